@@ -1,0 +1,63 @@
+"""Engines and sessions. SQLite runs in WAL mode with foreign keys on; PostgreSQL uses a pool."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from openqualify.server.db.urls import async_url, is_sqlite, sync_url
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+# Whether the current unit of work may write. Reads start a deferred SQLite transaction (readers never
+# block each other in WAL mode); writes take the write lock at BEGIN, so two writers queue instead of
+# deadlocking when both try to upgrade a read lock.
+write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _begin_immediate_on_write(engine: Engine) -> None:
+    """Issue BEGIN ourselves: IMMEDIATE for units of work that may write, DEFERRED for reads."""
+
+    @event.listens_for(engine, "connect")
+    def _no_autobegin(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def make_async_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+    if is_sqlite(url):
+        engine = create_async_engine(async_url(url), echo=echo, connect_args={"timeout": 30})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        _begin_immediate_on_write(engine.sync_engine)
+        return engine
+    return create_async_engine(
+        async_url(url), echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+    )
+
+
+def make_sync_engine(url: str, *, echo: bool = False) -> Engine:
+    if is_sqlite(url):
+        engine = create_engine(sync_url(url), echo=echo, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        _begin_immediate_on_write(engine)
+        return engine
+    return create_engine(sync_url(url), echo=echo, pool_pre_ping=True)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

@@ -1,0 +1,22 @@
+"""Every model, imported so that `Base.metadata` knows all tables (Alembic autogenerate reads it)."""
+
+from openqualify.server.db.models.courses import Course, CoursePermission, CourseVersion
+from openqualify.server.db.models.memberships import MarkerAssignment, Membership
+from openqualify.server.db.models.offerings import CourseMapping, Offering, OfferingBadge
+from openqualify.server.db.models.org import ApiToken, EmailOutbox, Organisation
+from openqualify.server.db.models.users import User
+
+__all__ = [
+    "ApiToken",
+    "Course",
+    "CourseMapping",
+    "CoursePermission",
+    "CourseVersion",
+    "EmailOutbox",
+    "MarkerAssignment",
+    "Membership",
+    "Offering",
+    "OfferingBadge",
+    "Organisation",
+    "User",
+]

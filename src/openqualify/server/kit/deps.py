@@ -1,0 +1,62 @@
+"""Request dependencies: one transaction per request, the authenticated principal, common path checks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openqualify.server.db.engine import write_intent
+from openqualify.server.kit.auth import Principal, authenticate
+from openqualify.server.kit.errors import SchemaValidationError
+from openqualify.server.kit.tenancy import bind_org
+from openqualify.server.kit.validation import is_email
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's session. Commits once when the endpoint returns; any failure rolls everything back.
+
+    Function-scoped, so the commit happens before the response is sent: a client never sees a success
+    for a write that did not persist.
+    """
+    write_intent.set(request.method not in _READ_METHODS)
+    async with request.app.state.sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+SessionDep = Annotated[AsyncSession, Depends(_unit_of_work, scope="function")]
+
+
+async def _principal(
+    session: SessionDep,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Principal:
+    principal = await authenticate(session, authorization)
+    bind_org(session.sync_session, principal.org_id)
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(_principal)]
+
+
+def valid_email(value: str, name: str) -> str:
+    """Path e-mails answer 400 before any lookup, as the contract's `format: email` asks."""
+    if not is_email(value):
+        raise SchemaValidationError(f'{name} {value} should match format "email".')
+    return value
+
+
+def _user_email(userEmail: str) -> str:
+    return valid_email(userEmail, "userEmail")
+
+
+UserEmailPath = Annotated[str, Depends(_user_email)]

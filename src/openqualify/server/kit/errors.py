@@ -1,0 +1,64 @@
+"""The contract's named errors. Services raise these; one handler renders them as `{"name", "details"}`."""
+
+from __future__ import annotations
+
+
+class ApiError(Exception):
+    """Base of every error the API reports by name."""
+
+    status_code = 400
+    name = "ApiError"
+
+    def __init__(self, details: str) -> None:
+        super().__init__(details)
+        self.details = details
+
+    def body(self) -> dict[str, str]:
+        return {"name": self.name, "details": self.details}
+
+
+def _named(name: str, status: int = 400) -> type[ApiError]:
+    return type(name, (ApiError,), {"name": name, "status_code": status})
+
+
+NotAuthorizedError = _named("NotAuthorizedError", 401)
+AccessDeniedError = _named("AccessDeniedError", 403)
+RouteNotFoundError = _named("RouteNotFoundError", 404)
+TooManyRequestsError = _named("TooManyRequestsError", 429)
+ServerError = _named("ServerError", 500)
+SchemaValidationError = _named("SchemaValidationError")
+ApiValidationError = _named("ApiValidationError")
+TextPatternError = _named("TextPatternError")
+InvalidContentError = _named("InvalidContentError")
+IncompatibleParametersError = _named("IncompatibleParametersError")
+OfferingIncompatibleDatesError = _named("OfferingIncompatibleDatesError")
+MissingInfoError = _named("MissingInfoError")
+ObjectExistsError = _named("ObjectExistsError")
+ObjectAlreadyIsError = _named("ObjectAlreadyIsError")
+ObjectIsNotError = _named("ObjectIsNotError")
+ObjectInvalidPropertyError = _named("ObjectInvalidPropertyError")
+InvalidParameterError = _named("InvalidParameterError")
+AssessmentNotSubmittedError = _named("AssessmentNotSubmittedError")
+ContentDoNotMatchError = _named("ContentDoNotMatchError")
+InvalidSourceAndTargetError = _named("InvalidSourceAndTargetError")
+InvalidGroupChannelError = _named("InvalidGroupChannelError")
+InvalidChannelPropertiesError = _named("InvalidChannelPropertiesError")
+UserNotInOfferingError = _named("UserNotInOfferingError")
+UserNotInChannelError = _named("UserNotInChannelError")
+UserSuspendedError = _named("UserSuspendedError")
+UserDoesNotHaveBadgeError = _named("UserDoesNotHaveBadgeError")
+InvalidObjectIdError = _named("InvalidObjectIdError")
+ValidationError = _named("ValidationError")
+
+
+class ObjectNotFoundError(ApiError):
+    status_code = 404
+    name = "ObjectNotFoundError"
+
+    @classmethod
+    def of(cls, thing: str, key: str) -> ObjectNotFoundError:
+        """`The offering X was not found.`, the contract's wording."""
+        return cls(f"The {thing} {key} was not found.")
+
+
+SERVER_ERROR_DETAILS = "We're sorry, but something went wrong."

@@ -1,0 +1,49 @@
+"""Exception handlers: every failure leaves as the contract's flat `{"name", "details"}` body."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from openqualify.server.kit.errors import SERVER_ERROR_DETAILS, ApiError
+from openqualify.server.kit.validation import to_schema_error
+
+logger = logging.getLogger("openqualify")
+
+
+def _render(error: ApiError) -> JSONResponse:
+    return JSONResponse(error.body(), status_code=error.status_code)
+
+
+async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return _render(exc)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return _render(to_schema_error(list(exc.errors())))
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code in (404, 405):
+        # Unknown paths and known paths with another method are both "no such route" (DOMAIN §4 #29).
+        return JSONResponse({"name": "RouteNotFoundError", "details": "Invalid path."}, status_code=404)
+    return JSONResponse({"name": "HttpError", "details": str(exc.detail)}, status_code=exc.status_code)
+
+
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error", exc_info=exc)
+    return JSONResponse({"name": "ServerError", "details": SERVER_ERROR_DETAILS}, status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

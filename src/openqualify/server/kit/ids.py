@@ -1,0 +1,49 @@
+"""Identifier formats: Firebase-style push ids and MongoDB-style ObjectIds."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+
+_PUSH_ALPHABET = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+_lock = threading.Lock()
+_last_ms = 0
+_last_random: list[int] = [0] * 12
+
+
+def push_id(now_ms: int | None = None) -> str:
+    """A 20-character, time-ordered id like `-MEF8kFyURUr6_CZ4IXD` (8 time chars + 12 random chars).
+
+    Ids made in the same millisecond increment the random part, so they still sort in creation order.
+    """
+    global _last_ms
+    ms = int(time.time() * 1000) if now_ms is None else now_ms
+    with _lock:
+        if ms == _last_ms:
+            for i in range(11, -1, -1):
+                if _last_random[i] < 63:
+                    _last_random[i] += 1
+                    break
+                _last_random[i] = 0
+        else:
+            _last_ms = ms
+            for i in range(12):
+                _last_random[i] = secrets.randbelow(64)
+        random_part = "".join(_PUSH_ALPHABET[i] for i in _last_random)
+    time_chars = []
+    for _ in range(8):
+        time_chars.append(_PUSH_ALPHABET[ms % 64])
+        ms //= 64
+    return "".join(reversed(time_chars)) + random_part
+
+
+def object_id() -> str:
+    """24 lowercase hex characters: 4 bytes of seconds, then 8 random bytes."""
+    return int(time.time()).to_bytes(4, "big").hex() + os.urandom(8).hex()
+
+
+def new_token() -> str:
+    """An API token: 40 url-safe random characters, shown once, stored only as a hash."""
+    return secrets.token_urlsafe(30)

@@ -1,0 +1,131 @@
+"""Turning request-validation failures into the contract's `SchemaValidationError` with ajv-style details.
+
+FastAPI reports problems as pydantic error dicts; the real service speaks ajv. One function translates,
+so every route reports bad input the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
+
+from openqualify.server.kit.errors import SchemaValidationError
+
+# The `format: email` check of ajv (the validator behind the original service), case-insensitive.
+_EMAIL = re.compile(
+    r"^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+    r"(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$",
+    re.IGNORECASE,
+)
+
+_TYPE_NAMES = {
+    "string_type": "string",
+    "bool_type": "boolean",
+    "bool_parsing": "boolean",
+    "int_type": "integer",
+    "int_parsing": "integer",
+    "int_from_float": "integer",
+    "float_type": "number",
+    "float_parsing": "number",
+    "list_type": "array",
+    "dict_type": "object",
+    "model_type": "object",
+    "model_attributes_type": "object",
+}
+
+
+def is_email(value: str) -> bool:
+    return bool(_EMAIL.match(value))
+
+
+def _strict_str(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("should be string")
+    return value
+
+
+def _strict_bool(value: object) -> object:
+    if not isinstance(value, bool):
+        raise ValueError("should be boolean")
+    return value
+
+
+def _strict_number(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("should be number")
+    return value
+
+
+def _email(value: str) -> str:
+    if not is_email(value):
+        raise ValueError('should match format "email"')
+    return value
+
+
+# JSON-schema-strict input types: no silent coercion of 1 -> "1" or "true" -> True.
+Str = Annotated[str, BeforeValidator(_strict_str)]
+NonEmptyStr = Annotated[str, BeforeValidator(_strict_str), StringConstraints(min_length=1)]
+Bool = Annotated[bool, BeforeValidator(_strict_bool)]
+Number = Annotated[float, BeforeValidator(_strict_number)]
+EmailStr = Annotated[str, BeforeValidator(_strict_str), StringConstraints(min_length=1), AfterValidator(_email)]
+
+
+def _location(loc: Sequence[Any]) -> str:
+    """('body', 'metadata', 'tags', 0) -> '.metadata.tags[0]'; ('path', 'userEmail') -> 'userEmail'."""
+    if not loc:
+        return ""
+    source, *rest = loc
+    if source in ("path", "query", "header"):
+        return ".".join(str(part) for part in rest)
+    text = ""
+    for part in rest:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+def describe(error: dict[str, Any]) -> str:
+    """One pydantic error -> an ajv-like sentence."""
+    kind = error.get("type", "")
+    loc = list(error.get("loc", ()))
+    ctx = error.get("ctx") or {}
+    source = loc[0] if loc else "body"
+    where = _location(loc)
+    subject = f"[{where}] value" if source in ("path", "query") else f"data{where}"
+
+    if kind == "missing":
+        if source == "body" and len(loc) <= 1:
+            return "request body is required"
+        parent = _location(loc[:-1])
+        owner = f"data{parent}" if source == "body" else "request"
+        return f"{owner} should have required property '{loc[-1]}'"
+    if kind == "extra_forbidden":
+        parent = _location(loc[:-1])
+        return f"data{parent} should NOT have additional properties ('{loc[-1]}')"
+    if kind == "json_invalid":
+        return f"Unexpected token in JSON: {ctx.get('error', 'invalid JSON')}"
+    if kind == "string_too_short":
+        return f"{subject} should NOT be shorter than {ctx.get('min_length', 1)} characters"
+    if kind == "string_too_long":
+        return f"{subject} should NOT be longer than {ctx.get('max_length')} characters"
+    if kind == "too_short":
+        return f"{subject} should NOT have fewer than {ctx.get('min_length', 1)} items"
+    if kind in ("literal_error", "enum"):
+        expected = ctx.get("expected", "")
+        return f"{subject} should be equal to one of the allowed values {expected}".rstrip()
+    if kind == "string_pattern_mismatch":
+        return f"{subject} should match pattern \"{ctx.get('pattern')}\""
+    if kind in _TYPE_NAMES:
+        return f"{subject} should be {_TYPE_NAMES[kind]}"
+    if kind == "value_error":
+        message = str(ctx.get("error") or error.get("msg", "is invalid"))
+        return f"{subject} {message}"
+    return f"{subject} {error.get('msg', 'is invalid')}"
+
+
+def to_schema_error(errors: Sequence[dict[str, Any]]) -> SchemaValidationError:
+    """The first problem decides the message, as ajv stops at the first error by default."""
+    ordered = sorted(errors, key=lambda e: 0 if e.get("loc", ("",))[0] == "path" else 1)
+    return SchemaValidationError(describe(ordered[0]) if ordered else "invalid request")

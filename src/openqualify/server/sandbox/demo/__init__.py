@@ -1,0 +1,31 @@
+"""The demo organisation: deterministic (fixed seed), realistic, built area by area."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import datetime
+
+from faker import Faker
+from sqlalchemy.orm import Session
+
+from openqualify.server.sandbox.demo import assessments, core, learning, social
+from openqualify.server.sandbox.demo.context import DemoContext
+
+DEMO_ORG_NAME = "Demo Academy"
+DEMO_SEED = 20261127
+
+# Core first (courses, offerings, users, memberships); the activity areas build on it.
+SEEDERS: list[Callable[[DemoContext], None]] = [core.seed, assessments.seed, social.seed, learning.seed]
+
+
+def build_demo(session: Session, org_id: str, now: datetime, seed: int = DEMO_SEED) -> DemoContext:
+    """Fill the organisation with demo data. Flushes; the caller commits."""
+    rng = random.Random(seed)
+    faker = Faker("en_NZ")
+    faker.seed_instance(seed)
+    ctx = DemoContext(session=session, org_id=org_id, now=now, rng=rng, faker=faker)
+    for seeder in SEEDERS:
+        seeder(ctx)
+        session.flush()
+    return ctx

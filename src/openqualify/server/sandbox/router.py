@@ -1,0 +1,10 @@
+"""The sandbox control plane's routers, one module per area (mounted at `/_sandbox`)."""
+
+from __future__ import annotations
+
+from openqualify.server.sandbox.assessments import router as assessments
+from openqualify.server.sandbox.core import router as core
+from openqualify.server.sandbox.learning import router as learning
+from openqualify.server.sandbox.social import router as social
+
+SANDBOX_ROUTERS = [core, assessments, social, learning]

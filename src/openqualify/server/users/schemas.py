@@ -1,0 +1,69 @@
+"""Wire shapes of organisation users (the contract's `User`, `UserResponse`, `SuspendedRequest`)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from openqualify.server.kit.timefmt import DateTimeOut
+from openqualify.server.kit.validation import Bool, EmailStr, NonEmptyStr, Str
+
+
+class UserMetadataIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tags: list[Str] | None = None
+
+
+class UserProfileIn(BaseModel):
+    displayName: Str | None = None
+
+
+class UserPatch(BaseModel):
+    """`User` as PATCH takes it: every field optional, no others allowed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr | None = None
+    firstName: NonEmptyStr | None = None
+    lastName: NonEmptyStr | None = None
+    personId: NonEmptyStr | None = None
+    metadata: UserMetadataIn | None = None
+    profile: UserProfileIn | None = None
+    sendInvite: Bool = True
+
+
+class UserCreate(UserPatch):
+    """`User` as POST takes it: an account needs its e-mail."""
+
+    email: EmailStr
+
+
+class SuspendedRequest(BaseModel):
+    suspended: Bool | None = None
+
+
+class UserMetadataOut(BaseModel):
+    tags: list[str] = Field(default_factory=list)
+
+
+class UserProfileOut(BaseModel):
+    displayName: str | None = None
+    mobile: str | None = None
+
+
+class InviteOut(BaseModel):
+    url: str | None = None
+
+
+class UserOut(BaseModel):
+    id: str
+    email: str
+    firstName: str | None = None
+    lastName: str | None = None
+    personId: str | None = None
+    avatarUrl: str | None = None
+    metadata: UserMetadataOut
+    profile: UserProfileOut
+    firstAccessAt: DateTimeOut | None = None
+    lastAccessAt: DateTimeOut | None = None
+    invite: InviteOut | None = None
