@@ -1,0 +1,322 @@
+"""Compile a parsed `$filter` into a SQLAlchemy boolean expression, and parse `$orderby` into order clauses.
+
+Type rules (a mismatch is an ApiValidationError):
+- `string` fields compare with string literals only; the string functions take string fields or `tolower()`.
+- `number` fields accept numeric literals and numeric strings (`o/completion eq '100'`).
+- `datetime` fields accept date-time literals and strings holding an RFC 3339 date-time.
+- `boolean` fields accept `true`/`false` with `eq`/`ne`, or stand alone as a predicate.
+- `eq null` / `ne null` work on any field and become IS NULL / IS NOT NULL.
+- Two fields of the same kind may be compared with each other.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal, NoReturn, cast
+
+from sqlalchemy import (
+    DateTime,
+    Float,
+    SQLColumnExpression,
+    String,
+    and_,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    true,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+from openqualify.server.kit.errors import ApiValidationError
+from openqualify.server.kit.odata.parser import (
+    And,
+    Call,
+    Compare,
+    CompareOp,
+    FieldRef,
+    Lambda,
+    Node,
+    Not,
+    ODataSyntaxError,
+    Or,
+    Value,
+    fail,
+    parse_number,
+)
+from openqualify.server.kit.timefmt import parse_datetime
+
+FieldKind = Literal["string", "number", "datetime", "boolean"]
+INVALID_ORDERBY = "invalid $orderby parameter."
+MAX_ORDERBY_LENGTH = 2000
+LIKE_ESCAPE = "/"
+_INT64 = 2**63
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A filterable property: the SQL expression it maps to and its value kind.
+
+    `column` may be a Core column/expression or an ORM attribute such as `User.email`.
+    """
+
+    column: SQLColumnExpression[Any]
+    kind: FieldKind
+    sortable: bool = True
+
+    @property
+    def sql(self) -> ColumnElement[Any]:
+        """The column as a Core expression (ORM attributes unwrapped), so its type drives binding."""
+        return as_column(self.column)
+
+
+def as_column(column: SQLColumnExpression[Any]) -> ColumnElement[Any]:
+    """A Core ColumnElement for a Core expression or an ORM attribute."""
+    if isinstance(column, ColumnElement):
+        return column
+    return cast(ColumnElement[Any], column.__clause_element__())  # type: ignore[attr-defined]
+
+
+LambdaHandler = Callable[[Lambda], ColumnElement[bool]]
+"""Turns `collection/any(...)` into SQL, typically an EXISTS built with `compile_lambda`."""
+
+_OPERATORS: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "lt": operator.lt,
+    "le": operator.le,
+}
+_FLIPPED: dict[CompareOp, CompareOp] = {
+    "eq": "eq",
+    "ne": "ne",
+    "gt": "lt",
+    "ge": "le",
+    "lt": "gt",
+    "le": "ge",
+}
+_LIKE_PATTERNS: dict[str, str] = {"contains": "%{}%", "startswith": "{}%", "endswith": "%{}"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Expr:
+    """A typed SQL operand: a field, `tolower(...)` or a predicate function."""
+
+    sql: ColumnElement[Any]
+    kind: FieldKind
+
+
+def _number(value: Decimal) -> int | float:
+    if value == value.to_integral_value() and abs(value) < _INT64:
+        return int(value)
+    return float(value)
+
+
+def _coerce(value: Value, kind: FieldKind) -> Any:
+    """The Python value to bind for `value` compared with a field of `kind`."""
+    raw = value.value
+    if kind == "string" and value.kind == "string":
+        return raw
+    if kind == "number":
+        if value.kind == "number" and isinstance(raw, Decimal):
+            return _number(raw)
+        number = parse_number(raw) if value.kind == "string" and isinstance(raw, str) else None
+        if number is not None:
+            return _number(number)
+    if kind == "datetime":
+        if value.kind == "datetime":
+            return raw
+        if value.kind == "string" and isinstance(raw, str):
+            try:
+                return parse_datetime(raw)
+            except ValueError:
+                pass
+    if kind == "boolean" and value.kind == "boolean":
+        return raw
+    fail(f"cannot compare a {kind} with a {value.kind} literal")
+
+
+def _bind(sql: ColumnElement[Any], kind: FieldKind, value: Any) -> Any:
+    """Bind numbers with a type SQLite can store, and naive UTC for a plain timezone-less DateTime column."""
+    if kind == "number":
+        return literal(value, Float()) if isinstance(value, float) else value
+    if kind == "datetime" and isinstance(sql.type, DateTime) and not sql.type.timezone:
+        return value.replace(tzinfo=None)
+    return value
+
+
+def escape_like(text: str) -> str:
+    """Escape LIKE wildcards with `LIKE_ESCAPE`."""
+    return re.sub(r"([/%_])", r"/\1", text)
+
+
+class _Compiler:
+    def __init__(
+        self,
+        fields: Mapping[str, Field],
+        collections: Mapping[str, LambdaHandler] | None,
+        variable: str | None,
+    ) -> None:
+        self.fields = fields
+        self.collections = collections or {}
+        self.variable = variable
+
+    def predicate(self, node: Node) -> ColumnElement[bool]:
+        if isinstance(node, And):
+            return and_(*(self.predicate(operand) for operand in node.operands))
+        if isinstance(node, Or):
+            return or_(*(self.predicate(operand) for operand in node.operands))
+        if isinstance(node, Not):
+            return not_(self.predicate(node.operand))
+        if isinstance(node, Compare):
+            return self.compare(node)
+        if isinstance(node, Lambda):
+            return self.lambda_(node)
+        if isinstance(node, Value):
+            if node.kind == "boolean":
+                return true() if node.value else false()
+            fail(f"a {node.kind} literal is not a condition")
+        operand = self.operand(node)
+        if operand.kind != "boolean":
+            fail(f"a {operand.kind} expression is not a condition")
+        return operand.sql
+
+    def field(self, ref: FieldRef) -> Field:
+        if ref.variable != self.variable:
+            fail(f"property {ref.path!r} is out of scope here")
+        found = self.fields.get(ref.path)
+        if found is None:
+            fail(f"unknown property {ref.path!r}")
+        return found
+
+    def operand(self, node: Node) -> _Expr:
+        if isinstance(node, FieldRef):
+            found = self.field(node)
+            return _Expr(found.sql, found.kind)
+        if isinstance(node, Call):
+            return self.call(node)
+        if isinstance(node, (And, Or, Not, Compare, Lambda)):
+            return _Expr(self.predicate(node), "boolean")
+        fail("a literal is not allowed here")
+
+    def string_operand(self, node: Node, function: str) -> ColumnElement[Any]:
+        if isinstance(node, Value):
+            fail(f"{function} needs a property as its first argument")
+        operand = self.operand(node)
+        if operand.kind != "string":
+            fail(f"{function} needs a string argument, not a {operand.kind}")
+        return operand.sql
+
+    def call(self, node: Call) -> _Expr:
+        if node.name == "tolower":
+            return _Expr(func.lower(self.string_operand(node.args[0], node.name)), "string")
+        target = self.string_operand(node.args[0], node.name)
+        needle = node.args[1]
+        if not isinstance(needle, Value) or needle.kind != "string" or not isinstance(needle.value, str):
+            fail(f"{node.name} needs a string literal as its second argument")
+        pattern = _LIKE_PATTERNS[node.name].format(escape_like(needle.value))
+        matched = func.lower(target).like(func.lower(literal(pattern, String())), escape=LIKE_ESCAPE)
+        return _Expr(matched, "boolean")
+
+    def compare(self, node: Compare) -> ColumnElement[bool]:
+        op, left, right = node.op, node.left, node.right
+        if isinstance(left, Value):
+            if isinstance(right, Value):
+                fail("a comparison needs at least one property")
+            op, left, right = _FLIPPED[op], right, left
+        subject = self.operand(left)
+        if isinstance(right, Value):
+            return self.compare_value(op, subject, right)
+        other = self.operand(right)
+        if other.kind != subject.kind:
+            fail(f"cannot compare a {subject.kind} with a {other.kind}")
+        if subject.kind == "boolean" and op not in ("eq", "ne"):
+            fail(f"{op} does not apply to booleans")
+        return _OPERATORS[op](subject.sql, other.sql)
+
+    def compare_value(self, op: CompareOp, subject: _Expr, value: Value) -> ColumnElement[bool]:
+        if value.kind == "null":
+            if op == "eq":
+                return subject.sql.is_(None)
+            if op == "ne":
+                return subject.sql.is_not(None)
+            fail(f"{op} does not apply to null")
+        bound = _coerce(value, subject.kind)
+        if subject.kind == "boolean":
+            if op not in ("eq", "ne"):
+                fail(f"{op} does not apply to booleans")
+            return subject.sql if bound == (op == "eq") else not_(subject.sql)
+        return _OPERATORS[op](subject.sql, _bind(subject.sql, subject.kind, bound))
+
+    def lambda_(self, node: Lambda) -> ColumnElement[bool]:
+        if node.source.variable != self.variable:
+            fail(f"collection {node.source.path!r} is out of scope here")
+        handler = self.collections.get(node.source.path)
+        if handler is None:
+            fail(f"unknown collection {node.source.path!r}")
+        return handler(node)
+
+
+def compile_filter(
+    node: Node,
+    fields: Mapping[str, Field],
+    collections: Mapping[str, LambdaHandler] | None = None,
+    *,
+    variable: str | None = None,
+) -> ColumnElement[bool]:
+    """Compile a parsed filter into a WHERE clause.
+
+    `collections` maps a collection path to the handler of its `any(...)`. `variable` is the lambda variable
+    whose properties `fields` describes (None at the top level); prefer `compile_lambda` for lambda bodies.
+    """
+    return _Compiler(fields, collections, variable).predicate(node)
+
+
+def compile_lambda(
+    node: Lambda,
+    fields: Mapping[str, Field],
+    collections: Mapping[str, LambdaHandler] | None = None,
+) -> ColumnElement[bool]:
+    """Compile the body of `source/any(v: ...)` against `fields`, keyed without the `v/` prefix.
+
+    An argument-less `any()` compiles to TRUE; the handler's correlation then decides.
+    """
+    if node.body is None:
+        return true()
+    return compile_filter(node.body, fields, collections, variable=node.variable)
+
+
+_ORDER_ITEM = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*(?:/[A-Za-z_][A-Za-z0-9_]*)*)(?:\s+(asc|desc))?\s*")
+
+
+def _orderby_fail(reason: str) -> NoReturn:
+    raise ApiValidationError(INVALID_ORDERBY) from ODataSyntaxError(reason)
+
+
+def parse_orderby(text: str, fields: Mapping[str, Field]) -> list[ColumnElement[Any]]:
+    """Parse `field [asc|desc], ...` into ORDER BY clauses.
+
+    Nulls sort first ascending and last descending (null is the smallest value) on every database.
+    """
+    if len(text) > MAX_ORDERBY_LENGTH:
+        _orderby_fail(f"longer than {MAX_ORDERBY_LENGTH} characters")
+    clauses: list[ColumnElement[Any]] = []
+    for item in text.split(","):
+        match = _ORDER_ITEM.fullmatch(item)
+        if match is None:
+            _orderby_fail(f"malformed item {item!r}")
+        path, direction = match.group(1), match.group(2) or "asc"
+        found = fields.get(path)
+        if found is None or not found.sortable:
+            _orderby_fail(f"cannot order by {path!r}")
+        if direction == "asc":
+            clauses.append(found.sql.asc().nulls_first())
+        else:
+            clauses.append(found.sql.desc().nulls_last())
+    return clauses
