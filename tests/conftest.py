@@ -147,3 +147,58 @@ def error_name(response: httpx.Response) -> str:
     body = response.json()
     assert set(body) >= {"name", "details"}, body
     return str(body["name"])
+
+
+@dataclass
+class LiveServer:
+    base_url: str  # e.g. http://127.0.0.1:PORT
+    token: str  # the demo organisation's token
+
+
+LIVE_TOKEN = "live-test-token-0123456789abcdefghij"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str) -> Iterator[LiveServer]:
+    """`openqualify serve --demo` as a real process on a free loopback port, on the run's database."""
+    import subprocess
+    import sys
+    import time
+
+    port = _free_port()
+    command = [
+        sys.executable, "-m", "openqualify.cli.main", "serve", "--demo", "--token", LIVE_TOKEN,
+        "--db", database_url, "--port", str(port),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                output = process.stdout.read() if process.stdout else ""
+                raise RuntimeError(f"server exited early ({process.returncode}):\n{output}")
+            try:
+                response = httpx.get(f"{base_url}/v1/org", headers={"Authorization": f"Bearer {LIVE_TOKEN}"})
+                if response.status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not answer within 60 s")
+            time.sleep(0.2)
+        yield LiveServer(base_url, LIVE_TOKEN)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()

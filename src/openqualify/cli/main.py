@@ -174,3 +174,7 @@ def _register_api_commands() -> None:
 
 
 _register_api_commands()
+
+
+if __name__ == "__main__":
+    app()
