@@ -1,0 +1,112 @@
+"""Rendering results: Rich tables for people, JSON for scripts, CSV files for spreadsheets."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich import box
+from rich.table import Table
+
+from openqualify.client.models import Model, format_datetime
+
+from ._context import Api
+
+Columns = Sequence[tuple[str, str | Callable[[Any], Any]]]
+"""(header, dotted attribute path or function) pairs, e.g. `("Root", "metadata.root_content_id")`."""
+
+
+def to_data(value: Any) -> Any:
+    """JSON-ready data: models as the JSON the server sent."""
+    if isinstance(value, Model):
+        return value.to_json()
+    if isinstance(value, list | tuple):
+        return [to_data(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: to_data(v) for k, v in value.items()}
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    return value
+
+
+def cell(value: Any) -> str:
+    """One table or CSV cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(cell(v) for v in value)
+    if isinstance(value, Model | Mapping):
+        return json.dumps(to_data(value), ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
+def pick(item: Any, attribute: str | Callable[[Any], Any]) -> Any:
+    if callable(attribute):
+        return attribute(item)
+    for part in attribute.split("."):
+        if item is None:
+            return None
+        item = item.get(part) if isinstance(item, Mapping) else getattr(item, part, None)
+    return item
+
+
+def show_rows(api: Api, rows: Sequence[Any], columns: Columns) -> None:
+    """A list result: JSON array, or a table with the chosen columns."""
+    if api.json:
+        api.print_json(to_data(rows))
+        return
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for header, _ in columns:
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*(cell(pick(row, attr)) for _, attr in columns))
+    print_table(api, table)
+    api.out.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
+
+
+def show_item(api: Api, item: Any) -> None:
+    """A single object: JSON, or a two-column field/value table."""
+    data = to_data(item)
+    if api.json:
+        api.print_json(data)
+        return
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    for key, value in (data.items() if isinstance(data, Mapping) else []):
+        table.add_row(key, cell(value))
+    print_table(api, table)
+
+
+def print_table(api: Api, table: Table) -> None:
+    """Print a table without the padding Rich leaves at the end of each line."""
+    with api.out.capture() as captured:
+        api.out.print(table)
+    for line in captured.get().splitlines():
+        api.out.print(line.rstrip(), markup=False, highlight=False)
+
+
+def show_done(api: Api, message: str, data: Any = None) -> None:
+    """The outcome of an action without a body."""
+    if api.json:
+        api.print_json(data if data is not None else {"ok": True})
+    else:
+        api.out.print(message, markup=False)
+
+
+def write_csv(path: Path, rows: Sequence[Any], columns: Columns) -> int:
+    """Write rows to `path` (UTF-8, header from `columns`); returns the number of rows."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([header for header, _ in columns])
+        for row in rows:
+            writer.writerow([cell(pick(row, attr)) for _, attr in columns])
+    return len(rows)

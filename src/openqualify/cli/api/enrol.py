@@ -1,0 +1,154 @@
+"""`openqualify offerings enrol OFFERING_ID --csv FILE`: add many members from a spreadsheet, in batches."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from openqualify.client import IQualifyError, ObjectExistsError
+from openqualify.client.models import OfferingUser
+
+from ._context import EXIT_CLIENT_ERROR, Api, command
+from ._output import print_table
+from .offerings import OfferingId, app
+
+DEFAULT_BATCH_SIZE = 200
+COLUMNS = ("email", "firstName", "lastName", "personId", "role")
+ROLES: dict[str, dict[str, bool]] = {
+    "": {},
+    "learner": {},
+    "facilitator": {"is_facilitator": True},
+    "marker": {"is_marker": True},
+    "coach": {"is_marker": True},
+}
+
+
+@dataclass
+class Row:
+    line: int
+    email: str
+    user: OfferingUser | None = None
+    problem: str | None = None
+
+
+@dataclass
+class Summary:
+    added: list[Row] = field(default_factory=list)
+    existing: list[Row] = field(default_factory=list)
+    failed: list[tuple[Row, str, str]] = field(default_factory=list)  # row, error name, details
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "added": [row.email for row in self.added],
+            "existing": [row.email for row in self.existing],
+            "failed": [
+                {"row": row.line, "email": row.email, "name": name, "details": details}
+                for row, name, details in self.failed
+            ],
+        }
+
+
+def read_rows(path: Path, invite: bool, notify: bool) -> list[Row]:
+    """Parse the CSV; rows with a missing e-mail or an unknown role are kept as local failures."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        if "email" not in (reader.fieldnames or []):
+            raise ValueError(f"{path} has no 'email' column (expected columns: {', '.join(COLUMNS)})")
+        rows = []
+        for line, record in enumerate(reader, start=2):
+            values = {k: (v or "").strip() for k, v in record.items() if k in COLUMNS}
+            rows.append(_row(line, values, invite, notify))
+    return rows
+
+
+def _row(line: int, values: dict[str, str], invite: bool, notify: bool) -> Row:
+    email = values.get("email", "")
+    role = values.get("role", "").lower()
+    if not email:
+        return Row(line, email, problem="missing email")
+    if role not in ROLES:
+        return Row(line, email, problem=f"unknown role '{role}' (use learner, facilitator or marker)")
+    user = OfferingUser(
+        email=email,
+        first_name=values.get("firstName") or None,
+        last_name=values.get("lastName") or None,
+        person_id=values.get("personId") or None,
+        send_invite=None if invite else False,
+        send_notification_email=None if notify else False,
+        **ROLES[role],
+    )
+    return Row(line, email, user=user)
+
+
+def enrol_rows(api: Api, offering_id: str, rows: list[Row], batch_size: int, summary: Summary) -> None:
+    """Send valid rows in batches, sorting every outcome into `summary`."""
+    for row in rows:
+        if row.problem:
+            summary.failed.append((row, "InvalidRow", row.problem))
+    valid = [row for row in rows if row.user is not None]
+    columns = (TextColumn("Enrolling"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=api.err, transient=True, disable=api.json or not api.err.is_terminal) as progress:
+        task = progress.add_task("enrol", total=len(valid))
+        for start in range(0, len(valid), batch_size):
+            batch = valid[start : start + batch_size]
+            result = api.client.offerings.add_users(offering_id, [row.user for row in batch if row.user])
+            for row, item in zip(batch, result.items, strict=True):
+                if item.error is None:
+                    summary.added.append(row)
+                elif isinstance(item.error, ObjectExistsError):
+                    summary.existing.append(row)
+                else:
+                    summary.failed.append((row, item.error.name, item.error.details))
+            progress.advance(task, len(batch))
+
+
+def print_summary(api: Api, summary: Summary) -> None:
+    if api.json:
+        api.print_json(summary.to_json())
+        return
+    api.out.print(
+        f"Added: {len(summary.added)}  Existing: {len(summary.existing)}  Failed: {len(summary.failed)}",
+        markup=False,
+    )
+    if summary.failed:
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        for header in ("Row", "Email", "Error", "Details"):
+            table.add_column(header, overflow="fold")
+        for row, name, details in sorted(summary.failed, key=lambda failure: failure[0].line):
+            table.add_row(str(row.line), row.email, name, details)
+        print_table(api, table)
+
+
+@command(app, "enrol")
+def enrol(
+    api: Api,
+    offering_id: OfferingId,
+    csv_path: Annotated[
+        Path,
+        typer.Option("--csv", exists=True, dir_okay=False, help="CSV with email, firstName, lastName, personId, role."),
+    ],
+    batch_size: Annotated[int, typer.Option(min=1, max=1000, help="Users per request.")] = DEFAULT_BATCH_SIZE,
+    invite: Annotated[bool, typer.Option(help="Send invitations to new users.")] = True,
+    notify: Annotated[bool, typer.Option(help="Notify existing users by e-mail.")] = True,
+) -> None:
+    """Add the people in a CSV file to an offering and report added, existing and failed rows."""
+    try:
+        rows = read_rows(csv_path, invite, notify)
+    except (ValueError, UnicodeDecodeError, csv.Error) as error:
+        raise api.fail(str(error)) from error
+    summary = Summary()
+    try:
+        enrol_rows(api, offering_id, rows, batch_size, summary)
+    except IQualifyError:
+        print_summary(api, summary)  # what was done before the failure, then the error itself
+        raise
+    print_summary(api, summary)
+    if summary.failed:
+        raise typer.Exit(EXIT_CLIENT_ERROR)

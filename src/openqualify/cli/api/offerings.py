@@ -1,0 +1,106 @@
+"""`openqualify offerings ...`: list, inspect and create offerings, and manage their members."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from openqualify.client.models import OfferingUserResponse
+
+from ._context import Api, command, group
+from ._output import show_done, show_item, show_rows
+
+app = group("offerings", "Offerings (class activations) and their members.")
+
+OFFERING_COLUMNS = [("ID", "id"), ("Name", "name"), ("Start", "start"), ("End", "end"), ("Identifier", "identifier")]
+SUMMARY_COLUMNS = [("ID", "id"), ("Name", "name"), ("Start", "start"), ("End", "end"), ("Learners", "learners_count")]
+
+
+def role_of(member: OfferingUserResponse) -> str:
+    roles = [name for name, flag in (("facilitator", member.is_facilitator), ("marker", member.is_marker)) if flag]
+    return "+".join(roles) or "learner"
+
+
+MEMBER_COLUMNS = [("Email", "email"), ("First name", "first_name"), ("Last name", "last_name"), ("Role", role_of)]
+OfferingId = Annotated[str, typer.Argument(help="The offering's id.")]
+
+
+@command(app, "list")
+def list_offerings(
+    api: Api,
+    current: Annotated[bool, typer.Option("--current", help="Only offerings running now.")] = False,
+    future: Annotated[bool, typer.Option("--future", help="Only offerings not started yet.")] = False,
+    past: Annotated[bool, typer.Option("--past", help="Only offerings that have ended.")] = False,
+) -> None:
+    """List offerings (all of them, or one time bucket)."""
+    chosen = [name for name, flag in (("current", current), ("future", future), ("past", past)) if flag]
+    if len(chosen) > 1:
+        raise api.fail("choose at most one of --current, --future, --past")
+    offerings = api.client.offerings
+    rows = getattr(offerings, chosen[0])() if chosen else offerings.list()
+    show_rows(api, rows, OFFERING_COLUMNS)
+
+
+@command(app, "get")
+def get(api: Api, offering_id: OfferingId) -> None:
+    """Show one offering."""
+    show_item(api, api.client.offerings.get(offering_id))
+
+
+@command(app, "search")
+def search(api: Api, text: Annotated[str, typer.Argument(help="At least 3 characters of `info`.")]) -> None:
+    """Find offerings whose info contains TEXT."""
+    show_rows(api, api.client.offerings.search(text), SUMMARY_COLUMNS)
+
+
+@command(app, "summary")
+def summary(
+    api: Api,
+    top: Annotated[int | None, typer.Option(help="At most this many rows ($top).")] = None,
+    orderby: Annotated[str | None, typer.Option(help="e.g. 'start desc' ($orderby).")] = None,
+    filter: Annotated[str | None, typer.Option(help="e.g. \"contains(name,'Safety')\" ($filter).")] = None,
+) -> None:
+    """Filtered, ordered summary of offerings."""
+    show_rows(api, api.client.offerings.summary(top=top, orderby=orderby, filter=filter), SUMMARY_COLUMNS)
+
+
+@command(app, "create")
+def create(
+    api: Api,
+    start: Annotated[str, typer.Option(help="Start date-time, e.g. 2025-01-01T00:00:00Z.")],
+    end: Annotated[str | None, typer.Option(help="End date-time.")] = None,
+    name: Annotated[str | None, typer.Option(help="Name.")] = None,
+    content_id: Annotated[str | None, typer.Option(help="A specific course version.")] = None,
+    root_content_id: Annotated[str | None, typer.Option(help="A course (latest version).")] = None,
+    identifier: Annotated[str | None, typer.Option(help="Your own code for the offering.")] = None,
+) -> None:
+    """Create an offering from a course."""
+    created = api.client.offerings.create(
+        start=start, end=end, name=name, content_id=content_id, root_content_id=root_content_id,
+        identifier=identifier,
+    )  # fmt: skip
+    show_item(api, created)
+
+
+@command(app, "users")
+def users(
+    api: Api,
+    offering_id: OfferingId,
+    role: Annotated[str | None, typer.Option(help="Only learners, facilitators or markers.")] = None,
+) -> None:
+    """List an offering's members."""
+    filters: dict[str, Any] = {}
+    if role is not None:
+        roles = {"learners", "facilitators", "markers"}
+        if role not in roles:
+            raise api.fail("--role must be one of learners, facilitators, markers")
+        filters = {name: name == role for name in roles}
+    show_rows(api, api.client.offerings.users(offering_id, **filters), MEMBER_COLUMNS)
+
+
+@command(app, "remove-user")
+def remove_user(api: Api, offering_id: OfferingId, email: Annotated[str, typer.Argument()]) -> None:
+    """Remove a member from an offering."""
+    api.client.offerings.remove_user(offering_id, email)
+    show_done(api, f"Removed {email} from {offering_id}.")

@@ -1,0 +1,96 @@
+"""Per-item outcomes of `POST /offerings/{offeringId}/users` (201, 207 Multi-Status, or 400 for all)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from ._errors import IQualifyError, error_from_response, make_error
+from .models import OfferingUserAddResponse
+
+ITEM_ERROR_STATUS = 400
+"""Items of a 207 carry no status of their own; their errors are reported with this one."""
+
+
+@dataclass(frozen=True)
+class BulkItemResult:
+    """What happened to one requested member, at `index` in the request."""
+
+    index: int
+    email: str | None
+    user: OfferingUserAddResponse | None = None
+    error: IQualifyError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class BulkAddResult:
+    """Outcomes in request order. `error` is set when the whole request failed (HTTP 400)."""
+
+    status: int
+    items: list[BulkItemResult] = field(default_factory=list)
+    error: IQualifyError | None = None
+
+    @property
+    def added(self) -> list[BulkItemResult]:
+        return [item for item in self.items if item.ok]
+
+    @property
+    def failed(self) -> list[BulkItemResult]:
+        return [item for item in self.items if not item.ok]
+
+    @property
+    def ok(self) -> bool:
+        return all(item.ok for item in self.items)
+
+
+def _is_error(element: Any) -> bool:
+    return isinstance(element, dict) and (
+        isinstance(element.get("error"), dict) or ("name" in element and "details" in element)
+    )
+
+
+def bulk_handler(emails: Sequence[str | None]) -> Any:
+    """A response handler mapping the answer onto the requested `emails`, in order."""
+
+    def handle(response: httpx.Response) -> BulkAddResult:
+        status = response.status_code
+        if status == 400:
+            whole = error_from_response(response)
+            items = [
+                BulkItemResult(i, email, error=make_error(400, _with_email(whole, email), response=response))
+                for i, email in enumerate(emails)
+            ]
+            return BulkAddResult(status, items, whole)
+        if not response.is_success:
+            raise error_from_response(response)
+        body = response.json() if response.content else []
+        elements = body if isinstance(body, list) else []
+        items = []
+        for i, email in enumerate(emails):
+            element = elements[i] if i < len(elements) else None
+            if element is None:
+                error = make_error(ITEM_ERROR_STATUS, None, fallback="The server returned no result for this item.")
+                items.append(BulkItemResult(i, email, error=error))
+            elif _is_error(element):
+                error = make_error(ITEM_ERROR_STATUS, element, response=response)
+                items.append(BulkItemResult(i, error.email or email, error=error))
+            else:
+                user = OfferingUserAddResponse.model_validate(element)
+                items.append(BulkItemResult(i, user.email or email, user=user))
+        return BulkAddResult(status, items)
+
+    return handle
+
+
+def _with_email(error: IQualifyError, email: str | None) -> dict[str, Any]:
+    body = {"name": error.name, "details": error.details}
+    if email is not None:
+        body["email"] = email
+    return body

@@ -1,0 +1,139 @@
+"""Users of the organisation and members of offerings."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from ._base import DateTime, Model, RequestModel
+from .common import Invite, UserMetadata, UserProfile
+
+
+class UserResponse(Model):
+    id: str | None = None
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    person_id: str | None = None
+    avatar_url: str | None = None
+    metadata: UserMetadata | None = None
+    profile: UserProfile | None = None
+    first_access_at: DateTime | None = None
+    last_access_at: DateTime | None = None
+    invite: Invite | None = None
+
+
+class OfferingUser(RequestModel):
+    """One member to add to an offering (the request item of `offerings.add_users`)."""
+
+    email: str
+    first_name: str | None = None
+    last_name: str | None = None
+    person_id: str | None = None
+    metadata: UserMetadata | None = None
+    profile: UserProfile | None = None
+    is_facilitator: bool | None = None
+    is_marker: bool | None = None
+    is_readonly: bool | None = None
+    send_invite: bool | None = None
+    send_notification_email: bool | None = None
+
+
+class OfferingUserAddResponse(Model):
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    person_id: str | None = None
+    metadata: UserMetadata | None = None
+    profile: UserProfile | None = None
+    is_facilitator: bool | None = None
+    is_marker: bool | None = None
+    is_readonly: bool | None = None
+    send_invite: bool | None = None
+    send_notification_email: bool | None = None
+    invite: Invite | None = None
+
+
+class OfferingUserResponse(Model):
+    id: str | None = None
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    person_id: str | None = None
+    avatar_url: str | None = None
+    profile: UserProfile | None = None
+    is_facilitator: bool | None = None
+    is_marker: bool | None = None
+    is_readonly: bool | None = None
+    marks: list[str] | None = None
+    marked_by: list[str] | None = None
+    evaluates: list[str] | None = None
+    evaluated_by: list[str] | None = None
+
+
+class UserPermission(Model):
+    email: str | None = None
+    name: str | None = None
+    is_builder: bool | None = None
+    is_reviewer: bool | None = None
+
+
+class PermissionGranted(Model):
+    content_id: str | None = None
+
+
+class OfferingProgressRow(Model):
+    id: str | None = None
+    completion: str | None = None
+
+
+class LearnerResponse(Model):
+    id: str | None = None
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    person_id: str | None = None
+    offerings: list[OfferingProgressRow] | None = None
+
+
+class LearnerProgressResponse(Model):
+    course_id: str | None = None
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    person_id: str | None = None
+    completion: str | None = None
+    last_logged_in_at: DateTime | None = None
+
+
+class UserOfferingProgress(Model):
+    id: str | None = None
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    completion: str | None = None
+
+
+class ProgressData(Model):
+    progress: list[LearnerResponse] | None = None
+
+
+class AllProgressResponse(Model):
+    """`GET /users/all/progress`: the page of learners and the `$top` the server applied."""
+
+    data: ProgressData | None = None
+    top: int | None = None
+
+    @property
+    def learners(self) -> list[LearnerResponse]:
+        return (self.data.progress if self.data else None) or []
+
+
+class SocialNotesResponse(Model):
+    user_id: str | None = None
+    person_id: str | None = None
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    page_id: str | None = None
+    social_note_paragraph_id: str | None = Field(default=None, alias="social-note-paragraphId")
+    social_note_content: str | None = Field(default=None, alias="social-note-content")
