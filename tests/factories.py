@@ -52,10 +52,11 @@ def insert_offering(
         created_at=now,
         **columns,
     )
+    offering_id = offering.id  # read before the commit expires the instance
     with Session(engine) as session:
         session.add(offering)
         session.commit()
-    return offering.id
+    return offering_id
 
 
 def insert_member(
@@ -89,5 +90,6 @@ def insert_member(
                 is_facilitator=facilitator, is_marker=marker, is_readonly=False, created_at=now,
             )
         )
+        user_id = user.id
         session.commit()
-        return user.id
+        return user_id

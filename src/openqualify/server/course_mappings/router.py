@@ -1,7 +1,40 @@
-"""Routes of this resource (to be written)."""
+"""`/course-mappings`: offerings linked to external course ids (e.g. a SIS or shop product code)."""
 
 from __future__ import annotations
 
+from openqualify.server.course_mappings import service
+from openqualify.server.kit.deps import PrincipalDep, SessionDep
 from openqualify.server.kit.routing import api_router
 
-router = api_router(tags=["course_mappings"])
+router = api_router(tags=["Course mappings"])
+
+
+@router.get("/course-mappings", response_model=dict[str, str])
+async def all_mappings(principal: PrincipalDep, session: SessionDep) -> dict[str, str]:
+    return await service.all_mappings(session)
+
+
+@router.get("/course-mappings/externalcourse/{externalCourseId}", response_model=list[str])
+async def offerings_of_external_course(
+    principal: PrincipalDep, session: SessionDep, externalCourseId: str
+) -> list[str]:
+    return await service.offerings_of(session, externalCourseId)
+
+
+@router.get("/course-mappings/{offeringId}", response_model=list[str])
+async def mappings_of_offering(principal: PrincipalDep, session: SessionDep, offeringId: str) -> list[str]:
+    return await service.external_ids_of(session, offeringId)
+
+
+@router.put("/course-mappings/{offeringId}/{externalCourseId}", response_model=list[str])
+async def put_mapping(
+    principal: PrincipalDep, session: SessionDep, offeringId: str, externalCourseId: str
+) -> list[str]:
+    return await service.put_mapping(session, principal, offeringId, externalCourseId)
+
+
+@router.delete("/course-mappings/{offeringId}/{externalCourseId}", response_model=list[str])
+async def delete_mapping(
+    principal: PrincipalDep, session: SessionDep, offeringId: str, externalCourseId: str
+) -> list[str]:
+    return await service.delete_mapping(session, principal, offeringId, externalCourseId)

@@ -1,0 +1,132 @@
+"""Queries on offerings (scoped to the bound organisation by `kit.tenancy`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openqualify.server.db.models import Course, CourseVersion, Membership, Offering, OfferingBadge
+from openqualify.server.kit.odata import Field, ODataQuery, escape_like
+from openqualify.server.kit.odata.compiler import LIKE_ESCAPE
+from openqualify.server.memberships.lookup import learner_filter
+
+OfferingRow = tuple[Offering, bool, str | None]
+"""An offering with its course's `tasks_enabled` and `cover_image_url`."""
+
+SummaryRow = Any  # a Row of SUMMARY_COLUMNS
+
+
+def learners_count() -> ColumnElement[int]:
+    """The number of learners of the outer query's offering, as a correlated scalar subquery."""
+    return (
+        select(func.count(Membership.id))
+        .where(Membership.offering_id == Offering.id, *learner_filter())
+        .correlate(Offering)
+        .scalar_subquery()
+    )
+
+
+def summary_fields() -> Mapping[str, Field]:
+    """The `$filter`/`$orderby` properties of `PortfolioActivations`."""
+    return {
+        "id": Field(Offering.id, "string"),
+        "name": Field(Offering.name, "string"),
+        "contentId": Field(Offering.content_id, "string"),
+        "start": Field(Offering.start, "datetime"),
+        "end": Field(Offering.end, "datetime"),
+        "info": Field(Offering.info, "string"),
+        "learnersCount": Field(learners_count(), "number"),
+        "metadata/rootContentId": Field(Offering.course_id, "string"),
+    }
+
+
+def _summary_select() -> Select[Any]:
+    return select(
+        Offering.id,
+        Offering.name,
+        Offering.content_id,
+        Offering.start,
+        Offering.end,
+        Offering.info,
+        Offering.course_id,
+        learners_count().label("learners_count"),
+    )
+
+
+# The three time buckets (DOMAIN §3.3): each offering is in exactly one.
+def future_clause(now: datetime) -> ColumnElement[bool]:
+    return Offering.start > now
+
+
+def past_clause(now: datetime) -> ColumnElement[bool]:
+    return and_(Offering.end.is_not(None), Offering.end < now)
+
+
+def current_clause(now: datetime) -> ColumnElement[bool]:
+    return and_(Offering.start <= now, or_(Offering.end.is_(None), Offering.end >= now))
+
+
+class OfferingRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def rows(self, *where: ColumnElement[bool]) -> list[OfferingRow]:
+        """Offerings with their course's columns, in one query, ordered by start then id."""
+        statement = (
+            select(Offering, Course.tasks_enabled, Course.cover_image_url)
+            .join(Course, Course.id == Offering.course_id)
+            .where(*where)
+            .order_by(Offering.start, Offering.id)
+        )
+        return [(o, tasks, cover) for o, tasks, cover in (await self.session.execute(statement)).all()]
+
+    async def row(self, offering_id: str) -> OfferingRow | None:
+        found = await self.rows(Offering.id == offering_id)
+        return found[0] if found else None
+
+    async def summary(self, query: ODataQuery) -> list[SummaryRow]:
+        return list((await self.session.execute(query.apply(_summary_select()))).all())
+
+    async def search_info(self, pattern: str) -> list[SummaryRow]:
+        """Offerings whose `info` contains `pattern`, ignoring case."""
+        like = literal(f"%{escape_like(pattern)}%")
+        statement = (
+            _summary_select()
+            .where(func.lower(Offering.info).like(func.lower(like), escape=LIKE_ESCAPE))
+            .order_by(Offering.start, Offering.id)
+        )
+        return list((await self.session.execute(statement)).all())
+
+    async def course(self, course_id: str) -> Course | None:
+        return (await self.session.execute(select(Course).where(Course.id == course_id))).scalar_one_or_none()
+
+    async def version(self, content_id: str) -> CourseVersion | None:
+        return (
+            await self.session.execute(select(CourseVersion).where(CourseVersion.id == content_id))
+        ).scalar_one_or_none()
+
+    async def draft_course(self, draft_id: str) -> Course | None:
+        """A course under construction whose draft id (or never-published root id) is `draft_id`."""
+        return (
+            await self.session.execute(
+                select(Course).where(
+                    or_(Course.draft_id == draft_id, and_(Course.id == draft_id, Course.latest_content_id.is_(None)))
+                )
+            )
+        ).scalars().first()
+
+    async def badge(self, offering_id: str) -> OfferingBadge | None:
+        return (
+            await self.session.execute(select(OfferingBadge).where(OfferingBadge.offering_id == offering_id))
+        ).scalar_one_or_none()
+
+    async def has_learners(self, offering_id: str) -> bool:
+        statement = select(Membership.id).where(Membership.offering_id == offering_id, *learner_filter()).limit(1)
+        return (await self.session.execute(statement)).first() is not None
+
+    def add(self, row: Offering | OfferingBadge) -> None:
+        self.session.add(row)

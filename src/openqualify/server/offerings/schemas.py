@@ -1,0 +1,138 @@
+"""Wire shapes of offerings: `OfferingRequired` (POST), `Offering` (PATCH), `OfferingMetadataResponse`,
+`PortfolioActivations` and the four metadata PUT bodies."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from openqualify.server.kit.timefmt import DateTimeIn, DateTimeOut
+from openqualify.server.kit.validation import Bool, NonEmptyStr, Number, Str
+
+
+class OfferingMetadataIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    category: Str | None = None
+    level: Str | None = None
+    tags: list[Str] | None = None
+    topic: Str | None = None
+
+
+class BadgeExpiryIn(BaseModel):
+    expires: Bool | None = None
+    expiryType: Literal["date", "timeframe"] | None = None
+    expirationDate: DateTimeIn | None = None
+    timeframeAmount: Number | None = None
+    timeframeUnit: Literal["days", "months", "years"] | None = None
+
+
+class BadgeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Str | None = None
+    description: Str | None = None
+    requiresApproval: Bool | None = None
+    badgeExpiry: BadgeExpiryIn | None = None
+
+
+class OfferingPatch(BaseModel):
+    """`Offering` (PATCH): every field optional. The contract allows unknown top-level properties (ignored).
+
+    `null` is accepted here for every field; the service clears the nullable ones and refuses the others.
+    """
+
+    name: NonEmptyStr | None = None
+    description: NonEmptyStr | None = None
+    overview: Str | None = None
+    identifier: Str | None = None
+    contentId: NonEmptyStr | None = None
+    rootContentId: Str | None = None
+    start: DateTimeIn | None = None
+    end: DateTimeIn | None = None
+    hasEarlyCloseOff: Bool | None = None
+    earlyCloseOffDate: DateTimeIn | None = None
+    useRelativeDates: Bool | None = None
+    isReadonly: Bool | None = None
+    trailerVideoUrl: NonEmptyStr | None = None
+    metadata: OfferingMetadataIn | None = None
+    badge: BadgeIn | None = None
+
+
+class OfferingCreate(OfferingPatch):
+    """`OfferingRequired` (POST): only `start` is required. `overview` is accepted too (PATCH has it)."""
+
+    start: DateTimeIn
+    useRelativeDates: Bool = False
+    isReadonly: Bool = False
+    createDefaultChannels: Bool = False
+
+
+class CategoryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    category: Str | None = None
+
+
+class LevelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    level: Str | None = None
+
+
+class TagsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tags: list[Str] | None = None
+
+
+class TopicIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    topic: Str | None = None
+
+
+class OfferingMetadataOut(BaseModel):
+    category: str | None = None
+    level: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    topic: str | None = None
+    rootContentId: str | None = None
+
+
+class OfferingOut(BaseModel):
+    """`OfferingMetadataResponse` (no badge: the badge is read through `/offerings/{id}/badges`)."""
+
+    id: str
+    name: str | None = None
+    description: str | None = None
+    overview: str | None = None
+    identifier: str | None = None
+    contentId: str | None = None
+    coverImageUrl: str | None = None
+    currency: str | None = None
+    price: float | None = None
+    enrollmentLimit: int | None = None
+    start: DateTimeOut | None = None
+    end: DateTimeOut | None = None
+    hasEarlyCloseOff: bool = False
+    earlyCloseOffDate: DateTimeOut | None = None
+    useRelativeDates: bool = False
+    isReadonly: bool = False
+    tasksEnabled: bool | None = None
+    trailerVideoUrl: str | None = None
+    metadata: OfferingMetadataOut
+
+
+class PortfolioMetadataOut(BaseModel):
+    rootContentId: str | None = None
+
+
+class PortfolioActivationOut(BaseModel):
+    """`PortfolioActivations`: the projection of `/offerings/summary` and `/offerings/info/{textPattern}`."""
+
+    id: str
+    name: str | None = None
+    contentId: str | None = None
+    start: DateTimeOut | None = None
+    end: DateTimeOut | None = None
+    info: str = ""
+    learnersCount: int = 0
+    metadata: PortfolioMetadataOut
