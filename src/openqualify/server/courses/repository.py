@@ -1,0 +1,87 @@
+"""Queries on courses, their versions, activations and collaborator permissions (organisation-scoped by
+`kit.tenancy`)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from openqualify.server.db.models import Course, CoursePermission, CourseVersion, Membership, Offering, User
+from openqualify.server.memberships.lookup import learner_filter
+
+
+class CourseRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def all_with_latest(self) -> list[tuple[Course, CourseVersion | None]]:
+        """Every course with its latest published version (None for a course never published)."""
+        latest = aliased(CourseVersion)
+        rows = await self.session.execute(
+            select(Course, latest)
+            .outerjoin(latest, latest.id == Course.latest_content_id)
+            .order_by(Course.created_at, Course.id)
+        )
+        return [(course, version) for course, version in rows.all()]
+
+    async def by_root(self, root_content_id: str) -> Course | None:
+        return (
+            await self.session.execute(select(Course).where(Course.id == root_content_id))
+        ).scalar_one_or_none()
+
+    async def by_content(self, content_id: str) -> tuple[Course, CourseVersion | None] | None:
+        """The course behind a contentId: a published version's id, or the course's draft id."""
+        row = (
+            await self.session.execute(
+                select(Course, CourseVersion)
+                .join(CourseVersion, CourseVersion.course_id == Course.id)
+                .where(CourseVersion.id == content_id)
+            )
+        ).first()
+        if row is not None:
+            return row[0], row[1]
+        course = (
+            await self.session.execute(
+                select(Course).where(or_(Course.draft_id == content_id, Course.id == content_id)).limit(1)
+            )
+        ).scalar_one_or_none()
+        return (course, None) if course is not None else None
+
+    async def activations(self, content_id: str) -> list[tuple[Offering, int]]:
+        """Offerings built on this exact contentId with their learner counts, by start."""
+        counts = (
+            select(Membership.offering_id, func.count().label("learners"))
+            .join(Offering, Offering.id == Membership.offering_id)
+            .where(Offering.content_id == content_id, *learner_filter())
+            .group_by(Membership.offering_id)
+            .subquery()
+        )
+        rows = await self.session.execute(
+            select(Offering, func.coalesce(counts.c.learners, 0))
+            .outerjoin(counts, counts.c.offering_id == Offering.id)
+            .where(Offering.content_id == content_id)
+            .order_by(Offering.start, Offering.id)
+        )
+        return [(offering, int(count)) for offering, count in rows.all()]
+
+    async def permissions(self, course_id: str) -> list[tuple[CoursePermission, User]]:
+        rows = await self.session.execute(
+            select(CoursePermission, User)
+            .join(User, User.id == CoursePermission.user_id)
+            .where(CoursePermission.course_id == course_id)
+            .order_by(User.email_key)
+        )
+        return [(permission, user) for permission, user in rows.all()]
+
+    async def permission(self, course_id: str, user_id: str) -> CoursePermission | None:
+        return (
+            await self.session.execute(
+                select(CoursePermission).where(
+                    CoursePermission.course_id == course_id, CoursePermission.user_id == user_id
+                )
+            )
+        ).scalar_one_or_none()
+
+    def add(self, row: CoursePermission) -> None:
+        self.session.add(row)

@@ -1,0 +1,200 @@
+"""`POST /offerings/{offeringId}/users`: adding many members in one request, item by item.
+
+Every item is judged first (schema, already a member, suspended account, names for a new account) against
+users and memberships loaded in a few IN queries; the accepted items are then written in bulk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openqualify.server.db.models import User
+from openqualify.server.kit.auth import Principal
+from openqualify.server.kit.errors import (
+    ApiError,
+    MissingInfoError,
+    ObjectExistsError,
+    SchemaValidationError,
+)
+from openqualify.server.kit.ids import push_id
+from openqualify.server.kit.validation import describe
+from openqualify.server.memberships import schemas
+from openqualify.server.memberships.repository import MembershipRepository
+from openqualify.server.offerings.lookup import get_offering
+from openqualify.server.users.repository import UserRepository, email_key
+from openqualify.server.users.service import NewUser, invite_url, new_user_row, suspended_error
+
+_ITEM = TypeAdapter(schemas.OfferingUserIn)
+
+AddResult = schemas.OfferingUserAddOut | schemas.ItemErrorOut
+
+
+@dataclass(slots=True)
+class _Accepted:
+    item: schemas.OfferingUserIn
+    user: User
+    is_new: bool
+
+
+def already_member_error(email: str, offering_id: str) -> ObjectExistsError:
+    return ObjectExistsError(f"The user {email} is already in the offering {offering_id}.")
+
+
+def _parse(index: int, raw: Any) -> schemas.OfferingUserIn | ApiError:
+    try:
+        return _ITEM.validate_python(raw)
+    except PydanticValidationError as exc:
+        first = exc.errors()[0]
+        located = {**first, "loc": ("body", index, *first.get("loc", ()))}
+        return SchemaValidationError(describe(located))  # type: ignore[arg-type]
+
+
+def _raw_email(raw: Any) -> str | None:
+    if isinstance(raw, dict) and isinstance(raw.get("email"), str):
+        return raw["email"]
+    return None
+
+
+def _new_user(item: schemas.OfferingUserIn) -> NewUser:
+    return NewUser(
+        email=item.email,
+        first_name=item.firstName,
+        last_name=item.lastName,
+        person_id=item.personId,
+        display_name=item.profile.displayName if item.profile else None,
+        tags=tuple(item.metadata.tags or ()) if item.metadata else (),
+    )
+
+
+def _email(org_id: str, user: User, kind: str, subject: str, now: datetime, offering_id: str) -> dict[str, Any]:
+    """An outbox row, as `users.service.send_email` records one."""
+    return {
+        "id": push_id(),
+        "org_id": org_id,
+        "user_id": user.id,
+        "kind": kind,
+        "subject": subject,
+        "offering_id": offering_id,
+        "created_at": now,
+    }
+
+
+def _added(accepted: _Accepted) -> schemas.OfferingUserAddOut:
+    item = accepted.item
+    with_link = accepted.is_new and not item.sendInvite
+    return schemas.OfferingUserAddOut(
+        email=item.email,
+        firstName=item.firstName,
+        lastName=item.lastName,
+        personId=item.personId,
+        metadata=schemas.MetadataOut(tags=list(item.metadata.tags or [])) if item.metadata else None,
+        profile=schemas.ProfileRequestOut(displayName=item.profile.displayName) if item.profile else None,
+        isFacilitator=item.isFacilitator,
+        isMarker=item.isMarker,
+        isReadonly=item.isReadonly,
+        sendInvite=item.sendInvite,
+        sendNotificationEmail=item.sendNotificationEmail,
+        invite=schemas.InviteOut(url=invite_url(accepted.user)) if with_link else None,
+    )
+
+
+async def add_members(
+    session: AsyncSession, principal: Principal, offering_id: str, raw_items: list[Any]
+) -> tuple[int, list[AddResult]]:
+    """(status, results in request order): 201 all added, 207 mixed; all failed raises the first error."""
+    if not raw_items:
+        raise SchemaValidationError("data should NOT have fewer than 1 items")
+    parsed = [_parse(index, raw) for index, raw in enumerate(raw_items)]
+    valid = [p for p in parsed if isinstance(p, schemas.OfferingUserIn)]
+    if not valid:  # a request that is all bad input is a schema error, reported before any lookup
+        raise next(p for p in parsed if isinstance(p, ApiError))
+    offering = await get_offering(session, offering_id)
+    now = principal.now()
+    users_repo = UserRepository(session)
+    repo = MembershipRepository(session)
+
+    users = await users_repo.by_emails(p.email for p in valid)
+    members = await repo.member_user_ids(offering.id, [u.id for u in users.values()])
+
+    outcomes: list[_Accepted | ApiError] = []
+    added_keys: set[str] = set()
+    new_users: list[User] = []
+    for item in parsed:
+        if isinstance(item, ApiError):
+            outcomes.append(item)
+            continue
+        key = email_key(item.email)
+        user = users.get(key)
+        if key in added_keys or (user is not None and user.id in members):
+            outcomes.append(already_member_error(user.email if user else item.email, offering.id))
+            continue
+        if user is not None and user.suspended:
+            outcomes.append(suspended_error(user))
+            continue
+        is_new = user is None
+        if user is None:
+            missing = "firstName" if not item.firstName else "lastName" if not item.lastName else None
+            if missing:
+                outcomes.append(MissingInfoError(f"The field '{missing}' is missing or invalid."))
+                continue
+            user = new_user_row(_new_user(item), now)
+            if item.sendInvite:
+                user.invite_sent_count = 1  # the invitation recorded below, counted before the row is written
+            users[key] = user
+            new_users.append(user)
+        added_keys.add(key)
+        outcomes.append(_Accepted(item, user, is_new))
+
+    accepted = [o for o in outcomes if isinstance(o, _Accepted)]
+    if not accepted:
+        raise next(o for o in outcomes if isinstance(o, ApiError))
+
+    if new_users:
+        repo.add_all(new_users)
+        await session.flush()  # accounts first: memberships and e-mails refer to them
+    # Plain rows through ORM bulk INSERT: no per-object bookkeeping (and no flush-time stamping, hence org_id).
+    org_id = principal.org_id
+    await repo.insert_memberships(
+        [
+            {
+                "id": push_id(),
+                "org_id": org_id,
+                "offering_id": offering.id,
+                "user_id": a.user.id,
+                "is_facilitator": a.item.isFacilitator,
+                "is_marker": a.item.isMarker,
+                "is_readonly": a.item.isReadonly,
+                "start_date": None,
+                "last_logged_in_at": None,
+                "created_at": now,
+            }
+            for a in accepted
+        ]
+    )
+    outbox: list[dict[str, Any]] = []
+    for a in accepted:
+        if a.is_new and a.item.sendInvite:
+            subject = f"You have been invited to {offering.name}"
+            outbox.append(_email(org_id, a.user, "invite", subject, now, offering.id))
+        elif not a.is_new and a.item.sendNotificationEmail:
+            subject = f"You have been added to {offering.name}"
+            outbox.append(_email(org_id, a.user, "offering-notification", subject, now, offering.id))
+    await repo.insert_emails(outbox)
+
+    results: list[AddResult] = []
+    for index, outcome in enumerate(outcomes):
+        if isinstance(outcome, _Accepted):
+            results.append(_added(outcome))
+        else:
+            body = outcome.body()
+            results.append(
+                schemas.ItemErrorOut(name=body["name"], details=body["details"], email=_raw_email(raw_items[index]))
+            )
+    status = 201 if len(accepted) == len(outcomes) else 207
+    return status, results

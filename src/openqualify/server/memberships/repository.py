@@ -1,0 +1,139 @@
+"""Queries on memberships and marker assignments (scoped to the bound organisation by `kit.tenancy`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Select, delete, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openqualify.server.db.models import EmailOutbox, MarkerAssignment, Membership, Offering, User
+
+# Keeps every IN list well below SQLite's bound-parameter limit.
+IN_CHUNK = 500
+
+
+def chunks(values: Sequence[str], size: int = IN_CHUNK) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+class MembershipRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def members(self, offering_id: str) -> list[tuple[User, Membership]]:
+        """Every member of the offering with their account, ordered by e-mail."""
+        rows = await self.session.execute(
+            select(User, Membership)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.offering_id == offering_id)
+            .order_by(User.email_key)
+        )
+        return [(user, membership) for user, membership in rows.all()]
+
+    async def assignment_pairs(self, offering_id: str) -> list[tuple[str, str]]:
+        """(marker user id, learner user id) of every marker assignment in the offering."""
+        rows = await self.session.execute(
+            select(MarkerAssignment.marker_user_id, MarkerAssignment.learner_user_id).where(
+                MarkerAssignment.offering_id == offering_id
+            )
+        )
+        return [(marker, learner) for marker, learner in rows.all()]
+
+    async def member_user_ids(self, offering_id: str, user_ids: Sequence[str]) -> set[str]:
+        """Which of these users are already in the offering."""
+        found: set[str] = set()
+        for part in chunks(list(user_ids)):
+            rows = await self.session.execute(
+                select(Membership.user_id).where(Membership.offering_id == offering_id, Membership.user_id.in_(part))
+            )
+            found.update(rows.scalars())
+        return found
+
+    async def memberships_of(self, offering_id: str, user_ids: Sequence[str]) -> dict[str, Membership]:
+        found: dict[str, Membership] = {}
+        for part in chunks(list(user_ids)):
+            rows = await self.session.execute(
+                select(Membership).where(Membership.offering_id == offering_id, Membership.user_id.in_(part))
+            )
+            found.update({m.user_id: m for m in rows.scalars()})
+        return found
+
+    async def membership(self, offering_id: str, user_id: str) -> Membership | None:
+        return (
+            await self.session.execute(
+                select(Membership).where(Membership.offering_id == offering_id, Membership.user_id == user_id)
+            )
+        ).scalar_one_or_none()
+
+    async def marked_learners(self, offering_id: str, marker_id: str) -> list[tuple[User, Membership]]:
+        """The learners a marker marks, ordered by e-mail."""
+        rows = await self.session.execute(
+            select(User, Membership)
+            .join(MarkerAssignment, MarkerAssignment.learner_user_id == User.id)
+            .join(
+                Membership,
+                (Membership.user_id == User.id) & (Membership.offering_id == MarkerAssignment.offering_id),
+            )
+            .where(MarkerAssignment.offering_id == offering_id, MarkerAssignment.marker_user_id == marker_id)
+            .order_by(User.email_key)
+        )
+        return [(user, membership) for user, membership in rows.all()]
+
+    async def marked_learner_ids(self, offering_id: str, marker_id: str) -> set[str]:
+        rows = await self.session.execute(
+            select(MarkerAssignment.learner_user_id).where(
+                MarkerAssignment.offering_id == offering_id, MarkerAssignment.marker_user_id == marker_id
+            )
+        )
+        return set(rows.scalars())
+
+    async def unassign(self, offering_id: str, marker_id: str, learner_ids: Sequence[str]) -> None:
+        for part in chunks(list(learner_ids)):
+            await self.session.execute(
+                delete(MarkerAssignment).where(
+                    MarkerAssignment.offering_id == offering_id,
+                    MarkerAssignment.marker_user_id == marker_id,
+                    MarkerAssignment.learner_user_id.in_(part),
+                )
+            )
+
+    async def drop_marker_links(self, offering_id: str, user_id: str) -> None:
+        """Every assignment where the user is the marker or the learner."""
+        await self.session.execute(
+            delete(MarkerAssignment).where(
+                MarkerAssignment.offering_id == offering_id,
+                or_(MarkerAssignment.marker_user_id == user_id, MarkerAssignment.learner_user_id == user_id),
+            )
+        )
+
+    async def delete_membership(self, membership: Membership) -> None:
+        await self.session.delete(membership)
+
+    async def offerings_by_ids(self, offering_ids: Sequence[str]) -> dict[str, Offering]:
+        found: dict[str, Offering] = {}
+        for part in chunks(list(offering_ids)):
+            rows = await self.session.execute(select(Offering).where(Offering.id.in_(part)))
+            found.update({o.id: o for o in rows.scalars()})
+        return found
+
+    @staticmethod
+    def offering_ids_of_user_query(user_id: str) -> Select[tuple[str]]:
+        return select(Membership.offering_id).where(Membership.user_id == user_id)
+
+    async def offering_ids_of_user(self, user_id: str) -> set[str]:
+        rows = await self.session.execute(self.offering_ids_of_user_query(user_id))
+        return set(rows.scalars())
+
+    async def insert_memberships(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(insert(Membership), rows)
+
+    async def insert_emails(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(insert(EmailOutbox), rows)
+
+    def add_all(self, rows: Iterable[object]) -> None:
+        self.session.add_all(list(rows))
