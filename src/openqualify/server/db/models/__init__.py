@@ -1,9 +1,12 @@
 """Every model, imported so that `Base.metadata` knows all tables (Alembic autogenerate reads it)."""
 
+from openqualify.server.db.models.assessments import *  # noqa: F403 (assessments, submissions, marks, attempts)
 from openqualify.server.db.models.courses import Course, CoursePermission, CourseVersion
+from openqualify.server.db.models.learning import *  # noqa: F403 (progress, pulses, badge awards)
 from openqualify.server.db.models.memberships import MarkerAssignment, Membership
 from openqualify.server.db.models.offerings import CourseMapping, Offering, OfferingBadge
 from openqualify.server.db.models.org import ApiToken, EmailOutbox, Organisation
+from openqualify.server.db.models.social import *  # noqa: F403 (channels, posts, assessment groups)
 from openqualify.server.db.models.users import User
 
 __all__ = [

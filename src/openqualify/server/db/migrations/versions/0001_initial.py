@@ -142,6 +142,69 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_email_outbox_org_id'), ['org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_email_outbox_user_id'), ['user_id'], unique=False)
 
+    op.create_table('activities',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('content_id', sa.String(length=40), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('time_minutes', sa.Double(), nullable=True),
+    sa.Column('created_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['content_id'], ['course_versions.id'], name=op.f('fk_activities_content_id_course_versions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_activities_org_id_organisations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_activities'))
+    )
+    with op.batch_alter_table('activities', schema=None) as batch_op:
+        batch_op.create_index('ix_activities_content_position', ['content_id', 'position'], unique=False)
+        batch_op.create_index(batch_op.f('ix_activities_org_id'), ['org_id'], unique=False)
+
+    op.create_table('assessments',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('content_id', sa.String(length=40), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('type', sa.String(length=20), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('content', sa.Text(), nullable=True),
+    sa.Column('mark_type', sa.String(length=20), nullable=True),
+    sa.Column('mark_number', sa.String(length=40), nullable=True),
+    sa.Column('points', sa.String(length=40), nullable=True),
+    sa.Column('duration_minutes', sa.Integer(), nullable=True),
+    sa.Column('max_attempts', sa.Integer(), nullable=True),
+    sa.Column('hidden', sa.Boolean(), nullable=False),
+    sa.Column('pid', sa.String(length=40), nullable=True),
+    sa.Column('filename', sa.String(length=300), nullable=True),
+    sa.Column('themes', sa.JSON(), nullable=False),
+    sa.Column('total_questions', sa.Integer(), nullable=True),
+    sa.Column('open_date', openqualify.server.db.base.UTCDateTime(), nullable=True),
+    sa.Column('due_date', openqualify.server.db.base.UTCDateTime(), nullable=True),
+    sa.Column('open_offset_days', sa.Integer(), nullable=True),
+    sa.Column('due_offset_days', sa.Integer(), nullable=True),
+    sa.Column('created_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['content_id'], ['course_versions.id'], name=op.f('fk_assessments_content_id_course_versions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_assessments_org_id_organisations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessments'))
+    )
+    with op.batch_alter_table('assessments', schema=None) as batch_op:
+        batch_op.create_index('ix_assessments_content_position', ['content_id', 'position'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assessments_org_id'), ['org_id'], unique=False)
+
+    op.create_table('course_pages',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('content_id', sa.String(length=40), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('task_count', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('created_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['content_id'], ['course_versions.id'], name=op.f('fk_course_pages_content_id_course_versions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_course_pages_org_id_organisations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_course_pages'))
+    )
+    with op.batch_alter_table('course_pages', schema=None) as batch_op:
+        batch_op.create_index('ix_course_pages_content_position', ['content_id', 'position'], unique=False)
+        batch_op.create_index(batch_op.f('ix_course_pages_org_id'), ['org_id'], unique=False)
+
     op.create_table('offerings',
     sa.Column('id', sa.String(length=40), nullable=False),
     sa.Column('content_id', sa.String(length=40), nullable=False),
@@ -180,6 +243,156 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_offerings_org_id'), ['org_id'], unique=False)
         batch_op.create_index('ix_offerings_org_start', ['org_id', 'start'], unique=False)
 
+    op.create_table('activity_attempts',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('offering_id', sa.String(length=40), nullable=False),
+    sa.Column('activity_id', sa.String(length=40), nullable=False),
+    sa.Column('user_id', sa.String(length=40), nullable=False),
+    sa.Column('response_text', sa.Text(), nullable=True),
+    sa.Column('uploaded_files', sa.JSON(), nullable=False),
+    sa.Column('feedback_text', sa.Text(), nullable=True),
+    sa.Column('feedback_user_id', sa.String(length=40), nullable=True),
+    sa.Column('created_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], name=op.f('fk_activity_attempts_activity_id_activities'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['feedback_user_id'], ['users.id'], name=op.f('fk_activity_attempts_feedback_user_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['offering_id'], ['offerings.id'], name=op.f('fk_activity_attempts_offering_id_offerings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_activity_attempts_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_activity_attempts_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_activity_attempts'))
+    )
+    with op.batch_alter_table('activity_attempts', schema=None) as batch_op:
+        batch_op.create_index('ix_activity_attempts_offering', ['offering_id', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_activity_attempts_org_id'), ['org_id'], unique=False)
+        batch_op.create_index('ix_activity_attempts_user', ['offering_id', 'user_id'], unique=False)
+
+    op.create_table('assessment_documents',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('assessment_id', sa.String(length=40), nullable=False),
+    sa.Column('offering_id', sa.String(length=40), nullable=True),
+    sa.Column('filename', sa.String(length=300), nullable=False),
+    sa.Column('mimetype', sa.String(length=200), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('url', sa.String(length=1000), nullable=False),
+    sa.Column('created_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['assessment_id'], ['assessments.id'], name=op.f('fk_assessment_documents_assessment_id_assessments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['offering_id'], ['offerings.id'], name=op.f('fk_assessment_documents_offering_id_offerings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_assessment_documents_org_id_organisations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_documents'))
+    )
+    with op.batch_alter_table('assessment_documents', schema=None) as batch_op:
+        batch_op.create_index('ix_assessment_documents_assessment', ['assessment_id', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assessment_documents_org_id'), ['org_id'], unique=False)
+
+    op.create_table('assessment_due_overrides',
+    sa.Column('offering_id', sa.String(length=40), nullable=False),
+    sa.Column('assessment_id', sa.String(length=40), nullable=False),
+    sa.Column('user_id', sa.String(length=40), nullable=False),
+    sa.Column('due_date', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['assessment_id'], ['assessments.id'], name=op.f('fk_assessment_due_overrides_assessment_id_assessments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['offering_id'], ['offerings.id'], name=op.f('fk_assessment_due_overrides_offering_id_offerings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_assessment_due_overrides_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_assessment_due_overrides_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('offering_id', 'assessment_id', 'user_id', name=op.f('pk_assessment_due_overrides'))
+    )
+    with op.batch_alter_table('assessment_due_overrides', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assessment_due_overrides_org_id'), ['org_id'], unique=False)
+        batch_op.create_index('ix_assessment_due_overrides_user', ['offering_id', 'user_id'], unique=False)
+
+    op.create_table('assessment_groups',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('offering_id', sa.String(length=40), nullable=False),
+    sa.Column('title', sa.Text(), nullable=False),
+    sa.Column('created_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['offering_id'], ['offerings.id'], name=op.f('fk_assessment_groups_offering_id_offerings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_assessment_groups_org_id_organisations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_groups'))
+    )
+    with op.batch_alter_table('assessment_groups', schema=None) as batch_op:
+        batch_op.create_index('ix_assessment_groups_offering_created', ['offering_id', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assessment_groups_org_id'), ['org_id'], unique=False)
+
+    op.create_table('assessment_settings',
+    sa.Column('offering_id', sa.String(length=40), nullable=False),
+    sa.Column('assessment_id', sa.String(length=40), nullable=False),
+    sa.Column('content', sa.Text(), nullable=True),
+    sa.Column('open_date', openqualify.server.db.base.UTCDateTime(), nullable=True),
+    sa.Column('due_date', openqualify.server.db.base.UTCDateTime(), nullable=True),
+    sa.Column('mark_number', sa.String(length=40), nullable=True),
+    sa.Column('mark_type', sa.String(length=20), nullable=True),
+    sa.Column('removed_document_ids', sa.JSON(), nullable=False),
+    sa.Column('updated_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['assessment_id'], ['assessments.id'], name=op.f('fk_assessment_settings_assessment_id_assessments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['offering_id'], ['offerings.id'], name=op.f('fk_assessment_settings_offering_id_offerings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_assessment_settings_org_id_organisations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('offering_id', 'assessment_id', name=op.f('pk_assessment_settings'))
+    )
+    with op.batch_alter_table('assessment_settings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assessment_settings_org_id'), ['org_id'], unique=False)
+
+    op.create_table('assessment_submissions',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('offering_id', sa.String(length=40), nullable=False),
+    sa.Column('assessment_id', sa.String(length=40), nullable=False),
+    sa.Column('user_id', sa.String(length=40), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('html', sa.Text(), nullable=True),
+    sa.Column('files', sa.JSON(), nullable=False),
+    sa.Column('submitted_at', openqualify.server.db.base.UTCDateTime(), nullable=True),
+    sa.Column('updated_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['assessment_id'], ['assessments.id'], name=op.f('fk_assessment_submissions_assessment_id_assessments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['offering_id'], ['offerings.id'], name=op.f('fk_assessment_submissions_offering_id_offerings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_assessment_submissions_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_assessment_submissions_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_submissions'))
+    )
+    with op.batch_alter_table('assessment_submissions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assessment_submissions_org_id'), ['org_id'], unique=False)
+        batch_op.create_index('ix_assessment_submissions_user', ['offering_id', 'user_id'], unique=False)
+        batch_op.create_index('uq_assessment_submissions_key', ['offering_id', 'assessment_id', 'user_id'], unique=True)
+
+    op.create_table('badge_awards',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('offering_id', sa.String(length=40), nullable=False),
+    sa.Column('user_id', sa.String(length=40), nullable=False),
+    sa.Column('awarded_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['offering_id'], ['offerings.id'], name=op.f('fk_badge_awards_offering_id_offerings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_badge_awards_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_badge_awards_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_badge_awards'))
+    )
+    with op.batch_alter_table('badge_awards', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_badge_awards_org_id'), ['org_id'], unique=False)
+        batch_op.create_index('ix_badge_awards_user_awarded', ['user_id', 'awarded_at'], unique=False)
+        batch_op.create_index('uq_badge_awards_offering_user', ['offering_id', 'user_id'], unique=True)
+
+    op.create_table('channels',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('offering_id', sa.String(length=40), nullable=False),
+    sa.Column('title', sa.Text(), nullable=False),
+    sa.Column('is_broadcast_only', sa.Boolean(), nullable=False),
+    sa.Column('group_discussion', sa.Boolean(), nullable=False),
+    sa.Column('private_support', sa.Boolean(), nullable=False),
+    sa.Column('auto_assign', sa.Boolean(), nullable=False),
+    sa.Column('created_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['offering_id'], ['offerings.id'], name=op.f('fk_channels_offering_id_offerings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_channels_org_id_organisations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_channels'))
+    )
+    with op.batch_alter_table('channels', schema=None) as batch_op:
+        batch_op.create_index('ix_channels_offering_created', ['offering_id', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_channels_org_id'), ['org_id'], unique=False)
+        batch_op.create_index('uq_channels_private_support', ['offering_id'], unique=True, sqlite_where=sa.text('private_support'), postgresql_where=sa.text('private_support'))
+
     op.create_table('course_mappings',
     sa.Column('offering_id', sa.String(length=40), nullable=False),
     sa.Column('external_course_id', sa.String(length=500), nullable=False),
@@ -192,6 +405,21 @@ def upgrade() -> None:
     with op.batch_alter_table('course_mappings', schema=None) as batch_op:
         batch_op.create_index('ix_course_mappings_org_external', ['org_id', 'external_course_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_course_mappings_org_id'), ['org_id'], unique=False)
+
+    op.create_table('learner_progress',
+    sa.Column('offering_id', sa.String(length=40), nullable=False),
+    sa.Column('user_id', sa.String(length=40), nullable=False),
+    sa.Column('completion', sa.Integer(), nullable=False),
+    sa.Column('updated_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['offering_id'], ['offerings.id'], name=op.f('fk_learner_progress_offering_id_offerings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_learner_progress_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_learner_progress_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('offering_id', 'user_id', name=op.f('pk_learner_progress'))
+    )
+    with op.batch_alter_table('learner_progress', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_learner_progress_org_id'), ['org_id'], unique=False)
+        batch_op.create_index('ix_learner_progress_user', ['user_id', 'offering_id'], unique=False)
 
     op.create_table('marker_assignments',
     sa.Column('id', sa.String(length=40), nullable=False),
@@ -253,11 +481,328 @@ def upgrade() -> None:
     with op.batch_alter_table('offering_badges', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_offering_badges_org_id'), ['org_id'], unique=False)
 
+    op.create_table('page_progress',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('offering_id', sa.String(length=40), nullable=False),
+    sa.Column('user_id', sa.String(length=40), nullable=False),
+    sa.Column('page_id', sa.String(length=40), nullable=False),
+    sa.Column('viewed', sa.Boolean(), nullable=False),
+    sa.Column('tasks_done', sa.Integer(), nullable=False),
+    sa.Column('updated_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['offering_id'], ['offerings.id'], name=op.f('fk_page_progress_offering_id_offerings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_page_progress_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['page_id'], ['course_pages.id'], name=op.f('fk_page_progress_page_id_course_pages'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_page_progress_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_page_progress'))
+    )
+    with op.batch_alter_table('page_progress', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_page_progress_org_id'), ['org_id'], unique=False)
+        batch_op.create_index('ix_page_progress_page', ['page_id'], unique=False)
+        batch_op.create_index('uq_page_progress_offering_user_page', ['offering_id', 'user_id', 'page_id'], unique=True)
+
+    op.create_table('pulses',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('offering_id', sa.String(length=40), nullable=False),
+    sa.Column('question', sa.Text(), nullable=False),
+    sa.Column('pulse_type', sa.String(length=40), nullable=False),
+    sa.Column('options', sa.JSON(), nullable=False),
+    sa.Column('created_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['offering_id'], ['offerings.id'], name=op.f('fk_pulses_offering_id_offerings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_pulses_org_id_organisations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pulses'))
+    )
+    with op.batch_alter_table('pulses', schema=None) as batch_op:
+        batch_op.create_index('ix_pulses_offering_created', ['offering_id', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pulses_org_id'), ['org_id'], unique=False)
+
+    op.create_table('quiz_attempts',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('offering_id', sa.String(length=40), nullable=False),
+    sa.Column('assessment_id', sa.String(length=40), nullable=False),
+    sa.Column('user_id', sa.String(length=40), nullable=False),
+    sa.Column('mark', sa.String(length=40), nullable=False),
+    sa.Column('attempted_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['assessment_id'], ['assessments.id'], name=op.f('fk_quiz_attempts_assessment_id_assessments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['offering_id'], ['offerings.id'], name=op.f('fk_quiz_attempts_offering_id_offerings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_quiz_attempts_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_quiz_attempts_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quiz_attempts'))
+    )
+    with op.batch_alter_table('quiz_attempts', schema=None) as batch_op:
+        batch_op.create_index('ix_quiz_attempts_key', ['offering_id', 'assessment_id', 'user_id', 'attempted_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_quiz_attempts_org_id'), ['org_id'], unique=False)
+        batch_op.create_index('ix_quiz_attempts_user', ['offering_id', 'user_id'], unique=False)
+
+    op.create_table('social_notes',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('offering_id', sa.String(length=40), nullable=False),
+    sa.Column('page_id', sa.String(length=40), nullable=False),
+    sa.Column('user_id', sa.String(length=40), nullable=False),
+    sa.Column('paragraph_id', sa.String(length=200), nullable=False),
+    sa.Column('content', sa.Text(), nullable=False),
+    sa.Column('shared', sa.Boolean(), nullable=False),
+    sa.Column('created_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['offering_id'], ['offerings.id'], name=op.f('fk_social_notes_offering_id_offerings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_social_notes_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['page_id'], ['course_pages.id'], name=op.f('fk_social_notes_page_id_course_pages'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_social_notes_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_social_notes'))
+    )
+    with op.batch_alter_table('social_notes', schema=None) as batch_op:
+        batch_op.create_index('ix_social_notes_offering_created', ['offering_id', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_social_notes_org_id'), ['org_id'], unique=False)
+        batch_op.create_index('ix_social_notes_page', ['page_id'], unique=False)
+        batch_op.create_index('ix_social_notes_user', ['user_id'], unique=False)
+
+    op.create_table('unit_reactions',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('offering_id', sa.String(length=40), nullable=False),
+    sa.Column('page_id', sa.String(length=40), nullable=False),
+    sa.Column('user_id', sa.String(length=40), nullable=False),
+    sa.Column('reaction', sa.String(length=20), nullable=False),
+    sa.Column('created_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['offering_id'], ['offerings.id'], name=op.f('fk_unit_reactions_offering_id_offerings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_unit_reactions_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['page_id'], ['course_pages.id'], name=op.f('fk_unit_reactions_page_id_course_pages'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_unit_reactions_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_unit_reactions'))
+    )
+    with op.batch_alter_table('unit_reactions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_unit_reactions_org_id'), ['org_id'], unique=False)
+        batch_op.create_index('ix_unit_reactions_page', ['page_id'], unique=False)
+        batch_op.create_index('ix_unit_reactions_user', ['user_id'], unique=False)
+        batch_op.create_index('uq_unit_reactions_offering_page_user', ['offering_id', 'page_id', 'user_id'], unique=True)
+
+    op.create_table('assessment_group_members',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('group_id', sa.String(length=40), nullable=False),
+    sa.Column('offering_id', sa.String(length=40), nullable=False),
+    sa.Column('user_id', sa.String(length=40), nullable=False),
+    sa.Column('created_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['group_id'], ['assessment_groups.id'], name=op.f('fk_assessment_group_members_group_id_assessment_groups'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['offering_id'], ['offerings.id'], name=op.f('fk_assessment_group_members_offering_id_offerings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_assessment_group_members_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_assessment_group_members_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_group_members'))
+    )
+    with op.batch_alter_table('assessment_group_members', schema=None) as batch_op:
+        batch_op.create_index('ix_assessment_group_members_offering_user', ['offering_id', 'user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assessment_group_members_org_id'), ['org_id'], unique=False)
+        batch_op.create_index('uq_assessment_group_members_group_user', ['group_id', 'user_id'], unique=True)
+
+    op.create_table('assessment_marks',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('submission_id', sa.String(length=40), nullable=False),
+    sa.Column('mark', sa.String(length=40), nullable=True),
+    sa.Column('feedback', sa.Text(), nullable=True),
+    sa.Column('marker_user_id', sa.String(length=40), nullable=True),
+    sa.Column('by_facilitator', sa.Boolean(), nullable=False),
+    sa.Column('by_marker', sa.Boolean(), nullable=False),
+    sa.Column('by_evaluator', sa.Boolean(), nullable=False),
+    sa.Column('history', sa.JSON(), nullable=False),
+    sa.Column('created_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['marker_user_id'], ['users.id'], name=op.f('fk_assessment_marks_marker_user_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_assessment_marks_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['submission_id'], ['assessment_submissions.id'], name=op.f('fk_assessment_marks_submission_id_assessment_submissions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_marks'))
+    )
+    with op.batch_alter_table('assessment_marks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assessment_marks_org_id'), ['org_id'], unique=False)
+        batch_op.create_index('ix_assessment_marks_submission', ['submission_id', 'created_at'], unique=False)
+
+    op.create_table('channel_members',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('channel_id', sa.String(length=40), nullable=False),
+    sa.Column('offering_id', sa.String(length=40), nullable=False),
+    sa.Column('user_id', sa.String(length=40), nullable=False),
+    sa.Column('created_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_channel_members_channel_id_channels'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['offering_id'], ['offerings.id'], name=op.f('fk_channel_members_offering_id_offerings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_channel_members_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_channel_members_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_channel_members'))
+    )
+    with op.batch_alter_table('channel_members', schema=None) as batch_op:
+        batch_op.create_index('ix_channel_members_offering_user', ['offering_id', 'user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_channel_members_org_id'), ['org_id'], unique=False)
+        batch_op.create_index('uq_channel_members_channel_user', ['channel_id', 'user_id'], unique=True)
+
+    op.create_table('channel_posts',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('channel_id', sa.String(length=40), nullable=False),
+    sa.Column('user_id', sa.String(length=40), nullable=False),
+    sa.Column('title', sa.Text(), nullable=True),
+    sa.Column('content', sa.Text(), nullable=False),
+    sa.Column('is_facilitator_post', sa.Boolean(), nullable=False),
+    sa.Column('attachments', sa.JSON(), nullable=False),
+    sa.Column('created_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('is_muted', sa.Boolean(), nullable=False),
+    sa.Column('moderation_reason', sa.Text(), nullable=True),
+    sa.Column('moderator_user_id', sa.String(length=40), nullable=True),
+    sa.Column('moderated', sa.Boolean(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_channel_posts_channel_id_channels'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['moderator_user_id'], ['users.id'], name=op.f('fk_channel_posts_moderator_user_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_channel_posts_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_channel_posts_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_channel_posts'))
+    )
+    with op.batch_alter_table('channel_posts', schema=None) as batch_op:
+        batch_op.create_index('ix_channel_posts_channel_created', ['channel_id', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_channel_posts_org_id'), ['org_id'], unique=False)
+
+    op.create_table('pulse_runs',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('pulse_id', sa.String(length=40), nullable=False),
+    sa.Column('start', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('duration_minutes', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_pulse_runs_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['pulse_id'], ['pulses.id'], name=op.f('fk_pulse_runs_pulse_id_pulses'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pulse_runs'))
+    )
+    with op.batch_alter_table('pulse_runs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pulse_runs_org_id'), ['org_id'], unique=False)
+        batch_op.create_index('ix_pulse_runs_pulse_start', ['pulse_id', 'start'], unique=False)
+
+    op.create_table('channel_comments',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('channel_id', sa.String(length=40), nullable=False),
+    sa.Column('post_id', sa.String(length=40), nullable=False),
+    sa.Column('parent_comment_id', sa.String(length=40), nullable=True),
+    sa.Column('user_id', sa.String(length=40), nullable=False),
+    sa.Column('content', sa.Text(), nullable=False),
+    sa.Column('is_facilitator_post', sa.Boolean(), nullable=False),
+    sa.Column('created_at', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('is_muted', sa.Boolean(), nullable=False),
+    sa.Column('moderation_reason', sa.Text(), nullable=True),
+    sa.Column('moderator_user_id', sa.String(length=40), nullable=True),
+    sa.Column('moderated', sa.Boolean(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_channel_comments_channel_id_channels'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['moderator_user_id'], ['users.id'], name=op.f('fk_channel_comments_moderator_user_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_channel_comments_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['parent_comment_id'], ['channel_comments.id'], name=op.f('fk_channel_comments_parent_comment_id_channel_comments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['post_id'], ['channel_posts.id'], name=op.f('fk_channel_comments_post_id_channel_posts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_channel_comments_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_channel_comments'))
+    )
+    with op.batch_alter_table('channel_comments', schema=None) as batch_op:
+        batch_op.create_index('ix_channel_comments_channel_created', ['channel_id', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_channel_comments_org_id'), ['org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_channel_comments_parent_comment_id'), ['parent_comment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_channel_comments_post_id'), ['post_id'], unique=False)
+
+    op.create_table('pulse_responses',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('offering_id', sa.String(length=40), nullable=False),
+    sa.Column('pulse_id', sa.String(length=40), nullable=False),
+    sa.Column('run_id', sa.String(length=40), nullable=False),
+    sa.Column('user_id', sa.String(length=40), nullable=False),
+    sa.Column('response_time', openqualify.server.db.base.UTCDateTime(), nullable=False),
+    sa.Column('answer', sa.JSON(), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['offering_id'], ['offerings.id'], name=op.f('fk_pulse_responses_offering_id_offerings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_pulse_responses_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['pulse_id'], ['pulses.id'], name=op.f('fk_pulse_responses_pulse_id_pulses'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['run_id'], ['pulse_runs.id'], name=op.f('fk_pulse_responses_run_id_pulse_runs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_pulse_responses_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pulse_responses'))
+    )
+    with op.batch_alter_table('pulse_responses', schema=None) as batch_op:
+        batch_op.create_index('ix_pulse_responses_offering_time', ['offering_id', 'response_time'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pulse_responses_org_id'), ['org_id'], unique=False)
+        batch_op.create_index('ix_pulse_responses_pulse_time', ['pulse_id', 'response_time'], unique=False)
+        batch_op.create_index('ix_pulse_responses_run', ['run_id'], unique=False)
+        batch_op.create_index('ix_pulse_responses_user', ['user_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('pulse_responses', schema=None) as batch_op:
+        batch_op.drop_index('ix_pulse_responses_user')
+        batch_op.drop_index('ix_pulse_responses_run')
+        batch_op.drop_index('ix_pulse_responses_pulse_time')
+        batch_op.drop_index(batch_op.f('ix_pulse_responses_org_id'))
+        batch_op.drop_index('ix_pulse_responses_offering_time')
+
+    op.drop_table('pulse_responses')
+    with op.batch_alter_table('channel_comments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_channel_comments_post_id'))
+        batch_op.drop_index(batch_op.f('ix_channel_comments_parent_comment_id'))
+        batch_op.drop_index(batch_op.f('ix_channel_comments_org_id'))
+        batch_op.drop_index('ix_channel_comments_channel_created')
+
+    op.drop_table('channel_comments')
+    with op.batch_alter_table('pulse_runs', schema=None) as batch_op:
+        batch_op.drop_index('ix_pulse_runs_pulse_start')
+        batch_op.drop_index(batch_op.f('ix_pulse_runs_org_id'))
+
+    op.drop_table('pulse_runs')
+    with op.batch_alter_table('channel_posts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_channel_posts_org_id'))
+        batch_op.drop_index('ix_channel_posts_channel_created')
+
+    op.drop_table('channel_posts')
+    with op.batch_alter_table('channel_members', schema=None) as batch_op:
+        batch_op.drop_index('uq_channel_members_channel_user')
+        batch_op.drop_index(batch_op.f('ix_channel_members_org_id'))
+        batch_op.drop_index('ix_channel_members_offering_user')
+
+    op.drop_table('channel_members')
+    with op.batch_alter_table('assessment_marks', schema=None) as batch_op:
+        batch_op.drop_index('ix_assessment_marks_submission')
+        batch_op.drop_index(batch_op.f('ix_assessment_marks_org_id'))
+
+    op.drop_table('assessment_marks')
+    with op.batch_alter_table('assessment_group_members', schema=None) as batch_op:
+        batch_op.drop_index('uq_assessment_group_members_group_user')
+        batch_op.drop_index(batch_op.f('ix_assessment_group_members_org_id'))
+        batch_op.drop_index('ix_assessment_group_members_offering_user')
+
+    op.drop_table('assessment_group_members')
+    with op.batch_alter_table('unit_reactions', schema=None) as batch_op:
+        batch_op.drop_index('uq_unit_reactions_offering_page_user')
+        batch_op.drop_index('ix_unit_reactions_user')
+        batch_op.drop_index('ix_unit_reactions_page')
+        batch_op.drop_index(batch_op.f('ix_unit_reactions_org_id'))
+
+    op.drop_table('unit_reactions')
+    with op.batch_alter_table('social_notes', schema=None) as batch_op:
+        batch_op.drop_index('ix_social_notes_user')
+        batch_op.drop_index('ix_social_notes_page')
+        batch_op.drop_index(batch_op.f('ix_social_notes_org_id'))
+        batch_op.drop_index('ix_social_notes_offering_created')
+
+    op.drop_table('social_notes')
+    with op.batch_alter_table('quiz_attempts', schema=None) as batch_op:
+        batch_op.drop_index('ix_quiz_attempts_user')
+        batch_op.drop_index(batch_op.f('ix_quiz_attempts_org_id'))
+        batch_op.drop_index('ix_quiz_attempts_key')
+
+    op.drop_table('quiz_attempts')
+    with op.batch_alter_table('pulses', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pulses_org_id'))
+        batch_op.drop_index('ix_pulses_offering_created')
+
+    op.drop_table('pulses')
+    with op.batch_alter_table('page_progress', schema=None) as batch_op:
+        batch_op.drop_index('uq_page_progress_offering_user_page')
+        batch_op.drop_index('ix_page_progress_page')
+        batch_op.drop_index(batch_op.f('ix_page_progress_org_id'))
+
+    op.drop_table('page_progress')
     with op.batch_alter_table('offering_badges', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_offering_badges_org_id'))
 
@@ -274,11 +819,59 @@ def downgrade() -> None:
         batch_op.drop_index('ix_marker_assignments_learner')
 
     op.drop_table('marker_assignments')
+    with op.batch_alter_table('learner_progress', schema=None) as batch_op:
+        batch_op.drop_index('ix_learner_progress_user')
+        batch_op.drop_index(batch_op.f('ix_learner_progress_org_id'))
+
+    op.drop_table('learner_progress')
     with op.batch_alter_table('course_mappings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_course_mappings_org_id'))
         batch_op.drop_index('ix_course_mappings_org_external')
 
     op.drop_table('course_mappings')
+    with op.batch_alter_table('channels', schema=None) as batch_op:
+        batch_op.drop_index('uq_channels_private_support', sqlite_where=sa.text('private_support'), postgresql_where=sa.text('private_support'))
+        batch_op.drop_index(batch_op.f('ix_channels_org_id'))
+        batch_op.drop_index('ix_channels_offering_created')
+
+    op.drop_table('channels')
+    with op.batch_alter_table('badge_awards', schema=None) as batch_op:
+        batch_op.drop_index('uq_badge_awards_offering_user')
+        batch_op.drop_index('ix_badge_awards_user_awarded')
+        batch_op.drop_index(batch_op.f('ix_badge_awards_org_id'))
+
+    op.drop_table('badge_awards')
+    with op.batch_alter_table('assessment_submissions', schema=None) as batch_op:
+        batch_op.drop_index('uq_assessment_submissions_key')
+        batch_op.drop_index('ix_assessment_submissions_user')
+        batch_op.drop_index(batch_op.f('ix_assessment_submissions_org_id'))
+
+    op.drop_table('assessment_submissions')
+    with op.batch_alter_table('assessment_settings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assessment_settings_org_id'))
+
+    op.drop_table('assessment_settings')
+    with op.batch_alter_table('assessment_groups', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assessment_groups_org_id'))
+        batch_op.drop_index('ix_assessment_groups_offering_created')
+
+    op.drop_table('assessment_groups')
+    with op.batch_alter_table('assessment_due_overrides', schema=None) as batch_op:
+        batch_op.drop_index('ix_assessment_due_overrides_user')
+        batch_op.drop_index(batch_op.f('ix_assessment_due_overrides_org_id'))
+
+    op.drop_table('assessment_due_overrides')
+    with op.batch_alter_table('assessment_documents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assessment_documents_org_id'))
+        batch_op.drop_index('ix_assessment_documents_assessment')
+
+    op.drop_table('assessment_documents')
+    with op.batch_alter_table('activity_attempts', schema=None) as batch_op:
+        batch_op.drop_index('ix_activity_attempts_user')
+        batch_op.drop_index(batch_op.f('ix_activity_attempts_org_id'))
+        batch_op.drop_index('ix_activity_attempts_offering')
+
+    op.drop_table('activity_attempts')
     with op.batch_alter_table('offerings', schema=None) as batch_op:
         batch_op.drop_index('ix_offerings_org_start')
         batch_op.drop_index(batch_op.f('ix_offerings_org_id'))
@@ -287,6 +880,21 @@ def downgrade() -> None:
         batch_op.drop_index('ix_offerings_content')
 
     op.drop_table('offerings')
+    with op.batch_alter_table('course_pages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_course_pages_org_id'))
+        batch_op.drop_index('ix_course_pages_content_position')
+
+    op.drop_table('course_pages')
+    with op.batch_alter_table('assessments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assessments_org_id'))
+        batch_op.drop_index('ix_assessments_content_position')
+
+    op.drop_table('assessments')
+    with op.batch_alter_table('activities', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_activities_org_id'))
+        batch_op.drop_index('ix_activities_content_position')
+
+    op.drop_table('activities')
     with op.batch_alter_table('email_outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_email_outbox_user_id'))
         batch_op.drop_index(batch_op.f('ix_email_outbox_org_id'))

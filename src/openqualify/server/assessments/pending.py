@@ -1,0 +1,95 @@
+"""`GET /offerings/{id}/learners/pending-submission`: learners with work due soon that they have not handed in."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openqualify.server.assessments import dates, repository, schemas, views
+from openqualify.server.db.models import QuizAttempt, Submission, User
+from openqualify.server.kit.auth import Principal
+from openqualify.server.kit.errors import SchemaValidationError
+from openqualify.server.memberships.lookup import learners
+from openqualify.server.offerings.lookup import get_offering
+
+DEFAULT_DAYS = 3
+MAX_DAYS = 36_500
+_DIGITS = re.compile(r"^\d+$")
+
+
+def parse_days(value: str | None) -> int:
+    """`days`: a string holding a non-negative integer; absent means 3."""
+    if value is None:
+        return DEFAULT_DAYS
+    if not _DIGITS.match(value):
+        raise SchemaValidationError("[days] value should be a non-negative integer")
+    days = int(value)
+    if days > MAX_DAYS:
+        raise SchemaValidationError(f"[days] value should be <= {MAX_DAYS}")
+    return days
+
+
+def _user_out(user: User) -> schemas.PendingUserOut:
+    return schemas.PendingUserOut(
+        email=user.email,
+        firstName=user.first_name or None,
+        lastName=user.last_name or None,
+        personId=user.person_id or None,
+        metadata=schemas.UserMetadataOut(tags=list(user.tags or [])),
+        profile=schemas.UserProfileOut(displayName=user.display_name or None),
+    )
+
+
+async def pending_submission(
+    session: AsyncSession, principal: Principal, offering_id: str, days_param: str | None
+) -> list[schemas.PendingSubmissionOut]:
+    """Visible assessments whose due date (each learner's own) falls within `days` from now, with the current
+    learners who have not submitted (assignments, open responses) or attempted (quizzes) them yet."""
+    days = parse_days(days_param)
+    offering = await get_offering(session, offering_id)
+    now = principal.now()
+    until = now + timedelta(days=days)
+    rows = [(a, s) for a, s in await repository.assessments_of(session, offering) if not a.hidden]
+    if not rows:
+        return []
+    ids = [a.id for a, _ in rows]
+    members = await learners(session, offering.id)
+    overrides = await repository.due_overrides(session, offering.id, ids)
+    submitted = await session.execute(
+        select(Submission.assessment_id, Submission.user_id).where(
+            Submission.offering_id == offering.id, Submission.status.in_(("submitted", "marked"))
+        )
+    )
+    attempted = await session.execute(
+        select(QuizAttempt.assessment_id, QuizAttempt.user_id).where(QuizAttempt.offering_id == offering.id).distinct()
+    )
+    done = {(a, u) for a, u in submitted.all()} | {(a, u) for a, u in attempted.all()}
+
+    pending: list[tuple[int, list[User]]] = []
+    for index, (assessment, setting) in enumerate(rows):
+        users: list[User] = []
+        for user, membership in members:
+            if (assessment.id, user.id) in done:
+                continue
+            override = overrides.get((assessment.id, user.id))
+            due = dates.learner_due_date(
+                assessment, setting, offering, membership, override.due_date if override else None
+            )
+            if due is not None and now <= due <= until:
+                users.append(user)
+        if users:
+            pending.append((index, users))
+    documents = await repository.documents_of(session, offering.id, [rows[i][0].id for i, _ in pending])
+    result: list[schemas.PendingSubmissionOut] = []
+    for index, users in pending:
+        assessment, setting = rows[index]
+        fields = views.assessment_fields(assessment, setting, offering, documents.get(assessment.id, ()))
+        result.append(
+            schemas.PendingSubmissionOut(
+                **fields, offeringId=offering.id, offeringName=offering.name, users=[_user_out(u) for u in users]
+            )
+        )
+    return result

@@ -1,0 +1,156 @@
+"""Rows -> wire models, shared by assessment management and assessment data (analytics)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from openqualify.server.assessments import dates, schemas
+from openqualify.server.db.models import (
+    Assessment,
+    AssessmentDocument,
+    AssessmentSetting,
+    Mark,
+    Offering,
+    Submission,
+    User,
+)
+from openqualify.server.kit.timefmt import parse_datetime
+
+
+def effective_content(assessment: Assessment, setting: AssessmentSetting | None) -> str | None:
+    return setting.content if setting is not None and setting.content is not None else assessment.content
+
+
+def document_out(document: AssessmentDocument) -> schemas.DocumentOut:
+    return schemas.DocumentOut(
+        id=document.id,
+        filename=document.filename,
+        mimetype=document.mimetype,
+        size=document.size,
+        url=document.url,
+        createdAt=document.created_at,
+    )
+
+
+def file_out(data: Mapping[str, Any]) -> schemas.DocumentOut:
+    """A file stored as JSON on a submission."""
+    created = data.get("createdAt")
+    return schemas.DocumentOut(
+        id=str(data.get("id", "")),
+        filename=data.get("filename"),
+        mimetype=data.get("mimetype"),
+        size=data.get("size"),
+        url=data.get("url"),
+        createdAt=parse_datetime(created) if isinstance(created, str) else None,
+    )
+
+
+def visible_documents(
+    documents: Iterable[AssessmentDocument], setting: AssessmentSetting | None
+) -> list[schemas.DocumentOut]:
+    removed = set(setting.removed_document_ids or ()) if setting is not None else set()
+    return [document_out(d) for d in documents if d.id not in removed]
+
+
+def assessment_fields(
+    assessment: Assessment,
+    setting: AssessmentSetting | None,
+    offering: Offering,
+    documents: Iterable[AssessmentDocument],
+) -> dict[str, Any]:
+    """The `AssessmentResponse` fields of an assessment as the offering shows it."""
+    themes = [
+        schemas.ThemeOut(
+            filter=t.get("filter"),
+            numberOfQuestions=None if t.get("numberOfQuestions") is None else str(t["numberOfQuestions"]),
+        )
+        for t in assessment.themes or ()
+    ]
+    is_quiz = assessment.type == "quiz"
+    total_questions = assessment.total_questions
+    if total_questions is None and themes:
+        total_questions = sum(int(t.numberOfQuestions or 0) for t in themes if (t.numberOfQuestions or "").isdigit())
+    return {
+        "id": assessment.id,
+        "title": assessment.title,
+        "type": assessment.type,
+        "content": effective_content(assessment, setting),
+        "openDate": dates.open_date(assessment, setting, offering),
+        "dueDate": dates.due_date(assessment, setting, offering),
+        "durationMinutes": assessment.duration_minutes,
+        "maxAttempts": assessment.max_attempts,
+        "markType": (setting.mark_type if setting and setting.mark_type else None) or assessment.mark_type,
+        "markNumber": (setting.mark_number if setting and setting.mark_number else None) or assessment.mark_number,
+        "points": assessment.points,
+        "hidden": assessment.hidden,
+        "pid": assessment.pid,
+        "filename": assessment.filename,
+        "documents": visible_documents(documents, setting),
+        "themes": themes if is_quiz else None,
+        "totalQuestions": total_questions if is_quiz else None,
+        "totalThemes": len(themes) if is_quiz else None,
+    }
+
+
+def assessment_out(
+    assessment: Assessment,
+    setting: AssessmentSetting | None,
+    offering: Offering,
+    documents: Iterable[AssessmentDocument],
+) -> schemas.AssessmentOut:
+    return schemas.AssessmentOut(**assessment_fields(assessment, setting, offering, documents))
+
+
+def mark_user_ids(marks: Iterable[Mark]) -> set[str]:
+    """Every user a list of marks names (markers and feedback authors), to load them in one query."""
+    ids: set[str] = set()
+    for mark in marks:
+        if mark.marker_user_id:
+            ids.add(mark.marker_user_id)
+        ids.update(str(e["markerId"]) for e in mark.history or () if e.get("markerId"))
+    return ids
+
+
+def mark_out(mark: Mark, users: Mapping[str, User]) -> schemas.MarkOut:
+    def email(user_id: str | None) -> str | None:
+        user = users.get(user_id) if user_id else None
+        return user.email if user is not None else None
+
+    return schemas.MarkOut(
+        id=mark.id,
+        mark=mark.mark,
+        feedback=mark.feedback,
+        markedBy=email(mark.marker_user_id),
+        markerId=mark.marker_user_id,
+        createdAt=mark.created_at,
+        markFeedback=[
+            schemas.MarkFeedbackOut(
+                id=str(entry["id"]),
+                mark=entry.get("mark"),
+                feedback=entry.get("feedback"),
+                feedbackBy=email(entry.get("markerId")),
+                markerId=entry.get("markerId"),
+                createdAt=parse_datetime(entry["createdAt"]) if entry.get("createdAt") else None,
+            )
+            for entry in mark.history or ()
+        ],
+    )
+
+
+def latest_feedback(mark: Mark) -> str | None:
+    """The most recent feedback text of a mark (its history's last entry that has some)."""
+    for entry in reversed(mark.history or ()):
+        if entry.get("feedback"):
+            return str(entry["feedback"])
+    return mark.feedback
+
+
+def assignment_out(submission: Submission, marks: Iterable[Mark], users: Mapping[str, User]) -> schemas.AssignmentOut:
+    return schemas.AssignmentOut(
+        status=submission.status,
+        submittedAt=submission.submitted_at,
+        updatedAt=submission.updated_at,
+        files=[file_out(f) for f in submission.files or ()],
+        marks=[mark_out(m, users) for m in marks],
+    )
