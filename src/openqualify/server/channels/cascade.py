@@ -1,15 +1,39 @@
-"""How this area follows membership changes (called by the memberships service)."""
+"""How channels and assessment groups follow membership changes (called by the memberships service).
+
+Allocations to group channels and assessment groups belong to learners of the offering: they go when the
+member goes. Posts and comments stay (they are the channel's history).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from openqualify.server.channels.service import add_auto_assigned
+from openqualify.server.db.models.social import AssessmentGroupMember, ChannelMember
+from openqualify.server.kit.clock import system_now
+
+
+async def _drop_allocations(session: AsyncSession, offering_id: str, user_id: str) -> None:
+    for model in (ChannelMember, AssessmentGroupMember):
+        await session.execute(delete(model).where(model.offering_id == offering_id, model.user_id == user_id))
 
 
 async def on_member_removed(session: AsyncSession, offering_id: str, user_id: str) -> None:
-    """A member left the offering: drop what only a member may hold (kept data stays)."""
+    """A member left the offering: out of its group channels and assessment groups."""
+    await _drop_allocations(session, offering_id, user_id)
 
 
 async def on_learner_transferred(
     session: AsyncSession, user_id: str, from_offering_id: str, to_offering_id: str
 ) -> None:
-    """A learner moved between two offerings of the same content: move their learning data."""
+    """A learner moved to another offering: groups and group channels of the source are dropped, not moved."""
+    await _drop_allocations(session, from_offering_id, user_id)
+    await on_learners_added(session, to_offering_id, [user_id])
+
+
+async def on_learners_added(session: AsyncSession, offering_id: str, user_ids: Iterable[str]) -> None:
+    """New learners join the offering's auto-assign group channels."""
+    await add_auto_assigned(session, offering_id, user_ids, system_now())

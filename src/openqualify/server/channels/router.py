@@ -1,7 +1,74 @@
-"""Routes of this resource (to be written)."""
+"""`/offerings/{offeringId}/channels` and the channel content analytics."""
 
 from __future__ import annotations
 
+from fastapi import Response
+
+from openqualify.server.channels import schemas, service
+from openqualify.server.kit.deps import PrincipalDep, SessionDep
 from openqualify.server.kit.routing import api_router
 
-router = api_router(tags=["channels"])
+router = api_router(tags=["Channels"])
+
+
+@router.get("/offerings/{offeringId}/channels", response_model=list[schemas.ChannelOut])
+async def list_channels(principal: PrincipalDep, session: SessionDep, offeringId: str) -> list[schemas.ChannelOut]:
+    return await service.list_channels(session, offeringId)
+
+
+@router.post("/offerings/{offeringId}/channels", status_code=201, response_model=schemas.ChannelOut)
+async def create_channel(
+    principal: PrincipalDep, session: SessionDep, offeringId: str, body: schemas.ChannelCreate
+) -> schemas.ChannelOut:
+    return await service.create_channel(session, principal, offeringId, body)
+
+
+@router.patch("/offerings/{offeringId}/channels/{channelId}", response_model=schemas.ChannelOut)
+async def update_channel(
+    principal: PrincipalDep, session: SessionDep, offeringId: str, channelId: str, body: schemas.ChannelPatch
+) -> schemas.ChannelOut:
+    return await service.update_channel(session, principal, offeringId, channelId, body)
+
+
+@router.get("/offerings/{offeringId}/channels/{channelId}/learners", response_model=schemas.ChannelWithLearnersOut)
+async def channel_learners(
+    principal: PrincipalDep, session: SessionDep, offeringId: str, channelId: str
+) -> schemas.ChannelWithLearnersOut:
+    return await service.channel_learners(session, offeringId, channelId)
+
+
+@router.post("/offerings/{offeringId}/channels/{channelId}/learners", status_code=204, response_class=Response)
+async def add_channel_learner(
+    principal: PrincipalDep, session: SessionDep, offeringId: str, channelId: str, body: schemas.ChannelLearnerIn
+) -> None:
+    await service.add_channel_learner(session, principal, offeringId, channelId, body.email)
+
+
+@router.delete("/offerings/{offeringId}/channels/{channelId}/learners", status_code=204, response_class=Response)
+async def remove_channel_learner(
+    principal: PrincipalDep, session: SessionDep, offeringId: str, channelId: str, body: schemas.ChannelLearnerIn
+) -> None:
+    await service.remove_channel_learner(session, principal, offeringId, channelId, body.email)
+
+
+@router.get("/offerings/{offeringId}/analytics/channels/{channelId}/posts", response_model=list[schemas.PostOut])
+async def list_posts(
+    principal: PrincipalDep, session: SessionDep, offeringId: str, channelId: str
+) -> list[schemas.PostOut]:
+    return await service.list_posts(session, offeringId, channelId)
+
+
+@router.get(
+    "/offerings/{offeringId}/analytics/channels/{channelId}/comments", response_model=list[schemas.CommentOut]
+)
+async def list_comments(
+    principal: PrincipalDep, session: SessionDep, offeringId: str, channelId: str
+) -> list[schemas.CommentOut]:
+    return await service.list_comments(session, offeringId, channelId, replies=False)
+
+
+@router.get("/offerings/{offeringId}/analytics/channels/{channelId}/replies", response_model=list[schemas.CommentOut])
+async def list_replies(
+    principal: PrincipalDep, session: SessionDep, offeringId: str, channelId: str
+) -> list[schemas.CommentOut]:
+    return await service.list_comments(session, offeringId, channelId, replies=True)

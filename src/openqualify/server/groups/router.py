@@ -1,7 +1,70 @@
-"""Routes of this resource (to be written)."""
+"""`/offerings/{offeringId}/groups`: assessment groups and their learners."""
 
 from __future__ import annotations
 
-from openqualify.server.kit.routing import api_router
+import re
+from typing import Annotated
 
-router = api_router(tags=["groups"])
+from fastapi import Depends, Response
+
+from openqualify.server.groups import schemas, service
+from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath
+from openqualify.server.kit.errors import SchemaValidationError
+from openqualify.server.kit.routing import api_router
+from openqualify.server.users import schemas as user_schemas
+
+router = api_router(tags=["Assessment groups"])
+
+GROUP_ID_PATTERN = "^[0-9a-fA-F]{24}$"
+_GROUP_ID = re.compile(GROUP_ID_PATTERN)
+
+
+def _group_id(groupId: str) -> str:
+    """The contract's ObjectId pattern, checked before any lookup (400, not 404)."""
+    if not _GROUP_ID.match(groupId):
+        raise SchemaValidationError(f'[groupId] {groupId} should match pattern "{GROUP_ID_PATTERN}"')
+    return groupId
+
+
+GroupIdPath = Annotated[str, Depends(_group_id)]
+
+
+@router.get("/offerings/{offeringId}/groups", response_model=list[schemas.GroupOut])
+async def list_groups(principal: PrincipalDep, session: SessionDep, offeringId: str) -> list[schemas.GroupOut]:
+    return await service.list_groups(session, offeringId)
+
+
+@router.post("/offerings/{offeringId}/groups", status_code=201, response_model=schemas.GroupOut)
+async def create_group(
+    principal: PrincipalDep, session: SessionDep, offeringId: str, body: schemas.GroupCreate
+) -> schemas.GroupOut:
+    return await service.create_group(session, principal, offeringId, body)
+
+
+@router.get("/offerings/{offeringId}/groups/{groupId}/learners", response_model=list[user_schemas.UserOut])
+async def group_learners(
+    principal: PrincipalDep, session: SessionDep, offeringId: str, groupId: GroupIdPath
+) -> list[user_schemas.UserOut]:
+    return await service.group_learners(session, offeringId, groupId)
+
+
+@router.post(
+    "/offerings/{offeringId}/groups/{groupId}/learners", status_code=201, response_model=user_schemas.UserOut
+)
+async def add_group_learner(
+    principal: PrincipalDep,
+    session: SessionDep,
+    offeringId: str,
+    groupId: GroupIdPath,
+    body: schemas.GroupLearnerIn,
+) -> user_schemas.UserOut:
+    return await service.add_group_learner(session, principal, offeringId, groupId, body)
+
+
+@router.delete(
+    "/offerings/{offeringId}/groups/{groupId}/learners/{userEmail}", status_code=204, response_class=Response
+)
+async def remove_group_learner(
+    principal: PrincipalDep, session: SessionDep, offeringId: str, groupId: GroupIdPath, email: UserEmailPath
+) -> None:
+    await service.remove_group_learner(session, principal, offeringId, groupId, email)

@@ -1,0 +1,297 @@
+"""Talk channels of an offering: kinds, group-channel allocation, and the read-only analytics of their content."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openqualify.server.channels import schemas
+from openqualify.server.channels.repository import ChannelRepository
+from openqualify.server.db.models import Offering, User
+from openqualify.server.db.models.social import Channel, ChannelComment, ChannelMember, ChannelPost
+from openqualify.server.kit.auth import Principal
+from openqualify.server.kit.errors import (
+    InvalidChannelPropertiesError,
+    InvalidGroupChannelError,
+    ObjectExistsError,
+    ObjectNotFoundError,
+    UserNotInChannelError,
+    UserNotInOfferingError,
+)
+from openqualify.server.kit.ids import push_id
+from openqualify.server.memberships.lookup import find_member
+from openqualify.server.offerings.lookup import get_offering
+from openqualify.server.users.repository import UserRepository
+
+EXCLUSIVE_FLAGS_MESSAGE = (
+    "A channel can only have one of these properties set as true: groupDiscussion, isBroadcastOnly or privateSupport"
+)
+
+
+def to_out(channel: Channel) -> schemas.ChannelOut:
+    return schemas.ChannelOut(id=channel.id, title=channel.title, isBroadcastOnly=channel.is_broadcast_only)
+
+
+def new_channel(offering_id: str, title: str, now: datetime, **flags: bool) -> Channel:
+    """A channel row with every column set (defaults apply only at flush)."""
+    return Channel(
+        id=push_id(),
+        offering_id=offering_id,
+        title=title,
+        is_broadcast_only=flags.get("is_broadcast_only", False),
+        group_discussion=flags.get("group_discussion", False),
+        private_support=flags.get("private_support", False),
+        auto_assign=flags.get("auto_assign", False),
+        created_at=now,
+    )
+
+
+def new_member(channel: Channel, user_id: str, now: datetime) -> ChannelMember:
+    return ChannelMember(
+        id=push_id(), channel_id=channel.id, offering_id=channel.offering_id, user_id=user_id, created_at=now
+    )
+
+
+async def get_channel(session: AsyncSession, offering: Offering, channel_id: str) -> Channel:
+    """The offering's channel, or 404 (also for a channel of another offering)."""
+    channel = await ChannelRepository(session).get(offering.id, channel_id)
+    if channel is None:
+        raise ObjectNotFoundError.of("channel", channel_id)
+    return channel
+
+
+async def list_channels(session: AsyncSession, offering_id: str) -> list[schemas.ChannelOut]:
+    offering = await get_offering(session, offering_id)
+    return [to_out(channel) for channel in await ChannelRepository(session).in_offering(offering.id)]
+
+
+async def _apply(
+    session: AsyncSession, channel: Channel, body: schemas.ChannelPatch, now: datetime, *, is_new: bool
+) -> None:
+    """Merge `body` into `channel`, enforcing the kind rules; allocate learners when asked to."""
+    repo = ChannelRepository(session)
+    merged = {
+        "is_broadcast_only": channel.is_broadcast_only if body.isBroadcastOnly is None else body.isBroadcastOnly,
+        "group_discussion": channel.group_discussion if body.groupDiscussion is None else body.groupDiscussion,
+        "private_support": channel.private_support if body.privateSupport is None else body.privateSupport,
+    }
+    if sum(merged.values()) > 1:
+        raise InvalidChannelPropertiesError(EXCLUSIVE_FLAGS_MESSAGE)
+    auto_assign = body.group.autoAssign if body.group is not None else None
+    if auto_assign and not merged["group_discussion"]:
+        raise InvalidGroupChannelError(f"Channel {channel.id} is not a group discussion channel.")
+    if merged["private_support"] and not channel.private_support:
+        existing = await repo.private_support(channel.offering_id)
+        if existing is not None and existing.id != channel.id:
+            raise ObjectExistsError(
+                f"The offering {channel.offering_id} already has a private support channel ({existing.id})."
+            )
+    was_group = channel.group_discussion
+    if body.title is not None:
+        channel.title = body.title
+    channel.is_broadcast_only = merged["is_broadcast_only"]
+    channel.group_discussion = merged["group_discussion"]
+    channel.private_support = merged["private_support"]
+    if auto_assign is not None:
+        channel.auto_assign = auto_assign
+    if not channel.group_discussion:
+        channel.auto_assign = False
+        if was_group and not is_new:
+            await repo.clear_members(channel.id)  # a channel that is no longer a group one has no allocation
+    if is_new:
+        session.add(channel)
+    await session.flush()
+    if channel.group_discussion and auto_assign:
+        repo.add_all(new_member(channel, user_id, now) for user_id in await repo.learner_ids_not_in(channel))
+        await session.flush()
+
+
+async def create_channel(
+    session: AsyncSession, principal: Principal, offering_id: str, body: schemas.ChannelCreate
+) -> schemas.ChannelOut:
+    offering = await get_offering(session, offering_id)
+    now = principal.now()
+    channel = new_channel(offering.id, body.title, now)
+    await _apply(session, channel, body, now, is_new=True)
+    return to_out(channel)
+
+
+async def update_channel(
+    session: AsyncSession, principal: Principal, offering_id: str, channel_id: str, body: schemas.ChannelPatch
+) -> schemas.ChannelOut:
+    offering = await get_offering(session, offering_id)
+    channel = await get_channel(session, offering, channel_id)
+    await _apply(session, channel, body, principal.now(), is_new=False)
+    return to_out(channel)
+
+
+async def _group_channel(session: AsyncSession, offering_id: str, channel_id: str) -> tuple[Offering, Channel]:
+    offering = await get_offering(session, offering_id)
+    channel = await get_channel(session, offering, channel_id)
+    if not channel.group_discussion:
+        raise InvalidGroupChannelError(f"Channel {channel.id} is not a group discussion channel.")
+    return offering, channel
+
+
+def _learner_out(user: User, membership: Any) -> schemas.ChannelLearnerOut:
+    return schemas.ChannelLearnerOut(
+        email=user.email,
+        firstName=user.first_name,
+        lastName=user.last_name,
+        personId=user.person_id,
+        metadata=schemas.MetadataOut(tags=list(user.tags or [])),
+        profile=schemas.ProfileOut(displayName=user.display_name),
+        isFacilitator=bool(membership and membership.is_facilitator),
+        isMarker=bool(membership and membership.is_marker),
+        isReadonly=bool(membership and membership.is_readonly),
+    )
+
+
+async def channel_learners(
+    session: AsyncSession, offering_id: str, channel_id: str
+) -> schemas.ChannelWithLearnersOut:
+    _offering, channel = await _group_channel(session, offering_id, channel_id)
+    rows = await ChannelRepository(session).members(channel)
+    return schemas.ChannelWithLearnersOut(
+        **to_out(channel).model_dump(), learners=[_learner_out(user, membership) for user, membership in rows]
+    )
+
+
+async def _user(session: AsyncSession, email: str) -> User:
+    user = await UserRepository(session).by_email(email)
+    if user is None:
+        raise ObjectNotFoundError.of("user", email)
+    return user
+
+
+def _not_a_learner(user: User, offering: Offering) -> UserNotInOfferingError:
+    return UserNotInOfferingError(f"The user {user.email} is not a learner in the offering {offering.id}.")
+
+
+async def add_channel_learner(
+    session: AsyncSession, principal: Principal, offering_id: str, channel_id: str, email: str
+) -> None:
+    offering, channel = await _group_channel(session, offering_id, channel_id)
+    user = await _user(session, email)
+    found = await find_member(session, offering.id, user.email)
+    if found is None or not found[1].is_learner:
+        raise _not_a_learner(user, offering)
+    repo = ChannelRepository(session)
+    if await repo.member(channel.id, user.id) is not None:
+        raise ObjectExistsError(f"The user {user.email} is already a learner in the channel {channel.id}.")
+    repo.add_all([new_member(channel, user.id, principal.now())])
+    await session.flush()
+
+
+async def remove_channel_learner(
+    session: AsyncSession, principal: Principal, offering_id: str, channel_id: str, email: str
+) -> None:
+    offering, channel = await _group_channel(session, offering_id, channel_id)
+    user = await _user(session, email)
+    repo = ChannelRepository(session)
+    allocation = await repo.member(channel.id, user.id)
+    if allocation is None:
+        found = await find_member(session, offering.id, user.email)
+        if found is None or not found[1].is_learner:
+            raise _not_a_learner(user, offering)
+        raise UserNotInChannelError(f"The user {user.email} is not a learner in the channel {channel.id}.")
+    await session.delete(allocation)
+    await session.flush()
+
+
+async def add_auto_assigned(session: AsyncSession, offering_id: str, user_ids: Iterable[str], now: datetime) -> None:
+    """New learners of an offering join its auto-assign group channels."""
+    wanted = set(user_ids)
+    if not wanted:
+        return
+    channels = list(
+        (
+            await session.execute(
+                select(Channel).where(
+                    Channel.offering_id == offering_id,
+                    Channel.group_discussion.is_(True),
+                    Channel.auto_assign.is_(True),
+                )
+            )
+        ).scalars()
+    )
+    if not channels:
+        return
+    rows = await session.execute(
+        select(ChannelMember.channel_id, ChannelMember.user_id).where(
+            ChannelMember.channel_id.in_([c.id for c in channels]), ChannelMember.user_id.in_(wanted)
+        )
+    )
+    present = {(channel_id, user_id) for channel_id, user_id in rows}
+    session.add_all(
+        new_member(channel, user_id, now)
+        for channel in channels
+        for user_id in sorted(wanted)
+        if (channel.id, user_id) not in present
+    )
+    await session.flush()
+
+
+# --- content (read-only through the API) -------------------------------------------------------------------
+
+
+def moderation_out(row: ChannelPost | ChannelComment, moderator: User | None) -> schemas.ModerationOut | None:
+    if not row.moderated:
+        return None
+    return schemas.ModerationOut(
+        isMuted=row.is_muted,
+        reason=row.moderation_reason,
+        moderator=(
+            schemas.ModeratorOut(
+                id=moderator.id,
+                firstName=moderator.first_name,
+                lastName=moderator.last_name,
+                avatarUrl=moderator.avatar_url,
+            )
+            if moderator is not None
+            else None
+        ),
+    )
+
+
+def post_out(post: ChannelPost, email: str, moderator: User | None) -> schemas.PostOut:
+    return schemas.PostOut(
+        id=post.id,
+        title=post.title,
+        content=post.content,
+        email=email,
+        createdAt=post.created_at,
+        isFacilitatorPost=post.is_facilitator_post,
+        attachments=[schemas.AttachmentOut.model_validate(item) for item in post.attachments or []],
+        moderation=moderation_out(post, moderator),
+    )
+
+
+def comment_out(comment: ChannelComment, email: str, moderator: User | None) -> schemas.CommentOut:
+    return schemas.CommentOut(
+        id=comment.id,
+        postId=comment.post_id,
+        parentCommentId=comment.parent_comment_id,
+        content=comment.content,
+        email=email,
+        createdAt=comment.created_at,
+        isFacilitatorPost=comment.is_facilitator_post,
+        moderation=moderation_out(comment, moderator),
+    )
+
+
+async def list_posts(session: AsyncSession, offering_id: str, channel_id: str) -> list[schemas.PostOut]:
+    channel = await get_channel(session, await get_offering(session, offering_id), channel_id)
+    return [post_out(post, email, mod) for post, email, mod in await ChannelRepository(session).posts(channel.id)]
+
+
+async def list_comments(
+    session: AsyncSession, offering_id: str, channel_id: str, *, replies: bool
+) -> list[schemas.CommentOut]:
+    channel = await get_channel(session, await get_offering(session, offering_id), channel_id)
+    rows = await ChannelRepository(session).comments(channel.id, replies=replies)
+    return [comment_out(comment, email, mod) for comment, email, mod in rows]
