@@ -1,7 +1,28 @@
-"""Routes of this resource (to be written)."""
+"""Badges: an offering's badge, awarding it, a user's badges."""
 
 from __future__ import annotations
 
+from openqualify.server.badges import schemas, service
+from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath
 from openqualify.server.kit.routing import api_router
 
-router = api_router(tags=["badges"])
+router = api_router(tags=["Badges"])
+
+
+@router.get("/offerings/{offeringId}/badges", response_model=schemas.BadgeOut)
+async def offering_badge(principal: PrincipalDep, session: SessionDep, offeringId: str) -> schemas.BadgeOut:
+    return await service.offering_badge(session, offeringId)
+
+
+@router.post(
+    "/offerings/{offeringId}/users/{userEmail}/badges/award", status_code=201, response_model=schemas.AwardedOut
+)
+async def award_badge(
+    principal: PrincipalDep, session: SessionDep, offeringId: str, email: UserEmailPath
+) -> schemas.AwardedOut:
+    return await service.award(session, principal, offeringId, email)
+
+
+@router.get("/users/{userEmail}/badges", response_model=list[schemas.UserBadgeOut])
+async def user_badges(principal: PrincipalDep, session: SessionDep, email: UserEmailPath) -> list[schemas.UserBadgeOut]:
+    return await service.user_badges(session, email)

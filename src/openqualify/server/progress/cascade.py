@@ -1,15 +1,49 @@
-"""How this area follows membership changes (called by the memberships service)."""
+"""How learner activity follows membership changes (called by the memberships service).
+
+- A member leaves: everything is kept (progress, notes, reactions, pulse answers, badge award). Lists built on
+  membership (learners-progress, /users/.../progress) stop showing the offering; the badge stays awarded; if
+  the person comes back, their progress is there again.
+- A learner is transferred (same course version on both sides): what describes the learner's own journey
+  moves with them: page progress, stored completion and the badge award (when the target offering has a
+  badge). What they contributed to the source class stays there as its history: shared social notes, unit
+  reactions and pulse answers.
+"""
 
 from __future__ import annotations
 
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from openqualify.server.db.models import BadgeAward, LearnerProgress, OfferingBadge, PageProgress
 
 
 async def on_member_removed(session: AsyncSession, offering_id: str, user_id: str) -> None:
-    """A member left the offering: drop what only a member may hold (kept data stays)."""
+    """A member left the offering: their learning data is kept (see the module docstring)."""
 
 
 async def on_learner_transferred(
     session: AsyncSession, user_id: str, from_offering_id: str, to_offering_id: str
 ) -> None:
-    """A learner moved between two offerings of the same content: move their learning data."""
+    """Move the learner's page progress, stored completion and badge award to the target offering."""
+    # Leftovers of an earlier membership in the target give way to the progress being moved.
+    for model in (PageProgress, LearnerProgress):
+        await session.execute(delete(model).where(model.offering_id == to_offering_id, model.user_id == user_id))
+        await session.execute(
+            update(model)
+            .where(model.offering_id == from_offering_id, model.user_id == user_id)
+            .values(offering_id=to_offering_id)
+        )
+    target_badge = (
+        await session.execute(select(OfferingBadge.id).where(OfferingBadge.offering_id == to_offering_id))
+    ).scalar_one_or_none()
+    already = (
+        await session.execute(
+            select(BadgeAward.id).where(BadgeAward.offering_id == to_offering_id, BadgeAward.user_id == user_id)
+        )
+    ).scalar_one_or_none()
+    if target_badge is not None and already is None:
+        await session.execute(
+            update(BadgeAward)
+            .where(BadgeAward.offering_id == from_offering_id, BadgeAward.user_id == user_id)
+            .values(offering_id=to_offering_id)
+        )

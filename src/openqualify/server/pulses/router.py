@@ -1,7 +1,38 @@
-"""Routes of this resource (to be written)."""
+"""Pulses: answered pulse ids and learners' responses."""
 
 from __future__ import annotations
 
-from openqualify.server.kit.routing import api_router
+from typing import Annotated
 
-router = api_router(tags=["pulses"])
+from fastapi import Query
+
+from openqualify.server.kit.deps import PrincipalDep, SessionDep
+from openqualify.server.kit.routing import api_router
+from openqualify.server.pulses import schemas, service
+
+router = api_router(tags=["Pulses"])
+
+
+@router.get("/offerings/{offeringId}/analytics/pulses", response_model=list[str])
+async def list_pulses(principal: PrincipalDep, session: SessionDep, offeringId: str) -> list[str]:
+    return await service.pulse_ids(session, offeringId)
+
+
+@router.get("/offerings/{offeringId}/analytics/pulses/responses", response_model=list[schemas.PulseResponseOut])
+async def all_responses(
+    principal: PrincipalDep,
+    session: SessionDep,
+    offeringId: str,
+    pulseType: Annotated[str | None, Query()] = None,
+    responseTime: Annotated[list[str] | None, Query()] = None,
+) -> list[schemas.PulseResponseOut]:
+    return await service.all_responses(session, offeringId, pulseType, responseTime or [])
+
+
+@router.get(
+    "/offerings/{offeringId}/analytics/pulses/{pulseId}/responses", response_model=list[schemas.PulseResponseOut]
+)
+async def pulse_responses(
+    principal: PrincipalDep, session: SessionDep, offeringId: str, pulseId: str
+) -> list[schemas.PulseResponseOut]:
+    return await service.pulse_responses(session, offeringId, pulseId)
