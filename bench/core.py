@@ -95,7 +95,8 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}/v1"
     headers = {"Authorization": f"Bearer {TOKEN}"}
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    # Production mode, as self-hosters run it (principal cache on); the demo organisation is created anyway.
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "OPENQUALIFY_MODE": "production"}
     exe = [sys.executable, "-m", "openqualify.cli.main"]
     server = start([*exe, "serve", "--demo", "--token", TOKEN, "--db", db, "--port", str(port)], env)
     results: dict[str, object] = {"backend": backend, "connections": args.connections, "duration_s": args.duration}

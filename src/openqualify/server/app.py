@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from openqualify import __version__
 from openqualify.server.config import Settings, get_settings
 from openqualify.server.db.engine import make_async_engine, make_sessionmaker
+from openqualify.server.kit.auth import PrincipalCache
 from openqualify.server.kit.errors_http import install_error_handlers
 from openqualify.server.routes import API_ROUTERS, SANDBOX_ROUTERS
 
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.principal_cache = PrincipalCache(settings.principal_cache_ttl)
     install_error_handlers(app)
     # Routes are added flat, in order (not as included sub-routers), so that `app.routes` lists every
     # operation with its full path and matching follows the order of `routes.API_ROUTERS`.

@@ -12,9 +12,9 @@ from openqualify.server.db.urls import async_url, is_sqlite, sync_url
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
-# Whether the current unit of work may write. Reads start a deferred SQLite transaction (readers never
-# block each other in WAL mode); writes take the write lock at BEGIN, so two writers queue instead of
-# deadlocking when both try to upgrade a read lock.
+# Whether the current unit of work may write. On SQLite, writes take the write lock at BEGIN (IMMEDIATE),
+# so two writers queue instead of deadlocking when both try to upgrade a read lock; reads run without an
+# explicit transaction (each statement sees a consistent snapshot; WAL readers never block).
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
 
 
@@ -28,7 +28,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_immediate_on_write(engine: Engine) -> None:
-    """Issue BEGIN ourselves: IMMEDIATE for units of work that may write, DEFERRED for reads."""
+    """Issue BEGIN ourselves: IMMEDIATE for units of work that may write, nothing for reads."""
 
     @event.listens_for(engine, "connect")
     def _no_autobegin(dbapi_connection: Any, _record: Any) -> None:
@@ -36,7 +36,8 @@ def _begin_immediate_on_write(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        if write_intent.get():
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_async_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:

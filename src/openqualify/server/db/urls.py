@@ -6,11 +6,13 @@ from sqlalchemy.engine import make_url
 
 
 def async_url(url: str) -> str:
-    """`sqlite:///x.db` -> `sqlite+aiosqlite:///x.db`; `postgresql://` -> `postgresql+psycopg://`."""
+    """`sqlite:///x.db` -> `sqlite+inline:///x.db` (see `sqlite_inline`); `postgresql://` -> `postgresql+psycopg://`."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        return parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
+        import openqualify.server.db.sqlite_inline  # noqa: F401  (registers the dialect)
+
+        return parsed.set(drivername="sqlite+inline").render_as_string(hide_password=False)
     if backend == "postgresql":
         return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     raise ValueError(f"unsupported database {backend!r}: use sqlite:// or postgresql://")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,13 +43,62 @@ def token_from_header(header: str | None) -> str:
     raise NotAuthorizedError("Invalid authorization token.")
 
 
-async def authenticate(session: AsyncSession, header: str | None) -> Principal:
-    token = token_from_header(header)
+class PrincipalCache:
+    """Token hash -> Principal, for `ttl` seconds, in this process.
+
+    Saves the token lookup on every request. Changes to an organisation made through this process (its
+    sandbox clock) forget its entries at commit; a token revoked from the CLI stops working in running
+    workers within `ttl` seconds. `ttl` 0 disables the cache.
+    """
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[float, Principal]] = {}
+
+    def get(self, token_hash: str) -> Principal | None:
+        entry = self._entries.get(token_hash)
+        if entry is None:
+            return None
+        if entry[0] < time.monotonic():
+            self._entries.pop(token_hash, None)
+            return None
+        return entry[1]
+
+    def put(self, token_hash: str, principal: Principal) -> None:
+        if self.ttl > 0:
+            if len(self._entries) > 10_000:  # bound memory against floods of distinct valid tokens
+                self._entries.clear()
+            self._entries[token_hash] = (time.monotonic() + self.ttl, principal)
+
+    def forget_org(self, org_id: str) -> None:
+        for key in [k for k, (_, p) in self._entries.items() if p.org_id == org_id]:
+            self._entries.pop(key, None)
+
+
+ORG_CHANGED = "org_changed"
+
+
+def mark_org_changed(session: AsyncSession) -> None:
+    """Say that this unit of work changes the organisation row (e.g. its clock): cached principals go."""
+    session.info[ORG_CHANGED] = True
+
+
+async def authenticate(session: AsyncSession, header: str | None, cache: PrincipalCache | None = None) -> Principal:
+    token_hash = hash_token(token_from_header(header))
+    if cache is not None and (cached := cache.get(token_hash)) is not None:
+        return cached
+    principal = await _lookup(session, token_hash)
+    if cache is not None:
+        cache.put(token_hash, principal)
+    return principal
+
+
+async def _lookup(session: AsyncSession, token_hash: str) -> Principal:
     row = (
         await session.execute(
             select(Organisation)
             .join(ApiToken, ApiToken.org_id == Organisation.id)
-            .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+            .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
         )
     ).scalar_one_or_none()
     if row is None:

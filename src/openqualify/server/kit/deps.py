@@ -9,9 +9,9 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.engine import write_intent
-from openqualify.server.kit.auth import Principal, authenticate
+from openqualify.server.kit.auth import ORG_CHANGED, Principal, authenticate
 from openqualify.server.kit.errors import SchemaValidationError
-from openqualify.server.kit.tenancy import bind_org
+from openqualify.server.kit.tenancy import bind_org, bound_org
 from openqualify.server.kit.validation import is_email
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -31,16 +31,20 @@ async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
         except BaseException:
             await session.rollback()
             raise
+        org_id = bound_org(session.sync_session)
+        if session.info.get(ORG_CHANGED) and org_id is not None:
+            request.app.state.principal_cache.forget_org(org_id)
 
 
 SessionDep = Annotated[AsyncSession, Depends(_unit_of_work, scope="function")]
 
 
 async def _principal(
+    request: Request,
     session: SessionDep,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Principal:
-    principal = await authenticate(session, authorization)
+    principal = await authenticate(session, authorization, request.app.state.principal_cache)
     bind_org(session.sync_session, principal.org_id)
     return principal
 

@@ -14,6 +14,7 @@ from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openqualify.server.channels import cascade as channels_cascade
 from openqualify.server.db.models import User
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import (
@@ -186,6 +187,9 @@ async def add_members(
             subject = f"You have been added to {offering.name}"
             outbox.append(_email(org_id, a.user, "offering-notification", subject, now, offering.id))
     await repo.insert_emails(outbox)
+    learner_ids = [a.user.id for a in accepted if not a.item.isFacilitator and not a.item.isMarker]
+    if learner_ids:
+        await channels_cascade.on_learners_added(session, offering.id, learner_ids)
 
     results: list[AddResult] = []
     for index, outcome in enumerate(outcomes):

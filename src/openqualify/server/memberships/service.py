@@ -267,4 +267,6 @@ async def enrol_in_offerings(
         subject = f"You have been added to {offerings[offering_id].name}"
         send_email(users_repo, user, "offering-notification", subject, now, offering_id)
     await session.flush()
+    for offering_id in new_ids:
+        await channels_cascade.on_learners_added(session, offering_id, [user.id])
     return await _offerings_of(session, user)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import Course, CourseVersion, EmailOutbox, Organisation, User
-from openqualify.server.kit.auth import Principal
+from openqualify.server.kit.auth import Principal, mark_org_changed
 from openqualify.server.kit.clock import OrgClock, system_now
 from openqualify.server.kit.deps import PrincipalDep, SessionDep
 from openqualify.server.kit.errors import ObjectNotFoundError, SchemaValidationError
@@ -202,8 +202,10 @@ async def back_to_draft(principal: PrincipalDep, session: SessionDep, rootConten
     return _course_out(course, await _versions(session, course.id))
 
 
-async def _org(session: AsyncSession, principal: Principal) -> Organisation:
+async def _org(session: AsyncSession, principal: Principal, *, changing: bool = False) -> Organisation:
     org = await session.get(Organisation, principal.org_id)
+    if changing:
+        mark_org_changed(session)
     assert org is not None
     return org
 
@@ -222,7 +224,7 @@ async def get_clock(principal: PrincipalDep, session: SessionDep) -> ClockOut:
 async def set_clock(principal: PrincipalDep, session: SessionDep, body: ClockSet) -> ClockOut:
     """Set the organisation's now. `frozen` stops it there; otherwise it runs on from that instant.
     `{"now": null}` returns to real time."""
-    org = await _org(session, principal)
+    org = await _org(session, principal, changing=True)
     if body.now is None:
         org.clock_frozen_at = None
         org.clock_offset_seconds = 0.0
@@ -241,7 +243,7 @@ async def advance_clock(principal: PrincipalDep, session: SessionDep, body: Cloc
     delta = timedelta(seconds=body.seconds, minutes=body.minutes, hours=body.hours, days=body.days)
     if abs(delta.days) > 36_500:
         raise SchemaValidationError("[clock] value should be within 100 years")
-    org = await _org(session, principal)
+    org = await _org(session, principal, changing=True)
     if org.clock_frozen_at is not None:
         org.clock_frozen_at = org.clock_frozen_at + delta
     else:
