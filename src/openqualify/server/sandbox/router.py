@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from openqualify.server.sandbox.assessments import router as assessments
 from openqualify.server.sandbox.core import router as core
+from openqualify.server.sandbox.data import router as data
 from openqualify.server.sandbox.learning import router as learning
 from openqualify.server.sandbox.social import router as social
 
-SANDBOX_ROUTERS = [core, assessments, social, learning]
+SANDBOX_ROUTERS = [core, data, assessments, social, learning]
