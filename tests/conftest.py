@@ -181,19 +181,21 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while True:
             if process.poll() is not None:
                 output = process.stdout.read() if process.stdout else ""
                 raise RuntimeError(f"server exited early ({process.returncode}):\n{output}")
             try:
-                response = httpx.get(f"{base_url}/v1/org", headers={"Authorization": f"Bearer {LIVE_TOKEN}"})
+                response = httpx.get(
+                    f"{base_url}/v1/org", headers={"Authorization": f"Bearer {LIVE_TOKEN}"}, timeout=30
+                )
                 if response.status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("server did not answer within 60 s")
+                raise RuntimeError("server did not answer within 180 s")
             time.sleep(0.2)
         yield LiveServer(base_url, LIVE_TOKEN)
     finally:

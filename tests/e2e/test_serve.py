@@ -10,8 +10,13 @@ from tests.conftest import LiveServer
 pytestmark = pytest.mark.e2e
 
 
+TIMEOUT = httpx.Timeout(60.0)  # generous: CI runs two test workers on two cores
+
+
 def _client(server: LiveServer) -> httpx.Client:
-    return httpx.Client(base_url=server.base_url + "/v1", headers={"Authorization": f"Bearer {server.token}"})
+    return httpx.Client(
+        base_url=server.base_url + "/v1", headers={"Authorization": f"Bearer {server.token}"}, timeout=TIMEOUT
+    )
 
 
 def test_demo_organisation_is_served(live_server: LiveServer) -> None:
@@ -32,14 +37,14 @@ def test_writes_are_visible_to_later_reads(live_server: LiveServer) -> None:
 
 
 def test_docs_work_offline(live_server: LiveServer) -> None:
-    page = httpx.get(live_server.base_url + "/docs")
+    page = httpx.get(live_server.base_url + "/docs", timeout=TIMEOUT)
     assert page.status_code == 200
     assert "/_static/swagger-ui-bundle.js" in page.text
-    assert httpx.get(live_server.base_url + "/_static/swagger-ui-bundle.js").status_code == 200
-    assert httpx.get(live_server.base_url + "/openapi.json").json()["info"]["version"]
+    assert httpx.get(live_server.base_url + "/_static/swagger-ui-bundle.js", timeout=TIMEOUT).status_code == 200
+    assert httpx.get(live_server.base_url + "/openapi.json", timeout=TIMEOUT).json()["info"]["version"]
 
 
 def test_requests_without_token_are_refused(live_server: LiveServer) -> None:
-    response = httpx.get(live_server.base_url + "/v1/offerings")
+    response = httpx.get(live_server.base_url + "/v1/offerings", timeout=TIMEOUT)
     assert response.status_code == 401
     assert response.json()["name"] == "NotAuthorizedError"
