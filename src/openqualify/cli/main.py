@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -95,6 +97,21 @@ def serve(
     )
 
 
+@contextmanager
+def _admin_session(db: str | None) -> Iterator[Session]:
+    """A session on the migrated database; operator mistakes end the command with exit code 1."""
+    url = _database_url(db)
+    upgrade(url)
+    engine = make_sync_engine(url)
+    try:
+        with Session(engine) as session:
+            yield session
+    except admin.OrgAdminError as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        engine.dispose()
+
+
 @org_app.command("create")
 def org_create(
     name: str,
@@ -102,36 +119,21 @@ def org_create(
     db: DbOption = None,
 ) -> None:
     """Create an organisation; its token is printed as the last line (shown once)."""
-    url = _database_url(db)
-    upgrade(url)
-    engine = make_sync_engine(url)
-    try:
-        with Session(engine) as session:
-            try:
-                org, new_token = admin.create_org(session, name, token)
-            except admin.OrgAdminError as exc:
-                raise _fail(str(exc)) from None
-            session.commit()
-            console.print(f"Created organisation {org.name} ({org.id})")
-            print(new_token)
-    finally:
-        engine.dispose()
+    with _admin_session(db) as session:
+        org, new_token = admin.create_org(session, name, token)
+        session.commit()
+        console.print(f"Created organisation {org.name} ({org.id})")
+        print(new_token)
 
 
 @org_app.command("list")
 def org_list(db: DbOption = None) -> None:
     """List organisations with their number of active tokens."""
-    url = _database_url(db)
-    upgrade(url)
-    engine = make_sync_engine(url)
-    try:
-        with Session(engine) as session:
-            table = Table("id", "name", "created", "active tokens")
-            for org in admin.list_orgs(session):
-                table.add_row(org.id, org.name, org.created_at.isoformat(), str(org.active_tokens))
-            console.print(table)
-    finally:
-        engine.dispose()
+    with _admin_session(db) as session:
+        table = Table("id", "name", "created", "active tokens")
+        for org in admin.list_orgs(session):
+            table.add_row(org.id, org.name, org.created_at.isoformat(), str(org.active_tokens))
+        console.print(table)
 
 
 @org_app.command("rotate-token")
@@ -141,20 +143,11 @@ def org_rotate_token(
     db: DbOption = None,
 ) -> None:
     """Revoke the organisation's tokens and print a new one as the last line."""
-    url = _database_url(db)
-    upgrade(url)
-    engine = make_sync_engine(url)
-    try:
-        with Session(engine) as session:
-            try:
-                new_token = admin.rotate_token(session, name, token)
-            except admin.OrgAdminError as exc:
-                raise _fail(str(exc)) from None
-            session.commit()
-            console.print(f"Revoked the old tokens of {name}")
-            print(new_token)
-    finally:
-        engine.dispose()
+    with _admin_session(db) as session:
+        new_token = admin.rotate_token(session, name, token)
+        session.commit()
+        console.print(f"Revoked the old tokens of {name}")
+        print(new_token)
 
 
 @db_app.command("upgrade")

@@ -31,9 +31,8 @@ from openqualify.server.db.models import (
     Submission,
 )
 from openqualify.server.kit.timefmt import format_datetime
-from openqualify.server.sandbox.demo.context import DemoContext
+from openqualify.server.sandbox.demo.context import DemoContext, id_maker
 
-_ALPHABET = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
 FILES = "https://cdn.demo-academy.example/files/"
 DEFAULT_LENGTH_DAYS = 56
 
@@ -136,20 +135,6 @@ ACTIVITY_ANSWERS = (
 )
 
 
-def _ids(ctx: DemoContext) -> Callable[[], str]:
-    """Push-id-like ids: the demo's time, then a hash of the organisation and a counter."""
-    ms = int(ctx.now.timestamp() * 1000)
-    time_part = ""
-    for _ in range(8):
-        time_part = _ALPHABET[ms % 64] + time_part
-        ms //= 64
-    counter = iter(range(1, 10**12))
-
-    def make() -> str:
-        digest = hashlib.sha256(f"{ctx.org_id}:assessments:{next(counter)}".encode()).digest()
-        return time_part + "".join(_ALPHABET[b % 64] for b in digest[:12])
-
-    return make
 
 
 def _object_ids(ctx: DemoContext) -> Callable[[], str]:
@@ -192,7 +177,7 @@ class _Seeder:
         self.ctx = ctx
         self.rng = ctx.rng
         self.now = ctx.now
-        self.new_id = _ids(ctx)
+        self.new_id = id_maker(ctx, "assessments")
         self.new_object_id = _object_ids(ctx)
         self.rows: dict[type[Any], list[dict[str, Any]]] = {}
 

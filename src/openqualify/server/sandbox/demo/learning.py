@@ -7,8 +7,7 @@ organisations never share a primary key. Rows go in with bulk inserts.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,9 +29,7 @@ from openqualify.server.db.models import (
     User,
 )
 from openqualify.server.progress.completion import completion_percent, page_fraction
-from openqualify.server.sandbox.demo.context import DemoContext
-
-_ALPHABET = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+from openqualify.server.sandbox.demo.context import DemoContext, id_maker
 
 PAGE_TITLES = [
     "Welcome and overview",
@@ -68,20 +65,6 @@ TEXT_ANSWERS = [
 ]
 
 
-def _ids(ctx: DemoContext) -> Callable[[], str]:
-    """Push-id-like ids: the demo's time, then a hash of the organisation and a counter."""
-    ms = int(ctx.now.timestamp() * 1000)
-    time_part = ""
-    for _ in range(8):
-        time_part = _ALPHABET[ms % 64] + time_part
-        ms //= 64
-    counter = iter(range(1, 10**12))
-
-    def make() -> str:
-        digest = hashlib.sha256(f"{ctx.org_id}:learning:{next(counter)}".encode()).digest()
-        return time_part + "".join(_ALPHABET[b % 64] for b in digest[:12])
-
-    return make
 
 
 def _is_current(offering: Offering, now: datetime) -> bool:
@@ -100,7 +83,7 @@ def _insert(ctx: DemoContext, model: type[Any], rows: list[dict[str, Any]]) -> N
 
 def seed(ctx: DemoContext) -> None:
     """Add this area's demo rows to ctx.session."""
-    rng, now, new_id = ctx.rng, ctx.now, _ids(ctx)
+    rng, now, new_id = ctx.rng, ctx.now, id_maker(ctx, "learning")
     offerings = [o for o in ctx.offerings if _is_current(o, now)]
     if not offerings:
         return
