@@ -173,3 +173,33 @@ def test_empty_offering_answers_empty_lists(sync_engine: Engine, api: Api) -> No
         response = api.get(f"/offerings/{s.offering_id}/analytics/{op}")
         assert response.status_code == 200 and response.json() == [], op
         assert api.get(f"/offerings/nope/analytics/{op}").status_code == 404
+
+
+def test_several_marks_show_the_latest_once(sync_engine: Engine, api: Api) -> None:
+    """A submission marked several times is one flat row with its latest mark (by creation time, not insertion
+    order) and latest non-empty feedback; the detailed views list every mark oldest first."""
+    s = make_setup(sync_engine, api)
+    report = add_assessment(api, s.course["contentId"], title="Report")
+    one = add_submission(api, s.offering_id, report["id"], s.learners[0], submittedAt="2030-03-02T10:00:00Z")
+    add_submission(api, s.offering_id, report["id"], s.learners[1], submittedAt="2030-03-03T10:00:00Z")
+    add_mark(api, one["id"], s.marker, "B", feedback="Good", createdAt="2030-03-04T10:00:00Z")
+    latest = add_mark(api, one["id"], s.facilitator, "A", feedback="Redone", createdAt="2030-03-06T10:00:00Z")
+    add_mark(api, one["id"], s.marker, "C", feedback="Old", createdAt="2030-03-01T10:00:00Z")
+    feedback = api.sandbox.post(
+        f"/marks/{latest['id']}/feedback",
+        json={"feedback": "", "feedbackBy": s.marker, "createdAt": "2030-03-07T10:00:00Z"},
+    )
+    assert feedback.status_code == 201, feedback.text
+    rows = api.get(f"/offerings/{s.offering_id}/analytics/marks/assignments").json()
+    assert [(r["learnerEmail"], r["mark"], r["markFeedback"], r["markedBy"], r["markedDateTime"]) for r in rows] == [
+        (s.learners[0], "A", "Redone", s.facilitator, "2030-03-07T10:00:00.000Z")
+    ]
+    submissions = api.get(f"/offerings/{s.offering_id}/analytics/submissions/assignments").json()
+    assert [(r["learnerEmail"], r.get("mark")) for r in submissions] == [(s.learners[0], "A"), (s.learners[1], None)]
+    (detail,) = api.get(
+        f"/offerings/{s.offering_id}/analytics/submissions/{s.learners[0]}/assignments/{report['id']}"
+    ).json()
+    assert [m["mark"] for m in detail["marks"]] == ["C", "B", "A"]
+    assert [e["feedbackBy"] for e in detail["marks"][2]["markFeedback"]] == [s.facilitator, s.marker]
+    everyone = api.get(f"/offerings/{s.offering_id}/analytics/submissions/open-response/{report['id']}").json()
+    assert [(r["learnerEmail"], len(r["marks"])) for r in everyone] == [(s.learners[0], 3), (s.learners[1], 0)]

@@ -5,32 +5,28 @@ Analytics read everything recorded in the offering, including the work of learne
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.assessment_data import repository, schemas
 from openqualify.server.assessments import repository as assessments
 from openqualify.server.assessments import views
 from openqualify.server.assessments.service import get_user
-from openqualify.server.db.models import Assessment, AssessmentSetting, Mark, Offering, Submission, User
+from openqualify.server.db.models import Assessment, AssessmentSetting, Offering
 from openqualify.server.offerings.lookup import get_offering
 
 SUBMITTED = ("submitted", "marked")
 ACTIVITY_TYPE = "open-response"
+# Lists are built as dicts and validated once: cheaper than a model (or model_construct) per row.
+_ASSIGNMENT_ROWS = TypeAdapter(list[schemas.AssignmentMarkOut])
+_SUBMISSION_ROWS = TypeAdapter(list[schemas.SubmissionMarkOut])
+_QUIZ_ROWS = TypeAdapter(list[schemas.QuizMarkOut])
 
 
-def _learner(user: User) -> dict[str, str | None]:
-    return {
-        "learnerEmail": user.email,
-        "learnerFirstName": user.first_name,
-        "learnerLastName": user.last_name,
-        "learnerPersonId": user.person_id,
-    }
-
-
-def _full_name(user: User) -> str | None:
-    return " ".join(part for part in (user.first_name, user.last_name) if part) or None
+def _full_name(first_name: str | None, last_name: str | None) -> str | None:
+    return " ".join(part for part in (first_name, last_name) if part) or None
 
 
 async def _assessments(
@@ -45,39 +41,62 @@ async def _assignment_rows(
     offering = await get_offering(session, offering_id)
     known = await _assessments(session, offering)
     course = await repository.course_name(session, offering)
-    rows = await repository.offering_submissions(session, offering, statuses=SUBMITTED, exclude_type="quiz")
-    if marked_only:
-        rows = [row for row in rows if row[2]]
-    markers = await assessments.users_by_id(session, (marks[-1].marker_user_id for _, _, marks in rows if marks))
-    result: list[schemas.AssignmentMarkOut] = []
-    for submission, user, marks in rows:
-        assessment, setting = known[submission.assessment_id]
-        latest: Mark | None = marks[-1] if marks else None
-        marker = markers.get(latest.marker_user_id or "") if latest is not None else None
-        result.append(
-            schemas.AssignmentMarkOut(
-                assessmentId=assessment.id,
-                assessmentItemName=assessment.title,
-                assessmentItemDetails=views.effective_content(assessment, setting),
-                courseName=course,
-                submissionDateTime=submission.submitted_at,
-                **_learner(user),
-                **(
-                    {}
-                    if latest is None
-                    else {
-                        "mark": latest.mark,
-                        "markFeedback": views.latest_feedback(latest),
-                        "markedBy": marker.email if marker is not None else None,
-                        "markedDateTime": latest.updated_at,
-                        "markedByFacilitator": latest.by_facilitator,
-                        "markedByMarker": latest.by_marker,
-                        "markedByEvaluator": latest.by_evaluator,
-                    }
-                ),
+    rows = await repository.assignment_rows(
+        session, offering, statuses=SUBMITTED, exclude_type="quiz", marked_only=marked_only
+    )
+    # Per assessment: the fields every row of it shares.
+    shared = {
+        assessment_id: {
+            "assessmentId": assessment.id,
+            "assessmentItemName": assessment.title,
+            "assessmentItemDetails": views.effective_content(assessment, setting),
+            "courseName": course,
+        }
+        for assessment_id, (assessment, setting) in known.items()
+    }
+    result: list[dict[str, Any]] = []
+    last_submission: str | None = None
+    for (
+        submission_id,
+        assessment_id,
+        submitted_at,
+        email,
+        first_name,
+        last_name,
+        person_id,
+        mark,
+        feedback,
+        history,
+        marked_at,
+        by_facilitator,
+        by_marker,
+        by_evaluator,
+        marked_by,
+    ) in rows:
+        row: dict[str, Any] = {
+            **shared[assessment_id],
+            "submissionDateTime": submitted_at,
+            "learnerEmail": email,
+            "learnerFirstName": first_name,
+            "learnerLastName": last_name,
+            "learnerPersonId": person_id,
+        }
+        if marked_at is not None:  # a mark (its updated_at is never null)
+            row.update(
+                mark=mark,
+                markFeedback=views.latest_feedback_of(history, feedback),
+                markedBy=marked_by,
+                markedDateTime=marked_at,
+                markedByFacilitator=by_facilitator,
+                markedByMarker=by_marker,
+                markedByEvaluator=by_evaluator,
             )
-        )
-    return result
+        if submission_id == last_submission:  # a later mark of the same submission replaces the row
+            result[-1] = row
+        else:
+            result.append(row)
+        last_submission = submission_id
+    return _ASSIGNMENT_ROWS.validate_python(result)
 
 
 async def assignment_marks(session: AsyncSession, offering_id: str) -> list[schemas.AssignmentMarkOut]:
@@ -90,37 +109,61 @@ async def assignment_submissions(session: AsyncSession, offering_id: str) -> lis
     return await _assignment_rows(session, offering_id, marked_only=False)
 
 
-def _submission_out(
-    submission: Submission,
-    user: User,
-    marks: list[Mark],
-    assessment: Assessment,
-    setting: AssessmentSetting | None,
-    course: str | None,
-    users: Mapping[str, User],
-) -> schemas.SubmissionMarkOut:
-    return schemas.SubmissionMarkOut(
-        assessmentId=assessment.id,
-        assessmentItemName=assessment.title,
-        assessmentItemDetails=views.effective_content(assessment, setting),
-        courseName=course,
-        submissionDateTime=submission.submitted_at,
-        status=submission.status,
-        html=submission.html,
-        files=[views.file_out(f) for f in submission.files or ()],
-        marks=[views.mark_out(m, users) for m in marks],
-        **_learner(user),
-    )
-
-
 async def _submissions(
     session: AsyncSession, offering: Offering, assessment_id: str, user_id: str | None
 ) -> list[schemas.SubmissionMarkOut]:
     assessment, setting = await assessments.get_assessment(session, offering, assessment_id)
     rows = await repository.assessment_submissions(session, offering.id, assessment.id, user_id)
+    user_ids: set[str] = set()
+    for row in rows:
+        if row.created_at is not None:
+            user_ids |= views.history_user_ids(row.marker_user_id, row.history)
+    email_of = (await repository.user_emails(session, user_ids)).get
     course = await repository.course_name(session, offering)
-    users = await assessments.users_by_id(session, views.mark_user_ids(m for _, _, ms in rows for m in ms))
-    return [_submission_out(s, u, ms, assessment, setting, course, users) for s, u, ms in rows]
+    details = views.effective_content(assessment, setting)
+    result: list[dict[str, Any]] = []
+    last_submission: str | None = None
+    for (
+        submission_id,
+        submitted_at,
+        status,
+        html,
+        files,
+        email,
+        first_name,
+        last_name,
+        person_id,
+        mark_id,
+        mark,
+        feedback,
+        marker_user_id,
+        history,
+        created_at,
+    ) in rows:
+        if submission_id != last_submission:  # rows of one submission are consecutive, its marks oldest first
+            last_submission = submission_id
+            result.append(
+                {
+                    "assessmentId": assessment.id,
+                    "assessmentItemName": assessment.title,
+                    "assessmentItemDetails": details,
+                    "courseName": course,
+                    "submissionDateTime": submitted_at,
+                    "status": status,
+                    "html": html,
+                    "files": [views.file_out(f) for f in files or ()],
+                    "marks": [],
+                    "learnerEmail": email,
+                    "learnerFirstName": first_name,
+                    "learnerLastName": last_name,
+                    "learnerPersonId": person_id,
+                }
+            )
+        if created_at is not None:  # a mark (created_at is never null on one)
+            result[-1]["marks"].append(
+                views.mark_fields_out(mark_id, mark, feedback, marker_user_id, history, created_at, email_of)
+            )
+    return _SUBMISSION_ROWS.validate_python(result)
 
 
 async def open_response_submissions(
@@ -143,38 +186,38 @@ async def learner_submission(
 async def quiz_marks(session: AsyncSession, offering_id: str) -> list[schemas.QuizMarkOut]:
     """One row per learner per quiz: the last attempt's mark, the number of attempts and when the last was."""
     offering = await get_offering(session, offering_id)
-    result: list[schemas.QuizMarkOut] = []
-    for attempt, quiz, user in await repository.quiz_attempts(session, offering):
+    result: list[dict[str, Any]] = []
+    for quiz_id, title, email, first_name, last_name, person_id, mark, attempted_at in await repository.quiz_attempts(
+        session, offering
+    ):
         last = result[-1] if result else None
-        if last is not None and last.quizId == quiz.id and last.learnerEmail == user.email:
-            last.attempts += 1
-            last.mark = attempt.mark
-            last.lastAttemptAt = attempt.attempted_at
+        if last is not None and last["quizId"] == quiz_id and last["learnerEmail"] == email:
+            last.update(attempts=last["attempts"] + 1, mark=mark, lastAttemptAt=attempted_at)
             continue
         result.append(
-            schemas.QuizMarkOut(
-                quizId=quiz.id,
-                quizTitle=quiz.title,
-                learnerEmail=user.email,
-                learnerFullname=_full_name(user),
-                learnerPersonId=user.person_id,
-                mark=attempt.mark,
-                attempts=1,
-                lastAttemptAt=attempt.attempted_at,
-            )
+            {
+                "quizId": quiz_id,
+                "quizTitle": title,
+                "learnerEmail": email,
+                "learnerFullname": _full_name(first_name, last_name),
+                "learnerPersonId": person_id,
+                "mark": mark,
+                "attempts": 1,
+                "lastAttemptAt": attempted_at,
+            }
         )
-    return result
+    return _QUIZ_ROWS.validate_python(result)
 
 
 async def activity_responses(session: AsyncSession, offering_id: str) -> list[schemas.ActivityAttemptOut]:
     offering = await get_offering(session, offering_id)
     return [
         schemas.ActivityAttemptOut(
-            activityId=attempt.activity_id,
+            activityId=activity_id,
             activityType=ACTIVITY_TYPE,
-            learnerEmail=user.email,
-            offeringId=attempt.offering_id,
-            responseText=attempt.response_text,
+            learnerEmail=email,
+            offeringId=offering.id,
+            responseText=response_text,
             uploadedFiles=[
                 schemas.UploadedFileOut(
                     filename=f.get("filename"),
@@ -182,13 +225,15 @@ async def activity_responses(session: AsyncSession, offering_id: str) -> list[sc
                     size=None if f.get("size") is None else str(f["size"]),
                     url=f.get("url"),
                 )
-                for f in attempt.uploaded_files or ()
+                for f in uploaded_files or ()
             ],
             feedback=(
-                schemas.ActivityFeedbackOut(facilitatorEmail=facilitator_email, text=attempt.feedback_text)
-                if attempt.feedback_text is not None
+                schemas.ActivityFeedbackOut(facilitatorEmail=facilitator_email, text=feedback_text)
+                if feedback_text is not None
                 else None
             ),
         )
-        for attempt, user, facilitator_email in await repository.activity_attempts(session, offering)
+        for activity_id, email, response_text, uploaded_files, feedback_text, facilitator_email in (
+            await repository.activity_attempts(session, offering)
+        )
     ]

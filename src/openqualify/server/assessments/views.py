@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from openqualify.server.assessments import dates, schemas
@@ -113,17 +114,42 @@ def mark_user_ids(marks: Iterable[Mark]) -> set[str]:
 
 
 def mark_out(mark: Mark, users: Mapping[str, User]) -> schemas.MarkOut:
-    def email(user_id: str | None) -> str | None:
-        user = users.get(user_id) if user_id else None
+    def email(user_id: str) -> str | None:
+        user = users.get(user_id)
         return user.email if user is not None else None
 
+    return mark_fields_out(mark.id, mark.mark, mark.feedback, mark.marker_user_id, mark.history, mark.created_at, email)
+
+
+def history_user_ids(marker_user_id: str | None, history: Iterable[Mapping[str, Any]] | None) -> set[str]:
+    """The users one mark names (its marker and its feedback authors)."""
+    ids = {str(e["markerId"]) for e in history or () if e.get("markerId")}
+    if marker_user_id:
+        ids.add(marker_user_id)
+    return ids
+
+
+def mark_fields_out(
+    mark_id: str,
+    mark: str | None,
+    feedback: str | None,
+    marker_user_id: str | None,
+    history: Iterable[Mapping[str, Any]] | None,
+    created_at: datetime,
+    email_of: Callable[[str], str | None],
+) -> schemas.MarkOut:
+    """A mark from its columns; `email_of` gives the e-mail of a user id it names (None if unknown)."""
+
+    def email(user_id: str | None) -> str | None:
+        return email_of(user_id) if user_id else None
+
     return schemas.MarkOut(
-        id=mark.id,
-        mark=mark.mark,
-        feedback=mark.feedback,
-        markedBy=email(mark.marker_user_id),
-        markerId=mark.marker_user_id,
-        createdAt=mark.created_at,
+        id=mark_id,
+        mark=mark,
+        feedback=feedback,
+        markedBy=email(marker_user_id),
+        markerId=marker_user_id,
+        createdAt=created_at,
         markFeedback=[
             schemas.MarkFeedbackOut(
                 id=str(entry["id"]),
@@ -133,17 +159,22 @@ def mark_out(mark: Mark, users: Mapping[str, User]) -> schemas.MarkOut:
                 markerId=entry.get("markerId"),
                 createdAt=parse_datetime(entry["createdAt"]) if entry.get("createdAt") else None,
             )
-            for entry in mark.history or ()
+            for entry in history or ()
         ],
     )
 
 
 def latest_feedback(mark: Mark) -> str | None:
     """The most recent feedback text of a mark (its history's last entry that has some)."""
-    for entry in reversed(mark.history or ()):
+    return latest_feedback_of(mark.history, mark.feedback)
+
+
+def latest_feedback_of(history: Sequence[Mapping[str, Any]] | None, feedback: str | None) -> str | None:
+    """`latest_feedback` from a mark's history and feedback columns."""
+    for entry in reversed(history or ()):
         if entry.get("feedback"):
             return str(entry["feedback"])
-    return mark.feedback
+    return feedback
 
 
 def assignment_out(submission: Submission, marks: Iterable[Mark], users: Mapping[str, User]) -> schemas.AssignmentOut:

@@ -8,7 +8,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from pydantic import TypeAdapter
+from sqlalchemy import ColumnElement, Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import Pulse, PulseAnswerRow
@@ -65,20 +66,40 @@ def _time_conditions(filters: Sequence[str]) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _out(row: repo.ResponseRow) -> schemas.PulseResponseOut:
-    answer, pulse, run, user = row
-    return schemas.PulseResponseOut(
-        pulseBaseId=pulse.id,
-        pulseInstanceId=run.id,
-        pulseQuestion=pulse.question,
-        pulseType=pulse.pulse_type,
-        pulseRunStart=run.start,
-        pulseRunDurationMinutes=run.duration_minutes,
-        learnerId=user.id,
-        learnerFirstName=user.first_name,
-        learnerLastName=user.last_name,
-        responseTime=answer.response_time,
-        response=schemas.PulseAnswerOut.model_validate(answer.answer or {}),
+_RESPONSES = TypeAdapter(list[schemas.PulseResponseOut])
+
+
+def _out(rows: Sequence[Row[Any]]) -> list[schemas.PulseResponseOut]:
+    """Wire rows from column rows, validated as one list (cheaper than a model per row)."""
+    return _RESPONSES.validate_python(
+        [
+            {
+                "pulseBaseId": pulse_id,
+                "pulseInstanceId": run_id,
+                "pulseQuestion": question,
+                "pulseType": pulse_type,
+                "pulseRunStart": start,
+                "pulseRunDurationMinutes": duration,
+                "learnerId": user_id,
+                "learnerFirstName": first_name,
+                "learnerLastName": last_name,
+                "responseTime": response_time,
+                "response": answer or {},
+            }
+            for (
+                pulse_id,
+                question,
+                pulse_type,
+                run_id,
+                start,
+                duration,
+                user_id,
+                first_name,
+                last_name,
+                response_time,
+                answer,
+            ) in rows
+        ]
     )
 
 
@@ -95,11 +116,11 @@ async def all_responses(
     offering = await get_offering(session, offering_id)
     if pulse_type is not None:
         conditions.append(Pulse.pulse_type == pulse_type)
-    return [_out(row) for row in await repo.responses(session, offering.id, *conditions)]
+    return _out(await repo.responses(session, offering.id, *conditions))
 
 
 async def pulse_responses(session: AsyncSession, offering_id: str, pulse_id: str) -> list[schemas.PulseResponseOut]:
     offering = await get_offering(session, offering_id)
     if await repo.find_pulse(session, offering.id, pulse_id) is None:
         raise ObjectNotFoundError.of("pulse", pulse_id)
-    return [_out(row) for row in await repo.responses(session, offering.id, PulseAnswerRow.pulse_id == pulse_id)]
+    return _out(await repo.responses(session, offering.id, PulseAnswerRow.pulse_id == pulse_id))
