@@ -712,6 +712,37 @@ def test_like_compiles_to_lower_on_both_sides() -> None:
     assert sql.endswith("ESCAPE '/'")
 
 
+# A field with a stored lower-cased twin: `code` stands in for lower(name) so that the test sees which one is used.
+LOWERED_FIELDS: dict[str, Field] = {**FIELDS, "name": Field(items.c.name, "string", lowered=items.c.code)}
+
+
+def test_lowered_twin_replaces_lower_in_functions_only() -> None:
+    def sql(text: str) -> str:
+        return str(compile_filter(parse_filter(text), LOWERED_FIELDS))
+
+    assert sql("endswith(name,'x')").startswith("odata_items.code LIKE lower(")
+    assert sql("tolower(name) eq 'x'").startswith("odata_items.code = ")
+    assert sql("contains(tolower(name),'x')").startswith("odata_items.code LIKE lower(")
+    assert sql("name eq 'x'").startswith("odata_items.name = ")
+    assert sql("name gt 'x'").startswith("odata_items.name > ")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("endswith(name,'/3')", {"i5"}),
+        ("contains(name,'_')", {"i1", "i4"}),
+        ("tolower(name) eq 'abc'", set()),
+        ("tolower(name) eq 'ABC'", {"i6"}),
+        ("name eq 'Gamma'", {"i3"}),
+        ("name eq null", {"i6"}),
+    ],
+)
+def test_lowered_twin_execution(conn: Connection, text: str, expected: set[str]) -> None:
+    where = compile_filter(parse_filter(text), LOWERED_FIELDS, COLLECTIONS)
+    assert set(conn.scalars(select(items.c.id).where(where))) == expected
+
+
 # --- $orderby ------------------------------------------------------------------------------------------------
 
 

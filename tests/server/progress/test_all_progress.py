@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
+from openqualify.server.kit.odata import Lambda, parse_filter
+from openqualify.server.progress import service
 from tests.conftest import Api, error_name
 from tests.factories import insert_member
 from tests.server.progress.helpers import Scenario, complete_all, set_progress
@@ -92,3 +94,89 @@ def test_query_errors(api: Api, world: dict[str, str]) -> None:
         response = api.get("/users/all/progress", params={"$filter": bad})
         assert response.json() == {"name": "ApiValidationError", "details": "invalid $filter parameter."}, bad
     assert error_name(api.get("/users/all/progress", params={"$orderby": "completion"})) == "ApiValidationError"
+
+
+# --- behaviour the query plans must keep ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mixed_case(api: Api, sync_engine: Engine, world: dict[str, str]) -> dict[str, str]:
+    insert_member(sync_engine, api, world["second"], "Zed@Acme.COM")
+    return world
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        # The string functions ignore case (they read the lower-cased key); comparisons stay exact.
+        ("endswith(email,'@acme.com')", ["bob@acme.com", "cat@acme.com", "Zed@Acme.COM"]),
+        ("endswith(email,'@ACME.com')", ["bob@acme.com", "cat@acme.com", "Zed@Acme.COM"]),
+        ("startswith(email,'zED@')", ["Zed@Acme.COM"]),
+        ("contains(tolower(email),'ACME')", ["bob@acme.com", "cat@acme.com", "Zed@Acme.COM"]),
+        ("email eq 'Zed@Acme.COM'", ["Zed@Acme.COM"]),
+        ("email eq 'zed@acme.com'", []),
+        ("tolower(email) eq 'zed@acme.com'", ["Zed@Acme.COM"]),
+        ("tolower(email) eq 'Zed@Acme.COM'", []),
+        ("email gt 'cat@acme.com' and endswith(email,'.com')", ["dan@example.com", "eve@example.com"]),
+    ],
+)
+def test_email_filters(api: Api, mixed_case: dict[str, str], expression: str, expected: list[str]) -> None:
+    assert emails(api, **{"$filter": expression}) == expected
+
+
+PINNED = [
+    ("offerings/any(o: o/id eq '{second}')", ["ann@example.com", "eve@example.com"]),
+    ("offerings/any(o: '{second}' eq o/id)", ["ann@example.com", "eve@example.com"]),
+    ("offerings/any(o: o/id eq '{second}' and o/completion gt 0)", ["ann@example.com"]),
+    ("offerings/any(o: o/completion eq 0 and o/id eq '{first}')", ["ann@example.com", "dan@example.com"]),
+    ("not offerings/any(o: o/id eq '{first}')", ["eve@example.com"]),
+    ("offerings/any(o: o/id eq '{first}') and offerings/any(o: o/id eq '{second}')", ["ann@example.com"]),
+    (
+        "offerings/any(o: o/id eq '{first}') or lastName eq 'Adams'",
+        ["ann@example.com", "bob@acme.com", "cat@acme.com", "dan@example.com", "eve@example.com"],
+    ),
+    ("offerings/any(o: o/id eq 'unknown')", []),
+    ("offerings/any(o: o/id eq '{first}' or o/id eq '{second}') and startswith(email,'e')", ["eve@example.com"]),
+]
+
+
+@pytest.mark.parametrize("plan", ["from-offering", "from-users"])
+@pytest.mark.parametrize(("expression", "expected"), PINNED)
+def test_pinned_offering_filters_on_either_plan(
+    api: Api, world: dict[str, str], monkeypatch: pytest.MonkeyPatch, plan: str, expression: str, expected: list[str]
+) -> None:
+    # No organisation size makes every offering "large": the EXISTS walk over users is used instead of IN.
+    if plan == "from-users":
+        monkeypatch.setattr(service, "_PLANNED_ORG_USERS", 0)
+    assert emails(api, **{"$filter": expression.format(**world)}) == expected
+
+
+def test_pinned_offering_shapes() -> None:
+    def pinned(text: str) -> str | None:
+        node = parse_filter(text)
+        assert isinstance(node, Lambda)
+        return service._pinned_offering(node)
+
+    assert pinned("offerings/any(o: o/id eq 'A')") == "A"
+    assert pinned("offerings/any(o: 'A' eq o/id and o/completion gt 1)") == "A"
+    assert pinned("offerings/any(o: o/id eq 'A' or o/completion gt 1)") is None
+    assert pinned("offerings/any(o: o/id ne 'A')") is None
+    assert pinned("offerings/any(o: o/completion eq '5')") is None
+    assert pinned("offerings/any()") is None
+
+
+def test_many_pinned_offerings_still_filter(api: Api, world: dict[str, str]) -> None:
+    others = " or ".join(f"offerings/any(o: o/id eq 'x{i}')" for i in range(6))
+    expression = f"{others} or offerings/any(o: o/id eq '{world['second']}')"
+    assert emails(api, **{"$filter": expression}) == ["ann@example.com", "eve@example.com"]
+
+
+def test_page_and_offerings_of_the_page(api: Api, world: dict[str, str]) -> None:
+    body = api.get("/users/all/progress", params={"$filter": f"offerings/any(o: o/id eq '{world['second']}')"}).json()
+    eve = body["data"]["progress"][1]
+    assert eve["email"] == "eve@example.com" and eve["lastName"] == "Adams"
+    assert eve["offerings"] == [{"id": world["second"], "completion": "0"}]
+    assert body["data"]["offerings"] == {
+        world["first"]: {"name": "Safety 2026"},
+        world["second"]: {"name": "Second class"},
+    }

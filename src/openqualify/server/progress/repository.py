@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, exists, func, select
+from sqlalchemy import ColumnElement, Row, Select, case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.util import find_tables
 
 from openqualify.server.db.models import (
     CoursePage,
@@ -30,14 +32,31 @@ def _with_completion(statement: Select[Any]) -> Select[Any]:
     )
 
 
-async def offering_learners(session: AsyncSession, offering_id: str) -> list[tuple[User, Membership, int]]:
-    """The offering's learners with their completion, by e-mail."""
+def _uses_completion(condition: ColumnElement[bool]) -> bool:
+    return LearnerProgress.__table__ in find_tables(condition, check_columns=True)
+
+
+def _with_completion_if_used(statement: Select[Any], condition: ColumnElement[bool]) -> Select[Any]:
+    """Join the stored completion only when `condition` reads it (a LEFT JOIN on its key adds no rows)."""
+    return _with_completion(statement) if _uses_completion(condition) else statement
+
+
+async def offering_learners(
+    session: AsyncSession, offering_id: str
+) -> list[tuple[str, str | None, str | None, str | None, datetime | None, int]]:
+    """(email, first name, last name, person id, last login, completion) of the offering's learners, by e-mail.
+
+    Columns only (no entities), driven from the offering's memberships.
+    """
     statement = _with_completion(
-        select(User, Membership, COMPLETION)
-        .join(Membership, Membership.user_id == User.id)
+        select(User.email, User.first_name, User.last_name, User.person_id, Membership.last_logged_in_at, COMPLETION)
+        .select_from(Membership)
+        .join(User, User.id == Membership.user_id)
         .where(Membership.offering_id == offering_id, *learner_filter())
     ).order_by(User.email_key, User.id)
-    return [(user, membership, int(completion)) for user, membership, completion in await session.execute(statement)]
+    return [
+        (e, first, last, person, login, int(c)) for e, first, last, person, login, c in await session.execute(statement)
+    ]
 
 
 async def completion_of(session: AsyncSession, offering_id: str, user_id: str) -> int:
@@ -70,18 +89,48 @@ def is_learner_somewhere() -> ColumnElement[bool]:
 
 def learner_offering_exists(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     """Correlated EXISTS over the user's learner offerings (with their completion) meeting `condition`."""
-    inner = _with_completion(select(Membership.id).where(Membership.user_id == User.id, *learner_filter(), condition))
-    return inner.exists()
+    inner = select(Membership.id).where(Membership.user_id == User.id, *learner_filter(), condition)
+    return _with_completion_if_used(inner, condition).exists()
+
+
+def learner_in_offering(offering_id: str, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The same test as `learner_offering_exists` for an offering known in advance, written as
+    `users.id IN (learners of the offering)`: both databases then start from the offering's memberships."""
+    inner = select(Membership.user_id).where(Membership.offering_id == offering_id, *learner_filter(), condition)
+    return User.id.in_(_with_completion_if_used(inner, condition))
+
+
+async def offering_sizes(session: AsyncSession, offering_ids: Sequence[str], cap: int) -> dict[str, int]:
+    """Members of each offering, counted up to `cap`: a plan hint only, never shown to the caller.
+
+    It reads the (offering_id, user_id) index alone, so the organisation criterion is skipped: offering ids
+    are primary keys, another organisation's id counts its own members, and the number only chooses between
+    two equivalent forms of the same filter.
+    """
+    sizes: dict[str, int] = {}
+    for offering_id in offering_ids:
+        capped = select(Membership.offering_id).where(Membership.offering_id == offering_id).limit(cap).subquery()
+        statement = select(func.count()).select_from(capped).execution_options(skip_org_scope=True)
+        sizes[offering_id] = int((await session.execute(statement)).scalar_one())
+    return sizes
+
+
+PageUser = Row[tuple[str, str, str | None, str | None, str | None]]
 
 
 async def users_page(
     session: AsyncSession, where: ColumnElement[bool] | None, order_by: Sequence[Any], limit: int
-) -> list[User]:
-    statement = select(User).where(is_learner_somewhere())
+) -> list[PageUser]:
+    """(id, email, first name, last name, person id) of one page of learners: columns, not entities.
+
+    The caller's filter comes first: SQLite tests the terms in the written order, and a filter such as
+    `offerings/any(...)` both is more selective than "learner somewhere" and implies it.
+    """
+    statement = select(User.id, User.email, User.first_name, User.last_name, User.person_id)
     if where is not None:
         statement = statement.where(where)
-    statement = statement.order_by(*order_by).limit(limit)
-    return list((await session.execute(statement)).scalars())
+    statement = statement.where(is_learner_somewhere()).order_by(*order_by).limit(limit)
+    return list(await session.execute(statement))
 
 
 async def shared_notes(session: AsyncSession, offering_id: str) -> list[tuple[SocialNote, User]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from openqualify.server.kit.timefmt import DateTimeOut
 
@@ -17,6 +17,9 @@ class LearnerProgressOut(BaseModel):
     personId: str | None = None
     completion: str
     lastLoggedInAt: DateTimeOut | None = None
+
+
+LEARNER_PROGRESS_LIST = TypeAdapter(list[LearnerProgressOut])
 
 
 class OfferingProgressRow(BaseModel):

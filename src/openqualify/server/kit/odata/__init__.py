@@ -5,6 +5,8 @@ Decisions worth knowing (DOMAIN §3.5):
   ASCII case while PostgreSQL's does not, so both sides are compiled to `lower(col) LIKE lower(:pattern)`
   with `%`, `_` and the escape character `/` escaped. SQLite's `lower()` only folds ASCII, so non-ASCII
   letters still match case-sensitively there. `eq`/`ne` and `tolower(...)` comparisons stay exact.
+  A field may name a stored lower-cased twin (`Field.lowered`, e.g. an e-mail key), used instead of
+  `lower(col)` so that the database can use its index and statistics.
 - String ordering and `gt`/`lt` on strings follow the database collation (binary on SQLite; PostgreSQL
   databases should use the C collation to agree).
 - Date-time literals are bound as aware UTC datetimes; the column type (`UTCDateTime`) stores naive UTC.

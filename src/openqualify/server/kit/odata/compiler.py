@@ -63,16 +63,24 @@ class Field:
     """A filterable property: the SQL expression it maps to and its value kind.
 
     `column` may be a Core column/expression or an ORM attribute such as `User.email`.
+    `lowered`, for a string field, is a stored column equal to `lower(column)` (e.g. a lower-cased key): the
+    case-insensitive functions and `tolower()` then use it as it is, so the database can use its index and
+    statistics, instead of wrapping `column` in `lower()`. Comparisons (`eq`, `gt`, ...) still use `column`.
     """
 
     column: SQLColumnExpression[Any]
     kind: FieldKind
     sortable: bool = True
+    lowered: SQLColumnExpression[Any] | None = None
 
     @property
     def sql(self) -> ColumnElement[Any]:
         """The column as a Core expression (ORM attributes unwrapped), so its type drives binding."""
         return as_column(self.column)
+
+    @property
+    def lowered_sql(self) -> ColumnElement[Any] | None:
+        return None if self.lowered is None else as_column(self.lowered)
 
 
 def as_column(column: SQLColumnExpression[Any]) -> ColumnElement[Any]:
@@ -110,6 +118,11 @@ class _Expr:
 
     sql: ColumnElement[Any]
     kind: FieldKind
+    # The same value already lower-cased, when a stored column holds it (see `Field.lowered`).
+    lowered: ColumnElement[Any] | None = None
+
+    def lower(self) -> ColumnElement[Any]:
+        return self.lowered if self.lowered is not None else func.lower(self.sql)
 
 
 def _number(value: Decimal) -> int | float:
@@ -198,30 +211,32 @@ class _Compiler:
     def operand(self, node: Node) -> _Expr:
         if isinstance(node, FieldRef):
             found = self.field(node)
-            return _Expr(found.sql, found.kind)
+            return _Expr(found.sql, found.kind, found.lowered_sql)
         if isinstance(node, Call):
             return self.call(node)
         if isinstance(node, (And, Or, Not, Compare, Lambda)):
             return _Expr(self.predicate(node), "boolean")
         fail("a literal is not allowed here")
 
-    def string_operand(self, node: Node, function: str) -> ColumnElement[Any]:
+    def string_operand(self, node: Node, function: str) -> _Expr:
         if isinstance(node, Value):
             fail(f"{function} needs a property as its first argument")
         operand = self.operand(node)
         if operand.kind != "string":
             fail(f"{function} needs a string argument, not a {operand.kind}")
-        return operand.sql
+        return operand
 
     def call(self, node: Call) -> _Expr:
         if node.name == "tolower":
-            return _Expr(func.lower(self.string_operand(node.args[0], node.name)), "string")
+            source = self.string_operand(node.args[0], node.name)
+            # A stored lower-cased twin stays itself under further lower-casing.
+            return _Expr(source.lower(), "string", source.lowered)
         target = self.string_operand(node.args[0], node.name)
         needle = node.args[1]
         if not isinstance(needle, Value) or needle.kind != "string" or not isinstance(needle.value, str):
             fail(f"{node.name} needs a string literal as its second argument")
         pattern = _LIKE_PATTERNS[node.name].format(escape_like(needle.value))
-        matched = func.lower(target).like(func.lower(literal(pattern, String())), escape=LIKE_ESCAPE)
+        matched = target.lower().like(func.lower(literal(pattern, String())), escape=LIKE_ESCAPE)
         return _Expr(matched, "boolean")
 
     def compare(self, node: Compare) -> ColumnElement[bool]:
