@@ -171,6 +171,7 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
     """`openqualify serve --demo` as a real process on a free loopback port, on the run's database."""
     import subprocess
     import sys
+    import tempfile
     import time
 
     port = _free_port()
@@ -178,14 +179,15 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
         sys.executable, "-m", "openqualify.cli.main", "serve", "--demo", "--token", LIVE_TOKEN,
         "--db", database_url, "--port", str(port),
     ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log_path = Path(tempfile.mkdtemp(prefix="oq-live-")) / "server.log"
+    log = log_path.open("w")  # a file, not a pipe: a chatty server must never block on a full pipe
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, text=True)
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180
         while True:
             if process.poll() is not None:
-                output = process.stdout.read() if process.stdout else ""
-                raise RuntimeError(f"server exited early ({process.returncode}):\n{output}")
+                raise RuntimeError(f"server exited early ({process.returncode}):\n{log_path.read_text()}")
             try:
                 response = httpx.get(
                     f"{base_url}/v1/org", headers={"Authorization": f"Bearer {LIVE_TOKEN}"}, timeout=30
@@ -204,3 +206,4 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()

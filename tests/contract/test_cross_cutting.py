@@ -92,3 +92,11 @@ def test_failed_request_changes_nothing_and_hides_the_trace(api: Api, failing_ap
     assert response.status_code == 500, response.text
     assert response.json() == {"name": "ServerError", "details": "We're sorry, but something went wrong."}
     assert api.get("/users/ghost@example.com").status_code == 404
+
+
+def test_encoded_slashes_stay_inside_their_path_value(api: Api) -> None:
+    created = api.post("/users", json={"email": "a/b@example.com", "firstName": "Slash", "lastName": "User"})
+    assert created.status_code == 201, created.text
+    got = api.get("/users/a%2Fb%40example.com")
+    assert got.status_code == 200, got.text
+    assert got.json()["email"] == "a/b@example.com"

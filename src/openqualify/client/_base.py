@@ -104,8 +104,13 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
 
 
 def segment(value: str) -> str:
-    """Percent-encode one path segment: `@` becomes `%40`, `/` becomes `%2F`."""
-    return quote(str(value), safe="")
+    """Percent-encode one path segment: `@` becomes `%40`, `/` becomes `%2F`.
+
+    A segment that is only dots (`.`, `..`) is sent as `%2E`s: httpx (like any URL library) would otherwise
+    remove it as a relative path step, and the request would reach another endpoint.
+    """
+    encoded = quote(str(value), safe="")
+    return encoded.replace(".", "%2E") if encoded and not encoded.strip(".") else encoded
 
 
 def bool_param(value: bool | None) -> str | None:

@@ -16,6 +16,7 @@ from openqualify.server.config import Settings, get_settings
 from openqualify.server.db.engine import make_async_engine, make_sessionmaker
 from openqualify.server.kit.auth import PrincipalCache
 from openqualify.server.kit.errors_http import install_error_handlers
+from openqualify.server.kit.paths import EncodedSlashMiddleware
 from openqualify.server.routes import API_ROUTERS, SANDBOX_ROUTERS
 
 
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in routers:
         app.router.routes.extend(router.routes)
     _mount_offline_docs(app)
+    app.add_middleware(EncodedSlashMiddleware)
     return app
 
 

@@ -133,14 +133,29 @@ def _as_usage(error: Exception) -> Exception:
     return error
 
 
+def _is_dash_id(arg: str, options: set[str]) -> bool:
+    """A word like `-NbX0J8Y2q3N5sd1xkQa`: iQualify ids (offerings, channels, content) are push ids starting
+    with `-`. Long options (`--x`) and one-letter flags (`-x`) keep their usual meaning."""
+    return arg.startswith("-") and not arg.startswith("--") and len(arg) > 2 and arg not in options
+
+
 class ApiCommand(TyperCommand):
-    """A command whose usage errors exit with `EXIT_USAGE` (1) rather than Click's 2."""
+    """A command whose usage errors exit with `EXIT_USAGE` (1) rather than Click's 2, and whose arguments may
+    start with `-` (`openqualify offerings get -NbX0J8Y2q3N5sd1xkQa`)."""
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().make_context(*args, **kwargs)
         except UsageError as error:
             raise _as_usage(error) from None
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        options = {name for param in self.get_params(ctx) for name in (*param.opts, *param.secondary_opts)}
+        if any(_is_dash_id(arg, options) for arg in args):
+            # Click would read `-NbX…` as the unknown short options -N, -b, -X…; no API command has short
+            # options, so an unknown one is passed on, intact, as an argument.
+            ctx.ignore_unknown_options = True
+        return super().parse_args(ctx, args)
 
 
 class ApiGroup(TyperGroup):

@@ -6,6 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
+from starlette.routing import Match
+from starlette.types import Scope
+
+from openqualify.server.kit.paths import SLASH_STANDIN, restore_slashes
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Bad request: `{name, details}`"},
@@ -21,6 +25,13 @@ class ApiRoute(APIRoute):
     def __init__(self, path: str, endpoint: Any, **kwargs: Any) -> None:
         kwargs["response_model_exclude_none"] = True
         super().__init__(path, endpoint, **kwargs)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child = super().matches(scope)
+        params = child.get("path_params")
+        if params and any(isinstance(v, str) and SLASH_STANDIN in v for v in params.values()):
+            child = {**child, "path_params": restore_slashes(params)}
+        return match, child
 
 
 API_PREFIX = "/v1"

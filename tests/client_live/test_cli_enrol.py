@@ -1,0 +1,129 @@
+"""The CLI against the live demo server: a 1,000-row CSV enrolment, its re-run, and JSON output that parses."""
+
+from __future__ import annotations
+
+import csv
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from openqualify.cli.api import set_client_factory
+from openqualify.cli.main import app
+from openqualify.client import Client, RetryPolicy
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.e2e
+ROWS = 1000
+ROLES = {0: "facilitator", 1: "coach"}  # row i gets ROLES.get(i % 100, "learner")
+Cli = Callable[..., Result]
+
+
+@pytest.fixture
+def cli(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
+    monkeypatch.delenv("OPENQUALIFY_BASE_URL", raising=False)
+    monkeypatch.delenv("OPENQUALIFY_TOKEN", raising=False)
+    set_client_factory(None)  # the real client, over HTTP
+    runner = CliRunner()
+    connection = ["--base-url", live_server.base_url + "/v1", "--token", live_server.token]
+
+    def run(*args: str) -> Result:
+        return runner.invoke(app, [*args, *connection], env={"COLUMNS": "120"})
+
+    yield run
+
+
+@pytest.fixture
+def demo(live_server: LiveServer) -> Iterator[Client]:
+    with Client(base_url=live_server.base_url + "/v1", token=live_server.token, retry=RetryPolicy(max_retries=0)) as c:
+        yield c
+
+
+def write_csv(path: Path, batch: str) -> list[dict[str, str]]:
+    rows = [
+        {
+            "email": f"enrol.{batch}.{i:04d}@csv.example",
+            "firstName": f"First{i:04d}",
+            "lastName": f"Last{i:04d}",
+            "personId": f"CSV-{batch}-{i:04d}",
+            "role": ROLES.get(i % 100, "learner"),
+        }
+        for i in range(ROWS)
+    ]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["email", "firstName", "lastName", "personId", "role"])
+        writer.writeheader()
+        writer.writerows(rows)
+    return rows
+
+
+def test_enrol_1000_rows_from_csv_then_rerun(cli: Cli, demo: Client, tmp_path: Path) -> None:
+    offering = demo.offerings.current()[0]
+    assert offering.id
+    before = {u.email for u in demo.offerings.users(offering.id)}
+    path = tmp_path / "intake.csv"
+    rows = write_csv(path, uuid.uuid4().hex[:8])
+
+    first = cli("offerings", "enrol", offering.id, "--csv", str(path), "--no-invite")
+    assert first.exit_code == 0, first.output + first.stderr
+    assert first.stdout == f"Added: {ROWS}  Existing: 0  Failed: 0\n"
+
+    members = {u.email: u for u in demo.offerings.users(offering.id)}
+    assert set(members) - before == {row["email"] for row in rows}
+    tenth = members[rows[10]["email"]]
+    assert (tenth.first_name, tenth.last_name, tenth.person_id) == ("First0010", "Last0010", rows[10]["personId"])
+    assert (tenth.is_facilitator, tenth.is_marker) == (False, False)
+    assert members[rows[100]["email"]].is_facilitator is True
+    assert members[rows[201]["email"]].is_marker is True
+    learners = {u.email for u in demo.offerings.users(offering.id, facilitators=False, markers=False)}
+    assert len({row["email"] for row in rows} & learners) == ROWS - 20
+
+    again = cli("offerings", "enrol", offering.id, "--csv", str(path), "--json")
+    assert again.exit_code == 0, again.output + again.stderr
+    summary = json.loads(again.stdout)
+    assert summary == {"added": [], "existing": [row["email"] for row in rows], "failed": []}
+    text = cli("offerings", "enrol", offering.id, "--csv", str(path), "--batch-size", "500")
+    assert (text.exit_code, text.stdout) == (0, f"Added: 0  Existing: {ROWS}  Failed: 0\n")
+
+
+def test_enrol_reports_bad_rows_and_unknown_offerings(cli: Cli, demo: Client, tmp_path: Path) -> None:
+    offering = demo.offerings.current()[0].id
+    path = tmp_path / "messy.csv"
+    tag = uuid.uuid4().hex[:8]
+    path.write_text(
+        "email,firstName,lastName,personId,role\n"
+        f"ok.{tag}@csv.example,Ok,Person,1,learner\n"
+        f"noname.{tag}@csv.example,,,2,learner\n"
+        "broken-address,Bad,Email,3,learner\n"
+        f"boss.{tag}@csv.example,Big,Boss,4,boss\n",
+        encoding="utf-8",
+    )
+    result = cli("offerings", "enrol", offering, "--csv", str(path), "--json")
+    assert result.exit_code == 2
+    summary = json.loads(result.stdout)
+    assert summary["added"] == [f"ok.{tag}@csv.example"] and summary["existing"] == []
+    assert [(f["row"], f["name"]) for f in sorted(summary["failed"], key=lambda f: f["row"])] == [
+        (3, "MissingInfoError"), (4, "SchemaValidationError"), (5, "InvalidRow"),
+    ]  # fmt: skip
+
+    unknown = cli("offerings", "enrol", "-NoSuchOffering00000", "--csv", str(path))
+    assert unknown.exit_code == 2
+    assert unknown.stderr.startswith("Error: ObjectNotFoundError (404): ")
+
+
+def test_list_current_offerings_as_json(cli: Cli, demo: Client) -> None:
+    result = cli("offerings", "list", "--current", "--json")
+    assert result.exit_code == 0, result.stderr
+    listed = json.loads(result.stdout)
+    assert isinstance(listed, list) and listed
+    assert [o["id"] for o in listed] == [o.id for o in demo.offerings.current()]
+    assert all({"id", "name", "start"} <= set(o) for o in listed)
+
+    table = cli("offerings", "list", "--current")
+    assert table.exit_code == 0
+    assert table.stdout.rstrip().endswith(f"{len(listed)} rows")
+    who = cli("whoami", "--json")
+    assert who.exit_code == 0 and json.loads(who.stdout)["name"] == "Demo Academy"
