@@ -10,12 +10,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import bindparam, event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from openqualify.server.db.base import OrgScoped
 
 ORG_KEY = "org_id"
+TENANT_PARAM = "_tenant_org_id"
+
+# Built once: the criterion is a bound parameter whose value each execution supplies, so the option (and
+# the statement's cache key) is the same for every organisation and no lambda is analysed per statement.
+_TENANT_ORG = bindparam(TENANT_PARAM)
+_TENANT_CRITERIA = with_loader_criteria(
+    OrgScoped, lambda cls: cls.org_id == _TENANT_ORG, include_aliases=True, track_closure_variables=False
+)
 
 
 def bind_org(session: Session, org_id: str) -> None:
@@ -32,9 +40,11 @@ def _scope_statements(state: ORMExecuteState) -> None:
     if org_id is None or state.execution_options.get("skip_org_scope"):
         return
     if state.is_select or state.is_update or state.is_delete:
-        state.statement = state.statement.options(
-            with_loader_criteria(OrgScoped, lambda cls: cls.org_id == org_id, include_aliases=True)
-        )
+        state.statement = state.statement.options(_TENANT_CRITERIA)
+        if isinstance(state.parameters, list):
+            state.parameters = [{**p, TENANT_PARAM: org_id} for p in state.parameters]
+        else:
+            state.parameters = {**(state.parameters or {}), TENANT_PARAM: org_id}
 
 
 @event.listens_for(Session, "before_flush")
