@@ -18,19 +18,22 @@ _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
-    """The request's session. Commits once when the endpoint returns; any failure rolls everything back.
+    """The request's session. A write commits once when the endpoint returns; any failure rolls back.
 
     Function-scoped, so the commit happens before the response is sent: a client never sees a success
     for a write that did not persist.
     """
-    write_intent.set(request.method not in _READ_METHODS)
+    writes = request.method not in _READ_METHODS
+    write_intent.set(writes)
     async with request.app.state.sessionmaker() as session:
         try:
             yield session
-            await session.commit()
+            if writes:
+                await session.commit()
         except BaseException:
             await session.rollback()
             raise
+        # A read ends here: closing the session releases its connection (rolled back, nothing to keep).
         org_id = bound_org(session.sync_session)
         if session.info.get(ORG_CHANGED) and org_id is not None:
             request.app.state.principal_cache.forget_org(org_id)
