@@ -85,6 +85,7 @@ def main() -> None:
     parser.add_argument("--db", help="database URL (default: a temporary SQLite file)")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -98,8 +99,12 @@ def main() -> None:
     # Production mode, as self-hosters run it (principal cache on); the demo organisation is created anyway.
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "OPENQUALIFY_MODE": "production"}
     exe = [sys.executable, "-m", "openqualify.cli.main"]
-    server = start([*exe, "serve", "--demo", "--token", TOKEN, "--db", db, "--port", str(port)], env)
-    results: dict[str, object] = {"backend": backend, "connections": args.connections, "duration_s": args.duration}
+    serve = [*exe, "serve", "--demo", "--token", TOKEN, "--db", db, "--port", str(port), "--workers", str(args.workers)]
+    server = start(serve, env)
+    results: dict[str, object] = {
+        "backend": backend, "connections": args.connections, "duration_s": args.duration, "workers": args.workers,
+        "load_average_before": os.getloadavg()[0],
+    }
     try:
         wait_ready(f"{base}/org", headers, server)
         offerings = httpx.get(f"{base}/offerings", headers=headers).json()
@@ -144,10 +149,12 @@ def main() -> None:
     finally:
         stop(ceiling)
 
-    out = ROOT / "bench" / "results" / f"core-{backend}.json"
+    suffix = f"-{args.workers}w" if args.workers > 1 else ""
+    out = ROOT / "bench" / "results" / f"core-{backend}{suffix}.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     one, many, top = results["get_offering"], results["list_offerings"], results["ceiling"]
-    print(f"| measure ({backend}, {args.connections} connections, 1 worker) | req/s | p50 ms | p99 ms |")
+    workers = f"{args.workers} worker" + ("s" if args.workers > 1 else "")
+    print(f"| measure ({backend}, {args.connections} connections, {workers}) | req/s | p50 ms | p99 ms |")
     print("|---|---|---|---|")
     for label, row in (("GET /v1/offerings/{id}", one), (f"GET /v1/offerings ({len(offerings)})", many),
                        ("ceiling: bare FastAPI, same bytes", top)):
