@@ -19,7 +19,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,9 +29,9 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from _server import free_port, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
-STARTUP_TIMEOUT_S = 120
 TARGET_P95_MS = 100.0
 SEQUENTIAL_RUNS = 5
 
@@ -44,26 +43,6 @@ done = function(summary, latency, requests)
     e.status, e.connect + e.read + e.write + e.timeout, summary.duration))
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_ready(url: str, headers: dict[str, str], process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited with {process.returncode}")
-        try:
-            if httpx.get(url, headers=headers, timeout=5).status_code < 500:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.25)
-    raise SystemExit("server did not start in time")
 
 
 def endpoints(big: str) -> list[tuple[str, str]]:
@@ -148,10 +127,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}/v1"
     headers = {"Authorization": f"Bearer {token}"}
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "openqualify.cli.main", "serve", "--db", db, "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    server = start([sys.executable, "-m", "openqualify.cli.main", "serve", "--db", db, "--port", str(port)], env)
     results: dict[str, Any] = {
         "backend": backend, "preset": preset, "connections": args.connections, "duration_s": args.duration,
         "workers": 1, "cpus": os.cpu_count(), "target_p95_ms": TARGET_P95_MS,
@@ -173,11 +149,7 @@ def main() -> None:
                 results["endpoints"][label] = row
                 print(f"{label}: {row}", flush=True)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
     suffix = "" if not args.only else "-partial"
     out = ROOT / "bench" / "results" / f"scale-{backend}-{preset}{suffix}.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
