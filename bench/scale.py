@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-from _server import free_port, wait_ready
+from _server import free_port, start, stop, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 100.0
