@@ -20,7 +20,6 @@ from openqualify.server.kit.errors_http import install_error_handlers
 from openqualify.server.kit.paths import EncodedSlashMiddleware
 from openqualify.server.routes import API_ROUTERS, SANDBOX_ROUTERS
 
-
 GC_GEN0_THRESHOLD = 20_000
 
 
