@@ -148,3 +148,12 @@ def test_mappings_list(cli: Cli) -> None:
     expected = "Offering   External course\n──────────────────────────\no1         EXT-1\n1 row\n"
     assert cli("mappings", "list").stdout == expected
     assert json.loads(cli("mappings", "list", "--json").stdout) == {"o1": "EXT-1"}
+
+
+def test_ids_starting_with_a_dash_are_arguments_not_options(cli: Cli) -> None:
+    cli.recorder.reply(200, OFFERINGS[0])
+    result = cli("offerings", "get", "-NbXyz123")
+    assert result.exit_code == 0, result.stdout
+    assert cli.recorder.last.url.path == "/v1/offerings/-NbXyz123"
+    unknown_long = cli("offerings", "get", "--bogus")
+    assert unknown_long.exit_code == 1

@@ -179,3 +179,12 @@ def test_async_connection_error(recorder: Recorder) -> None:
 
     with pytest.raises(APIConnectionError):
         asyncio.run(run())
+
+
+def test_dot_only_segments_are_encoded_so_no_url_library_drops_them() -> None:
+    from openqualify.client._base import segment
+
+    assert segment("..") == "%2E%2E"
+    assert segment(".") == "%2E"
+    assert segment("a.b") == "a.b"
+    assert segment("a/b@x.io") == "a%2Fb%40x.io"
