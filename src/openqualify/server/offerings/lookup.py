@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import Offering
 from openqualify.server.kit.errors import ObjectNotFoundError
 
+_BY_ID = select(Offering).where(Offering.id == bindparam("offering_id"))  # built once: every /offerings/{id}/...
+
 
 async def find_offering(session: AsyncSession, offering_id: str) -> Offering | None:
-    return (await session.execute(select(Offering).where(Offering.id == offering_id))).scalar_one_or_none()
+    return (await session.execute(_BY_ID, {"offering_id": offering_id})).scalar_one_or_none()
 
 
 async def get_offering(session: AsyncSession, offering_id: str) -> Offering:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import Course, CourseVersion, Membership, Offering, OfferingBadge
@@ -70,6 +70,15 @@ def current_clause(now: datetime) -> ColumnElement[bool]:
     return and_(Offering.start <= now, or_(Offering.end.is_(None), Offering.end >= now))
 
 
+# The hottest lookup of the API (GET /offerings/{id}), built once: statement construction costs more than
+# running it on SQLite. Compiled SQL is cached either way; the organisation criterion is added per execution.
+_ROW_BY_ID = (
+    select(Offering, Course.tasks_enabled, Course.cover_image_url)
+    .join(Course, Course.id == Offering.course_id)
+    .where(Offering.id == bindparam("offering_id"))
+)
+
+
 class OfferingRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -85,8 +94,8 @@ class OfferingRepository:
         return [(o, tasks, cover) for o, tasks, cover in (await self.session.execute(statement)).all()]
 
     async def row(self, offering_id: str) -> OfferingRow | None:
-        found = await self.rows(Offering.id == offering_id)
-        return found[0] if found else None
+        found = (await self.session.execute(_ROW_BY_ID, {"offering_id": offering_id})).first()
+        return (found[0], found[1], found[2]) if found else None
 
     async def summary(self, query: ODataQuery) -> list[SummaryRow]:
         return list((await self.session.execute(query.apply(_summary_select()))).all())
