@@ -20,15 +20,16 @@ from openqualify.server.pulses.router import router as pulses
 from openqualify.server.sandbox.router import SANDBOX_ROUTERS as SANDBOX
 from openqualify.server.users.router import router as users
 
-# `progress` serves `/users/all/progress`, which `users` would read as an e-mail: it goes first.
+# `progress` serves `/users/all/progress`, which `users` would read as an e-mail: it goes first. Matching is
+# linear, so the most requested resource (offerings) comes early; none of its paths shadows another router's.
 API_ROUTERS: list[APIRouter] = [
     api_info,
     org,
+    offerings,
     progress,
     users,
     courses,
     course_mappings,
-    offerings,
     memberships,
     assessments,
     assessment_data,

@@ -28,6 +28,8 @@ class ApiRoute(APIRoute):
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         match, child = super().matches(scope)
+        if match is Match.NONE:
+            return match, child
         params = child.get("path_params")
         if params and any(isinstance(v, str) and SLASH_STANDIN in v for v in params.values()):
             child = {**child, "path_params": restore_slashes(params)}
