@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openqualify.server.channels.defaults import create_default_channels
 from openqualify.server.db.models import Course, Offering, OfferingBadge
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import (
@@ -148,14 +149,6 @@ def badge_row(offering_id: str, badge: schemas.BadgeIn, now: datetime) -> Offeri
 # --- create ---------------------------------------------------------------------------------------------
 
 
-async def _create_default_channels(session: AsyncSession, offering: Offering, now: datetime) -> None:
-    try:
-        from openqualify.server.channels.defaults import create_default_channels
-    except ImportError:  # TODO: the channels area provides `channels.defaults`; until then nothing is created.
-        return
-    await create_default_channels(session, offering, now)
-
-
 async def create_offering(
     session: AsyncSession, principal: Principal, body: schemas.OfferingCreate
 ) -> schemas.OfferingOut:
@@ -195,7 +188,7 @@ async def create_offering(
     if badge is not None:
         repo.add(badge)
     if body.createDefaultChannels:
-        await _create_default_channels(session, offering, now)
+        await create_default_channels(session, offering, now)
     await session.flush()
     return offering_out(offering, course.tasks_enabled, course.cover_image_url)
 
