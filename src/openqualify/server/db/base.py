@@ -55,6 +55,11 @@ def id_column(**kwargs: Any) -> Mapped[str]:
     return mapped_column(String(ID_LENGTH), primary_key=True, **kwargs)
 
 
+def fk_column(target: str, *, ondelete: str = "CASCADE", **kwargs: Any) -> Any:
+    """An id column referring to `target` ("table.column"); nullability follows the annotation unless given."""
+    return mapped_column(String(ID_LENGTH), ForeignKey(target, ondelete=ondelete), **kwargs)
+
+
 class OrgScoped:
     """Every row of every tenant table names its organisation; repositories filter on it."""
 

@@ -11,16 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openqualify.server.db.base import ID_LENGTH, Base, OrgScoped, id_column
-
-_CASCADE = "CASCADE"
-
-
-def _fk(target: str, ondelete: str = _CASCADE) -> Any:
-    return mapped_column(String(ID_LENGTH), ForeignKey(target, ondelete=ondelete))
+from openqualify.server.db.base import ID_LENGTH, Base, OrgScoped, fk_column, id_column
 
 
 class Assessment(OrgScoped, Base):
@@ -30,7 +24,7 @@ class Assessment(OrgScoped, Base):
     __table_args__ = (Index("ix_assessments_content_position", "content_id", "position"),)
 
     id: Mapped[str] = id_column()
-    content_id: Mapped[str] = _fk("course_versions.id")
+    content_id: Mapped[str] = fk_column("course_versions.id")
     position: Mapped[int]
     type: Mapped[str] = mapped_column(String(20))  # quiz | assignment | open-response
     title: Mapped[str] = mapped_column(String(300))
@@ -57,12 +51,8 @@ class AssessmentSetting(OrgScoped, Base):
 
     __tablename__ = "assessment_settings"
 
-    offering_id: Mapped[str] = mapped_column(
-        String(ID_LENGTH), ForeignKey("offerings.id", ondelete=_CASCADE), primary_key=True
-    )
-    assessment_id: Mapped[str] = mapped_column(
-        String(ID_LENGTH), ForeignKey("assessments.id", ondelete=_CASCADE), primary_key=True
-    )
+    offering_id: Mapped[str] = fk_column("offerings.id", primary_key=True)
+    assessment_id: Mapped[str] = fk_column("assessments.id", primary_key=True)
     content: Mapped[str | None] = mapped_column(Text)
     open_date: Mapped[datetime | None]
     due_date: Mapped[datetime | None]
@@ -80,8 +70,8 @@ class AssessmentDocument(OrgScoped, Base):
     __table_args__ = (Index("ix_assessment_documents_assessment", "assessment_id", "created_at"),)
 
     id: Mapped[str] = id_column()
-    assessment_id: Mapped[str] = _fk("assessments.id")
-    offering_id: Mapped[str | None] = _fk("offerings.id")
+    assessment_id: Mapped[str] = fk_column("assessments.id")
+    offering_id: Mapped[str | None] = fk_column("offerings.id")
     filename: Mapped[str] = mapped_column(String(300))
     mimetype: Mapped[str] = mapped_column(String(200))
     size: Mapped[int]
@@ -95,13 +85,9 @@ class AssessmentDueOverride(OrgScoped, Base):
     __tablename__ = "assessment_due_overrides"
     __table_args__ = (Index("ix_assessment_due_overrides_user", "offering_id", "user_id"),)
 
-    offering_id: Mapped[str] = mapped_column(
-        String(ID_LENGTH), ForeignKey("offerings.id", ondelete=_CASCADE), primary_key=True
-    )
-    assessment_id: Mapped[str] = mapped_column(
-        String(ID_LENGTH), ForeignKey("assessments.id", ondelete=_CASCADE), primary_key=True
-    )
-    user_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("users.id", ondelete=_CASCADE), primary_key=True)
+    offering_id: Mapped[str] = fk_column("offerings.id", primary_key=True)
+    assessment_id: Mapped[str] = fk_column("assessments.id", primary_key=True)
+    user_id: Mapped[str] = fk_column("users.id", primary_key=True)
     due_date: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -116,9 +102,9 @@ class Submission(OrgScoped, Base):
     )
 
     id: Mapped[str] = id_column()
-    offering_id: Mapped[str] = _fk("offerings.id")
-    assessment_id: Mapped[str] = _fk("assessments.id")
-    user_id: Mapped[str] = _fk("users.id")
+    offering_id: Mapped[str] = fk_column("offerings.id")
+    assessment_id: Mapped[str] = fk_column("assessments.id")
+    user_id: Mapped[str] = fk_column("users.id")
     status: Mapped[str] = mapped_column(String(20))  # draft | submitted | marked
     html: Mapped[str | None] = mapped_column(Text)
     files: Mapped[list[Any]] = mapped_column(default=list)  # Document objects
@@ -134,10 +120,10 @@ class Mark(OrgScoped, Base):
     __table_args__ = (Index("ix_assessment_marks_submission", "submission_id", "created_at"),)
 
     id: Mapped[str] = id_column()
-    submission_id: Mapped[str] = _fk("assessment_submissions.id")
+    submission_id: Mapped[str] = fk_column("assessment_submissions.id")
     mark: Mapped[str | None] = mapped_column(String(40))
     feedback: Mapped[str | None] = mapped_column(Text)
-    marker_user_id: Mapped[str | None] = _fk("users.id", "SET NULL")
+    marker_user_id: Mapped[str | None] = fk_column("users.id", ondelete="SET NULL")
     by_facilitator: Mapped[bool] = mapped_column(default=False)
     by_marker: Mapped[bool] = mapped_column(default=False)
     by_evaluator: Mapped[bool] = mapped_column(default=False)
@@ -155,9 +141,9 @@ class QuizAttempt(OrgScoped, Base):
     )
 
     id: Mapped[str] = id_column()
-    offering_id: Mapped[str] = _fk("offerings.id")
-    assessment_id: Mapped[str] = _fk("assessments.id")
-    user_id: Mapped[str] = _fk("users.id")
+    offering_id: Mapped[str] = fk_column("offerings.id")
+    assessment_id: Mapped[str] = fk_column("assessments.id")
+    user_id: Mapped[str] = fk_column("users.id")
     mark: Mapped[str] = mapped_column(String(40))  # percent, as a string
     attempted_at: Mapped[datetime]
 
@@ -169,7 +155,7 @@ class Activity(OrgScoped, Base):
     __table_args__ = (Index("ix_activities_content_position", "content_id", "position"),)
 
     id: Mapped[str] = id_column()
-    content_id: Mapped[str] = _fk("course_versions.id")
+    content_id: Mapped[str] = fk_column("course_versions.id")
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
     time_minutes: Mapped[float | None]
@@ -184,13 +170,13 @@ class ActivityAttempt(OrgScoped, Base):
     )
 
     id: Mapped[str] = id_column()
-    offering_id: Mapped[str] = _fk("offerings.id")
-    activity_id: Mapped[str] = _fk("activities.id")
-    user_id: Mapped[str] = _fk("users.id")
+    offering_id: Mapped[str] = fk_column("offerings.id")
+    activity_id: Mapped[str] = fk_column("activities.id")
+    user_id: Mapped[str] = fk_column("users.id")
     response_text: Mapped[str | None] = mapped_column(Text)
     uploaded_files: Mapped[list[Any]] = mapped_column(default=list)  # [{filename, mimetype, size, url}]
     feedback_text: Mapped[str | None] = mapped_column(Text)
-    feedback_user_id: Mapped[str | None] = _fk("users.id", "SET NULL")
+    feedback_user_id: Mapped[str | None] = fk_column("users.id", ondelete="SET NULL")
     created_at: Mapped[datetime]
 
 

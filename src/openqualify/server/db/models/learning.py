@@ -6,14 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openqualify.server.db.base import ID_LENGTH, Base, OrgScoped, id_column
-
-
-def _fk(target: str, **kwargs: Any) -> Mapped[Any]:
-    return mapped_column(String(ID_LENGTH), ForeignKey(target, ondelete="CASCADE"), **kwargs)
+from openqualify.server.db.base import Base, OrgScoped, fk_column, id_column
 
 
 class CoursePage(OrgScoped, Base):
@@ -23,7 +19,7 @@ class CoursePage(OrgScoped, Base):
     __table_args__ = (Index("ix_course_pages_content_position", "content_id", "position"),)
 
     id: Mapped[str] = id_column()
-    content_id: Mapped[str] = _fk("course_versions.id")
+    content_id: Mapped[str] = fk_column("course_versions.id")
     title: Mapped[str] = mapped_column(String(300))
     task_count: Mapped[int] = mapped_column(default=0)
     position: Mapped[int] = mapped_column(default=0)
@@ -40,9 +36,9 @@ class PageProgress(OrgScoped, Base):
     )
 
     id: Mapped[str] = id_column()
-    offering_id: Mapped[str] = _fk("offerings.id")
-    user_id: Mapped[str] = _fk("users.id")
-    page_id: Mapped[str] = _fk("course_pages.id")
+    offering_id: Mapped[str] = fk_column("offerings.id")
+    user_id: Mapped[str] = fk_column("users.id")
+    page_id: Mapped[str] = fk_column("course_pages.id")
     viewed: Mapped[bool] = mapped_column(default=False)
     tasks_done: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime]
@@ -57,8 +53,8 @@ class LearnerProgress(OrgScoped, Base):
     __tablename__ = "learner_progress"
     __table_args__ = (Index("ix_learner_progress_user", "user_id", "offering_id"),)
 
-    offering_id: Mapped[str] = _fk("offerings.id", primary_key=True)
-    user_id: Mapped[str] = _fk("users.id", primary_key=True)
+    offering_id: Mapped[str] = fk_column("offerings.id", primary_key=True)
+    user_id: Mapped[str] = fk_column("users.id", primary_key=True)
     completion: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime]
 
@@ -74,9 +70,9 @@ class UnitReaction(OrgScoped, Base):
     )
 
     id: Mapped[str] = id_column()
-    offering_id: Mapped[str] = _fk("offerings.id")
-    page_id: Mapped[str] = _fk("course_pages.id")
-    user_id: Mapped[str] = _fk("users.id")
+    offering_id: Mapped[str] = fk_column("offerings.id")
+    page_id: Mapped[str] = fk_column("course_pages.id")
+    user_id: Mapped[str] = fk_column("users.id")
     reaction: Mapped[str] = mapped_column(String(20))  # thumbs-up | thumbs-down
     created_at: Mapped[datetime]
 
@@ -92,9 +88,9 @@ class SocialNote(OrgScoped, Base):
     )
 
     id: Mapped[str] = id_column()
-    offering_id: Mapped[str] = _fk("offerings.id")
-    page_id: Mapped[str] = _fk("course_pages.id")
-    user_id: Mapped[str] = _fk("users.id")
+    offering_id: Mapped[str] = fk_column("offerings.id")
+    page_id: Mapped[str] = fk_column("course_pages.id")
+    user_id: Mapped[str] = fk_column("users.id")
     paragraph_id: Mapped[str] = mapped_column(String(200))
     content: Mapped[str] = mapped_column(Text)
     shared: Mapped[bool] = mapped_column(default=True)
@@ -108,7 +104,7 @@ class Pulse(OrgScoped, Base):
     __table_args__ = (Index("ix_pulses_offering_created", "offering_id", "created_at"),)
 
     id: Mapped[str] = id_column()
-    offering_id: Mapped[str] = _fk("offerings.id")
+    offering_id: Mapped[str] = fk_column("offerings.id")
     question: Mapped[str] = mapped_column(Text)
     pulse_type: Mapped[str] = mapped_column(String(40))
     options: Mapped[list[str]] = mapped_column(default=list)
@@ -122,7 +118,7 @@ class PulseRun(OrgScoped, Base):
     __table_args__ = (Index("ix_pulse_runs_pulse_start", "pulse_id", "start"),)
 
     id: Mapped[str] = id_column()
-    pulse_id: Mapped[str] = _fk("pulses.id")
+    pulse_id: Mapped[str] = fk_column("pulses.id")
     start: Mapped[datetime]
     duration_minutes: Mapped[int]
 
@@ -139,10 +135,10 @@ class PulseAnswerRow(OrgScoped, Base):
     )
 
     id: Mapped[str] = id_column()
-    offering_id: Mapped[str] = _fk("offerings.id")
-    pulse_id: Mapped[str] = _fk("pulses.id")
-    run_id: Mapped[str] = _fk("pulse_runs.id")
-    user_id: Mapped[str] = _fk("users.id")
+    offering_id: Mapped[str] = fk_column("offerings.id")
+    pulse_id: Mapped[str] = fk_column("pulses.id")
+    run_id: Mapped[str] = fk_column("pulse_runs.id")
+    user_id: Mapped[str] = fk_column("users.id")
     response_time: Mapped[datetime]
     answer: Mapped[dict[str, Any]]
 
@@ -157,8 +153,8 @@ class BadgeAward(OrgScoped, Base):
     )
 
     id: Mapped[str] = id_column()
-    offering_id: Mapped[str] = _fk("offerings.id")
-    user_id: Mapped[str] = _fk("users.id")
+    offering_id: Mapped[str] = fk_column("offerings.id")
+    user_id: Mapped[str] = fk_column("users.id")
     awarded_at: Mapped[datetime]
 
 

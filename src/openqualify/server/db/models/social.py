@@ -8,11 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openqualify.server.db.base import ID_LENGTH, Base, OrgScoped, id_column
-
-
-def _fk(target: str, *, nullable: bool = False) -> Mapped[Any]:
-    return mapped_column(String(ID_LENGTH), ForeignKey(target, ondelete="CASCADE"), nullable=nullable)
+from openqualify.server.db.base import ID_LENGTH, Base, OrgScoped, fk_column, id_column
 
 
 class Channel(OrgScoped, Base):
@@ -32,7 +28,7 @@ class Channel(OrgScoped, Base):
     )
 
     id: Mapped[str] = id_column()
-    offering_id: Mapped[str] = _fk("offerings.id")
+    offering_id: Mapped[str] = fk_column("offerings.id")
     title: Mapped[str] = mapped_column(Text)
     is_broadcast_only: Mapped[bool] = mapped_column(default=False)
     group_discussion: Mapped[bool] = mapped_column(default=False)
@@ -52,9 +48,9 @@ class ChannelMember(OrgScoped, Base):
     )
 
     id: Mapped[str] = id_column()
-    channel_id: Mapped[str] = _fk("channels.id")
-    offering_id: Mapped[str] = _fk("offerings.id")
-    user_id: Mapped[str] = _fk("users.id")
+    channel_id: Mapped[str] = fk_column("channels.id")
+    offering_id: Mapped[str] = fk_column("offerings.id")
+    user_id: Mapped[str] = fk_column("users.id")
     created_at: Mapped[datetime]
 
 
@@ -76,8 +72,8 @@ class ChannelPost(_Moderated, OrgScoped, Base):
     __table_args__ = (Index("ix_channel_posts_channel_created", "channel_id", "created_at"),)
 
     id: Mapped[str] = id_column()
-    channel_id: Mapped[str] = _fk("channels.id")
-    user_id: Mapped[str] = _fk("users.id")
+    channel_id: Mapped[str] = fk_column("channels.id")
+    user_id: Mapped[str] = fk_column("users.id")
     title: Mapped[str | None] = mapped_column(Text)
     content: Mapped[str] = mapped_column(Text, default="")
     is_facilitator_post: Mapped[bool] = mapped_column(default=False)
@@ -92,14 +88,14 @@ class ChannelComment(_Moderated, OrgScoped, Base):
     __table_args__ = (Index("ix_channel_comments_channel_created", "channel_id", "created_at"),)
 
     id: Mapped[str] = id_column()
-    channel_id: Mapped[str] = _fk("channels.id")
+    channel_id: Mapped[str] = fk_column("channels.id")
     post_id: Mapped[str] = mapped_column(
         String(ID_LENGTH), ForeignKey("channel_posts.id", ondelete="CASCADE"), index=True
     )
     parent_comment_id: Mapped[str | None] = mapped_column(
         String(ID_LENGTH), ForeignKey("channel_comments.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[str] = _fk("users.id")
+    user_id: Mapped[str] = fk_column("users.id")
     content: Mapped[str] = mapped_column(Text, default="")
     is_facilitator_post: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
@@ -112,7 +108,7 @@ class AssessmentGroup(OrgScoped, Base):
     __table_args__ = (Index("ix_assessment_groups_offering_created", "offering_id", "created_at"),)
 
     id: Mapped[str] = id_column()
-    offering_id: Mapped[str] = _fk("offerings.id")
+    offering_id: Mapped[str] = fk_column("offerings.id")
     title: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
 
@@ -125,9 +121,9 @@ class AssessmentGroupMember(OrgScoped, Base):
     )
 
     id: Mapped[str] = id_column()
-    group_id: Mapped[str] = _fk("assessment_groups.id")
-    offering_id: Mapped[str] = _fk("offerings.id")
-    user_id: Mapped[str] = _fk("users.id")
+    group_id: Mapped[str] = fk_column("assessment_groups.id")
+    offering_id: Mapped[str] = fk_column("offerings.id")
+    user_id: Mapped[str] = fk_column("users.id")
     created_at: Mapped[datetime]
 
 
