@@ -66,7 +66,9 @@ class Assignments(Model):
     marks: list[Mark] | None = None
 
 
-class SubmissionMarkResponse(Model):
+class _LearnerSubmission(Model):
+    """Who handed in what: the fields every submission and mark row shares."""
+
     assessment_id: str | None = None
     assessment_item_name: str | None = None
     assessment_item_details: str | None = None
@@ -76,22 +78,16 @@ class SubmissionMarkResponse(Model):
     learner_last_name: str | None = None
     learner_person_id: str | None = None
     submission_date_time: DateTime | None = None
+
+
+class SubmissionMarkResponse(_LearnerSubmission):
     status: str | None = None
     html: str | None = None
     files: list[Document] | None = None
     marks: list[Mark] | None = None
 
 
-class AssignmentMarkResponse(Model):
-    assessment_id: str | None = None
-    assessment_item_name: str | None = None
-    assessment_item_details: str | None = None
-    course_name: str | None = None
-    learner_email: str | None = None
-    learner_first_name: str | None = None
-    learner_last_name: str | None = None
-    learner_person_id: str | None = None
-    submission_date_time: DateTime | None = None
+class AssignmentMarkResponse(_LearnerSubmission):
     mark: str | None = None
     mark_feedback: str | None = None
     marked_by: str | None = None
