@@ -15,9 +15,13 @@ from fastapi.staticfiles import StaticFiles
 from openqualify import __version__
 from openqualify.server.config import Settings, get_settings
 from openqualify.server.db.engine import make_async_engine, make_sessionmaker
+from openqualify.server.health.router import router as health_router
 from openqualify.server.kit.auth import PrincipalCache
+from openqualify.server.kit.contention import ReplayOnConflictMiddleware
 from openqualify.server.kit.errors_http import install_error_handlers
+from openqualify.server.kit.limits import RequestLimitsMiddleware
 from openqualify.server.kit.paths import EncodedSlashMiddleware
+from openqualify.server.kit.ratelimit import RateLimiter, RateLimitMiddleware, build_counter
 from openqualify.server.routes import API_ROUTERS, SANDBOX_ROUTERS
 
 GC_GEN0_THRESHOLD = 20_000
@@ -29,10 +33,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_async_engine(
-            settings.database_url, pool_size=settings.db_pool_size, echo=settings.db_echo
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            echo=settings.db_echo,
+            lock_timeout=settings.db_lock_timeout,
         )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        if settings.effective_rate_limit > 0:
+            counter = build_counter(
+                settings.rate_limit_backend, engine=engine, redis_url=settings.redis_url, workers=settings.workers
+            )
+            app.state.rate_limiter = RateLimiter(counter, settings.effective_rate_limit)
         # Everything loaded so far lives as long as the process: keep it out of the collector's scans,
         # and collect the young generation less often (requests allocate many short-lived objects).
         gc.collect()
@@ -41,6 +53,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            if app.state.rate_limiter is not None:
+                await app.state.rate_limiter.counter.close()
             await engine.dispose()
 
     app = FastAPI(
@@ -53,13 +67,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.principal_cache = PrincipalCache(settings.principal_cache_ttl)
+    app.state.rate_limiter = None
     install_error_handlers(app)
+    app.include_router(health_router)
     # Routes are added flat, in order (not as included sub-routers), so that `app.routes` lists every
     # operation with its full path and matching follows the order of `routes.API_ROUTERS`.
     routers = API_ROUTERS + (SANDBOX_ROUTERS if settings.sandbox_enabled else [])
     for router in routers:
         app.router.routes.extend(router.routes)
     _mount_offline_docs(app)
+    # Added innermost first: a request meets the slash fix-up, the size caps, the rate limit, then the replay.
+    app.add_middleware(ReplayOnConflictMiddleware)
+    app.add_middleware(RateLimitMiddleware, limiter=lambda: app.state.rate_limiter)
+    app.add_middleware(
+        RequestLimitsMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_url_bytes=settings.max_url_bytes,
+        body_limit_overrides={"/_sandbox/import": settings.max_import_body_bytes},
+    )
     app.add_middleware(EncodedSlashMiddleware)
     return app
 

@@ -15,6 +15,17 @@ class Mode(StrEnum):
     PRODUCTION = "production"
 
 
+class RateLimitBackend(StrEnum):
+    AUTO = "auto"  # redis when OPENQUALIFY_REDIS_URL is set; else memory for one SQLite worker; else the database
+    MEMORY = "memory"
+    DATABASE = "database"
+    REDIS = "redis"
+
+
+MIB = 1024 * 1024
+PRODUCTION_RATE_LIMIT_PER_MINUTE = 3000
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OPENQUALIFY_", extra="ignore")
 
@@ -27,10 +38,31 @@ class Settings(BaseSettings):
     # How long a worker trusts a token it has checked (0: check every request). See kit.auth.PrincipalCache.
     # Unset: 5 s in production; 0 in the sandbox, whose clock may be moved by another process at any time.
     auth_cache_seconds: float | None = None
+    # How many worker processes serve this database (`serve --workers` sets it): shared state must be shared.
+    workers: int = 1
+
+    # Limits on what a client can make large (docs/deployment.md, "Limits").
+    max_body_bytes: int = 10 * MIB
+    max_import_body_bytes: int = 200 * MIB  # POST /_sandbox/import carries a whole organisation
+    max_url_bytes: int = 8 * 1024
+    max_bulk_items: int = 10_000
+    # Seconds a request may wait for a database lock (another writer) before it answers 503.
+    db_lock_timeout: float = 30.0
+
+    # Requests per minute per token (0: off). Unset: off in the sandbox, PRODUCTION_RATE_LIMIT_PER_MINUTE in production.
+    rate_limit_per_minute: int | None = None
+    rate_limit_backend: RateLimitBackend = RateLimitBackend.AUTO
+    redis_url: str | None = None
 
     @property
     def sandbox_enabled(self) -> bool:
         return self.mode is Mode.SANDBOX
+
+    @property
+    def effective_rate_limit(self) -> int:
+        if self.rate_limit_per_minute is not None:
+            return max(0, self.rate_limit_per_minute)
+        return 0 if self.sandbox_enabled else PRODUCTION_RATE_LIMIT_PER_MINUTE
 
     @property
     def principal_cache_ttl(self) -> float:

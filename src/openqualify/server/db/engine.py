@@ -8,9 +8,11 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from openqualify.server.db.sqlite_inline import DEFAULT_LOCK_TIMEOUT
 from openqualify.server.db.urls import async_url, is_sqlite, sync_url
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BUSY_TIMEOUT_MS = 10_000  # synchronous tools (CLI, migrations): they may wait inside sqlite3
+SQLITE_CONNECT_BUSY_TIMEOUT_MS = 1_000  # the server's pragmas at connection time (rare: the pool keeps connections)
 
 # Whether the current unit of work may write. On SQLite, writes take the write lock at BEGIN (IMMEDIATE),
 # so two writers queue instead of deadlocking when both try to upgrade a read lock; reads run without an
@@ -20,11 +22,21 @@ write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _inline_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """The server's connections: the same pragmas, then no busy wait inside sqlite3 (see `sqlite_inline`)."""
+    raw = dbapi_connection._connection._live()  # the sqlite3 connection under the adapter
+    raw.execute(f"PRAGMA busy_timeout={SQLITE_CONNECT_BUSY_TIMEOUT_MS}")
+    raw.execute("PRAGMA journal_mode=WAL")
+    raw.execute("PRAGMA foreign_keys=ON")
+    raw.execute("PRAGMA synchronous=NORMAL")
+    raw.execute("PRAGMA busy_timeout=0")
 
 
 def _begin_immediate_on_write(engine: Engine) -> None:
@@ -40,14 +52,24 @@ def _begin_immediate_on_write(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_async_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+def make_async_engine(
+    url: str, *, pool_size: int = 10, echo: bool = False, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+) -> AsyncEngine:
+    """The server's engine. `lock_timeout`: how long a statement may wait for a lock (queued, never blocking)."""
     if is_sqlite(url):
-        engine = create_async_engine(async_url(url), echo=echo, connect_args={"timeout": 30})
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        engine = create_async_engine(async_url(url), echo=echo, connect_args={"timeout": lock_timeout})
+        event.listen(engine.sync_engine, "connect", _inline_sqlite_pragmas)
         _begin_immediate_on_write(engine.sync_engine)
         return engine
     return create_async_engine(
-        async_url(url), echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        async_url(url),
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_timeout=lock_timeout,
+        # A statement waiting on a row lock longer than that is cancelled by the server (answered 503).
+        connect_args={"options": f"-c lock_timeout={int(lock_timeout * 1000)}"},
     )
 
 

@@ -3,19 +3,28 @@
 SQLite is a library in our own process, not a server: a query on a local file takes microseconds to a
 millisecond. aiosqlite runs each call on a helper thread, which costs two thread switches per call and, on a
 busy two-core machine, milliseconds of scheduling latency per query. Running the sqlite3 calls inline
-removes that cost. Within one process it also serialises transactions for free: a request never yields the
-event loop in the middle of its database work, so two requests never contend for SQLite's write lock.
-(Several worker processes on one SQLite file still work, with SQLite's busy timeout between them; production
-deployments with several workers use PostgreSQL.)
+removes that cost.
+
+Inline calls must never wait for a lock, or the whole event loop waits with them (and the lock holder, a
+request of the same loop, can then never finish). So connections run with SQLite's busy timeout at 0 and
+every wait happens in asyncio instead (docs/decisions.md, "Data path"):
+
+* writers of one process queue on the engine's `WriteGate` (an asyncio lock) before `BEGIN IMMEDIATE` and
+  release it when their transaction ends: at most one transaction of the process holds the write lock;
+* a lock held by another process (a second worker, the CLI) answers SQLITE_BUSY at once; `BEGIN IMMEDIATE`
+  and autocommit statements then retry after short asyncio sleeps, up to the lock timeout, while the loop
+  serves everything else.
 
 URL: `sqlite+inline:///path.db` (`db.urls.async_url` picks it for every `sqlite://` URL).
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from collections.abc import Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -24,14 +33,64 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     SQLiteDialect_aiosqlite,
 )
 
+BEGIN_IMMEDIATE = "BEGIN IMMEDIATE"
+DEFAULT_LOCK_TIMEOUT = 30.0  # seconds a statement may wait for another process's lock
+_FIRST_RETRY_DELAY = 0.001
+_MAX_RETRY_DELAY = 0.05
+
+T = TypeVar("T")
+
+
+def is_busy(error: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY / SQLITE_LOCKED: another connection holds a lock we need."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(error)
+
+
+async def retry_while_busy(call: Callable[[], T], timeout: float) -> T:
+    """Run `call` (a non-blocking sqlite3 call); while it answers BUSY, sleep in asyncio and try again."""
+    deadline = time.monotonic() + timeout
+    delay = _FIRST_RETRY_DELAY
+    while True:
+        try:
+            return call()
+        except sqlite3.OperationalError as error:
+            if not is_busy(error) or time.monotonic() + delay > deadline:
+                raise
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, _MAX_RETRY_DELAY)
+
+
+class WriteGate:
+    """The queue of one engine's writers: one transaction of this process holds SQLite's write lock at a time.
+
+    An asyncio lock, so queued writers wait without blocking the loop, in arrival order.
+    """
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        await self._lock.acquire()
+
+    def release(self) -> None:
+        self._lock.release()
+
+    @property
+    def locked(self) -> bool:
+        return self._lock.locked()
+
 
 class _InlineCursor:
     """The awaitable cursor interface SQLAlchemy's adapters expect, completing immediately."""
 
-    __slots__ = ("_cursor",)
+    __slots__ = ("_cursor", "_owner")
 
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
+    def __init__(self, cursor: sqlite3.Cursor, owner: _InlineConnection) -> None:
         self._cursor = cursor
+        self._owner = owner
 
     async def __aenter__(self) -> _InlineCursor:
         return self
@@ -60,11 +119,20 @@ class _InlineCursor:
         self._cursor.arraysize = value
 
     async def execute(self, operation: str, parameters: Any = ()) -> _InlineCursor:
-        self._cursor.execute(operation, parameters)
+        if operation == BEGIN_IMMEDIATE:
+            await self._owner.begin_immediate(self._cursor)
+        elif self._owner.in_transaction:  # our own write transaction holds the lock: no wait is possible
+            self._cursor.execute(operation, parameters)
+        else:  # an autocommit statement (reads): a reader waits only in rare WAL edge cases
+            await retry_while_busy(lambda: self._cursor.execute(operation, parameters), self._owner.lock_timeout)
         return self
 
     async def executemany(self, operation: str, seq_of_parameters: Sequence[Any]) -> _InlineCursor:
-        self._cursor.executemany(operation, seq_of_parameters)
+        if self._owner.in_transaction:
+            self._cursor.executemany(operation, seq_of_parameters)
+        else:
+            rows = list(seq_of_parameters)
+            await retry_while_busy(lambda: self._cursor.executemany(operation, rows), self._owner.lock_timeout)
         return self
 
     async def fetchone(self) -> Any:
@@ -87,10 +155,36 @@ class _InlineCursor:
 
 
 class _InlineConnection:
-    """A sqlite3 connection behind the awaitable connection interface of aiosqlite."""
+    """A sqlite3 connection behind the awaitable connection interface of aiosqlite.
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    A write transaction starts with `begin_immediate` (through the gate) and ends with `commit`, `rollback`
+    or `close`, each of which gives the gate back.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, gate: WriteGate, lock_timeout: float) -> None:
         self._conn: sqlite3.Connection | None = connection
+        self._gate = gate
+        self._holds_gate = False
+        self.lock_timeout = lock_timeout
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn is not None and self._conn.in_transaction
+
+    async def begin_immediate(self, cursor: sqlite3.Cursor) -> None:
+        if not self._holds_gate:
+            await self._gate.acquire()
+            self._holds_gate = True
+        try:
+            await retry_while_busy(lambda: cursor.execute(BEGIN_IMMEDIATE), self.lock_timeout)
+        except BaseException:
+            self._release_gate()
+            raise
+
+    def _release_gate(self) -> None:
+        if self._holds_gate:
+            self._holds_gate = False
+            self._gate.release()
 
     @property
     def _connection(self) -> sqlite3.Connection | None:  # what SQLAlchemy's adapter checks before commit
@@ -102,30 +196,36 @@ class _InlineConnection:
         return self._conn
 
     def cursor(self) -> _InlineCursor:
-        return _InlineCursor(self._live().cursor())
+        return _InlineCursor(self._live().cursor(), self)
 
     @property
     def isolation_level(self) -> str | None:
         return self._live().isolation_level
 
     async def commit(self) -> None:
-        self._live().commit()
+        try:
+            self._live().commit()
+        finally:
+            if not self.in_transaction:
+                self._release_gate()
 
     async def rollback(self) -> None:
-        self._live().rollback()
+        try:
+            self._live().rollback()
+        finally:
+            self._release_gate()
 
     async def create_function(self, *args: Any, **kwargs: Any) -> None:
         self._live().create_function(*args, **kwargs)
 
     async def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        self.stop()
 
     def stop(self) -> None:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+        self._release_gate()
 
 
 class _InlineAdaptedConnection(AsyncAdapt_aiosqlite_connection):
@@ -141,15 +241,21 @@ class _InlineAdaptedConnection(AsyncAdapt_aiosqlite_connection):
 
 
 class _InlineDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    """One per engine (SQLAlchemy imports the DBAPI for each engine it creates): its gate is the engine's."""
+
     def __init__(self) -> None:
         # sqlite3 provides everything the aiosqlite module would (errors, version); connections are ours.
         super().__init__(sqlite3, sqlite3)
         self.has_stop = True
+        self.gate = WriteGate()
 
     def connect(self, *args: Any, **kwargs: Any) -> _InlineAdaptedConnection:
         kwargs.pop("async_creator_fn", None)
+        lock_timeout = float(kwargs.pop("timeout", DEFAULT_LOCK_TIMEOUT))
+        kwargs["timeout"] = 0  # never wait inside sqlite3: waits happen in asyncio (retry_while_busy)
         kwargs["check_same_thread"] = False  # the pool may close connections from another thread at exit
-        return _InlineAdaptedConnection(self, _InlineConnection(sqlite3.connect(*args, **kwargs)))
+        connection = _InlineConnection(sqlite3.connect(*args, **kwargs), self.gate, lock_timeout)
+        return _InlineAdaptedConnection(self, connection)
 
 
 class InlineSQLiteDialect(SQLiteDialect_aiosqlite):

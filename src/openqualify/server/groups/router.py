@@ -19,7 +19,7 @@ GROUP_ID_PATTERN = "^[0-9a-fA-F]{24}$"
 _GROUP_ID = re.compile(GROUP_ID_PATTERN)
 
 
-def _group_id(groupId: str) -> str:
+async def _group_id(groupId: str) -> str:
     """The contract's ObjectId pattern, checked before any lookup (400, not 404)."""
     if not _GROUP_ID.match(groupId):
         raise SchemaValidationError(f'[groupId] {groupId} should match pattern "{GROUP_ID_PATTERN}"')

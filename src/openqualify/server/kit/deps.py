@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.engine import write_intent
 from openqualify.server.kit.auth import ORG_CHANGED, Principal, authenticate
-from openqualify.server.kit.errors import SchemaValidationError
+from openqualify.server.kit.contention import UnitOfWorkConflict, is_conflict, is_lock_timeout
+from openqualify.server.kit.errors import SchemaValidationError, ServerBusyError
 from openqualify.server.kit.tenancy import bind_org, bound_org
 from openqualify.server.kit.validation import is_email
 
@@ -30,8 +31,12 @@ async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
             yield session
             if writes:
                 await session.commit()
-        except BaseException:
+        except BaseException as error:
             await session.rollback()
+            if is_conflict(error):  # lost a race: kit.contention runs the request again
+                raise UnitOfWorkConflict from error
+            if is_lock_timeout(error):
+                raise ServerBusyError from error
             raise
         # A read ends here: closing the session releases its connection (rolled back, nothing to keep).
         org_id = bound_org(session.sync_session)
@@ -62,7 +67,8 @@ def valid_email(value: str, name: str) -> str:
     return value
 
 
-def _user_email(userEmail: str) -> str:
+async def _user_email(userEmail: str) -> str:
+    # async on purpose: FastAPI runs plain `def` dependencies in a thread, and no dependency may leave the loop
     return valid_email(userEmail, "userEmail")
 
 

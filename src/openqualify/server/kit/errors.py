@@ -9,9 +9,10 @@ class ApiError(Exception):
     status_code = 400
     name = "ApiError"
 
-    def __init__(self, details: str) -> None:
+    def __init__(self, details: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(details)
         self.details = details
+        self.headers = headers
 
     def body(self) -> dict[str, str]:
         return {"name": self.name, "details": self.details}
@@ -49,6 +50,19 @@ UserSuspendedError = _named("UserSuspendedError")
 UserDoesNotHaveBadgeError = _named("UserDoesNotHaveBadgeError")
 InvalidObjectIdError = _named("InvalidObjectIdError")
 ValidationError = _named("ValidationError")
+
+
+class ServerBusyError(ApiError):
+    """A request waited its whole lock timeout behind other writers: nothing was changed, try again."""
+
+    status_code = 503
+    name = "ServerError"  # the contract's name for server-side failures; 503 says it is temporary
+
+    def __init__(self, retry_after_seconds: int = 1) -> None:
+        super().__init__(
+            "The server is busy: the request changed nothing, try again shortly.",
+            {"Retry-After": str(retry_after_seconds)},
+        )
 
 
 class ObjectNotFoundError(ApiError):

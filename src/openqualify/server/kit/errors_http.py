@@ -9,14 +9,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from openqualify.server.kit.errors import SERVER_ERROR_DETAILS, ApiError
+from openqualify.server.kit.contention import is_lock_timeout
+from openqualify.server.kit.errors import SERVER_ERROR_DETAILS, ApiError, ServerBusyError
 from openqualify.server.kit.validation import to_schema_error
 
 logger = logging.getLogger("openqualify")
 
 
 def _render(error: ApiError) -> JSONResponse:
-    return JSONResponse(error.body(), status_code=error.status_code)
+    return JSONResponse(error.body(), status_code=error.status_code, headers=error.headers)
 
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -38,6 +39,8 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    if is_lock_timeout(exc):  # e.g. a pooled connection not free in time, before the unit of work began
+        return _render(ServerBusyError())
     logger.exception("unhandled error", exc_info=exc)
     return JSONResponse({"name": "ServerError", "details": SERVER_ERROR_DETAILS}, status_code=500)
 

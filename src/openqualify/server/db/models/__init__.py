@@ -3,6 +3,7 @@
 from openqualify.server.db.models.assessments import *  # noqa: F403 (assessments, submissions, marks, attempts)
 from openqualify.server.db.models.courses import Course, CoursePermission, CourseVersion
 from openqualify.server.db.models.learning import *  # noqa: F403 (progress, pulses, badge awards)
+from openqualify.server.db.models.limits import RateLimitWindow
 from openqualify.server.db.models.memberships import MarkerAssignment, Membership
 from openqualify.server.db.models.offerings import CourseMapping, Offering, OfferingBadge
 from openqualify.server.db.models.org import ApiToken, EmailOutbox, Organisation
@@ -21,5 +22,6 @@ __all__ = [
     "Offering",
     "OfferingBadge",
     "Organisation",
+    "RateLimitWindow",
     "User",
 ]

@@ -1,0 +1,84 @@
+"""Caps on what a client can make large: the request line and the body, checked before the app sees them.
+
+A body whose `Content-Length` is over the cap is refused before a byte of it is read; a body sent without a
+length (chunked) is read only up to the cap. Both answer 413 with the contract's flat body; an over-long URL
+answers 414. Bulk item counts are capped where the items are parsed (`check_bulk_size`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from openqualify.server.kit.asgi import BodyTooLarge, read_body, replay_body, send_error
+from openqualify.server.kit.errors import SchemaValidationError
+
+MIB = 1024 * 1024
+
+
+def check_bulk_size(items: list[object], limit: int) -> None:
+    """The cap on items of one bulk request, reported as JSON Schema's `maxItems` would be."""
+    if len(items) > limit:
+        raise SchemaValidationError(f"data should NOT have more than {limit} items")
+
+
+class RequestLimitsMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        max_url_bytes: int,
+        body_limit_overrides: Mapping[str, int] | None = None,
+    ) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.max_url_bytes = max_url_bytes
+        self.overrides = dict(body_limit_overrides or {})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        url_bytes = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+        if url_bytes > self.max_url_bytes:
+            await send_error(
+                send, 414, "SchemaValidationError", f"request URL should NOT be longer than {self.max_url_bytes} bytes"
+            )
+            return
+        limit = self.overrides.get(scope["path"], self.max_body_bytes)
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            await _too_large(send, limit)
+            return
+        if declared is not None or not _is_chunked(scope):  # the HTTP server holds the client to its length
+            await self.app(scope, receive, send)
+            return
+        try:
+            body = await read_body(receive, limit)
+        except BodyTooLarge:
+            await _too_large(send, limit)
+            return
+        if body is None:  # the client went away
+            return
+        await self.app(scope, replay_body(body, receive), send)
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    details = f"request body should NOT be larger than {limit} bytes"
+    await send_error(send, 413, "SchemaValidationError", details, {"connection": "close"})
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _is_chunked(scope: Scope) -> bool:
+    return any(name == b"transfer-encoding" for name, _ in scope["headers"])
