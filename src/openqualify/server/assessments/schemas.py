@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
+from openqualify.server.db.models import AssessmentSetting
 from openqualify.server.kit.timefmt import DateTimeOut, parse_datetime
+from openqualify.server.kit.validation import Str, fits, not_null
 
 ASSESSMENT_TYPES = ("quiz", "assignment", "open-response")
 MARK_TYPES = ("percentage", "points", "grade", "competency")
@@ -16,12 +18,6 @@ SUBMISSION_STATUSES = ("draft", "submitted", "marked")
 
 AssessmentType = Literal["quiz", "assignment", "open-response"]
 MarkType = Literal["percentage", "points", "grade", "competency"]
-
-
-def _not_null_string(value: object) -> object:
-    if not isinstance(value, str):
-        raise ValueError("should be string")
-    return value
 
 
 def _not_null_datetime(value: object) -> object:
@@ -36,9 +32,9 @@ def _not_null_datetime(value: object) -> object:
 
 
 # Optional fields that, when present, must hold a value of their type (JSON null is not a string).
-OptStr = Annotated[str | None, BeforeValidator(_not_null_string)]
-OptNonEmptyStr = Annotated[Annotated[str, StringConstraints(min_length=1)] | None, BeforeValidator(_not_null_string)]
-OptMarkType = Annotated[MarkType | None, BeforeValidator(_not_null_string)]
+OptStr = not_null(Str)
+OptMarkNumber = not_null(fits(AssessmentSetting.mark_number, min_length=1))
+OptMarkType = not_null(MarkType)
 OptDateTime = Annotated[datetime | None, BeforeValidator(_not_null_datetime)]
 
 
@@ -48,7 +44,7 @@ class AssessmentPatch(BaseModel):
     content: OptStr = None
     openDate: OptDateTime = None
     dueDate: OptDateTime = None
-    markNumber: OptNonEmptyStr = None
+    markNumber: OptMarkNumber = None
     markType: OptMarkType = None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from openqualify.server.course_mappings import service
+from openqualify.server.course_mappings.schemas import ExternalCourseIdPath
 from openqualify.server.kit.deps import PrincipalDep, SessionDep
 from openqualify.server.kit.routing import api_router
 
@@ -28,7 +29,7 @@ async def mappings_of_offering(principal: PrincipalDep, session: SessionDep, off
 
 @router.put("/course-mappings/{offeringId}/{externalCourseId}", response_model=list[str])
 async def put_mapping(
-    principal: PrincipalDep, session: SessionDep, offeringId: str, externalCourseId: str
+    principal: PrincipalDep, session: SessionDep, offeringId: str, externalCourseId: ExternalCourseIdPath
 ) -> list[str]:
     return await service.put_mapping(session, principal, offeringId, externalCourseId)
 

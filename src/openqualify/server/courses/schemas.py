@@ -5,30 +5,31 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from openqualify.server.db.models import Course
 from openqualify.server.kit.timefmt import DateTimeOut
-from openqualify.server.kit.validation import Bool, Str
+from openqualify.server.kit.validation import Bool, Tags, fits
 
 # --- input ------------------------------------------------------------------------------------------------
 
 
 class CategoryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    category: Str
+    category: fits(Course.category)
 
 
 class LevelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    level: Str
+    level: fits(Course.level)
 
 
 class TagsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    tags: list[Str]
+    tags: Tags
 
 
 class TopicIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    topic: Str
+    topic: fits(Course.topic)
 
 
 class PermissionIn(BaseModel):

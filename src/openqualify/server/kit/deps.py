@@ -60,6 +60,14 @@ async def _principal(
 PrincipalDep = Annotated[Principal, Depends(_principal)]
 
 
+async def _bulk_limit(request: Request) -> int:
+    return int(request.app.state.settings.max_bulk_items)
+
+
+BulkLimit = Annotated[int, Depends(_bulk_limit)]
+"""`OPENQUALIFY_MAX_BULK_ITEMS`, for routes that take lists (`kit.limits.check_bulk_size`)."""
+
+
 def valid_email(value: str, name: str) -> str:
     """Path e-mails answer 400 before any lookup, as the contract's `format: email` asks."""
     if not is_email(value):

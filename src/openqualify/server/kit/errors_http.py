@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from openqualify.server.kit.contention import is_lock_timeout
-from openqualify.server.kit.errors import SERVER_ERROR_DETAILS, ApiError, ServerBusyError
+from openqualify.server.kit.errors import SERVER_ERROR_DETAILS, ApiError, SchemaValidationError, ServerBusyError
 from openqualify.server.kit.validation import to_schema_error
 
 logger = logging.getLogger("openqualify")
@@ -25,9 +25,16 @@ async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     return _render(exc)
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+CONTENT_TYPE_DETAILS = "request body should be JSON, sent with the header 'Content-Type: application/json'"
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return _render(to_schema_error(list(exc.errors())))
+    errors = list(exc.errors())
+    # FastAPI hands the raw bytes to validation when the body is not declared as JSON: say which header is missing.
+    if any(e.get("loc", ())[:1] == ("body",) and isinstance(e.get("input"), bytes) for e in errors):
+        return _render(SchemaValidationError(CONTENT_TYPE_DETAILS))
+    return _render(to_schema_error(errors))
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -1,15 +1,39 @@
-"""Router defaults shared by every resource."""
+"""Router defaults shared by every resource: JSON parsing, input hygiene of paths and queries, null-free output."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import APIRouter
+import orjson
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.routing import APIRoute
 from starlette.routing import Match
 from starlette.types import Scope
 
+from openqualify.server.kit.errors import SchemaValidationError
 from openqualify.server.kit.paths import SLASH_STANDIN, restore_slashes
+from openqualify.server.kit.validation import NUL_MESSAGE, has_nul
+
+
+class JsonRequest(Request):
+    """Bodies parsed by orjson: faster, and strict where Python's parser is not (a lone surrogate such as
+    `"\\ud800"` is a JSON error here, not a string the database cannot store)."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = orjson.loads(await self.body())  # orjson.JSONDecodeError is a json.JSONDecodeError
+        return self._json
+
+
+async def reject_nul_characters(request: Request) -> None:
+    """NUL in a path or query value is a schema error (PostgreSQL cannot store or compare it), for every route."""
+    for name, value in request.path_params.items():
+        if isinstance(value, str) and has_nul(value):
+            raise SchemaValidationError(f"[{name}] value {NUL_MESSAGE}")
+    for name, value in request.query_params.multi_items():
+        if has_nul(name) or has_nul(value):
+            raise SchemaValidationError(f"[{name.replace(chr(0), '')}] value {NUL_MESSAGE}")
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Bad request: `{name, details}`"},
@@ -26,6 +50,14 @@ class ApiRoute(APIRoute):
         kwargs["response_model_exclude_none"] = True
         super().__init__(path, endpoint, **kwargs)
 
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def with_json_request(request: Request) -> Response:
+            return await handler(JsonRequest(request.scope, request.receive, request._send))
+
+        return with_json_request
+
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         match, child = super().matches(scope)
         if match is Match.NONE:
@@ -41,4 +73,12 @@ API_PREFIX = "/v1"
 
 def api_router(*, tags: list[str], prefix: str = API_PREFIX, **kwargs: Any) -> APIRouter:
     """A resource's router; its routes carry their full path (the app adds them as they are)."""
-    return APIRouter(route_class=ApiRoute, tags=tags, prefix=prefix, responses=ERROR_RESPONSES, **kwargs)
+    dependencies = [Depends(reject_nul_characters), *kwargs.pop("dependencies", [])]
+    return APIRouter(
+        route_class=ApiRoute,
+        tags=tags,
+        prefix=prefix,
+        responses=ERROR_RESPONSES,
+        dependencies=dependencies,
+        **kwargs,
+    )

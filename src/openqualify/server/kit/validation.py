@@ -1,7 +1,10 @@
-"""Turning request-validation failures into the contract's `SchemaValidationError` with ajv-style details.
+"""Input hygiene and the contract's `SchemaValidationError` with ajv-style details.
 
-FastAPI reports problems as pydantic error dicts; the real service speaks ajv. One function translates,
-so every route reports bad input the same way.
+The input types here are the one place where request strings are checked: JSON-Schema-strict types (no
+coercion), no NUL characters, and a maximum length on every string, taken from the column the value is stored
+in (`fits(User.first_name)`) or a general cap for free text. Lone surrogates never get this far: the JSON
+parser refuses them (`kit.routing.JsonRequest`). FastAPI reports problems as pydantic error dicts; the real
+service speaks ajv: `describe` translates, so every route reports bad input the same way.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from openqualify.server.kit.errors import SchemaValidationError
 
@@ -37,13 +40,27 @@ _TYPE_NAMES = {
 }
 
 
+TEXT_MAX_LENGTH = 1_000_000
+"""Free text stored without a column length (HTML overviews, post bodies): bounded all the same."""
+EMAIL_MAX_LENGTH = 320  # RFC 5321's 64 + 1 + 255, the users.email column
+TAG_MAX_LENGTH = 200
+MAX_TAGS = 200
+NUL_MESSAGE = "should NOT contain the NUL character (\\u0000)"
+
+
 def is_email(value: str) -> bool:
     return bool(_EMAIL.match(value))
+
+
+def has_nul(value: str) -> bool:
+    return "\x00" in value
 
 
 def _strict_str(value: object) -> object:
     if not isinstance(value, str):
         raise ValueError("should be string")
+    if has_nul(value):
+        raise ValueError(NUL_MESSAGE)
     return value
 
 
@@ -65,12 +82,46 @@ def _email(value: str) -> str:
     return value
 
 
+def bounded(max_length: int, *, min_length: int = 0) -> Any:
+    """A strict string of at most `max_length` characters."""
+    # Constraints before the validator: pydantic then reports `string_too_long`, not a generic `too_long`.
+    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length), BeforeValidator(_strict_str)]
+
+
+def column_length(column: Any) -> int:
+    """The length of a `String(n)` column (a mapped attribute or a Column); free text gets the general cap."""
+    return getattr(column.type, "length", None) or TEXT_MAX_LENGTH
+
+
+def fits(column: Any, *, min_length: int = 0) -> Any:
+    """A strict string that fits the column it is stored in: `firstName: fits(User.first_name, min_length=1)`."""
+    return bounded(column_length(column), min_length=min_length)
+
+
+def _reject_null(value: object) -> object:
+    if value is None:
+        raise ValueError("should be string")
+    return value
+
+
+def not_null(inner: Any) -> Any:
+    """An optional field that, when present, holds a value: JSON null is refused like a wrong type."""
+    return Annotated[inner | None, BeforeValidator(_reject_null)]
+
+
 # JSON-schema-strict input types: no silent coercion of 1 -> "1" or "true" -> True.
-Str = Annotated[str, BeforeValidator(_strict_str)]
-NonEmptyStr = Annotated[str, BeforeValidator(_strict_str), StringConstraints(min_length=1)]
+Str = bounded(TEXT_MAX_LENGTH)
+NonEmptyStr = bounded(TEXT_MAX_LENGTH, min_length=1)
 Bool = Annotated[bool, BeforeValidator(_strict_bool)]
 Number = Annotated[float, BeforeValidator(_strict_number)]
-EmailStr = Annotated[str, BeforeValidator(_strict_str), StringConstraints(min_length=1), AfterValidator(_email)]
+EmailStr = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=EMAIL_MAX_LENGTH),
+    BeforeValidator(_strict_str),
+    AfterValidator(_email),
+]
+Tag = bounded(TAG_MAX_LENGTH)
+Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS)]
 
 
 def _location(loc: Sequence[Any]) -> str:
@@ -112,6 +163,8 @@ def describe(error: dict[str, Any]) -> str:
         return f"{subject} should NOT be longer than {ctx.get('max_length')} characters"
     if kind == "too_short":
         return f"{subject} should NOT have fewer than {ctx.get('min_length', 1)} items"
+    if kind == "too_long":
+        return f"{subject} should NOT have more than {ctx.get('max_length')} items"
     if kind in ("literal_error", "enum"):
         expected = ctx.get("expected", "")
         return f"{subject} should be equal to one of the allowed values {expected}".rstrip()

@@ -1,7 +1,8 @@
 """`POST /offerings/{offeringId}/users`: adding many members in one request, item by item.
 
 Every item is judged first (schema, already a member, suspended account, names for a new account) against
-users and memberships loaded in a few IN queries; the accepted items are then written in bulk.
+users and memberships loaded in a few IN queries; the accepted items are then written as plain rows, in chunks
+that leave the event loop free for other requests (`kit.cooperative`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.channels import cascade as channels_cascade
-from openqualify.server.db.models import User
 from openqualify.server.kit.auth import Principal
+from openqualify.server.kit.cooperative import CHUNK, pause
 from openqualify.server.kit.errors import (
     ApiError,
     MissingInfoError,
@@ -28,8 +29,8 @@ from openqualify.server.kit.validation import describe
 from openqualify.server.memberships import schemas
 from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.offerings.lookup import get_offering
-from openqualify.server.users.repository import UserRepository, email_key
-from openqualify.server.users.service import NewUser, invite_url, new_user_row, suspended_error
+from openqualify.server.users.repository import Account, UserRepository, email_key
+from openqualify.server.users.service import NewUser, invite_url, new_user_values, suspended_error
 
 _ITEM = TypeAdapter(schemas.OfferingUserIn)
 
@@ -39,7 +40,7 @@ AddResult = schemas.OfferingUserAddOut | schemas.ItemErrorOut
 @dataclass(slots=True)
 class _Accepted:
     item: schemas.OfferingUserIn
-    user: User
+    user: Account
     is_new: bool
 
 
@@ -73,7 +74,7 @@ def _new_user(item: schemas.OfferingUserIn) -> NewUser:
     )
 
 
-def _email(org_id: str, user: User, kind: str, subject: str, now: datetime, offering_id: str) -> dict[str, Any]:
+def _email(org_id: str, user: Account, kind: str, subject: str, now: datetime, offering_id: str) -> dict[str, Any]:
     """An outbox row, as `users.service.send_email` records one."""
     return {
         "id": push_id(),
@@ -111,7 +112,10 @@ async def add_members(
     """(status, results in request order): 201 all added, 207 mixed; all failed raises the first error."""
     if not raw_items:
         raise SchemaValidationError("data should NOT have fewer than 1 items")
-    parsed = [_parse(index, raw) for index, raw in enumerate(raw_items)]
+    parsed: list[schemas.OfferingUserIn | ApiError] = []
+    for start in range(0, len(raw_items), CHUNK):
+        parsed.extend(_parse(start + n, raw) for n, raw in enumerate(raw_items[start : start + CHUNK]))
+        await pause()
     valid = [p for p in parsed if isinstance(p, schemas.OfferingUserIn)]
     if not valid:  # a request that is all bad input is a schema error, reported before any lookup
         raise next(p for p in parsed if isinstance(p, ApiError))
@@ -120,12 +124,13 @@ async def add_members(
     users_repo = UserRepository(session)
     repo = MembershipRepository(session)
 
-    users = await users_repo.by_emails(p.email for p in valid)
+    users = await users_repo.accounts_by_email(p.email for p in valid)
     members = await repo.member_user_ids(offering.id, [u.id for u in users.values()])
 
+    org_id = principal.org_id
     outcomes: list[_Accepted | ApiError] = []
     added_keys: set[str] = set()
-    new_users: list[User] = []
+    new_users: list[dict[str, Any]] = []
     for item in parsed:
         if isinstance(item, ApiError):
             outcomes.append(item)
@@ -144,11 +149,12 @@ async def add_members(
             if missing:
                 outcomes.append(MissingInfoError(f"The field '{missing}' is missing or invalid."))
                 continue
-            user = new_user_row(_new_user(item), now)
-            if item.sendInvite:
-                user.invite_sent_count = 1  # the invitation recorded below, counted before the row is written
+            # The invitation recorded below is counted in the row itself.
+            values = new_user_values(_new_user(item), now, invites_sent=1 if item.sendInvite else 0)
+            values["org_id"] = org_id
+            new_users.append(values)
+            user = Account(values["id"], values["email"], values["email_key"], values["invite_code"], False)
             users[key] = user
-            new_users.append(user)
         added_keys.add(key)
         outcomes.append(_Accepted(item, user, is_new))
 
@@ -156,11 +162,8 @@ async def add_members(
     if not accepted:
         raise next(o for o in outcomes if isinstance(o, ApiError))
 
-    if new_users:
-        repo.add_all(new_users)
-        await session.flush()  # accounts first: memberships and e-mails refer to them
     # Plain rows through ORM bulk INSERT: no per-object bookkeeping (and no flush-time stamping, hence org_id).
-    org_id = principal.org_id
+    await users_repo.insert_many(new_users)  # accounts first: memberships and e-mails refer to them
     await repo.insert_memberships(
         [
             {

@@ -5,18 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, or_, select
+from sqlalchemy import Select, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openqualify.server.db.bulk import insert_rows
 from openqualify.server.db.models import EmailOutbox, MarkerAssignment, Membership, Offering, User
-
-# Keeps every IN list well below SQLite's bound-parameter limit.
-IN_CHUNK = 500
-
-
-def chunks(values: Sequence[str], size: int = IN_CHUNK) -> Iterable[Sequence[str]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+from openqualify.server.kit.cooperative import chunks
 
 
 class MembershipRepository:
@@ -127,13 +121,12 @@ class MembershipRepository:
         rows = await self.session.execute(self.offering_ids_of_user_query(user_id))
         return set(rows.scalars())
 
-    async def insert_memberships(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            await self.session.execute(insert(Membership), rows)
+    async def insert_memberships(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Plain rows (each with its `org_id`)."""
+        await insert_rows(self.session, Membership, rows)
 
-    async def insert_emails(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            await self.session.execute(insert(EmailOutbox), rows)
+    async def insert_emails(self, rows: Sequence[dict[str, Any]]) -> None:
+        await insert_rows(self.session, EmailOutbox, rows)
 
     def add_all(self, rows: Iterable[object]) -> None:
         self.session.add_all(list(rows))

@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import Body, Path, Query, Response
 
-from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath
+from openqualify.server.kit.deps import BulkLimit, PrincipalDep, SessionDep, UserEmailPath
 from openqualify.server.kit.errors import SchemaValidationError
+from openqualify.server.kit.limits import check_bulk_size
 from openqualify.server.kit.routing import api_router
 from openqualify.server.kit.validation import Str
 from openqualify.server.memberships import bulk, schemas, service
@@ -56,7 +57,9 @@ async def add_members(
     response: Response,
     offering_id: OfferingIdPath,
     items: Annotated[list[Any], Body()],
+    bulk_limit: BulkLimit,
 ) -> list[bulk.AddResult]:
+    check_bulk_size(items, bulk_limit)
     status, results = await bulk.add_members(session, principal, offering_id, items)
     response.status_code = status
     return results
@@ -83,7 +86,9 @@ async def assign_learners(
     offering_id: OfferingIdPath,
     marker_email: MarkerEmailPath,
     emails: StrList,
+    bulk_limit: BulkLimit,
 ) -> list[schemas.OfferingUserOut]:
+    check_bulk_size(emails, bulk_limit)
     return await service.assign_learners(session, principal, offering_id, marker_email, emails)
 
 
@@ -94,7 +99,9 @@ async def unassign_learners(
     offering_id: OfferingIdPath,
     marker_email: MarkerEmailPath,
     emails: StrList,
+    bulk_limit: BulkLimit,
 ) -> list[schemas.OfferingUserOut]:
+    check_bulk_size(emails, bulk_limit)
     return await service.unassign_learners(session, offering_id, marker_email, emails)
 
 
@@ -118,8 +125,9 @@ async def user_offerings(
 
 @users_router.post("/users/{userEmail}/offerings", response_model=list[OfferingOut])
 async def enrol_in_offerings(
-    principal: PrincipalDep, session: SessionDep, email: UserEmailPath, offering_ids: StrList
+    principal: PrincipalDep, session: SessionDep, email: UserEmailPath, offering_ids: StrList, bulk_limit: BulkLimit
 ) -> list[OfferingOut]:
+    check_bulk_size(offering_ids, bulk_limit)
     return await service.enrol_in_offerings(session, principal, email, offering_ids)
 
 

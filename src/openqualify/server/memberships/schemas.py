@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from openqualify.server.kit.validation import Bool, EmailStr, NonEmptyStr, Str
-from openqualify.server.users.schemas import InviteOut, UserMetadataIn, UserProfileIn
+from openqualify.server.kit.validation import Bool, EmailStr, Str
+from openqualify.server.users.schemas import (
+    FirstName,
+    InviteOut,
+    LastName,
+    PersonId,
+    UserMetadataIn,
+    UserProfileIn,
+)
 
 
 class OfferingUserIn(BaseModel):
@@ -15,9 +22,9 @@ class OfferingUserIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr
-    firstName: NonEmptyStr | None = None
-    lastName: NonEmptyStr | None = None
-    personId: NonEmptyStr | None = None
+    firstName: FirstName | None = None
+    lastName: LastName | None = None
+    personId: PersonId | None = None
     metadata: UserMetadataIn | None = None
     profile: UserProfileIn | None = None
     isFacilitator: Bool = False

@@ -7,17 +7,24 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from openqualify.server.db.base import ID_LENGTH
+from openqualify.server.db.models import Offering, OfferingBadge
 from openqualify.server.kit.timefmt import DateTimeIn, DateTimeOut
-from openqualify.server.kit.validation import Bool, NonEmptyStr, Number, Str
+from openqualify.server.kit.validation import Bool, NonEmptyStr, Number, Str, Tags, bounded, fits
+
+Category = fits(Offering.category)
+Level = fits(Offering.level)
+Topic = fits(Offering.topic)
+ContentId = bounded(ID_LENGTH, min_length=1)
 
 
 class OfferingMetadataIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    category: Str | None = None
-    level: Str | None = None
-    tags: list[Str] | None = None
-    topic: Str | None = None
+    category: Category | None = None
+    level: Level | None = None
+    tags: Tags | None = None
+    topic: Topic | None = None
 
 
 class BadgeExpiryIn(BaseModel):
@@ -31,7 +38,7 @@ class BadgeExpiryIn(BaseModel):
 class BadgeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: Str | None = None
+    title: fits(OfferingBadge.title) | None = None
     description: Str | None = None
     requiresApproval: Bool | None = None
     badgeExpiry: BadgeExpiryIn | None = None
@@ -43,19 +50,19 @@ class OfferingPatch(BaseModel):
     `null` is accepted here for every field; the service clears the nullable ones and refuses the others.
     """
 
-    name: NonEmptyStr | None = None
+    name: fits(Offering.name, min_length=1) | None = None
     description: NonEmptyStr | None = None
     overview: Str | None = None
-    identifier: Str | None = None
-    contentId: NonEmptyStr | None = None
-    rootContentId: Str | None = None
+    identifier: fits(Offering.identifier) | None = None
+    contentId: ContentId | None = None
+    rootContentId: bounded(ID_LENGTH) | None = None
     start: DateTimeIn | None = None
     end: DateTimeIn | None = None
     hasEarlyCloseOff: Bool | None = None
     earlyCloseOffDate: DateTimeIn | None = None
     useRelativeDates: Bool | None = None
     isReadonly: Bool | None = None
-    trailerVideoUrl: NonEmptyStr | None = None
+    trailerVideoUrl: fits(Offering.trailer_video_url, min_length=1) | None = None
     metadata: OfferingMetadataIn | None = None
     badge: BadgeIn | None = None
 
@@ -71,22 +78,22 @@ class OfferingCreate(OfferingPatch):
 
 class CategoryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    category: Str | None = None
+    category: Category | None = None
 
 
 class LevelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    level: Str | None = None
+    level: Level | None = None
 
 
 class TagsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    tags: list[Str] | None = None
+    tags: Tags | None = None
 
 
 class TopicIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    topic: Str | None = None
+    topic: Topic | None = None
 
 
 class OfferingMetadataOut(BaseModel):

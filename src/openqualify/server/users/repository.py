@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openqualify.server.db.bulk import insert_rows
 from openqualify.server.db.models import EmailOutbox, User
+from openqualify.server.kit.cooperative import IN_CHUNK, chunks, pause
+
+
+class Account(NamedTuple):
+    """What bulk operations need of an account, read without building ORM entities."""
+
+    id: str
+    email: str
+    email_key: str
+    invite_code: str | None
+    suspended: bool
 
 
 def email_key(email: str) -> str:
@@ -30,6 +43,21 @@ class UserRepository:
             return {}
         rows = (await self.session.execute(select(User).where(User.email_key.in_(keys)))).scalars()
         return {user.email_key: user for user in rows}
+
+    async def accounts_by_email(self, emails: Iterable[str]) -> dict[str, Account]:
+        """Accounts keyed by their lower-cased e-mail, in chunks that leave the event loop free between them."""
+        keys = sorted({email_key(e) for e in emails})
+        found: dict[str, Account] = {}
+        columns = (User.id, User.email, User.email_key, User.invite_code, User.suspended)
+        for part in chunks(keys, IN_CHUNK):
+            rows = await self.session.execute(select(*columns).where(User.email_key.in_(part)))
+            found.update((row.email_key, Account(*row)) for row in rows)
+            await pause()
+        return found
+
+    async def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """New accounts as plain rows (each with its `org_id`)."""
+        await insert_rows(self.session, User, rows)
 
     async def by_ids(self, ids: Iterable[str]) -> dict[str, User]:
         wanted = set(ids)

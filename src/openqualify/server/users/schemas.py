@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from openqualify.server.db.models import User
 from openqualify.server.kit.timefmt import DateTimeOut
-from openqualify.server.kit.validation import Bool, EmailStr, NonEmptyStr, Str
+from openqualify.server.kit.validation import Bool, EmailStr, Tags, fits
+
+FirstName = fits(User.first_name, min_length=1)
+LastName = fits(User.last_name, min_length=1)
+PersonId = fits(User.person_id, min_length=1)
+DisplayName = fits(User.display_name)
 
 
 class UserMetadataIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    tags: list[Str] | None = None
+    tags: Tags | None = None
 
 
 class UserProfileIn(BaseModel):
-    displayName: Str | None = None
+    displayName: DisplayName | None = None
 
 
 class UserPatch(BaseModel):
@@ -24,9 +30,9 @@ class UserPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr | None = None
-    firstName: NonEmptyStr | None = None
-    lastName: NonEmptyStr | None = None
-    personId: NonEmptyStr | None = None
+    firstName: FirstName | None = None
+    lastName: LastName | None = None
+    personId: PersonId | None = None
     metadata: UserMetadataIn | None = None
     profile: UserProfileIn | None = None
     sendInvite: Bool = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +21,7 @@ from openqualify.server.kit.errors import (
 )
 from openqualify.server.kit.ids import push_id
 from openqualify.server.users import schemas
-from openqualify.server.users.repository import UserRepository, email_key
+from openqualify.server.users.repository import Account, UserRepository, email_key
 
 INVITE_BASE_URL = "https://app.iqualify.com/invite/"
 PERMISSIONS = ("builder", "manager")
@@ -38,7 +39,7 @@ class NewUser:
     tags: tuple[str, ...] = ()
 
 
-def invite_url(user: User) -> str:
+def invite_url(user: User | Account) -> str:
     return f"{INVITE_BASE_URL}{user.invite_code}"
 
 
@@ -58,27 +59,36 @@ def to_out(user: User, *, with_invite: bool = False) -> schemas.UserOut:
     )
 
 
-def suspended_error(user: User) -> UserSuspendedError:
+def suspended_error(user: User | Account) -> UserSuspendedError:
     return UserSuspendedError(f"The user ({user.email}) has been suspended.")
 
 
+def new_user_values(data: NewUser, now: datetime, *, invites_sent: int = 0) -> dict[str, Any]:
+    """The columns of a new account (without `org_id`, which the session or the caller adds)."""
+    return {
+        "id": push_id(),
+        "email": data.email.strip(),
+        "email_key": email_key(data.email),
+        "first_name": data.first_name,
+        "last_name": data.last_name,
+        "person_id": data.person_id,
+        "display_name": data.display_name,
+        "mobile": None,
+        "avatar_url": None,
+        "tags": list(data.tags),
+        "invite_code": secrets.token_urlsafe(16),
+        "invite_sent_count": invites_sent,
+        "suspended": False,
+        "is_builder": False,
+        "is_manager": False,
+        "first_access_at": None,
+        "last_access_at": None,
+        "created_at": now,
+    }
+
+
 def new_user_row(data: NewUser, now: datetime) -> User:
-    return User(
-        id=push_id(),
-        email=data.email.strip(),
-        email_key=email_key(data.email),
-        first_name=data.first_name,
-        last_name=data.last_name,
-        person_id=data.person_id,
-        display_name=data.display_name,
-        tags=list(data.tags),
-        invite_code=secrets.token_urlsafe(16),
-        invite_sent_count=0,
-        suspended=False,
-        is_builder=False,
-        is_manager=False,
-        created_at=now,
-    )
+    return User(**new_user_values(data, now))
 
 
 def send_email(
