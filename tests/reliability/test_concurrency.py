@@ -181,3 +181,34 @@ def test_lock_held_past_the_timeout_answers_503(
             holder.join(10)
             assert api.get("/users/late%40example.com").status_code == 404  # the refused request changed nothing
             checked(api.post("/users", json={"email": "late@example.com", "firstName": "L", "lastName": "T"}), 201)
+
+
+def test_large_bulk_add_leaves_other_requests_flowing(
+    database_url: str, org_factory: Callable[[str], Org]
+) -> None:
+    """10,000 new members in one request: readers beside it keep answering (its work is chunked)."""
+    with running_server(database_url) as process:
+        org = org_factory(process.base_url)
+        offering = make_offering(org)
+        items = [{"email": f"many{n}@example.com", "firstName": "M", "lastName": str(n)} for n in range(10_000)]
+        reads: list[float] = []
+        stop = threading.Event()
+
+        def reader() -> None:
+            with org.client() as api:
+                while not stop.is_set() and len(reads) < 5_000:
+                    began = time.perf_counter()
+                    checked(api.get("/org"), 200)
+                    reads.append(time.perf_counter() - began)
+
+        thread = threading.Thread(target=reader)
+        thread.start()
+        time.sleep(0.3)
+        with org.client() as api:
+            began = time.perf_counter()
+            checked(api.post(f"/offerings/{offering}/users", json=items), 201)
+            took = time.perf_counter() - began
+        stop.set()
+        thread.join(30)
+    print(f"\nbulk add of 10,000: {took:.2f} s; {len(reads)} reads beside it, slowest {max(reads) * 1000:.0f} ms")
+    assert max(reads) < max(1.0, took / 3), "a reader waited for the bulk add"

@@ -87,6 +87,7 @@ def serve(
             console.print("Token: (unchanged; `openqualify org rotate-token 'Demo Academy'` issues a new one)")
     console.print(f"Serving {base}  (docs: http://{host}:{port}/docs)")
     os.environ["OPENQUALIFY_DATABASE_URL"] = url
+    os.environ["OPENQUALIFY_WORKERS"] = str(workers)  # shared state (rate-limit counters) must be shared
     uvicorn.run(
         "openqualify.server.asgi:app",
         host=host,

@@ -42,9 +42,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(engine)
         if settings.effective_rate_limit > 0:
             counter = build_counter(
-                settings.rate_limit_backend, engine=engine, redis_url=settings.redis_url, workers=settings.workers
+                settings.rate_limit_backend,
+                engine=engine,
+                redis_url=settings.redis_url,
+                workers=settings.workers,
+                window_seconds=settings.rate_limit_window_seconds,
             )
-            app.state.rate_limiter = RateLimiter(counter, settings.effective_rate_limit)
+            app.state.rate_limiter = RateLimiter(
+                counter, settings.effective_rate_limit, settings.rate_limit_window_seconds
+            )
         # Everything loaded so far lives as long as the process: keep it out of the collector's scans,
         # and collect the young generation less often (requests allocate many short-lived objects).
         gc.collect()

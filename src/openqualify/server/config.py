@@ -51,6 +51,8 @@ class Settings(BaseSettings):
 
     # Requests per minute per token (0: off). Unset: off in the sandbox, PRODUCTION_RATE_LIMIT_PER_MINUTE in production.
     rate_limit_per_minute: int | None = None
+    # The length of the counting window (a minute; shorter windows are for tests of retry logic).
+    rate_limit_window_seconds: int = 60
     rate_limit_backend: RateLimitBackend = RateLimitBackend.AUTO
     redis_url: str | None = None
 

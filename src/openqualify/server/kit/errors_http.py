@@ -42,7 +42,9 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code in (404, 405):
         # Unknown paths and known paths with another method are both "no such route" (DOMAIN §4 #29).
         return JSONResponse({"name": "RouteNotFoundError", "details": "Invalid path."}, status_code=404)
-    return JSONResponse({"name": "HttpError", "details": str(exc.detail)}, status_code=exc.status_code)
+    # Anything else the HTTP layer refuses keeps a contract name: bad input below 500, a server error above.
+    name = "SchemaValidationError" if exc.status_code < 500 else "ServerError"
+    return JSONResponse({"name": name, "details": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
 
 
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

@@ -2,7 +2,8 @@
 
 A body whose `Content-Length` is over the cap is refused before a byte of it is read; a body sent without a
 length (chunked) is read only up to the cap. Both answer 413 with the contract's flat body; an over-long URL
-answers 414. Bulk item counts are capped where the items are parsed (`check_bulk_size`).
+is a 400 `SchemaValidationError`, as any bad input. Bulk item counts are capped where the items are parsed
+(`check_bulk_size`).
 """
 
 from __future__ import annotations
@@ -43,9 +44,8 @@ class RequestLimitsMiddleware:
             return
         url_bytes = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
         if url_bytes > self.max_url_bytes:
-            await send_error(
-                send, 414, "SchemaValidationError", f"request URL should NOT be longer than {self.max_url_bytes} bytes"
-            )
+            details = f"request URL should NOT be longer than {self.max_url_bytes} bytes"
+            await send_error(send, 400, "SchemaValidationError", details)
             return
         limit = self.overrides.get(scope["path"], self.max_body_bytes)
         declared = _content_length(scope)

@@ -1,9 +1,12 @@
-"""Rate limiting per token: a fixed window of `limit` requests per minute, counted where every worker sees it.
+"""Rate limiting per token: a fixed window of `limit` requests (a minute by default), counted where every worker
+sees it.
 
 Every answer of a limited route carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`
 (epoch seconds when the window ends); past the limit the request is not run and answers 429
 `TooManyRequestsError` with `Retry-After` (seconds). Requests without a token count against their client
-address; so do failed authentications, so that a flood of made-up tokens is refused too.
+address; so do failed authentications, so that a flood of made-up tokens is refused too: past the limit, an
+address's requests are refused unless they carry a token this process has seen succeed (an integration on the
+same host as the flood keeps working).
 
 Counters: in process memory (one process), in Redis (`OPENQUALIFY_REDIS_URL`), or in the database's
 `rate_limit_windows` table (several workers without Redis). Each counts with one atomic round trip.
@@ -28,8 +31,9 @@ from openqualify.server.kit.asgi import send_error
 
 logger = logging.getLogger("openqualify")
 
-WINDOW_SECONDS = 60
+DEFAULT_WINDOW_SECONDS = 60
 LIMITED_PREFIXES = ("/v1", "/_sandbox")
+MAX_TRUSTED = 10_000
 
 
 class Counter(Protocol):
@@ -64,16 +68,17 @@ class MemoryCounter:
 class RedisCounter:
     """INCR and EXPIRE in one MULTI round trip; keys disappear with their window."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, window_seconds: int = DEFAULT_WINDOW_SECONDS) -> None:
         from redis.asyncio import Redis
 
         self._redis = Redis.from_url(url)
+        self._ttl = window_seconds * 2
 
     async def hit(self, key: str, window: int) -> int:
         name = f"openqualify:rl:{key}:{window}"
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.incr(name)
-            pipe.expire(name, WINDOW_SECONDS * 2, nx=True)
+            pipe.expire(name, self._ttl, nx=True)
             count, _ = await pipe.execute()
         return int(count)
 
@@ -125,20 +130,27 @@ class Decision:
 
 
 class RateLimiter:
-    def __init__(self, counter: Counter, limit: int, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        counter: Counter,
+        limit: int,
+        window_seconds: int = DEFAULT_WINDOW_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.counter = counter
         self.limit = limit
+        self.window_seconds = window_seconds
         self.clock = clock
         self._last_failure_log = 0.0
 
     async def hit(self, key: str) -> Decision:
         now = self.clock()
-        window = int(now // WINDOW_SECONDS)
-        reset_at = (window + 1) * WINDOW_SECONDS
+        window = int(now // self.window_seconds)
+        reset_at = (window + 1) * self.window_seconds
         try:
             count = await self.counter.hit(key, window)
         except Exception as error:  # an unreachable counter store must not take the API down: let it through
-            if now - self._last_failure_log > WINDOW_SECONDS:
+            if now - self._last_failure_log > DEFAULT_WINDOW_SECONDS:
                 self._last_failure_log = now
                 logger.warning("rate-limit counter unavailable, not limiting: %s", error)
             return Decision(True, self.limit, self.limit, reset_at)
@@ -167,6 +179,7 @@ class RateLimitMiddleware:
         self.app = app
         self.get_limiter = limiter
         self._blocked: dict[str, int] = {}  # client address -> epoch second until which its bad tokens are refused
+        self._trusted: set[str] = set()  # keys of tokens that authenticated here
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         limiter = self.get_limiter()
@@ -176,12 +189,12 @@ class RateLimitMiddleware:
         address = _client_address(scope)
         token = _header(scope, b"authorization")
         now = int(limiter.clock())
+        key = "t:" + hashlib.sha256(token).hexdigest()[:40] if token else "a:" + address
         blocked_until = self._blocked.get(address, 0)
-        if blocked_until > now:
-            # Too many failed authentications from here: refuse without looking at the token.
+        if blocked_until > now and key not in self._trusted:
+            # Too many failed authentications from here: refuse unknown tokens without looking them up.
             await _refuse(send, Decision(False, limiter.limit, 0, blocked_until), now)
             return
-        key = "t:" + hashlib.sha256(token).hexdigest()[:40] if token else "a:" + address
         decision = await limiter.hit(key)
         if not decision.allowed:
             await _refuse(send, decision, now)
@@ -202,6 +215,10 @@ class RateLimitMiddleware:
             if not failures.allowed:
                 self._blocked = {a: t for a, t in self._blocked.items() if t > now}
                 self._blocked[address] = failures.reset_at
+        elif token and status and key not in self._trusted:
+            if len(self._trusted) >= MAX_TRUSTED:  # bounded: forget them all, they are learnt again
+                self._trusted.clear()
+            self._trusted.add(key)
 
 
 async def _refuse(send: Send, decision: Decision, now: int) -> None:
@@ -211,7 +228,9 @@ async def _refuse(send: Send, decision: Decision, now: int) -> None:
     await send_error(send, 429, "TooManyRequestsError", details, headers)
 
 
-def build_counter(backend: str, *, engine: AsyncEngine, redis_url: str | None, workers: int) -> Counter:
+def build_counter(
+    backend: str, *, engine: AsyncEngine, redis_url: str | None, workers: int, window_seconds: int
+) -> Counter:
     """The counter store for `OPENQUALIFY_RATE_LIMIT_BACKEND` (`auto` picks what every worker can share)."""
     if backend == "auto":
         if redis_url:
@@ -223,7 +242,7 @@ def build_counter(backend: str, *, engine: AsyncEngine, redis_url: str | None, w
     if backend == "redis":
         if not redis_url:
             raise ValueError("OPENQUALIFY_RATE_LIMIT_BACKEND=redis needs OPENQUALIFY_REDIS_URL")
-        return RedisCounter(redis_url)
+        return RedisCounter(redis_url, window_seconds)
     if backend == "database":
         return DatabaseCounter(engine)
     return MemoryCounter()

@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import Match
 from starlette.types import Scope
 
+from openqualify.server.kit.deps import PrincipalDep
 from openqualify.server.kit.errors import SchemaValidationError
 from openqualify.server.kit.paths import SLASH_STANDIN, restore_slashes
 from openqualify.server.kit.validation import NUL_MESSAGE, has_nul
@@ -26,8 +27,10 @@ class JsonRequest(Request):
         return self._json
 
 
-async def reject_nul_characters(request: Request) -> None:
-    """NUL in a path or query value is a schema error (PostgreSQL cannot store or compare it), for every route."""
+async def authenticated_and_clean(request: Request, principal: PrincipalDep) -> None:
+    """Every route of `api_router`: the token is checked first (401 before any 400), then NUL in a path or query
+    value is a schema error (PostgreSQL cannot store or compare it). The principal is resolved once per request,
+    so the route's own `PrincipalDep` is this one."""
     for name, value in request.path_params.items():
         if isinstance(value, str) and has_nul(value):
             raise SchemaValidationError(f"[{name}] value {NUL_MESSAGE}")
@@ -73,7 +76,7 @@ API_PREFIX = "/v1"
 
 def api_router(*, tags: list[str], prefix: str = API_PREFIX, **kwargs: Any) -> APIRouter:
     """A resource's router; its routes carry their full path (the app adds them as they are)."""
-    dependencies = [Depends(reject_nul_characters), *kwargs.pop("dependencies", [])]
+    dependencies = [Depends(authenticated_and_clean), *kwargs.pop("dependencies", [])]
     return APIRouter(
         route_class=ApiRoute,
         tags=tags,
