@@ -38,10 +38,15 @@ class UnitOfWorkConflict(Exception):
     """The request's transaction lost a race and was rolled back; it may run again."""
 
 
+def _sqlstate(error: BaseException) -> str | None:
+    """PostgreSQL's error code, from SQLAlchemy's wrapper or from psycopg itself (e.g. raised by COPY)."""
+    driver_error = error.orig if isinstance(error, DBAPIError) else error
+    sqlstate = getattr(driver_error, "sqlstate", None)
+    return sqlstate if isinstance(sqlstate, str) else None
+
+
 def is_conflict(error: BaseException) -> bool:
-    if not isinstance(error, DBAPIError):
-        return False
-    sqlstate = getattr(error.orig, "sqlstate", None)
+    sqlstate = _sqlstate(error)
     if sqlstate is not None:
         return sqlstate in RETRYABLE_SQLSTATES
     # SQLite serialises writers, so a constraint failure there is not a race; it is retried anyway (harmless).
@@ -50,13 +55,11 @@ def is_conflict(error: BaseException) -> bool:
 
 def is_lock_timeout(error: BaseException) -> bool:
     """The request waited its whole lock timeout for another writer (or for a pooled connection)."""
-    if isinstance(error, PoolTimeoutError):
+    if isinstance(error, PoolTimeoutError) or _sqlstate(error) == LOCK_NOT_AVAILABLE:
         return True
-    if not isinstance(error, DBAPIError):
-        return False
-    if getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
-        return True
-    return isinstance(error.orig, sqlite3.OperationalError) and "locked" in str(error.orig)
+    return isinstance(error, DBAPIError) and isinstance(error.orig, sqlite3.OperationalError) and (
+        "locked" in str(error.orig)
+    )
 
 
 class ReplayOnConflictMiddleware:
