@@ -3,53 +3,55 @@
 from __future__ import annotations
 
 from openqualify.server.assessment_data import schemas, service
-from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath
+from openqualify.server.kit.deps import valid_email
+from openqualify.server.kit.reads import ReadContextDep, read_route
 from openqualify.server.kit.routing import api_router
 
 router = api_router(tags=["Assessment data"])
 
 
 @router.get("/offerings/{offeringId}/analytics/marks/assignments", response_model=list[schemas.AssignmentMarkOut])
-async def assignment_marks(
-    principal: PrincipalDep, session: SessionDep, offeringId: str
-) -> list[schemas.AssignmentMarkOut]:
-    return await service.assignment_marks(session, offeringId)
+@read_route
+async def assignment_marks(ctx: ReadContextDep, offeringId: str) -> list[schemas.AssignmentMarkOut]:
+    return await service.assignment_marks(await ctx.session(), offeringId)
 
 
 @router.get("/offerings/{offeringId}/analytics/marks/quizzes", response_model=list[schemas.QuizMarkOut])
-async def quiz_marks(principal: PrincipalDep, session: SessionDep, offeringId: str) -> list[schemas.QuizMarkOut]:
-    return await service.quiz_marks(session, offeringId)
+@read_route
+async def quiz_marks(ctx: ReadContextDep, offeringId: str) -> list[schemas.QuizMarkOut]:
+    return await service.quiz_marks(await ctx.session(), offeringId)
 
 
 @router.get("/offerings/{offeringId}/analytics/submissions/assignments", response_model=list[schemas.AssignmentMarkOut])
-async def assignment_submissions(
-    principal: PrincipalDep, session: SessionDep, offeringId: str
-) -> list[schemas.AssignmentMarkOut]:
-    return await service.assignment_submissions(session, offeringId)
+@read_route
+async def assignment_submissions(ctx: ReadContextDep, offeringId: str) -> list[schemas.AssignmentMarkOut]:
+    return await service.assignment_submissions(await ctx.session(), offeringId)
 
 
 @router.get(
     "/offerings/{offeringId}/analytics/submissions/open-response/{assessmentId}",
     response_model=list[schemas.SubmissionMarkOut],
 )
+@read_route
 async def open_response_submissions(
-    principal: PrincipalDep, session: SessionDep, offeringId: str, assessmentId: str
+    ctx: ReadContextDep, offeringId: str, assessmentId: str
 ) -> list[schemas.SubmissionMarkOut]:
-    return await service.open_response_submissions(session, offeringId, assessmentId)
+    return await service.open_response_submissions(await ctx.session(), offeringId, assessmentId)
 
 
 @router.get(
     "/offerings/{offeringId}/analytics/submissions/{userEmail}/assignments/{assessmentId}",
     response_model=list[schemas.SubmissionMarkOut],
 )
+@read_route
 async def learner_submission(
-    principal: PrincipalDep, session: SessionDep, offeringId: str, email: UserEmailPath, assessmentId: str
+    ctx: ReadContextDep, offeringId: str, userEmail: str, assessmentId: str
 ) -> list[schemas.SubmissionMarkOut]:
-    return await service.learner_submission(session, offeringId, email, assessmentId)
+    email = valid_email(userEmail, "userEmail")
+    return await service.learner_submission(await ctx.session(), offeringId, email, assessmentId)
 
 
 @router.get("/offerings/{offeringId}/analytics/activities/responses", response_model=list[schemas.ActivityAttemptOut])
-async def activity_responses(
-    principal: PrincipalDep, session: SessionDep, offeringId: str
-) -> list[schemas.ActivityAttemptOut]:
-    return await service.activity_responses(session, offeringId)
+@read_route
+async def activity_responses(ctx: ReadContextDep, offeringId: str) -> list[schemas.ActivityAttemptOut]:
+    return await service.activity_responses(await ctx.session(), offeringId)

@@ -7,17 +7,17 @@ from typing import Annotated
 from fastapi import Query, Response
 
 from openqualify.server.assessments import pending, schemas, service
-from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath
+from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath, valid_email
+from openqualify.server.kit.reads import ReadContextDep, read_route
 from openqualify.server.kit.routing import api_router
 
 router = api_router(tags=["Assessment management"])
 
 
 @router.get("/offerings/{offeringId}/assessments", response_model=list[schemas.AssessmentOut])
-async def list_assessments(
-    principal: PrincipalDep, session: SessionDep, offeringId: str
-) -> list[schemas.AssessmentOut]:
-    return await service.list_assessments(session, offeringId)
+@read_route
+async def list_assessments(ctx: ReadContextDep, offeringId: str) -> list[schemas.AssessmentOut]:
+    return await service.list_assessments(await ctx.session(), offeringId)
 
 
 @router.patch("/offerings/{offeringId}/assessments/{assessmentId}", response_model=schemas.AssessmentOut)
@@ -53,13 +53,11 @@ async def delete_document(
 
 
 @router.get("/offerings/{offeringId}/learners/pending-submission", response_model=list[schemas.PendingSubmissionOut])
+@read_route
 async def pending_submission(
-    principal: PrincipalDep,
-    session: SessionDep,
-    offeringId: str,
-    days: Annotated[str | None, Query()] = None,
+    ctx: ReadContextDep, offeringId: str, days: Annotated[str | None, Query()] = None
 ) -> list[schemas.PendingSubmissionOut]:
-    return await pending.pending_submission(session, principal, offeringId, days)
+    return await pending.pending_submission(await ctx.session(), ctx.principal, offeringId, days)
 
 
 @router.delete(
@@ -74,12 +72,15 @@ async def reset_to_draft(
 @router.get(
     "/offerings/{offeringId}/users/{userEmail}/submissions/open-response", response_model=list[schemas.AssignmentOut]
 )
+@read_route
 async def open_response_submissions(
-    principal: PrincipalDep, session: SessionDep, offeringId: str, email: UserEmailPath
+    ctx: ReadContextDep, offeringId: str, userEmail: str
 ) -> list[schemas.AssignmentOut]:
-    return await service.open_response_submissions(session, offeringId, email)
+    email = valid_email(userEmail, "userEmail")
+    return await service.open_response_submissions(await ctx.session(), offeringId, email)
 
 
 @router.get("/offerings/{offeringId}/activities/openresponse", response_model=list[schemas.ActivityOut])
-async def list_activities(principal: PrincipalDep, session: SessionDep, offeringId: str) -> list[schemas.ActivityOut]:
-    return await service.list_activities(session, offeringId)
+@read_route
+async def list_activities(ctx: ReadContextDep, offeringId: str) -> list[schemas.ActivityOut]:
+    return await service.list_activities(await ctx.session(), offeringId)

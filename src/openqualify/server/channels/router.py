@@ -6,14 +6,16 @@ from fastapi import Response
 
 from openqualify.server.channels import schemas, service
 from openqualify.server.kit.deps import PrincipalDep, SessionDep
+from openqualify.server.kit.reads import ReadContextDep, read_route
 from openqualify.server.kit.routing import api_router
 
 router = api_router(tags=["Channels"])
 
 
 @router.get("/offerings/{offeringId}/channels", response_model=list[schemas.ChannelOut])
-async def list_channels(principal: PrincipalDep, session: SessionDep, offeringId: str) -> list[schemas.ChannelOut]:
-    return await service.list_channels(session, offeringId)
+@read_route
+async def list_channels(ctx: ReadContextDep, offeringId: str) -> list[schemas.ChannelOut]:
+    return await service.list_channels(await ctx.session(), offeringId)
 
 
 @router.post("/offerings/{offeringId}/channels", status_code=201, response_model=schemas.ChannelOut)
@@ -31,10 +33,9 @@ async def update_channel(
 
 
 @router.get("/offerings/{offeringId}/channels/{channelId}/learners", response_model=schemas.ChannelWithLearnersOut)
-async def channel_learners(
-    principal: PrincipalDep, session: SessionDep, offeringId: str, channelId: str
-) -> schemas.ChannelWithLearnersOut:
-    return await service.channel_learners(session, offeringId, channelId)
+@read_route
+async def channel_learners(ctx: ReadContextDep, offeringId: str, channelId: str) -> schemas.ChannelWithLearnersOut:
+    return await service.channel_learners(await ctx.session(), offeringId, channelId)
 
 
 @router.post("/offerings/{offeringId}/channels/{channelId}/learners", status_code=204, response_class=Response)
@@ -52,23 +53,20 @@ async def remove_channel_learner(
 
 
 @router.get("/offerings/{offeringId}/analytics/channels/{channelId}/posts", response_model=list[schemas.PostOut])
-async def list_posts(
-    principal: PrincipalDep, session: SessionDep, offeringId: str, channelId: str
-) -> list[schemas.PostOut]:
-    return await service.list_posts(session, offeringId, channelId)
+@read_route
+async def list_posts(ctx: ReadContextDep, offeringId: str, channelId: str) -> list[schemas.PostOut]:
+    return await service.list_posts(await ctx.session(), offeringId, channelId)
 
 
 @router.get(
     "/offerings/{offeringId}/analytics/channels/{channelId}/comments", response_model=list[schemas.CommentOut]
 )
-async def list_comments(
-    principal: PrincipalDep, session: SessionDep, offeringId: str, channelId: str
-) -> list[schemas.CommentOut]:
-    return await service.list_comments(session, offeringId, channelId, replies=False)
+@read_route
+async def list_comments(ctx: ReadContextDep, offeringId: str, channelId: str) -> list[schemas.CommentOut]:
+    return await service.list_comments(await ctx.session(), offeringId, channelId, replies=False)
 
 
 @router.get("/offerings/{offeringId}/analytics/channels/{channelId}/replies", response_model=list[schemas.CommentOut])
-async def list_replies(
-    principal: PrincipalDep, session: SessionDep, offeringId: str, channelId: str
-) -> list[schemas.CommentOut]:
-    return await service.list_comments(session, offeringId, channelId, replies=True)
+@read_route
+async def list_replies(ctx: ReadContextDep, offeringId: str, channelId: str) -> list[schemas.CommentOut]:
+    return await service.list_comments(await ctx.session(), offeringId, channelId, replies=True)

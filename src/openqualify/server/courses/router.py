@@ -8,6 +8,7 @@ from fastapi import Path
 
 from openqualify.server.courses import schemas, service
 from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath
+from openqualify.server.kit.reads import ReadContextDep, read_route
 from openqualify.server.kit.routing import api_router
 
 router = api_router(tags=["Courses"])
@@ -17,20 +18,21 @@ RootContentId = Annotated[str, Path(alias="rootContentId")]
 
 
 @router.get("/courses", response_model=list[schemas.CourseOut])
-async def list_courses(principal: PrincipalDep, session: SessionDep) -> list[schemas.CourseOut]:
-    return await service.list_courses(session)
+@read_route
+async def list_courses(ctx: ReadContextDep) -> list[schemas.CourseOut]:
+    return await service.list_courses(await ctx.session())
 
 
 @router.get("/courses/{contentId}", response_model=schemas.CourseMetaOut)
-async def get_course(principal: PrincipalDep, session: SessionDep, content_id: ContentId) -> schemas.CourseMetaOut:
-    return await service.get_course(session, content_id)
+@read_route
+async def get_course(ctx: ReadContextDep, contentId: str) -> schemas.CourseMetaOut:
+    return await service.get_course(await ctx.session(), contentId)
 
 
 @router.get("/courses/{contentId}/activations", response_model=list[schemas.ActivationOut])
-async def list_activations(
-    principal: PrincipalDep, session: SessionDep, content_id: ContentId
-) -> list[schemas.ActivationOut]:
-    return await service.activations(session, content_id)
+@read_route
+async def list_activations(ctx: ReadContextDep, contentId: str) -> list[schemas.ActivationOut]:
+    return await service.activations(await ctx.session(), contentId)
 
 
 @router.put("/courses/{contentId}/metadata/category", response_model=schemas.CourseMetaOut, tags=["Course metadata"])
@@ -62,10 +64,9 @@ async def set_topic(
 
 
 @router.get("/courses/{contentId}/permissions", response_model=list[schemas.UserPermissionOut])
-async def list_permissions(
-    principal: PrincipalDep, session: SessionDep, content_id: ContentId
-) -> list[schemas.UserPermissionOut]:
-    return await service.permissions(session, content_id)
+@read_route
+async def list_permissions(ctx: ReadContextDep, contentId: str) -> list[schemas.UserPermissionOut]:
+    return await service.permissions(await ctx.session(), contentId)
 
 
 @router.post(

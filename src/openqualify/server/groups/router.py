@@ -10,6 +10,7 @@ from fastapi import Depends, Response
 from openqualify.server.groups import schemas, service
 from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath
 from openqualify.server.kit.errors import SchemaValidationError
+from openqualify.server.kit.reads import ReadContextDep, read_route
 from openqualify.server.kit.routing import api_router
 from openqualify.server.users import schemas as user_schemas
 
@@ -19,19 +20,24 @@ GROUP_ID_PATTERN = "^[0-9a-fA-F]{24}$"
 _GROUP_ID = re.compile(GROUP_ID_PATTERN)
 
 
-async def _group_id(groupId: str) -> str:
+def check_group_id(groupId: str) -> str:
     """The contract's ObjectId pattern, checked before any lookup (400, not 404)."""
     if not _GROUP_ID.match(groupId):
         raise SchemaValidationError(f'[groupId] {groupId} should match pattern "{GROUP_ID_PATTERN}"')
     return groupId
 
 
+async def _group_id(groupId: str) -> str:
+    return check_group_id(groupId)
+
+
 GroupIdPath = Annotated[str, Depends(_group_id)]
 
 
 @router.get("/offerings/{offeringId}/groups", response_model=list[schemas.GroupOut])
-async def list_groups(principal: PrincipalDep, session: SessionDep, offeringId: str) -> list[schemas.GroupOut]:
-    return await service.list_groups(session, offeringId)
+@read_route
+async def list_groups(ctx: ReadContextDep, offeringId: str) -> list[schemas.GroupOut]:
+    return await service.list_groups(await ctx.session(), offeringId)
 
 
 @router.post("/offerings/{offeringId}/groups", status_code=201, response_model=schemas.GroupOut)
@@ -42,10 +48,9 @@ async def create_group(
 
 
 @router.get("/offerings/{offeringId}/groups/{groupId}/learners", response_model=list[user_schemas.UserOut])
-async def group_learners(
-    principal: PrincipalDep, session: SessionDep, offeringId: str, groupId: GroupIdPath
-) -> list[user_schemas.UserOut]:
-    return await service.group_learners(session, offeringId, groupId)
+@read_route
+async def group_learners(ctx: ReadContextDep, offeringId: str, groupId: str) -> list[user_schemas.UserOut]:
+    return await service.group_learners(await ctx.session(), offeringId, check_group_id(groupId))
 
 
 @router.post(

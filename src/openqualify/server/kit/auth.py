@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from openqualify.server.db.models import ApiToken, Organisation
 from openqualify.server.kit.clock import OrgClock
@@ -87,20 +88,41 @@ async def authenticate(session: AsyncSession, header: str | None, cache: Princip
     token_hash = hash_token(token_from_header(header))
     if cache is not None and (cached := cache.get(token_hash)) is not None:
         return cached
-    principal = await _lookup(session, token_hash)
+    principal = await lookup(await session.connection(), token_hash)
     if cache is not None:
         cache.put(token_hash, principal)
     return principal
 
 
-async def _lookup(session: AsyncSession, token_hash: str) -> Principal:
-    row = (
-        await session.execute(
-            select(Organisation)
-            .join(ApiToken, ApiToken.org_id == Organisation.id)
-            .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
-        )
-    ).scalar_one_or_none()
+async def authenticate_on(
+    connect: Callable[[], Awaitable[AsyncConnection]], header: str | None, cache: PrincipalCache
+) -> Principal:
+    """The same check for the read path (`kit.reads`), which opens its connection only when it needs one."""
+    token_hash = hash_token(token_from_header(header))
+    if (cached := cache.get(token_hash)) is not None:
+        return cached
+    principal = await lookup(await connect(), token_hash)
+    cache.put(token_hash, principal)
+    return principal
+
+
+# Built once: the token check runs on every request whose token is not cached (every request in the sandbox).
+_BY_TOKEN = (
+    select(
+        Organisation.id,
+        Organisation.name,
+        Organisation.api_enabled,
+        Organisation.clock_frozen_at,
+        Organisation.clock_offset_seconds,
+    )
+    .join(ApiToken, ApiToken.org_id == Organisation.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+)
+
+
+async def lookup(connection: AsyncConnection, token_hash: str) -> Principal:
+    """The organisation of a token (a Core statement: no ORM entity, no organisation scope to apply)."""
+    row = (await connection.execute(_BY_TOKEN, {"token_hash": token_hash})).first()
     if row is None:
         raise NotAuthorizedError("Invalid authorization token.")
     if not row.api_enabled:

@@ -14,6 +14,7 @@ from starlette.types import Scope
 from openqualify.server.kit.deps import PrincipalDep
 from openqualify.server.kit.errors import SchemaValidationError
 from openqualify.server.kit.paths import SLASH_STANDIN, restore_slashes
+from openqualify.server.kit.reads import READ_ROUTE, query_params, read_handler
 from openqualify.server.kit.validation import NUL_MESSAGE, has_nul
 
 
@@ -54,6 +55,9 @@ class ApiRoute(APIRoute):
         super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        if getattr(self.endpoint, READ_ROUTE, False):
+            queries = query_params(self.dependant)
+            return read_handler(self.endpoint, self.response_model, queries)  # type: ignore[return-value]
         handler = super().get_route_handler()
 
         async def with_json_request(request: Request) -> Response:

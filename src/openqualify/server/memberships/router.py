@@ -6,9 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import Body, Path, Query, Response
 
-from openqualify.server.kit.deps import BulkLimit, PrincipalDep, SessionDep, UserEmailPath
+from openqualify.server.kit.deps import BulkLimit, PrincipalDep, SessionDep, UserEmailPath, valid_email
 from openqualify.server.kit.errors import SchemaValidationError
 from openqualify.server.kit.limits import check_bulk_size
+from openqualify.server.kit.reads import ReadContextDep, read_route
 from openqualify.server.kit.routing import api_router
 from openqualify.server.kit.validation import Str
 from openqualify.server.memberships import bulk, schemas, service
@@ -30,10 +31,10 @@ def _flag(name: str, value: str) -> bool:
 
 
 @router.get("/offerings/{offeringId}/users", response_model=list[schemas.OfferingUserResponseOut])
+@read_route
 async def list_members(
-    principal: PrincipalDep,
-    session: SessionDep,
-    offering_id: OfferingIdPath,
+    ctx: ReadContextDep,
+    offeringId: str,
     facilitators: Annotated[str, Query()] = "true",
     learners: Annotated[str, Query()] = "true",
     markers: Annotated[str, Query()] = "true",
@@ -43,7 +44,7 @@ async def list_members(
         "learners": _flag("learners", learners),
         "markers": _flag("markers", markers),
     }
-    return await service.list_members(session, offering_id, **roles)
+    return await service.list_members(await ctx.session(), offeringId, **roles)
 
 
 @router.post(
@@ -73,10 +74,9 @@ async def remove_member(
 
 
 @router.get("/offerings/{offeringId}/users/{markerEmail}/marks", response_model=list[schemas.OfferingUserOut])
-async def marked_learners(
-    principal: PrincipalDep, session: SessionDep, offering_id: OfferingIdPath, marker_email: MarkerEmailPath
-) -> list[schemas.OfferingUserOut]:
-    return await service.marked_learners(session, offering_id, marker_email)
+@read_route
+async def marked_learners(ctx: ReadContextDep, offeringId: str, markerEmail: str) -> list[schemas.OfferingUserOut]:
+    return await service.marked_learners(await ctx.session(), offeringId, markerEmail)
 
 
 @router.post("/offerings/{offeringId}/users/{markerEmail}/marks", response_model=list[schemas.OfferingUserOut])
@@ -117,10 +117,9 @@ users_router = api_router(tags=["Users in iQualify"])
 
 
 @users_router.get("/users/{userEmail}/offerings", response_model=list[OfferingOut])
-async def user_offerings(
-    principal: PrincipalDep, session: SessionDep, email: UserEmailPath
-) -> list[OfferingOut]:
-    return await service.user_offerings(session, email)
+@read_route
+async def user_offerings(ctx: ReadContextDep, userEmail: str) -> list[OfferingOut]:
+    return await service.user_offerings(await ctx.session(), valid_email(userEmail, "userEmail"))
 
 
 @users_router.post("/users/{userEmail}/offerings", response_model=list[OfferingOut])

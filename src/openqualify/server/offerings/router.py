@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Query, Request
+from fastapi import Query, Request, Response
 
 from openqualify.server.kit.deps import PrincipalDep, SessionDep
 from openqualify.server.kit.errors import SchemaValidationError
+from openqualify.server.kit.reads import ReadContextDep, read_route
 from openqualify.server.kit.routing import api_router
+from openqualify.server.kit.wire import JSONBytes
 from openqualify.server.offerings import schemas, service, views
 
 router = api_router(tags=["Offerings"])
@@ -26,8 +28,9 @@ def reject_unknown_query(request: Request, allowed: frozenset[str]) -> None:
 
 # Static paths before `/offerings/{offeringId}`, which would otherwise take them.
 @router.get("/offerings", response_model=list[schemas.OfferingOut])
-async def list_offerings(principal: PrincipalDep, session: SessionDep) -> list[schemas.OfferingOut]:
-    return await views.list_offerings(session, principal, "all")
+@read_route
+async def list_offerings(ctx: ReadContextDep) -> list[schemas.OfferingOut]:
+    return await views.list_offerings(await ctx.session(), ctx.principal, "all")
 
 
 @router.post("/offerings", status_code=201, response_model=schemas.OfferingOut)
@@ -38,43 +41,45 @@ async def create_offering(
 
 
 @router.get("/offerings/current", response_model=list[schemas.OfferingOut])
-async def current_offerings(principal: PrincipalDep, session: SessionDep) -> list[schemas.OfferingOut]:
-    return await views.list_offerings(session, principal, "current")
+@read_route
+async def current_offerings(ctx: ReadContextDep) -> list[schemas.OfferingOut]:
+    return await views.list_offerings(await ctx.session(), ctx.principal, "current")
 
 
 @router.get("/offerings/past", response_model=list[schemas.OfferingOut])
-async def past_offerings(principal: PrincipalDep, session: SessionDep) -> list[schemas.OfferingOut]:
-    return await views.list_offerings(session, principal, "past")
+@read_route
+async def past_offerings(ctx: ReadContextDep) -> list[schemas.OfferingOut]:
+    return await views.list_offerings(await ctx.session(), ctx.principal, "past")
 
 
 @router.get("/offerings/future", response_model=list[schemas.OfferingOut])
-async def future_offerings(principal: PrincipalDep, session: SessionDep) -> list[schemas.OfferingOut]:
-    return await views.list_offerings(session, principal, "future")
+@read_route
+async def future_offerings(ctx: ReadContextDep) -> list[schemas.OfferingOut]:
+    return await views.list_offerings(await ctx.session(), ctx.principal, "future")
 
 
 @router.get("/offerings/info/{textPattern}", response_model=list[schemas.PortfolioActivationOut])
-async def search_offerings(
-    principal: PrincipalDep, session: SessionDep, textPattern: str
-) -> list[schemas.PortfolioActivationOut]:
-    return await views.search_info(session, textPattern)
+@read_route
+async def search_offerings(ctx: ReadContextDep, textPattern: str) -> list[schemas.PortfolioActivationOut]:
+    return await views.search_info(await ctx.session(), textPattern)
 
 
 @router.get("/offerings/summary", response_model=list[schemas.PortfolioActivationOut])
+@read_route
 async def offerings_summary(
-    principal: PrincipalDep,
-    session: SessionDep,
-    request: Request,
+    ctx: ReadContextDep,
     top: Annotated[str | None, Query(alias="$top")] = None,
     orderby: Annotated[str | None, Query(alias="$orderby")] = None,
     filter: Annotated[str | None, Query(alias="$filter")] = None,
 ) -> list[schemas.PortfolioActivationOut]:
-    reject_unknown_query(request, SUMMARY_PARAMS)
-    return await views.summary(session, top, orderby, filter)
+    reject_unknown_query(ctx.request, SUMMARY_PARAMS)
+    return await views.summary(await ctx.session(), top, orderby, filter)
 
 
 @router.get("/offerings/{offeringId}", response_model=schemas.OfferingOut)
-async def get_offering(principal: PrincipalDep, session: SessionDep, offeringId: str) -> schemas.OfferingOut:
-    return await views.get_offering_out(session, offeringId)
+@read_route
+async def get_offering(ctx: ReadContextDep, offeringId: str) -> Response:
+    return JSONBytes(await views.offering_by_id(ctx, offeringId))
 
 
 @router.patch("/offerings/{offeringId}", response_model=schemas.OfferingOut)

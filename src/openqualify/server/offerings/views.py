@@ -6,15 +6,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openqualify.server.db.models import Offering
+from openqualify.server.db.models import Course, Offering
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import ObjectNotFoundError, TextPatternError
 from openqualify.server.kit.odata import ODataQuery
+from openqualify.server.kit.reads import ReadContext, org_scope, registered
+from openqualify.server.kit.wire import present
 from openqualify.server.offerings import schemas
 from openqualify.server.offerings.repository import (
     OfferingRepository,
@@ -32,6 +34,56 @@ MIN_PATTERN_LENGTH = 3
 def _text(value: str | None) -> str | None:
     """The response's strings have minLength 1: an empty value is left out."""
     return value or None
+
+
+def offering_json(offering: Any, tasks_enabled: bool | None, course_cover: str | None) -> dict[str, Any]:
+    """`OfferingMetadataResponse` as JSON-ready values, from an `Offering` or a row of its columns."""
+    return present(
+        {
+            "id": offering.id,
+            "name": _text(offering.name),
+            "description": _text(offering.description),
+            "overview": _text(offering.overview),
+            "identifier": offering.identifier,
+            "contentId": offering.content_id,
+            "coverImageUrl": _text(offering.cover_image_url) or _text(course_cover),
+            "currency": offering.currency,
+            "price": offering.price,
+            "enrollmentLimit": offering.enrollment_limit,
+            "start": offering.start,
+            "end": offering.end,
+            "hasEarlyCloseOff": bool(offering.has_early_close_off),
+            "earlyCloseOffDate": offering.early_close_off_date,
+            "useRelativeDates": bool(offering.use_relative_dates),
+            "isReadonly": bool(offering.is_readonly),
+            "tasksEnabled": tasks_enabled,
+            "trailerVideoUrl": _text(offering.trailer_video_url),
+            "metadata": present(
+                {
+                    "category": offering.category,
+                    "level": offering.level,
+                    "tags": list(offering.tags or []),
+                    "topic": offering.topic,
+                    "rootContentId": offering.course_id,
+                }
+            ),
+        }
+    )
+
+
+_OFFERING_BY_ID = registered(
+    select(*Offering.__table__.c, Course.tasks_enabled, Course.cover_image_url.label("course_cover"))
+    .join(Course, Course.id == Offering.course_id)
+    .where(Offering.id == bindparam("offering_id"), org_scope(Offering, Course))
+)
+
+
+async def offering_by_id(ctx: ReadContext, offering_id: str) -> dict[str, Any]:
+    """`GET /offerings/{offeringId}`, on the read path."""
+    row = await ctx.first(_OFFERING_BY_ID, offering_id=offering_id)
+    if row is None:
+        raise ObjectNotFoundError.of("offering", offering_id)
+    return offering_json(row, row.tasks_enabled, row.course_cover)
 
 
 def offering_out(offering: Offering, tasks_enabled: bool | None, course_cover: str | None) -> schemas.OfferingOut:

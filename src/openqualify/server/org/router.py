@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from fastapi import Response
 from pydantic import BaseModel
 
-from openqualify.server.kit.deps import PrincipalDep
+from openqualify.server.kit.reads import ReadContextDep, read_route
 from openqualify.server.kit.routing import api_router
+from openqualify.server.kit.wire import JSONBytes
 
 router = api_router(tags=["Organisation"])
 
@@ -16,5 +18,6 @@ class OrgOut(BaseModel):
 
 
 @router.get("/org", response_model=OrgOut)
-async def get_org(principal: PrincipalDep) -> OrgOut:
-    return OrgOut(id=principal.org_id, name=principal.org_name)
+@read_route
+async def get_org(ctx: ReadContextDep) -> Response:
+    return JSONBytes({"id": ctx.principal.org_id, "name": ctx.principal.org_name})

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Query
 
-from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath
+from openqualify.server.kit.deps import valid_email
+from openqualify.server.kit.reads import ReadContextDep, read_route
 from openqualify.server.kit.routing import api_router
 from openqualify.server.progress import schemas, service
 
@@ -17,44 +18,43 @@ router = api_router(tags=["Learner activity"])
 
 
 @router.get("/users/all/progress", response_model=schemas.AllProgressOut)
+@read_route
 async def all_progress(
-    principal: PrincipalDep,
-    session: SessionDep,
-    request: Request,
+    ctx: ReadContextDep,
     top: Annotated[str | None, Query(alias="$top")] = None,
     orderby: Annotated[str | None, Query(alias="$orderby")] = None,
     filter: Annotated[str | None, Query(alias="$filter")] = None,
 ) -> schemas.AllProgressOut:
-    service.check_query_params(request.query_params.keys(), service.ALL_PROGRESS_PARAMS)
-    return await service.all_progress(session, top, orderby, filter)
+    service.check_query_params(ctx.request.query_params.keys(), service.ALL_PROGRESS_PARAMS)
+    return await service.all_progress(await ctx.session(), top, orderby, filter)
 
 
 @router.get("/users/{userEmail}/progress", response_model=schemas.LearnerOut)
-async def user_progress(principal: PrincipalDep, session: SessionDep, email: UserEmailPath) -> schemas.LearnerOut:
-    return await service.user_progress(session, email)
+@read_route
+async def user_progress(ctx: ReadContextDep, userEmail: str) -> schemas.LearnerOut:
+    return await service.user_progress(await ctx.session(), valid_email(userEmail, "userEmail"))
 
 
 @router.get("/users/{userEmail}/offerings/{offeringId}/progress", response_model=schemas.OfferingProgressOut)
-async def user_offering_progress(
-    principal: PrincipalDep, session: SessionDep, email: UserEmailPath, offeringId: str
-) -> schemas.OfferingProgressOut:
-    return await service.user_offering_progress(session, email, offeringId)
+@read_route
+async def user_offering_progress(ctx: ReadContextDep, userEmail: str, offeringId: str) -> schemas.OfferingProgressOut:
+    email = valid_email(userEmail, "userEmail")
+    return await service.user_offering_progress(await ctx.session(), email, offeringId)
 
 
 @router.get("/offerings/{offeringId}/analytics/learners-progress", response_model=list[schemas.LearnerProgressOut])
-async def learners_progress(
-    principal: PrincipalDep, session: SessionDep, offeringId: str
-) -> list[schemas.LearnerProgressOut]:
-    return await service.learners_progress(session, offeringId)
+@read_route
+async def learners_progress(ctx: ReadContextDep, offeringId: str) -> list[schemas.LearnerProgressOut]:
+    return await service.learners_progress(await ctx.session(), offeringId)
 
 
 @router.get("/offerings/{offeringId}/analytics/social-notes", response_model=list[schemas.SocialNoteOut])
-async def social_notes(principal: PrincipalDep, session: SessionDep, offeringId: str) -> list[schemas.SocialNoteOut]:
-    return await service.social_notes(session, offeringId)
+@read_route
+async def social_notes(ctx: ReadContextDep, offeringId: str) -> list[schemas.SocialNoteOut]:
+    return await service.social_notes(await ctx.session(), offeringId)
 
 
 @router.get("/offerings/{offeringId}/analytics/unit-reactions", response_model=list[schemas.UnitReactionsOut])
-async def unit_reactions(
-    principal: PrincipalDep, session: SessionDep, offeringId: str
-) -> list[schemas.UnitReactionsOut]:
-    return await service.unit_reactions(session, offeringId)
+@read_route
+async def unit_reactions(ctx: ReadContextDep, offeringId: str) -> list[schemas.UnitReactionsOut]:
+    return await service.unit_reactions(await ctx.session(), offeringId)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Query
 
-from openqualify.server.kit.deps import PrincipalDep, SessionDep
+from openqualify.server.kit.reads import ReadContextDep, read_route
 from openqualify.server.kit.routing import api_router
 from openqualify.server.pulses import schemas, service
 
@@ -14,25 +14,25 @@ router = api_router(tags=["Pulses"])
 
 
 @router.get("/offerings/{offeringId}/analytics/pulses", response_model=list[str])
-async def list_pulses(principal: PrincipalDep, session: SessionDep, offeringId: str) -> list[str]:
-    return await service.pulse_ids(session, offeringId)
+@read_route
+async def list_pulses(ctx: ReadContextDep, offeringId: str) -> list[str]:
+    return await service.pulse_ids(await ctx.session(), offeringId)
 
 
 @router.get("/offerings/{offeringId}/analytics/pulses/responses", response_model=list[schemas.PulseResponseOut])
+@read_route
 async def all_responses(
-    principal: PrincipalDep,
-    session: SessionDep,
+    ctx: ReadContextDep,
     offeringId: str,
     pulseType: Annotated[str | None, Query()] = None,
     responseTime: Annotated[list[str] | None, Query()] = None,
 ) -> list[schemas.PulseResponseOut]:
-    return await service.all_responses(session, offeringId, pulseType, responseTime or [])
+    return await service.all_responses(await ctx.session(), offeringId, pulseType, responseTime or [])
 
 
 @router.get(
     "/offerings/{offeringId}/analytics/pulses/{pulseId}/responses", response_model=list[schemas.PulseResponseOut]
 )
-async def pulse_responses(
-    principal: PrincipalDep, session: SessionDep, offeringId: str, pulseId: str
-) -> list[schemas.PulseResponseOut]:
-    return await service.pulse_responses(session, offeringId, pulseId)
+@read_route
+async def pulse_responses(ctx: ReadContextDep, offeringId: str, pulseId: str) -> list[schemas.PulseResponseOut]:
+    return await service.pulse_responses(await ctx.session(), offeringId, pulseId)

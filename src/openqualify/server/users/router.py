@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from fastapi import Body, Path, Response
 
-from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath
+from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath, valid_email
+from openqualify.server.kit.reads import ReadContextDep, read_route
 from openqualify.server.kit.routing import api_router
 from openqualify.server.users import schemas, service
 
@@ -21,8 +22,9 @@ async def create_user(
 
 
 @router.get("/users/{userEmail}", response_model=schemas.UserOut)
-async def get_user(principal: PrincipalDep, session: SessionDep, email: UserEmailPath) -> schemas.UserOut:
-    return service.to_out(await service.get_user(session, email))
+@read_route
+async def get_user(ctx: ReadContextDep, userEmail: str) -> schemas.UserOut:
+    return service.to_out(await service.get_user(await ctx.session(), valid_email(userEmail, "userEmail")))
 
 
 @router.patch("/users/{userEmail}", response_model=schemas.UserOut)

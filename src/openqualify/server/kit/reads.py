@@ -1,0 +1,181 @@
+"""The read path: GET routes run with one small context instead of FastAPI's dependency tree.
+
+A route marked `@read_route` is still an ordinary FastAPI route for matching and OpenAPI (its signature and
+`response_model` document it), but `kit.routing.ApiRoute` runs it without dependency resolution and without
+validating its answer a second time: it gets a `ReadContext` (the authenticated principal, a lazily opened
+Core connection or organisation-bound session) and its path parameters. It returns either a `Response` (e.g.
+`JSONBytes` built from rows) or values of its `response_model`, serialised once by pydantic. Resolving the
+dependency tree and re-validating the answer were most of a small read's cost.
+
+Isolation stays structural: statements of the read path are built once with `org_scope(...)`, which adds
+`org_id = :_tenant_org_id` for every organisation-scoped table they read; `ReadContext` fills in that
+parameter from the principal; `tests/server/kit/test_reads.py` checks every registered statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar, get_args, get_origin
+
+from fastapi import Depends, Header, Request, Response
+from fastapi.dependencies.models import Dependant
+from pydantic import TypeAdapter
+from sqlalchemy import Executable, Row, and_, bindparam
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
+
+from openqualify.server.db.engine import write_intent
+from openqualify.server.kit.auth import Principal, authenticate_on
+from openqualify.server.kit.errors import SchemaValidationError
+from openqualify.server.kit.tenancy import TENANT_PARAM, bind_org
+from openqualify.server.kit.validation import NUL_MESSAGE, has_nul
+
+READ_ROUTE = "__openqualify_read_route__"
+TENANT = bindparam(TENANT_PARAM)
+
+E = TypeVar("E", bound=Callable[..., Awaitable[Any]])
+S = TypeVar("S", bound=Executable)
+
+# Every statement built for the read path, for the isolation test.
+REGISTERED: list[Executable] = []
+
+
+def org_scope(*tables: Any) -> ColumnElement[bool]:
+    """`org_id = :_tenant_org_id` for each organisation-scoped table (or model) given."""
+    return and_(*((getattr(t, "__table__", t)).c.org_id == TENANT for t in tables))
+
+
+def registered(statement: S) -> S:
+    """Record a read-path statement (built once, at import) so that the isolation test sees it."""
+    REGISTERED.append(statement)
+    return statement
+
+
+class ReadContext:
+    """What a read route gets: the principal, the request, and rows of statements scoped to the principal."""
+
+    __slots__ = ("_connection", "_engine", "_session", "_sessionmaker", "principal", "request")
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self._engine: AsyncEngine = request.app.state.engine
+        self._sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+        self._connection: AsyncConnection | None = None
+        self._session: AsyncSession | None = None
+        self.principal: Principal
+
+    async def session(self) -> AsyncSession:
+        """An ORM session bound to the principal's organisation (`kit.tenancy`), for the services' repositories."""
+        if self._session is None:
+            write_intent.set(False)
+            self._session = self._sessionmaker()
+            bind_org(self._session.sync_session, self.principal.org_id)
+        return self._session
+
+    async def connection(self) -> AsyncConnection:
+        if self._connection is None:
+            write_intent.set(False)  # a read: on SQLite no write lock, no BEGIN at all
+            self._connection = await self._engine.connect()
+        return self._connection
+
+    async def rows(self, statement: Executable, **params: Any) -> Sequence[Row[Any]]:
+        connection = await self.connection()
+        result = await connection.execute(statement, {TENANT_PARAM: self.principal.org_id, **params})
+        return result.all()
+
+    async def first(self, statement: Executable, **params: Any) -> Row[Any] | None:
+        connection = await self.connection()
+        result = await connection.execute(statement, {TENANT_PARAM: self.principal.org_id, **params})
+        return result.first()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        if self._connection is not None:
+            await self._connection.close()
+            self._connection = None
+
+
+async def open_context(request: Request) -> ReadContext:
+    """Authenticate (401/403 first), then refuse NUL in path and query values, as every route does."""
+    context = ReadContext(request)
+    try:
+        context.principal = await authenticate_on(
+            context.connection, request.headers.get("authorization"), request.app.state.principal_cache
+        )
+        request.scope.setdefault("state", {})["org_id"] = context.principal.org_id
+        for name, value in request.path_params.items():
+            if isinstance(value, str) and has_nul(value):
+                raise SchemaValidationError(f"[{name}] value {NUL_MESSAGE}")
+        for name, value in request.query_params.multi_items():
+            if has_nul(name) or has_nul(value):
+                raise SchemaValidationError(f"[{name.replace(chr(0), '')}] value {NUL_MESSAGE}")
+    except BaseException:
+        await context.close()
+        raise
+    return context
+
+
+async def _documented_context(authorization: Annotated[str | None, Header(include_in_schema=False)] = None) -> None:
+    """Only for FastAPI's view of the signature (OpenAPI); read routes never resolve dependencies."""
+    raise RuntimeError("a read route ran through FastAPI's dependency resolution")  # pragma: no cover
+
+
+ReadContextDep = Annotated[ReadContext, Depends(_documented_context)]
+
+
+def read_route(endpoint: E) -> E:
+    """Mark an endpoint `async def name(ctx: ReadContextDep, **path_params)` for the read path."""
+    setattr(endpoint, READ_ROUTE, True)
+    return endpoint
+
+
+@dataclass(frozen=True, slots=True)
+class QueryParam:
+    """A query parameter the endpoint declares (strings only: the contract's query values are all strings)."""
+
+    name: str
+    alias: str
+    default: Any
+    many: bool  # declared as a list: every occurrence
+
+
+def _is_list(annotation: Any) -> bool:
+    return get_origin(annotation) is list or any(get_origin(arg) is list for arg in get_args(annotation))
+
+
+def query_params(dependant: Dependant) -> list[QueryParam]:
+    return [
+        QueryParam(field.name, field.alias, field.get_default(), _is_list(field.field_info.annotation))
+        for field in dependant.query_params
+    ]
+
+
+def read_handler(
+    endpoint: Callable[..., Awaitable[Any]], response_model: Any, queries: list[QueryParam]
+) -> Callable[[Request], Awaitable[Response]]:
+    """The request handler `ApiRoute` uses for a read route: answers are serialised once, absent values left out."""
+    adapter: TypeAdapter[Any] | None = TypeAdapter(response_model) if response_model is not None else None
+
+    async def handle(request: Request) -> Response:
+        context = await open_context(request)
+        arguments = dict(request.path_params)
+        if queries:
+            given = request.query_params
+            for query in queries:
+                if query.many:
+                    arguments[query.name] = given.getlist(query.alias) or query.default
+                else:
+                    arguments[query.name] = given.get(query.alias, query.default)
+        try:
+            result = await endpoint(context, **arguments)
+        finally:
+            await context.close()
+        if isinstance(result, Response):
+            return result
+        assert adapter is not None, "a read route that returns values declares its response_model"
+        return Response(adapter.dump_json(result, exclude_none=True), media_type="application/json")
+
+    return handle
