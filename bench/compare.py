@@ -158,6 +158,8 @@ def main() -> None:
                 "production": f"http://127.0.0.1:{ports['production']}/v1{path}",
                 "ceiling": f"http://127.0.0.1:{ports['ceiling']}/v1{path}",
             }
+            for url in targets.values():  # warm up (Prism's JIT, the servers' caches); not counted
+                wrk(url, 2, args.connections)
             rounds: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
             for _ in range(args.rounds):  # alternate, so drifts of the machine hit every target alike
                 for name, url in targets.items():

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import (
@@ -19,8 +20,46 @@ from openqualify.server.db.models import (
     User,
 )
 from openqualify.server.kit.errors import ObjectNotFoundError
+from openqualify.server.kit.reads import ReadContext, org_scope, registered
 
 AssessmentRow = tuple[Assessment, AssessmentSetting | None]
+
+
+_ASSESSMENTS_OF_CONTENT = registered(
+    select(*Assessment.__table__.c)
+    .where(Assessment.content_id == bindparam("content_id"), org_scope(Assessment))
+    .order_by(Assessment.position, Assessment.id)
+)
+_SETTINGS_OF_OFFERING = registered(
+    select(*AssessmentSetting.__table__.c).where(
+        AssessmentSetting.offering_id == bindparam("offering_id"), org_scope(AssessmentSetting)
+    )
+)
+_DOCUMENTS_IN_OFFERING = registered(
+    select(*AssessmentDocument.__table__.c)
+    .where(
+        AssessmentDocument.assessment_id.in_(bindparam("assessment_ids", expanding=True)),
+        or_(AssessmentDocument.offering_id.is_(None), AssessmentDocument.offering_id == bindparam("offering_id")),
+        org_scope(AssessmentDocument),
+    )
+    .order_by(AssessmentDocument.created_at, AssessmentDocument.id)
+)
+
+
+AssessmentsView = tuple[Sequence[Any], dict[str, Any], dict[str, list[Any]]]
+
+
+async def read_assessments(ctx: ReadContext, offering: Any) -> AssessmentsView:
+    """On the read path: the offering's assessments in course order, its settings per assessment, and the
+    documents visible in it per assessment (rows with the models' attribute names)."""
+    assessments = await ctx.rows(_ASSESSMENTS_OF_CONTENT, content_id=offering.content_id)
+    settings = {s.assessment_id: s for s in await ctx.rows(_SETTINGS_OF_OFFERING, offering_id=offering.id)}
+    documents: dict[str, list[Any]] = {}
+    if assessments:
+        ids = [a.id for a in assessments]
+        for document in await ctx.rows(_DOCUMENTS_IN_OFFERING, assessment_ids=ids, offering_id=offering.id):
+            documents.setdefault(document.assessment_id, []).append(document)
+    return assessments, settings, documents
 
 
 def _with_settings(offering: Offering) -> Select[tuple[Assessment, AssessmentSetting]]:

@@ -17,7 +17,7 @@ router = api_router(tags=["Assessment management"])
 @router.get("/offerings/{offeringId}/assessments", response_model=list[schemas.AssessmentOut])
 @read_route
 async def list_assessments(ctx: ReadContextDep, offeringId: str) -> list[schemas.AssessmentOut]:
-    return await service.list_assessments(await ctx.session(), offeringId)
+    return await service.list_assessments(ctx, offeringId)
 
 
 @router.patch("/offerings/{offeringId}/assessments/{assessmentId}", response_model=schemas.AssessmentOut)

@@ -18,9 +18,10 @@ from openqualify.server.kit.errors import (
     OfferingIncompatibleDatesError,
     ValidationError,
 )
+from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.timefmt import format_datetime
 from openqualify.server.memberships.lookup import get_member
-from openqualify.server.offerings.lookup import get_offering
+from openqualify.server.offerings.lookup import get_offering, read_offering
 from openqualify.server.users.repository import UserRepository
 
 RELATIVE_DATES_DETAILS = "The specified offering has relative dates enabled. Absolute task dates can not be set."
@@ -43,11 +44,12 @@ async def get_user(session: AsyncSession, email: str) -> User:
     return user
 
 
-async def list_assessments(session: AsyncSession, offering_id: str) -> list[schemas.AssessmentOut]:
-    offering = await get_offering(session, offering_id)
-    rows = await repository.assessments_of(session, offering)
-    documents = await repository.documents_of(session, offering.id, [a.id for a, _ in rows])
-    return [views.assessment_out(a, s, offering, documents.get(a.id, ())) for a, s in rows]
+async def list_assessments(ctx: ReadContext, offering_id: str) -> list[schemas.AssessmentOut]:
+    offering = await read_offering(ctx, offering_id)
+    assessments, settings, documents = await repository.read_assessments(ctx, offering)
+    return [
+        views.assessment_out(a, settings.get(a.id), offering, documents.get(a.id, ())) for a in assessments
+    ]
 
 
 def _setting(

@@ -5,15 +5,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, select
+from sqlalchemy import Row, and_, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from openqualify.server.db.models import Membership, User
 from openqualify.server.db.models.social import Channel, ChannelComment, ChannelMember, ChannelPost
+from openqualify.server.kit.reads import ReadContext, org_scope, registered
 from openqualify.server.memberships.lookup import learner_filter
 
 Moderator = aliased(User, name="moderator")
+
+
+_CHANNELS_OF = registered(
+    select(*Channel.__table__.c)
+    .where(Channel.offering_id == bindparam("offering_id"), org_scope(Channel))
+    .order_by(Channel.private_support.desc(), Channel.created_at, Channel.id)
+)
+
+
+async def read_channels(ctx: ReadContext, offering_id: str) -> Sequence[Row[Any]]:
+    """The offering's channels on the read path: the private-support channel first, then by creation."""
+    return await ctx.rows(_CHANNELS_OF, offering_id=offering_id)
 
 
 class ChannelRepository:

@@ -15,7 +15,7 @@ router = api_router(tags=["Channels"])
 @router.get("/offerings/{offeringId}/channels", response_model=list[schemas.ChannelOut])
 @read_route
 async def list_channels(ctx: ReadContextDep, offeringId: str) -> list[schemas.ChannelOut]:
-    return await service.list_channels(await ctx.session(), offeringId)
+    return await service.list_channels(ctx, offeringId)
 
 
 @router.post("/offerings/{offeringId}/channels", status_code=201, response_model=schemas.ChannelOut)

@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openqualify.server.channels import schemas
+from openqualify.server.channels import repository, schemas
 from openqualify.server.channels.repository import ChannelRepository
 from openqualify.server.db.models import Offering, User
 from openqualify.server.db.models.social import Channel, ChannelComment, ChannelMember, ChannelPost
@@ -23,8 +23,9 @@ from openqualify.server.kit.errors import (
     UserNotInOfferingError,
 )
 from openqualify.server.kit.ids import push_id
+from openqualify.server.kit.reads import ReadContext
 from openqualify.server.memberships.lookup import find_member
-from openqualify.server.offerings.lookup import get_offering
+from openqualify.server.offerings.lookup import get_offering, read_offering
 from openqualify.server.users.repository import UserRepository
 
 EXCLUSIVE_FLAGS_MESSAGE = (
@@ -32,7 +33,7 @@ EXCLUSIVE_FLAGS_MESSAGE = (
 )
 
 
-def to_out(channel: Channel) -> schemas.ChannelOut:
+def to_out(channel: Channel | Row[Any]) -> schemas.ChannelOut:
     return schemas.ChannelOut(id=channel.id, title=channel.title, isBroadcastOnly=channel.is_broadcast_only)
 
 
@@ -64,9 +65,9 @@ async def get_channel(session: AsyncSession, offering: Offering, channel_id: str
     return channel
 
 
-async def list_channels(session: AsyncSession, offering_id: str) -> list[schemas.ChannelOut]:
-    offering = await get_offering(session, offering_id)
-    return [to_out(channel) for channel in await ChannelRepository(session).in_offering(offering.id)]
+async def list_channels(ctx: ReadContext, offering_id: str) -> list[schemas.ChannelOut]:
+    offering = await read_offering(ctx, offering_id)
+    return [to_out(channel) for channel in await repository.read_channels(ctx, offering.id)]
 
 
 async def _apply(

@@ -3,12 +3,35 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from typing import Any
+
+from sqlalchemy import Row, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from openqualify.server.db.models import Course, CoursePermission, CourseVersion, Membership, Offering, User
+from openqualify.server.kit.reads import ReadContext, org_scope, registered
 from openqualify.server.memberships.lookup import learner_filter
+
+_VERSION_BY_ID = registered(
+    select(*CourseVersion.__table__.c).where(CourseVersion.id == bindparam("content_id"), org_scope(CourseVersion))
+)
+_COURSE_BY_ID = registered(select(*Course.__table__.c).where(Course.id == bindparam("course_id"), org_scope(Course)))
+_COURSE_BY_DRAFT = registered(
+    select(*Course.__table__.c)
+    .where(or_(Course.draft_id == bindparam("content_id"), Course.id == bindparam("content_id")), org_scope(Course))
+    .limit(1)
+)
+
+
+async def read_content(ctx: ReadContext, content_id: str) -> tuple[Row[Any], Row[Any] | None] | None:
+    """On the read path, the course behind a contentId (a published version's id, or a draft id) and the version."""
+    version = await ctx.first(_VERSION_BY_ID, content_id=content_id)
+    if version is not None:
+        course = await ctx.first(_COURSE_BY_ID, course_id=version.course_id)
+        return (course, version) if course is not None else None
+    course = await ctx.first(_COURSE_BY_DRAFT, content_id=content_id)
+    return (course, None) if course is not None else None
 
 
 class CourseRepository:

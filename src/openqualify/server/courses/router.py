@@ -26,7 +26,7 @@ async def list_courses(ctx: ReadContextDep) -> list[schemas.CourseOut]:
 @router.get("/courses/{contentId}", response_model=schemas.CourseMetaOut)
 @read_route
 async def get_course(ctx: ReadContextDep, contentId: str) -> schemas.CourseMetaOut:
-    return await service.get_course(await ctx.session(), contentId)
+    return await service.get_course(ctx, contentId)
 
 
 @router.get("/courses/{contentId}/activations", response_model=list[schemas.ActivationOut])

@@ -6,16 +6,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openqualify.server.courses import schemas
+from openqualify.server.courses import repository, schemas
 from openqualify.server.courses.repository import CourseRepository
 from openqualify.server.db.models import Course, CoursePermission, CourseVersion, Offering, User
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import IncompatibleParametersError, ObjectIsNotError, ObjectNotFoundError
 from openqualify.server.kit.ids import push_id
+from openqualify.server.kit.reads import ReadContext
 from openqualify.server.users.service import get_user
 
 
-def _outcomes(course: Course) -> list[schemas.LearningOutcomeOut]:
+def _outcomes(course: Course | Any) -> list[schemas.LearningOutcomeOut]:
     outcomes: list[Any] = course.learning_outcomes or []
     return [
         schemas.LearningOutcomeOut(id=item.get("id"), description=item.get("description"))
@@ -24,7 +25,7 @@ def _outcomes(course: Course) -> list[schemas.LearningOutcomeOut]:
     ]
 
 
-def _name(course: Course, version: CourseVersion | None) -> str:
+def _name(course: Course | Any, version: CourseVersion | Any | None) -> str:
     """A published version carries the name it was published under; a draft shows the course's."""
     return version.name if version is not None else course.name
 
@@ -39,7 +40,7 @@ def to_course_out(course: Course, latest: CourseVersion | None) -> schemas.Cours
     )
 
 
-def to_meta_out(content_id: str, course: Course, version: CourseVersion | None) -> schemas.CourseMetaOut:
+def to_meta_out(content_id: str, course: Course | Any, version: CourseVersion | Any | None) -> schemas.CourseMetaOut:
     return schemas.CourseMetaOut(
         id=content_id,
         name=_name(course, version),
@@ -85,9 +86,11 @@ async def list_courses(session: AsyncSession) -> list[schemas.CourseOut]:
     return [to_course_out(course, latest) for course, latest in await CourseRepository(session).all_with_latest()]
 
 
-async def get_course(session: AsyncSession, content_id: str) -> schemas.CourseMetaOut:
-    course, version = await _content(session, content_id)
-    return to_meta_out(content_id, course, version)
+async def get_course(ctx: ReadContext, content_id: str) -> schemas.CourseMetaOut:
+    found = await repository.read_content(ctx, content_id)
+    if found is None:
+        raise ObjectNotFoundError.of("content", content_id)
+    return to_meta_out(content_id, *found)
 
 
 async def activations(session: AsyncSession, content_id: str) -> list[schemas.ActivationOut]:

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import User
 from openqualify.server.db.models.social import AssessmentGroup, AssessmentGroupMember
+from openqualify.server.kit.reads import ReadContext, org_scope, registered
+
+_GROUPS_OF = registered(
+    select(*AssessmentGroup.__table__.c)
+    .where(AssessmentGroup.offering_id == bindparam("offering_id"), org_scope(AssessmentGroup))
+    .order_by(AssessmentGroup.created_at, AssessmentGroup.id)
+)
+
+
+async def read_groups(ctx: ReadContext, offering_id: str) -> Sequence[Row[Any]]:
+    return await ctx.rows(_GROUPS_OF, offering_id=offering_id)
 
 
 class GroupRepository:

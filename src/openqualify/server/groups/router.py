@@ -37,7 +37,7 @@ GroupIdPath = Annotated[str, Depends(_group_id)]
 @router.get("/offerings/{offeringId}/groups", response_model=list[schemas.GroupOut])
 @read_route
 async def list_groups(ctx: ReadContextDep, offeringId: str) -> list[schemas.GroupOut]:
-    return await service.list_groups(await ctx.session(), offeringId)
+    return await service.list_groups(ctx, offeringId)
 
 
 @router.post("/offerings/{offeringId}/groups", status_code=201, response_model=schemas.GroupOut)

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import Offering
 from openqualify.server.db.models.social import AssessmentGroup, AssessmentGroupMember
-from openqualify.server.groups import schemas
+from openqualify.server.groups import repository, schemas
 from openqualify.server.groups.repository import GroupRepository
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import ApiValidationError, ObjectNotFoundError
 from openqualify.server.kit.ids import object_id, push_id
+from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.validation import is_email
 from openqualify.server.memberships.lookup import find_member
-from openqualify.server.offerings.lookup import get_offering
+from openqualify.server.offerings.lookup import get_offering, read_offering
 from openqualify.server.users import schemas as user_schemas
 from openqualify.server.users.repository import UserRepository
 from openqualify.server.users.service import get_user, to_out
 
 
-def group_out(group: AssessmentGroup) -> schemas.GroupOut:
+def group_out(group: AssessmentGroup | Row[Any]) -> schemas.GroupOut:
     return schemas.GroupOut(id=group.id, title=group.title, createdAt=group.created_at)
 
 
@@ -31,9 +35,9 @@ async def _group(session: AsyncSession, offering_id: str, group_id: str) -> tupl
     return offering, group
 
 
-async def list_groups(session: AsyncSession, offering_id: str) -> list[schemas.GroupOut]:
-    offering = await get_offering(session, offering_id)
-    return [group_out(group) for group in await GroupRepository(session).in_offering(offering.id)]
+async def list_groups(ctx: ReadContext, offering_id: str) -> list[schemas.GroupOut]:
+    offering = await read_offering(ctx, offering_id)
+    return [group_out(group) for group in await repository.read_groups(ctx, offering.id)]
 
 
 async def create_group(

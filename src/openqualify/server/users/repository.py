@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.bulk import insert_rows
 from openqualify.server.db.models import EmailOutbox, User
 from openqualify.server.kit.cooperative import IN_CHUNK, chunks, pause
+from openqualify.server.kit.reads import ReadContext, org_scope, registered
 
 
 class Account(NamedTuple):
@@ -25,6 +26,16 @@ class Account(NamedTuple):
 
 def email_key(email: str) -> str:
     return email.strip().lower()
+
+
+_USER_BY_KEY = registered(
+    select(*User.__table__.c).where(User.email_key == bindparam("email_key"), org_scope(User))
+)
+
+
+async def read_user(ctx: ReadContext, email: str) -> Row[Any] | None:
+    """A user's row (its columns, as attributes) on the read path."""
+    return await ctx.first(_USER_BY_KEY, email_key=email_key(email))
 
 
 class UserRepository:

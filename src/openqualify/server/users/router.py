@@ -24,7 +24,7 @@ async def create_user(
 @router.get("/users/{userEmail}", response_model=schemas.UserOut)
 @read_route
 async def get_user(ctx: ReadContextDep, userEmail: str) -> schemas.UserOut:
-    return service.to_out(await service.get_user(await ctx.session(), valid_email(userEmail, "userEmail")))
+    return await service.read_user_out(ctx, valid_email(userEmail, "userEmail"))
 
 
 @router.patch("/users/{userEmail}", response_model=schemas.UserOut)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import EmailOutbox, User
@@ -20,7 +21,8 @@ from openqualify.server.kit.errors import (
     UserSuspendedError,
 )
 from openqualify.server.kit.ids import push_id
-from openqualify.server.users import schemas
+from openqualify.server.kit.reads import ReadContext
+from openqualify.server.users import repository, schemas
 from openqualify.server.users.repository import Account, UserRepository, email_key
 
 INVITE_BASE_URL = "https://app.iqualify.com/invite/"
@@ -39,11 +41,11 @@ class NewUser:
     tags: tuple[str, ...] = ()
 
 
-def invite_url(user: User | Account) -> str:
+def invite_url(user: User | Account | Row[Any]) -> str:
     return f"{INVITE_BASE_URL}{user.invite_code}"
 
 
-def to_out(user: User, *, with_invite: bool = False) -> schemas.UserOut:
+def to_out(user: User | Row[Any], *, with_invite: bool = False) -> schemas.UserOut:
     return schemas.UserOut(
         id=user.id,
         email=user.email,
@@ -102,6 +104,14 @@ def send_email(
     )
     if kind == "invite":
         user.invite_sent_count += 1
+
+
+async def read_user_out(ctx: ReadContext, email: str) -> schemas.UserOut:
+    """`GET /users/{userEmail}` on the read path."""
+    row = await repository.read_user(ctx, email)
+    if row is None:
+        raise ObjectNotFoundError.of("user", email)
+    return to_out(row)
 
 
 async def get_user(session: AsyncSession, email: str) -> User:
