@@ -14,7 +14,9 @@ from fastapi.staticfiles import StaticFiles
 
 from openqualify import __version__
 from openqualify.server.config import Settings, get_settings
+from openqualify.server.db.compiled import SQLiteReader
 from openqualify.server.db.engine import make_async_engine, make_sessionmaker
+from openqualify.server.db.urls import is_sqlite
 from openqualify.server.health.router import router as health_router
 from openqualify.server.kit.auth import PrincipalCache
 from openqualify.server.kit.contention import ReplayOnConflictMiddleware
@@ -40,6 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        if is_sqlite(settings.database_url):
+            app.state.sqlite_reader = SQLiteReader(settings.database_url, engine.dialect, settings.db_lock_timeout)
         if settings.effective_rate_limit > 0:
             counter = build_counter(
                 settings.rate_limit_backend,
@@ -61,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if app.state.rate_limiter is not None:
                 await app.state.rate_limiter.counter.close()
+            if app.state.sqlite_reader is not None:
+                app.state.sqlite_reader.close()
             await engine.dispose()
 
     app = FastAPI(
@@ -74,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.principal_cache = PrincipalCache(settings.principal_cache_ttl)
     app.state.rate_limiter = None
+    app.state.sqlite_reader = None
     install_error_handlers(app)
     app.include_router(health_router)
     # Routes are added flat, in order (not as included sub-routers), so that `app.routes` lists every

@@ -7,9 +7,10 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import Executable, bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import ApiToken, Organisation
 from openqualify.server.kit.clock import OrgClock
@@ -88,20 +89,26 @@ async def authenticate(session: AsyncSession, header: str | None, cache: Princip
     token_hash = hash_token(token_from_header(header))
     if cache is not None and (cached := cache.get(token_hash)) is not None:
         return cached
-    principal = await lookup(await session.connection(), token_hash)
+
+    async def first(statement: Executable, params: dict[str, Any]) -> Any:
+        return (await (await session.connection()).execute(statement, params)).first()
+
+    principal = await lookup(first, token_hash)
     if cache is not None:
         cache.put(token_hash, principal)
     return principal
 
 
-async def authenticate_on(
-    connect: Callable[[], Awaitable[AsyncConnection]], header: str | None, cache: PrincipalCache
-) -> Principal:
-    """The same check for the read path (`kit.reads`), which opens its connection only when it needs one."""
+FetchFirst = Callable[[Executable, dict[str, Any]], Awaitable[Any]]
+"""Runs a statement with parameters and returns its first row (or None)."""
+
+
+async def authenticate_with(first: FetchFirst, header: str | None, cache: PrincipalCache) -> Principal:
+    """The same check for the read path (`kit.reads`), which runs its statements its own way."""
     token_hash = hash_token(token_from_header(header))
     if (cached := cache.get(token_hash)) is not None:
         return cached
-    principal = await lookup(await connect(), token_hash)
+    principal = await lookup(first, token_hash)
     cache.put(token_hash, principal)
     return principal
 
@@ -120,9 +127,9 @@ _BY_TOKEN = (
 )
 
 
-async def lookup(connection: AsyncConnection, token_hash: str) -> Principal:
+async def lookup(first: FetchFirst, token_hash: str) -> Principal:
     """The organisation of a token (a Core statement: no ORM entity, no organisation scope to apply)."""
-    row = (await connection.execute(_BY_TOKEN, {"token_hash": token_hash})).first()
+    row = await first(_BY_TOKEN, {"token_hash": token_hash})
     if row is None:
         raise NotAuthorizedError("Invalid authorization token.")
     if not row.api_enabled:

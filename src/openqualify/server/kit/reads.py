@@ -25,8 +25,9 @@ from sqlalchemy import Executable, Row, and_, bindparam
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
+from openqualify.server.db.compiled import SQLiteReader
 from openqualify.server.db.engine import write_intent
-from openqualify.server.kit.auth import Principal, authenticate_on
+from openqualify.server.kit.auth import Principal, authenticate_with
 from openqualify.server.kit.errors import SchemaValidationError
 from openqualify.server.kit.tenancy import TENANT_PARAM, bind_org
 from openqualify.server.kit.validation import NUL_MESSAGE, has_nul
@@ -55,11 +56,12 @@ def registered(statement: S) -> S:
 class ReadContext:
     """What a read route gets: the principal, the request, and rows of statements scoped to the principal."""
 
-    __slots__ = ("_connection", "_engine", "_session", "_sessionmaker", "principal", "request")
+    __slots__ = ("_connection", "_engine", "_reader", "_session", "_sessionmaker", "principal", "request")
 
     def __init__(self, request: Request) -> None:
         self.request = request
         self._engine: AsyncEngine = request.app.state.engine
+        self._reader: SQLiteReader | None = request.app.state.sqlite_reader
         self._sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
         self._connection: AsyncConnection | None = None
         self._session: AsyncSession | None = None
@@ -80,14 +82,22 @@ class ReadContext:
         return self._connection
 
     async def rows(self, statement: Executable, **params: Any) -> Sequence[Row[Any]]:
-        connection = await self.connection()
-        result = await connection.execute(statement, {TENANT_PARAM: self.principal.org_id, **params})
-        return result.all()
+        return await self._run(statement, {TENANT_PARAM: self.principal.org_id, **params})
 
     async def first(self, statement: Executable, **params: Any) -> Row[Any] | None:
+        found = await self._run(statement, {TENANT_PARAM: self.principal.org_id, **params})
+        return found[0] if found else None
+
+    async def _run(self, statement: Executable, params: dict[str, Any]) -> Sequence[Any]:
+        """On SQLite straight through sqlite3 (`db.compiled`) when the statement allows it, else through Core."""
+        if self._reader is not None and (query := self._reader.compiled(statement)) is not None:
+            return await self._reader.rows(query, params)
         connection = await self.connection()
-        result = await connection.execute(statement, {TENANT_PARAM: self.principal.org_id, **params})
-        return result.first()
+        return (await connection.execute(statement, params)).all()
+
+    async def _first_unscoped(self, statement: Executable, params: dict[str, Any]) -> Any:
+        found = await self._run(statement, params)
+        return found[0] if found else None
 
     async def close(self) -> None:
         if self._session is not None:
@@ -102,8 +112,8 @@ async def open_context(request: Request) -> ReadContext:
     """Authenticate (401/403 first), then refuse NUL in path and query values, as every route does."""
     context = ReadContext(request)
     try:
-        context.principal = await authenticate_on(
-            context.connection, request.headers.get("authorization"), request.app.state.principal_cache
+        context.principal = await authenticate_with(
+            context._first_unscoped, request.headers.get("authorization"), request.app.state.principal_cache
         )
         request.scope.setdefault("state", {})["org_id"] = context.principal.org_id
         for name, value in request.path_params.items():
