@@ -5,7 +5,8 @@ Usage: .venv/bin/python bench/large_org.py --db URL --preset small|medium|large 
 
 Creates a new organisation (create_org; its token is printed), then bulk-loads users, courses (pages and
 assessments), offerings, memberships, stored completion, page progress, submissions, marks, pulses with runs
-and responses, channels and posts. Rows are produced by a deterministic stream (memory stays bounded: one
+and responses, channels with posts, comments and replies, quiz attempts, unit reactions, social notes and activity
+attempts. Rows are produced by a deterministic stream (memory stays bounded: one
 buffer of `CHUNK` rows per table) and written with executemany (SQLite) or COPY (PostgreSQL). One offering,
 the "big" one, has `big` learners with the full range of activity. Writes a build report (rows and seconds per
 table, the token, the big offering's id) to bench/results/scale-build-<backend>-<preset>.json.
@@ -207,6 +208,15 @@ def build(engine: Engine, org_id: str, preset: Preset, seed: int = 1) -> dict[st
                          "auto_assign", "created_at"])
     w.table("channel_posts", ["id", "channel_id", "user_id", "title", "content", "is_facilitator_post",
                               "attachments", "is_muted", "moderated", "created_at"])
+    w.table("channel_comments", ["id", "channel_id", "post_id", "parent_comment_id", "user_id", "content",
+                                 "is_facilitator_post", "is_muted", "moderated", "created_at"])
+    w.table("quiz_attempts", ["id", "offering_id", "assessment_id", "user_id", "mark", "attempted_at"])
+    w.table("unit_reactions", ["id", "offering_id", "page_id", "user_id", "reaction", "created_at"])
+    w.table("social_notes", ["id", "offering_id", "page_id", "user_id", "paragraph_id", "content", "shared",
+                             "created_at"])
+    w.table("activities", ["id", "content_id", "position", "title", "time_minutes", "created_at"])
+    w.table("activity_attempts", ["id", "offering_id", "activity_id", "user_id", "response_text", "uploaded_files",
+                                  "created_at"])
     created = _ts(EPOCH)
 
     # Staff: one facilitator of every offering, who also gives every mark.
@@ -237,6 +247,7 @@ def build(engine: Engine, org_id: str, preset: Preset, seed: int = 1) -> dict[st
             kind = "quiz" if k == p.assignments else "assignment"
             w.add("assessments", assessment(c, k), content(c), k, kind, f"{kind.title()} {k + 1}",
                   f"<p>Task {k + 1} of course {c}</p>", "percentage", False, "[]", created)
+        w.add("activities", ids("t", c), content(c), 0, "Reflect on the course", 10.0, created)
 
     # Offerings (0 is the big one), each with a channel and pulses (one run each).
     def course_of(o: int) -> int:
@@ -257,7 +268,7 @@ def build(engine: Engine, org_id: str, preset: Preset, seed: int = 1) -> dict[st
         w.add("memberships", ids("m", o), ids("o", o), staff, True, False, False, None, created)
     w.commit()
 
-    counter = {"m": p.offerings, "s": 0, "k": 0, "x": 0, "y": 0, "e": 0}
+    counter = {"m": p.offerings, "s": 0, "k": 0, "x": 0, "y": 0, "e": 0, "z": 0, "i": 0, "j": 0, "n": 0, "w": 0}
     answers = [json.dumps({"textAnswer": f"Answer {i}"}) for i in range(7)] + [
         json.dumps({"multiChoiceAnswer": [{"option": o, "value": o == pick} for o in ("Good", "Fine", "Bad")]})
         for pick in ("Good", "Fine", "Bad")
@@ -305,10 +316,36 @@ def build(engine: Engine, org_id: str, preset: Preset, seed: int = 1) -> dict[st
                   ids("r", o * p.pulses + k), user, _ts(run_start + timedelta(minutes=h % 1400)), answer)
             counter["y"] += 1
         if h % 4 == 0:
-            w.add("channel_posts", ids("e", counter["e"]), ids("h", o), user, f"Question from learner {n}",
-                  "<p>Could someone explain page 3?</p>", False, "[]", False, False,
-                  _ts(start + timedelta(days=h % 60)))
+            post = ids("e", counter["e"])
+            posted = start + timedelta(days=h % 60)
+            w.add("channel_posts", post, ids("h", o), user, f"Question from learner {n}",
+                  "<p>Could someone explain page 3?</p>", False, "[]", False, False, _ts(posted))
             counter["e"] += 1
+            # Two comments on each post; the first gets a reply.
+            first = ids("z", counter["z"])
+            for k in range(2):
+                w.add("channel_comments", ids("z", counter["z"]), ids("h", o), post, None, staff if k else user,
+                      f"<p>Comment {k + 1}</p>", bool(k), False, False, _ts(posted + timedelta(hours=k + 1)))
+                counter["z"] += 1
+            w.add("channel_comments", ids("z", counter["z"]), ids("h", o), post, first, staff, "<p>A reply</p>", True,
+                  False, False, _ts(posted + timedelta(hours=3)))
+            counter["z"] += 1
+        for k in range(_h(h, 9) % 3):  # 0-2 quiz attempts
+            w.add("quiz_attempts", ids("i", counter["i"]), offering, assessment(c, p.assignments), user,
+                  str(40 + _h(h, k, 11) % 61), _ts(start + timedelta(days=20 + k, minutes=h % 600)))
+            counter["i"] += 1
+        if h % 2 == 0:
+            w.add("unit_reactions", ids("j", counter["j"]), offering, page(c, h % seen), user,
+                  "thumbs-up" if h % 3 else "thumbs-down", _ts(start + timedelta(days=2, minutes=h % 900)))
+            counter["j"] += 1
+        if h % 4 == 1:
+            w.add("social_notes", ids("n", counter["n"]), offering, page(c, 0), user, f"para-{h % 5}",
+                  f"A note of learner {n}", True, _ts(start + timedelta(days=3, minutes=h % 900)))
+            counter["n"] += 1
+        if h % 3 == 0:
+            w.add("activity_attempts", ids("w", counter["w"]), offering, ids("t", c), user,
+                  f"Reflection of learner {n}", "[]", _ts(start + timedelta(days=9, minutes=h % 900)))
+            counter["w"] += 1
 
     # Every learner in `per_learner` offerings besides the big one; every (learners // big)-th one in the big one.
     others = p.offerings - 1
@@ -326,11 +363,15 @@ def build(engine: Engine, org_id: str, preset: Preset, seed: int = 1) -> dict[st
     load_seconds = time.perf_counter() - started
     analyze_seconds = w.analyze()
     w.close()
-    activity = ("page_progress", "assessment_submissions", "assessment_marks", "pulse_responses", "channel_posts")
+    activity = ("page_progress", "assessment_submissions", "assessment_marks", "pulse_responses", "channel_posts",
+                "channel_comments", "quiz_attempts", "unit_reactions", "social_notes", "activity_attempts")
     return {
         "org_id": org_id,
         "id_prefix": ids.prefix,
         "big_offering_id": ids("o", 0),
+        "big_channel_id": ids("h", 0),
+        "big_assignment_id": assessment(course_of(0), 0),
+        "big_pulse_id": ids("q", 0),
         "preset": asdict(p),
         "rows": dict(w.rows),
         "seconds_per_table": {k: round(v, 2) for k, v in w.seconds.items()},

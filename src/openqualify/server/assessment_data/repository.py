@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -23,6 +23,8 @@ from openqualify.server.db.models import (
     Submission,
     User,
 )
+from openqualify.server.kit.reads import TENANT, ReadContext, org_scope, registered
+from openqualify.server.kit.wire import wire_time
 
 # The learner columns of every row, in `_LEARNER` order.
 _LEARNER = (User.email, User.first_name, User.last_name, User.person_id)
@@ -32,11 +34,48 @@ async def course_name(session: AsyncSession, offering: Offering) -> str | None:
     return (await session.execute(select(Course.name).where(Course.id == offering.course_id))).scalar_one_or_none()
 
 
-async def assignment_rows(
-    session: AsyncSession, offering: Offering, *, statuses: Sequence[str], exclude_type: str, marked_only: bool
-) -> Sequence[Row[Any]]:
-    """Handed-in submissions of the offering (course then e-mail order), one row per mark (oldest first), or one
-    row with no mark (mark columns None) unless `marked_only`.
+def _assignment_rows_statement(*, marked_only: bool) -> Any:
+    marker = aliased(User)
+    return registered(
+        select(
+            Submission.id,
+            Submission.assessment_id,
+            wire_time(Submission.submitted_at),
+            *_LEARNER,
+            Mark.mark,
+            Mark.feedback,
+            Mark.history,
+            wire_time(Mark.updated_at),
+            Mark.by_facilitator,
+            Mark.by_marker,
+            Mark.by_evaluator,
+            marker.email.label("marked_by"),
+        )
+        .select_from(Submission)
+        .join(Assessment, and_(Assessment.id == Submission.assessment_id, org_scope(Assessment)))
+        .join(User, and_(User.id == Submission.user_id, org_scope(User)))
+        .join(Mark, and_(Mark.submission_id == Submission.id, org_scope(Mark)), isouter=not marked_only)
+        .outerjoin(marker, and_(marker.id == Mark.marker_user_id, marker.org_id == TENANT))
+        .where(
+            Submission.offering_id == bindparam("offering_id"),
+            # Handed in: submitted or marked (plain comparisons, so that the statement compiles once).
+            or_(Submission.status == "submitted", Submission.status == "marked"),
+            Assessment.content_id == bindparam("content_id"),
+            Assessment.type != "quiz",
+            org_scope(Submission),
+        )
+        .order_by(Assessment.position, Assessment.id, User.email_key, Submission.id, Mark.created_at, Mark.id)
+    )
+
+
+_HANDED_IN = _assignment_rows_statement(marked_only=False)
+_MARKED = _assignment_rows_statement(marked_only=True)
+
+
+async def read_assignment_rows(ctx: ReadContext, offering: Any, *, marked_only: bool) -> Sequence[Row[Any]]:
+    """Handed-in assignment and open-response submissions of the offering (assessment then e-mail order), one
+    row per mark (oldest first), or one row with no mark (mark columns None) unless `marked_only`; on the read
+    path, date-times as wire text.
 
     Columns: submission id, assessment_id, submitted_at, email, first_name, last_name, person_id, mark, feedback,
     history, updated_at, by_facilitator, by_marker, by_evaluator, marker email.
@@ -45,35 +84,8 @@ async def assignment_rows(
     index probe per submission on `ix_assessment_marks_submission` is cheaper than selecting the latest in SQL
     (a correlated subquery measured 3x slower on PostgreSQL: a second probe per submission).
     """
-    marker = aliased(User)
-    statement = (
-        select(
-            Submission.id,
-            Submission.assessment_id,
-            Submission.submitted_at,
-            *_LEARNER,
-            Mark.mark,
-            Mark.feedback,
-            Mark.history,
-            Mark.updated_at,
-            Mark.by_facilitator,
-            Mark.by_marker,
-            Mark.by_evaluator,
-            marker.email,
-        )
-        .join(Assessment, Assessment.id == Submission.assessment_id)
-        .join(User, User.id == Submission.user_id)
-        .join(Mark, Mark.submission_id == Submission.id, isouter=not marked_only)
-        .outerjoin(marker, marker.id == Mark.marker_user_id)
-        .where(
-            Submission.offering_id == offering.id,
-            Submission.status.in_(statuses),
-            Assessment.content_id == offering.content_id,
-            Assessment.type != exclude_type,
-        )
-        .order_by(Assessment.position, Assessment.id, User.email_key, Submission.id, Mark.created_at, Mark.id)
-    )
-    return (await session.execute(statement)).all()
+    statement = _MARKED if marked_only else _HANDED_IN
+    return await ctx.rows(statement, offering_id=offering.id, content_id=offering.content_id)
 
 
 async def assessment_submissions(
@@ -87,7 +99,7 @@ async def assessment_submissions(
     statement = (
         select(
             Submission.id,
-            Submission.submitted_at,
+            wire_time(Submission.submitted_at),
             Submission.status,
             Submission.html,
             Submission.files,
@@ -116,26 +128,30 @@ async def user_emails(session: AsyncSession, ids: set[str]) -> dict[str, str]:
     return {user_id: email for user_id, email in rows}
 
 
-async def quiz_attempts(session: AsyncSession, offering: Offering) -> Sequence[Row[Any]]:
-    """Quiz attempts of the offering, grouped by quiz and learner, oldest first: quiz id, quiz title, email,
-    first_name, last_name, person_id, mark, attempted_at."""
-    statement = (
-        select(
-            QuizAttempt.assessment_id,
-            Assessment.title,
-            User.email,
-            User.first_name,
-            User.last_name,
-            User.person_id,
-            QuizAttempt.mark,
-            QuizAttempt.attempted_at,
-        )
-        .join(Assessment, Assessment.id == QuizAttempt.assessment_id)
-        .join(User, User.id == QuizAttempt.user_id)
-        .where(QuizAttempt.offering_id == offering.id, Assessment.content_id == offering.content_id)
-        .order_by(Assessment.position, Assessment.id, User.email_key, QuizAttempt.attempted_at, QuizAttempt.id)
+_QUIZ_ATTEMPTS = registered(
+    select(
+        QuizAttempt.assessment_id,
+        Assessment.title,
+        *_LEARNER,
+        QuizAttempt.mark,
+        wire_time(QuizAttempt.attempted_at),
     )
-    return (await session.execute(statement)).all()
+    .select_from(QuizAttempt)
+    .join(Assessment, and_(Assessment.id == QuizAttempt.assessment_id, org_scope(Assessment)))
+    .join(User, and_(User.id == QuizAttempt.user_id, org_scope(User)))
+    .where(
+        QuizAttempt.offering_id == bindparam("offering_id"),
+        Assessment.content_id == bindparam("content_id"),
+        org_scope(QuizAttempt),
+    )
+    .order_by(Assessment.position, Assessment.id, User.email_key, QuizAttempt.attempted_at, QuizAttempt.id)
+)
+
+
+async def read_quiz_attempts(ctx: ReadContext, offering: Any) -> Sequence[Row[Any]]:
+    """Quiz attempts of the offering, grouped by quiz and learner, oldest first, on the read path: quiz id, quiz
+    title, email, first_name, last_name, person_id, mark, attempted_at (wire text)."""
+    return await ctx.rows(_QUIZ_ATTEMPTS, offering_id=offering.id, content_id=offering.content_id)
 
 
 async def activity_attempts(session: AsyncSession, offering: Offering) -> Sequence[Row[Any]]:

@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
+from fastapi import Response
+
 from openqualify.server.assessment_data import schemas, service
 from openqualify.server.kit.deps import valid_email
 from openqualify.server.kit.reads import ReadContextDep, read_route
 from openqualify.server.kit.routing import api_router
+from openqualify.server.kit.wire import JSONBytes
 
 router = api_router(tags=["Assessment data"])
 
 
 @router.get("/offerings/{offeringId}/analytics/marks/assignments", response_model=list[schemas.AssignmentMarkOut])
 @read_route
-async def assignment_marks(ctx: ReadContextDep, offeringId: str) -> list[schemas.AssignmentMarkOut]:
-    return await service.assignment_marks(await ctx.session(), offeringId)
+async def assignment_marks(ctx: ReadContextDep, offeringId: str) -> Response:
+    return JSONBytes(await service.assignment_marks(ctx, offeringId))
 
 
 @router.get("/offerings/{offeringId}/analytics/marks/quizzes", response_model=list[schemas.QuizMarkOut])
 @read_route
-async def quiz_marks(ctx: ReadContextDep, offeringId: str) -> list[schemas.QuizMarkOut]:
-    return await service.quiz_marks(await ctx.session(), offeringId)
+async def quiz_marks(ctx: ReadContextDep, offeringId: str) -> Response:
+    return JSONBytes(await service.quiz_marks(ctx, offeringId))
 
 
 @router.get("/offerings/{offeringId}/analytics/submissions/assignments", response_model=list[schemas.AssignmentMarkOut])
 @read_route
-async def assignment_submissions(ctx: ReadContextDep, offeringId: str) -> list[schemas.AssignmentMarkOut]:
-    return await service.assignment_submissions(await ctx.session(), offeringId)
+async def assignment_submissions(ctx: ReadContextDep, offeringId: str) -> Response:
+    return JSONBytes(await service.assignment_submissions(ctx, offeringId))
 
 
 @router.get(
@@ -35,8 +38,8 @@ async def assignment_submissions(ctx: ReadContextDep, offeringId: str) -> list[s
 @read_route
 async def open_response_submissions(
     ctx: ReadContextDep, offeringId: str, assessmentId: str
-) -> list[schemas.SubmissionMarkOut]:
-    return await service.open_response_submissions(await ctx.session(), offeringId, assessmentId)
+) -> Response:
+    return JSONBytes(await service.open_response_submissions(await ctx.session(), offeringId, assessmentId))
 
 
 @router.get(
@@ -46,12 +49,12 @@ async def open_response_submissions(
 @read_route
 async def learner_submission(
     ctx: ReadContextDep, offeringId: str, userEmail: str, assessmentId: str
-) -> list[schemas.SubmissionMarkOut]:
+) -> Response:
     email = valid_email(userEmail, "userEmail")
-    return await service.learner_submission(await ctx.session(), offeringId, email, assessmentId)
+    return JSONBytes(await service.learner_submission(await ctx.session(), offeringId, email, assessmentId))
 
 
 @router.get("/offerings/{offeringId}/analytics/activities/responses", response_model=list[schemas.ActivityAttemptOut])
 @read_route
-async def activity_responses(ctx: ReadContextDep, offeringId: str) -> list[schemas.ActivityAttemptOut]:
-    return await service.activity_responses(await ctx.session(), offeringId)
+async def activity_responses(ctx: ReadContextDep, offeringId: str) -> Response:
+    return JSONBytes(await service.activity_responses(await ctx.session(), offeringId))

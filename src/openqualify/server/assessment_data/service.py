@@ -7,22 +7,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openqualify.server.assessment_data import repository, schemas
+from openqualify.server.assessment_data import repository
 from openqualify.server.assessments import repository as assessments
 from openqualify.server.assessments import views
 from openqualify.server.assessments.service import get_user
 from openqualify.server.db.models import Assessment, AssessmentSetting, Offering
-from openqualify.server.offerings.lookup import get_offering
+from openqualify.server.kit.reads import ReadContext
+from openqualify.server.kit.wire import present
+from openqualify.server.offerings.lookup import get_offering, read_offering
 
 SUBMITTED = ("submitted", "marked")
 ACTIVITY_TYPE = "open-response"
-# Lists are built as dicts and validated once: cheaper than a model (or model_construct) per row.
-_ASSIGNMENT_ROWS = TypeAdapter(list[schemas.AssignmentMarkOut])
-_SUBMISSION_ROWS = TypeAdapter(list[schemas.SubmissionMarkOut])
-_QUIZ_ROWS = TypeAdapter(list[schemas.QuizMarkOut])
+# Lists run to thousands of rows: each row is built as the JSON-ready dict of its schema (`kit.wire`), absent
+# values left out, and the route sends the list as JSON bytes. Type aliases name the schema each row follows.
+AssignmentMarkRow = dict[str, Any]  # schemas.AssignmentMarkOut
+SubmissionMarkRow = dict[str, Any]  # schemas.SubmissionMarkOut
+QuizMarkRow = dict[str, Any]  # schemas.QuizMarkOut
+ActivityAttemptRow = dict[str, Any]  # schemas.ActivityAttemptOut
 
 
 def _full_name(first_name: str | None, last_name: str | None) -> str | None:
@@ -35,15 +38,12 @@ async def _assessments(
     return {a.id: (a, s) for a, s in await assessments.assessments_of(session, offering)}
 
 
-async def _assignment_rows(
-    session: AsyncSession, offering_id: str, *, marked_only: bool
-) -> list[schemas.AssignmentMarkOut]:
-    offering = await get_offering(session, offering_id)
+async def _assignment_rows(ctx: ReadContext, offering_id: str, *, marked_only: bool) -> list[AssignmentMarkRow]:
+    offering = await read_offering(ctx, offering_id)
+    session = await ctx.session()
     known = await _assessments(session, offering)
     course = await repository.course_name(session, offering)
-    rows = await repository.assignment_rows(
-        session, offering, statuses=SUBMITTED, exclude_type="quiz", marked_only=marked_only
-    )
+    rows = await repository.read_assignment_rows(ctx, offering, marked_only=marked_only)
     # Per assessment: the fields every row of it shares.
     shared = {
         assessment_id: {
@@ -96,22 +96,22 @@ async def _assignment_rows(
         else:
             result.append(row)
         last_submission = submission_id
-    return _ASSIGNMENT_ROWS.validate_python(result)
+    return [present(row) for row in result]
 
 
-async def assignment_marks(session: AsyncSession, offering_id: str) -> list[schemas.AssignmentMarkOut]:
+async def assignment_marks(ctx: ReadContext, offering_id: str) -> list[AssignmentMarkRow]:
     """Marked submissions (assignments and open responses), one row each with the latest mark."""
-    return await _assignment_rows(session, offering_id, marked_only=True)
+    return await _assignment_rows(ctx, offering_id, marked_only=True)
 
 
-async def assignment_submissions(session: AsyncSession, offering_id: str) -> list[schemas.AssignmentMarkOut]:
+async def assignment_submissions(ctx: ReadContext, offering_id: str) -> list[AssignmentMarkRow]:
     """Every handed-in submission (drafts are not), with the latest mark's fields when it has one."""
-    return await _assignment_rows(session, offering_id, marked_only=False)
+    return await _assignment_rows(ctx, offering_id, marked_only=False)
 
 
 async def _submissions(
     session: AsyncSession, offering: Offering, assessment_id: str, user_id: str | None
-) -> list[schemas.SubmissionMarkOut]:
+) -> list[SubmissionMarkRow]:
     assessment, setting = await assessments.get_assessment(session, offering, assessment_id)
     rows = await repository.assessment_submissions(session, offering.id, assessment.id, user_id)
     user_ids: set[str] = set()
@@ -163,12 +163,12 @@ async def _submissions(
             result[-1]["marks"].append(
                 views.mark_fields_out(mark_id, mark, feedback, marker_user_id, history, created_at, email_of)
             )
-    return _SUBMISSION_ROWS.validate_python(result)
+    return [present(row) for row in result]
 
 
 async def open_response_submissions(
     session: AsyncSession, offering_id: str, assessment_id: str
-) -> list[schemas.SubmissionMarkOut]:
+) -> list[SubmissionMarkRow]:
     """Every learner's work on one assessment (drafts included, with their status), with marks."""
     offering = await get_offering(session, offering_id)
     return await _submissions(session, offering, assessment_id, None)
@@ -176,19 +176,19 @@ async def open_response_submissions(
 
 async def learner_submission(
     session: AsyncSession, offering_id: str, email: str, assessment_id: str
-) -> list[schemas.SubmissionMarkOut]:
+) -> list[SubmissionMarkRow]:
     """One learner's work on one assessment: a list of zero or one."""
     offering = await get_offering(session, offering_id)
     user = await get_user(session, email)
     return await _submissions(session, offering, assessment_id, user.id)
 
 
-async def quiz_marks(session: AsyncSession, offering_id: str) -> list[schemas.QuizMarkOut]:
+async def quiz_marks(ctx: ReadContext, offering_id: str) -> list[QuizMarkRow]:
     """One row per learner per quiz: the last attempt's mark, the number of attempts and when the last was."""
-    offering = await get_offering(session, offering_id)
+    offering = await read_offering(ctx, offering_id)
     result: list[dict[str, Any]] = []
-    for quiz_id, title, email, first_name, last_name, person_id, mark, attempted_at in await repository.quiz_attempts(
-        session, offering
+    for quiz_id, title, email, first_name, last_name, person_id, mark, attempted_at in (
+        await repository.read_quiz_attempts(ctx, offering)
     ):
         last = result[-1] if result else None
         if last is not None and last["quizId"] == quiz_id and last["learnerEmail"] == email:
@@ -206,32 +206,36 @@ async def quiz_marks(session: AsyncSession, offering_id: str) -> list[schemas.Qu
                 "lastAttemptAt": attempted_at,
             }
         )
-    return _QUIZ_ROWS.validate_python(result)
+    return [present(row) for row in result]
 
 
-async def activity_responses(session: AsyncSession, offering_id: str) -> list[schemas.ActivityAttemptOut]:
+async def activity_responses(session: AsyncSession, offering_id: str) -> list[ActivityAttemptRow]:
     offering = await get_offering(session, offering_id)
     return [
-        schemas.ActivityAttemptOut(
-            activityId=activity_id,
-            activityType=ACTIVITY_TYPE,
-            learnerEmail=email,
-            offeringId=offering.id,
-            responseText=response_text,
-            uploadedFiles=[
-                schemas.UploadedFileOut(
-                    filename=f.get("filename"),
-                    mimetype=f.get("mimetype"),
-                    size=None if f.get("size") is None else str(f["size"]),
-                    url=f.get("url"),
-                )
-                for f in uploaded_files or ()
-            ],
-            feedback=(
-                schemas.ActivityFeedbackOut(facilitatorEmail=facilitator_email, text=feedback_text)
-                if feedback_text is not None
-                else None
-            ),
+        present(
+            {
+                "activityId": activity_id,
+                "activityType": ACTIVITY_TYPE,
+                "learnerEmail": email,
+                "offeringId": offering.id,
+                "responseText": response_text,
+                "uploadedFiles": [
+                    present(
+                        {
+                            "filename": f.get("filename"),
+                            "mimetype": f.get("mimetype"),
+                            "size": None if f.get("size") is None else str(f["size"]),
+                            "url": f.get("url"),
+                        }
+                    )
+                    for f in uploaded_files or ()
+                ],
+                "feedback": (
+                    present({"facilitatorEmail": facilitator_email, "text": feedback_text})
+                    if feedback_text is not None
+                    else None
+                ),
+            }
         )
         for activity_id, email, response_text, uploaded_files, feedback_text, facilitator_email in (
             await repository.activity_attempts(session, offering)

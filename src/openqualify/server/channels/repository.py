@@ -12,9 +12,17 @@ from sqlalchemy.orm import aliased
 from openqualify.server.db.models import Membership, User
 from openqualify.server.db.models.social import Channel, ChannelComment, ChannelMember, ChannelPost
 from openqualify.server.kit.reads import ReadContext, org_scope, registered
+from openqualify.server.kit.wire import wire_time
 from openqualify.server.memberships.lookup import learner_filter
 
 Moderator = aliased(User, name="moderator")
+# The moderator's fields beside a post's or comment's columns (all None when nobody moderated it).
+MODERATOR_COLUMNS = (
+    Moderator.id.label("moderator_id"),
+    Moderator.first_name.label("moderator_first_name"),
+    Moderator.last_name.label("moderator_last_name"),
+    Moderator.avatar_url.label("moderator_avatar_url"),
+)
 
 
 _CHANNELS_OF = registered(
@@ -27,6 +35,11 @@ _CHANNELS_OF = registered(
 async def read_channels(ctx: ReadContext, offering_id: str) -> Sequence[Row[Any]]:
     """The offering's channels on the read path: the private-support channel first, then by creation."""
     return await ctx.rows(_CHANNELS_OF, offering_id=offering_id)
+
+
+def _listed(model: Any) -> list[Any]:
+    """A post's or comment's columns for a list: `created_at` as wire text (`kit.wire`)."""
+    return [wire_time(column) if column.key == "created_at" else column for column in model.__table__.c]
 
 
 class ChannelRepository:
@@ -92,10 +105,10 @@ class ChannelRepository:
     async def clear_members(self, channel_id: str) -> None:
         await self.session.execute(delete(ChannelMember).where(ChannelMember.channel_id == channel_id))
 
-    async def posts(self, channel_id: str) -> Sequence[Row[tuple[ChannelPost, str, Any]]]:
-        """Posts with their author's e-mail and the moderator (if any), oldest first."""
+    async def posts(self, channel_id: str) -> Sequence[Row[Any]]:
+        """Posts' columns with their author's e-mail and the moderator's columns (if any), oldest first."""
         rows = await self.session.execute(
-            select(ChannelPost, User.email, Moderator)
+            select(*_listed(ChannelPost), User.email, *MODERATOR_COLUMNS)
             .join(User, User.id == ChannelPost.user_id)
             .outerjoin(Moderator, Moderator.id == ChannelPost.moderator_user_id)
             .where(ChannelPost.channel_id == channel_id)
@@ -103,11 +116,11 @@ class ChannelRepository:
         )
         return rows.all()
 
-    async def comments(self, channel_id: str, *, replies: bool) -> Sequence[Row[tuple[ChannelComment, str, Any]]]:
-        """Comments on posts (`replies=False`) or replies to comments (`replies=True`), oldest first."""
+    async def comments(self, channel_id: str, *, replies: bool) -> Sequence[Row[Any]]:
+        """Comments on posts (`replies=False`) or replies to comments (`replies=True`), oldest first, as `posts`."""
         parent = ChannelComment.parent_comment_id
         rows = await self.session.execute(
-            select(ChannelComment, User.email, Moderator)
+            select(*_listed(ChannelComment), User.email, *MODERATOR_COLUMNS)
             .join(User, User.id == ChannelComment.user_id)
             .outerjoin(Moderator, Moderator.id == ChannelComment.moderator_user_id)
             .where(

@@ -8,6 +8,7 @@ from openqualify.server.channels import schemas, service
 from openqualify.server.kit.deps import PrincipalDep, SessionDep
 from openqualify.server.kit.reads import ReadContextDep, read_route
 from openqualify.server.kit.routing import api_router
+from openqualify.server.kit.wire import JSONBytes
 
 router = api_router(tags=["Channels"])
 
@@ -54,19 +55,19 @@ async def remove_channel_learner(
 
 @router.get("/offerings/{offeringId}/analytics/channels/{channelId}/posts", response_model=list[schemas.PostOut])
 @read_route
-async def list_posts(ctx: ReadContextDep, offeringId: str, channelId: str) -> list[schemas.PostOut]:
-    return await service.list_posts(await ctx.session(), offeringId, channelId)
+async def list_posts(ctx: ReadContextDep, offeringId: str, channelId: str) -> Response:
+    return JSONBytes(await service.list_posts(await ctx.session(), offeringId, channelId))
 
 
 @router.get(
     "/offerings/{offeringId}/analytics/channels/{channelId}/comments", response_model=list[schemas.CommentOut]
 )
 @read_route
-async def list_comments(ctx: ReadContextDep, offeringId: str, channelId: str) -> list[schemas.CommentOut]:
-    return await service.list_comments(await ctx.session(), offeringId, channelId, replies=False)
+async def list_comments(ctx: ReadContextDep, offeringId: str, channelId: str) -> Response:
+    return JSONBytes(await service.list_comments(await ctx.session(), offeringId, channelId, replies=False))
 
 
 @router.get("/offerings/{offeringId}/analytics/channels/{channelId}/replies", response_model=list[schemas.CommentOut])
 @read_route
-async def list_replies(ctx: ReadContextDep, offeringId: str, channelId: str) -> list[schemas.CommentOut]:
-    return await service.list_comments(await ctx.session(), offeringId, channelId, replies=True)
+async def list_replies(ctx: ReadContextDep, offeringId: str, channelId: str) -> Response:
+    return JSONBytes(await service.list_comments(await ctx.session(), offeringId, channelId, replies=True))

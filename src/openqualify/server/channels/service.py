@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from openqualify.server.kit.errors import (
 )
 from openqualify.server.kit.ids import push_id
 from openqualify.server.kit.reads import ReadContext
+from openqualify.server.kit.wire import present
 from openqualify.server.memberships.lookup import find_member
 from openqualify.server.offerings.lookup import get_offering, read_offering
 from openqualify.server.users.repository import UserRepository
@@ -240,59 +241,100 @@ async def add_auto_assigned(session: AsyncSession, offering_id: str, user_ids: I
 # --- content (read-only through the API) -------------------------------------------------------------------
 
 
-def moderation_out(row: ChannelPost | ChannelComment, moderator: User | None) -> schemas.ModerationOut | None:
+def moderation_json(row: Any, moderator: User | None) -> dict[str, Any] | None:
+    """`moderation` of a post or comment (an entity or a row of its columns), or None if never moderated."""
     if not row.moderated:
         return None
-    return schemas.ModerationOut(
-        isMuted=row.is_muted,
-        reason=row.moderation_reason,
-        moderator=(
-            schemas.ModeratorOut(
-                id=moderator.id,
-                firstName=moderator.first_name,
-                lastName=moderator.last_name,
-                avatarUrl=moderator.avatar_url,
-            )
-            if moderator is not None
-            else None
-        ),
+    return present(
+        {
+            "isMuted": bool(row.is_muted),
+            "reason": row.moderation_reason,
+            "moderator": (
+                present(
+                    {
+                        "id": moderator.id,
+                        "firstName": moderator.first_name,
+                        "lastName": moderator.last_name,
+                        "avatarUrl": moderator.avatar_url,
+                    }
+                )
+                if moderator is not None
+                else None
+            ),
+        }
+    )
+
+
+def _attachment_json(item: Mapping[str, Any]) -> dict[str, Any]:
+    return present({key: item.get(key) for key in ("id", "mimetype", "size", "url")})
+
+
+def post_json(post: Any, email: str, moderator: User | None) -> dict[str, Any]:
+    """`PostOut` as JSON-ready values (`kit.wire`), from a `ChannelPost` or a row of its columns."""
+    return present(
+        {
+            "id": post.id,
+            "title": post.title,
+            "content": post.content,
+            "email": email,
+            "createdAt": post.created_at,
+            "isFacilitatorPost": bool(post.is_facilitator_post),
+            "attachments": [_attachment_json(item) for item in post.attachments or ()],
+            "moderation": moderation_json(post, moderator),
+        }
+    )
+
+
+def comment_json(comment: Any, email: str, moderator: User | None) -> dict[str, Any]:
+    """`CommentOut` as JSON-ready values, from a `ChannelComment` or a row of its columns."""
+    return present(
+        {
+            "id": comment.id,
+            "postId": comment.post_id,
+            "parentCommentId": comment.parent_comment_id,
+            "content": comment.content,
+            "email": email,
+            "createdAt": comment.created_at,
+            "isFacilitatorPost": bool(comment.is_facilitator_post),
+            "moderation": moderation_json(comment, moderator),
+        }
     )
 
 
 def post_out(post: ChannelPost, email: str, moderator: User | None) -> schemas.PostOut:
-    return schemas.PostOut(
-        id=post.id,
-        title=post.title,
-        content=post.content,
-        email=email,
-        createdAt=post.created_at,
-        isFacilitatorPost=post.is_facilitator_post,
-        attachments=[schemas.AttachmentOut.model_validate(item) for item in post.attachments or []],
-        moderation=moderation_out(post, moderator),
-    )
+    return schemas.PostOut.model_validate(post_json(post, email, moderator))
 
 
 def comment_out(comment: ChannelComment, email: str, moderator: User | None) -> schemas.CommentOut:
-    return schemas.CommentOut(
-        id=comment.id,
-        postId=comment.post_id,
-        parentCommentId=comment.parent_comment_id,
-        content=comment.content,
-        email=email,
-        createdAt=comment.created_at,
-        isFacilitatorPost=comment.is_facilitator_post,
-        moderation=moderation_out(comment, moderator),
-    )
+    return schemas.CommentOut.model_validate(comment_json(comment, email, moderator))
 
 
-async def list_posts(session: AsyncSession, offering_id: str, channel_id: str) -> list[schemas.PostOut]:
+class _ModeratorColumns:
+    """The moderator of a listed row, from its `moderator_*` columns (see `ChannelRepository.posts`)."""
+
+    __slots__ = ("avatar_url", "first_name", "id", "last_name")
+
+    def __init__(self, row: Any) -> None:
+        self.id = row.moderator_id
+        self.first_name = row.moderator_first_name
+        self.last_name = row.moderator_last_name
+        self.avatar_url = row.moderator_avatar_url
+
+
+def _moderator_of(row: Any) -> Any:
+    return _ModeratorColumns(row) if row.moderator_id is not None else None
+
+
+async def list_posts(session: AsyncSession, offering_id: str, channel_id: str) -> list[dict[str, Any]]:
+    """`PostOut` rows as JSON-ready dicts: a channel's posts run to thousands."""
     channel = await get_channel(session, await get_offering(session, offering_id), channel_id)
-    return [post_out(post, email, mod) for post, email, mod in await ChannelRepository(session).posts(channel.id)]
+    return [post_json(row, row.email, _moderator_of(row)) for row in await ChannelRepository(session).posts(channel.id)]
 
 
 async def list_comments(
     session: AsyncSession, offering_id: str, channel_id: str, *, replies: bool
-) -> list[schemas.CommentOut]:
+) -> list[dict[str, Any]]:
+    """`CommentOut` rows as JSON-ready dicts."""
     channel = await get_channel(session, await get_offering(session, offering_id), channel_id)
     rows = await ChannelRepository(session).comments(channel.id, replies=replies)
-    return [comment_out(comment, email, mod) for comment, email, mod in rows]
+    return [comment_json(row, row.email, _moderator_of(row)) for row in rows]

@@ -34,7 +34,7 @@ class NotCompilable(Exception):
 
 
 class CompiledQuery:
-    __slots__ = ("defaults", "positions", "processors", "row_type", "sql")
+    __slots__ = ("defaults", "positions", "processed", "row_type", "sql")
 
     def __init__(self, statement: Executable, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
@@ -46,18 +46,31 @@ class CompiledQuery:
         self.defaults: dict[str, Any] = dict(compiled.params)
         columns = compiled._result_columns
         self.row_type = namedtuple("ReadRow", [column[0] for column in columns], rename=True)  # type: ignore[misc]
-        self.processors: list[Processor] = [column[3]._cached_result_processor(dialect, None) for column in columns]
+        processors = [column[3]._cached_result_processor(dialect, None) for column in columns]
+        # Only the columns whose type converts the driver's value (booleans, date-times, JSON documents).
+        self.processed: list[tuple[int, Callable[[Any], Any]]] = [
+            (index, process) for index, process in enumerate(processors) if process is not None
+        ]
 
     def arguments(self, params: Mapping[str, Any]) -> list[Any]:
         values = {**self.defaults, **params}
         return [value if (process is None or value is None) else process(value)
                 for value, process in ((values[name], process) for name, process in self.positions)]
 
-    def row(self, raw: Sequence[Any]) -> Any:
-        return self.row_type._make(
-            value if (process is None or value is None) else process(value)
-            for value, process in zip(raw, self.processors, strict=True)
-        )
+    def rows(self, raws: list[Sequence[Any]]) -> list[Any]:
+        make = self.row_type._make
+        if not self.processed:
+            return [make(raw) for raw in raws]
+        processed = self.processed
+        result = []
+        for raw in raws:
+            values = list(raw)
+            for index, process in processed:
+                value = values[index]
+                if value is not None:
+                    values[index] = process(value)
+            result.append(make(values))
+        return result
 
 
 class SQLiteReader:
@@ -94,7 +107,7 @@ class SQLiteReader:
         arguments = query.arguments(params)
         connection = self._live()
         cursor = await retry_while_busy(lambda: connection.execute(query.sql, arguments), self._lock_timeout)
-        return [query.row(raw) for raw in cursor.fetchall()]
+        return query.rows(cursor.fetchall())
 
     def close(self) -> None:
         if self._connection is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -57,7 +58,9 @@ def make_async_engine(
 ) -> AsyncEngine:
     """The server's engine. `lock_timeout`: how long a statement may wait for a lock (queued, never blocking)."""
     if is_sqlite(url):
-        engine = create_async_engine(async_url(url), echo=echo, connect_args={"timeout": lock_timeout})
+        engine = create_async_engine(
+            async_url(url), echo=echo, connect_args={"timeout": lock_timeout}, json_deserializer=orjson.loads
+        )
         event.listen(engine.sync_engine, "connect", _inline_sqlite_pragmas)
         _begin_immediate_on_write(engine.sync_engine)
         return engine
@@ -68,6 +71,7 @@ def make_async_engine(
         max_overflow=pool_size,
         pool_pre_ping=True,
         pool_timeout=lock_timeout,
+        json_deserializer=orjson.loads,  # JSON documents are read by the thousand in lists
         # A statement waiting on a row lock longer than that is cancelled by the server (answered 503).
         connect_args={"options": f"-c lock_timeout={int(lock_timeout * 1000)}"},
     )

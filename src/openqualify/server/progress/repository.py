@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, case, exists, func, select
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.util import find_tables
 
@@ -19,6 +18,8 @@ from openqualify.server.db.models import (
     UnitReaction,
     User,
 )
+from openqualify.server.kit.reads import ReadContext, org_scope, registered
+from openqualify.server.kit.wire import wire_time
 from openqualify.server.memberships.lookup import learner_filter
 
 # No stored row means nothing done yet.
@@ -41,22 +42,28 @@ def _with_completion_if_used(statement: Select[Any], condition: ColumnElement[bo
     return _with_completion(statement) if _uses_completion(condition) else statement
 
 
-async def offering_learners(
-    session: AsyncSession, offering_id: str
-) -> list[tuple[str, str | None, str | None, str | None, datetime | None, int]]:
-    """(email, first name, last name, person id, last login, completion) of the offering's learners, by e-mail.
+_OFFERING_LEARNERS = registered(
+    select(User.email, User.first_name, User.last_name, User.person_id, wire_time(Membership.last_logged_in_at),
+           COMPLETION.label("completion"))
+    .select_from(Membership)
+    .join(User, and_(User.id == Membership.user_id, org_scope(User)))
+    .outerjoin(
+        LearnerProgress,
+        and_(
+            LearnerProgress.offering_id == Membership.offering_id,
+            LearnerProgress.user_id == Membership.user_id,
+            org_scope(LearnerProgress),
+        ),
+    )
+    .where(Membership.offering_id == bindparam("offering_id"), *learner_filter(), org_scope(Membership))
+    .order_by(User.email_key, User.id)
+)
 
-    Columns only (no entities), driven from the offering's memberships.
-    """
-    statement = _with_completion(
-        select(User.email, User.first_name, User.last_name, User.person_id, Membership.last_logged_in_at, COMPLETION)
-        .select_from(Membership)
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.offering_id == offering_id, *learner_filter())
-    ).order_by(User.email_key, User.id)
-    return [
-        (e, first, last, person, login, int(c)) for e, first, last, person, login, c in await session.execute(statement)
-    ]
+
+async def read_offering_learners(ctx: ReadContext, offering_id: str) -> Sequence[Row[Any]]:
+    """(email, first name, last name, person id, last login as wire text, completion) of the offering's
+    learners, by e-mail: columns only, driven from the offering's memberships, on the read path."""
+    return await ctx.rows(_OFFERING_LEARNERS, offering_id=offering_id)
 
 
 async def completion_of(session: AsyncSession, offering_id: str, user_id: str) -> int:
@@ -133,14 +140,19 @@ async def users_page(
     return list(await session.execute(statement))
 
 
-async def shared_notes(session: AsyncSession, offering_id: str) -> list[tuple[SocialNote, User]]:
+async def shared_notes(
+    session: AsyncSession, offering_id: str
+) -> list[tuple[str, str | None, str, str | None, str | None, str, str, str]]:
+    """(user id, person id, e-mail, first name, last name, page id, paragraph id, content) of the shared notes."""
     statement = (
-        select(SocialNote, User)
+        select(User.id, User.person_id, User.email, User.first_name, User.last_name, SocialNote.page_id,
+               SocialNote.paragraph_id, SocialNote.content)
+        .select_from(SocialNote)
         .join(User, User.id == SocialNote.user_id)
         .where(SocialNote.offering_id == offering_id, SocialNote.shared.is_(True))
         .order_by(SocialNote.created_at, SocialNote.id)
     )
-    return [(note, user) for note, user in await session.execute(statement)]
+    return [tuple(row) for row in await session.execute(statement)]  # type: ignore[misc]
 
 
 async def reaction_counts(session: AsyncSession, offering_id: str) -> list[tuple[str, int, int]]:

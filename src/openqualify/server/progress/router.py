@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Response
 
 from openqualify.server.kit.deps import valid_email
 from openqualify.server.kit.reads import ReadContextDep, read_route
 from openqualify.server.kit.routing import api_router
+from openqualify.server.kit.wire import JSONBytes
 from openqualify.server.progress import schemas, service
 
 router = api_router(tags=["Learner activity"])
@@ -44,17 +45,17 @@ async def user_offering_progress(ctx: ReadContextDep, userEmail: str, offeringId
 
 @router.get("/offerings/{offeringId}/analytics/learners-progress", response_model=list[schemas.LearnerProgressOut])
 @read_route
-async def learners_progress(ctx: ReadContextDep, offeringId: str) -> list[schemas.LearnerProgressOut]:
-    return await service.learners_progress(await ctx.session(), offeringId)
+async def learners_progress(ctx: ReadContextDep, offeringId: str) -> Response:
+    return JSONBytes(await service.learners_progress(ctx, offeringId))
 
 
 @router.get("/offerings/{offeringId}/analytics/social-notes", response_model=list[schemas.SocialNoteOut])
 @read_route
-async def social_notes(ctx: ReadContextDep, offeringId: str) -> list[schemas.SocialNoteOut]:
-    return await service.social_notes(await ctx.session(), offeringId)
+async def social_notes(ctx: ReadContextDep, offeringId: str) -> Response:
+    return JSONBytes(await service.social_notes(await ctx.session(), offeringId))
 
 
 @router.get("/offerings/{offeringId}/analytics/unit-reactions", response_model=list[schemas.UnitReactionsOut])
 @read_route
-async def unit_reactions(ctx: ReadContextDep, offeringId: str) -> list[schemas.UnitReactionsOut]:
-    return await service.unit_reactions(await ctx.session(), offeringId)
+async def unit_reactions(ctx: ReadContextDep, offeringId: str) -> Response:
+    return JSONBytes(await service.unit_reactions(await ctx.session(), offeringId))

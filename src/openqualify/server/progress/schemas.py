@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field
 
 from openqualify.server.kit.timefmt import DateTimeOut
 
@@ -18,8 +18,6 @@ class LearnerProgressOut(BaseModel):
     completion: str
     lastLoggedInAt: DateTimeOut | None = None
 
-
-LEARNER_PROGRESS_LIST = TypeAdapter(list[LearnerProgressOut])
 
 
 class OfferingProgressRow(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,8 +30,10 @@ from openqualify.server.kit.odata import (
     parse_orderby,
     parse_top,
 )
+from openqualify.server.kit.reads import ReadContext
+from openqualify.server.kit.wire import present
 from openqualify.server.memberships.lookup import get_learner
-from openqualify.server.offerings.lookup import get_offering
+from openqualify.server.offerings.lookup import get_offering, read_offering
 from openqualify.server.progress import repository as repo
 from openqualify.server.progress import schemas
 from openqualify.server.users.service import get_user
@@ -133,13 +136,14 @@ async def _small_offerings(session: AsyncSession, tree: Node, limit: int) -> fro
     return frozenset(offering_id for offering_id, size in sizes.items() if size < cap)
 
 
-async def learners_progress(session: AsyncSession, offering_id: str) -> list[schemas.LearnerProgressOut]:
-    """Plain columns into plain dicts, validated in one call: this list runs to thousands of rows."""
-    offering = await get_offering(session, offering_id)
-    return schemas.LEARNER_PROGRESS_LIST.validate_python(
-        [
+async def learners_progress(ctx: ReadContext, offering_id: str) -> list[dict[str, Any]]:
+    """`LearnerProgressResponse` rows as JSON-ready dicts (`kit.wire`): this list runs to thousands of rows."""
+    offering = await read_offering(ctx, offering_id)
+    course_id = offering.content_id
+    return [
+        present(
             {
-                "courseId": offering.content_id,
+                "courseId": course_id,
                 "email": email,
                 "firstName": first_name,
                 "lastName": last_name,
@@ -147,11 +151,11 @@ async def learners_progress(session: AsyncSession, offering_id: str) -> list[sch
                 "completion": str(completion),
                 "lastLoggedInAt": last_logged_in_at,
             }
-            for email, first_name, last_name, person_id, last_logged_in_at, completion in await repo.offering_learners(
-                session, offering.id
-            )
-        ]
-    )
+        )
+        for email, first_name, last_name, person_id, last_logged_in_at, completion in (
+            await repo.read_offering_learners(ctx, offering.id)
+        )
+    ]
 
 
 def _learner_out(user: User, rows: Iterable[tuple[str, int]]) -> schemas.LearnerOut:
@@ -222,26 +226,32 @@ async def all_progress(
     return schemas.AllProgressOut.model_validate({"data": {"progress": progress, "offerings": names}, "top": limit})
 
 
-async def social_notes(session: AsyncSession, offering_id: str) -> list[schemas.SocialNoteOut]:
+async def social_notes(session: AsyncSession, offering_id: str) -> list[dict[str, Any]]:
+    """`SocialNotesResponse` rows as JSON-ready dicts (two keys are hyphenated on the wire)."""
     offering = await get_offering(session, offering_id)
     return [
-        schemas.SocialNoteOut(
-            userId=user.id,
-            personId=user.person_id,
-            email=user.email,
-            firstName=user.first_name,
-            lastName=user.last_name,
-            pageId=note.page_id,
-            paragraphId=note.paragraph_id,
-            content=note.content,
+        present(
+            {
+                "userId": user_id,
+                "personId": person_id,
+                "email": email,
+                "firstName": first_name,
+                "lastName": last_name,
+                "pageId": page_id,
+                "social-note-paragraphId": paragraph_id,
+                "social-note-content": content,
+            }
         )
-        for note, user in await repo.shared_notes(session, offering.id)
+        for user_id, person_id, email, first_name, last_name, page_id, paragraph_id, content in (
+            await repo.shared_notes(session, offering.id)
+        )
     ]
 
 
-async def unit_reactions(session: AsyncSession, offering_id: str) -> list[schemas.UnitReactionsOut]:
+async def unit_reactions(session: AsyncSession, offering_id: str) -> list[dict[str, Any]]:
+    """`UnitReactionsAnalyticsResponse` rows as JSON-ready dicts."""
     offering = await get_offering(session, offering_id)
     return [
-        schemas.UnitReactionsOut(pageId=page_id, feedback=schemas.ReactionCounts(thumbsUp=up, thumbsDown=down))
+        {"pageId": page_id, "feedback": {"thumbs-up": up, "thumbs-down": down}}
         for page_id, up, down in await repo.reaction_counts(session, offering.id)
     ]

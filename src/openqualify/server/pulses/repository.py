@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Row, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import Pulse, PulseAnswerRow, PulseRun, User
+from openqualify.server.kit.wire import wire_time
 
 
 async def answered_pulse_ids(session: AsyncSession, offering_id: str) -> list[str]:
@@ -32,19 +33,19 @@ async def find_pulse(session: AsyncSession, offering_id: str, pulse_id: str) -> 
 
 async def responses(session: AsyncSession, offering_id: str, *conditions: ColumnElement[bool]) -> Sequence[Row[Any]]:
     """The offering's responses, oldest first, as the columns the wire row needs: pulse id, question, type,
-    run id, run start, run duration, user id, first_name, last_name, response_time, answer."""
+    run id, run start, run duration, user id, first_name, last_name, response_time, answer (times as wire text)."""
     statement = (
         select(
             Pulse.id,
             Pulse.question,
             Pulse.pulse_type,
             PulseRun.id,
-            PulseRun.start,
+            wire_time(PulseRun.start),
             PulseRun.duration_minutes,
             User.id,
             User.first_name,
             User.last_name,
-            PulseAnswerRow.response_time,
+            wire_time(PulseAnswerRow.response_time),
             PulseAnswerRow.answer,
         )
         # A response's pulse is of its offering and its run of its pulse: saying so lets the planner reach pulses

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Response
 
 from openqualify.server.kit.reads import ReadContextDep, read_route
 from openqualify.server.kit.routing import api_router
+from openqualify.server.kit.wire import JSONBytes
 from openqualify.server.pulses import schemas, service
 
 router = api_router(tags=["Pulses"])
@@ -26,13 +27,13 @@ async def all_responses(
     offeringId: str,
     pulseType: Annotated[str | None, Query()] = None,
     responseTime: Annotated[list[str] | None, Query()] = None,
-) -> list[schemas.PulseResponseOut]:
-    return await service.all_responses(await ctx.session(), offeringId, pulseType, responseTime or [])
+) -> Response:
+    return JSONBytes(await service.all_responses(await ctx.session(), offeringId, pulseType, responseTime or []))
 
 
 @router.get(
     "/offerings/{offeringId}/analytics/pulses/{pulseId}/responses", response_model=list[schemas.PulseResponseOut]
 )
 @read_route
-async def pulse_responses(ctx: ReadContextDep, offeringId: str, pulseId: str) -> list[schemas.PulseResponseOut]:
-    return await service.pulse_responses(await ctx.session(), offeringId, pulseId)
+async def pulse_responses(ctx: ReadContextDep, offeringId: str, pulseId: str) -> Response:
+    return JSONBytes(await service.pulse_responses(await ctx.session(), offeringId, pulseId))

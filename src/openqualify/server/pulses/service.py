@@ -8,13 +8,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from pydantic import TypeAdapter
 from sqlalchemy import ColumnElement, Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import Pulse, PulseAnswerRow
 from openqualify.server.kit.errors import ObjectNotFoundError, SchemaValidationError
 from openqualify.server.kit.timefmt import parse_datetime
+from openqualify.server.kit.wire import present
 from openqualify.server.offerings.lookup import get_offering
 from openqualify.server.pulses import repository as repo
 from openqualify.server.pulses import schemas
@@ -66,13 +66,18 @@ def _time_conditions(filters: Sequence[str]) -> list[ColumnElement[bool]]:
     return conditions
 
 
-_RESPONSES = TypeAdapter(list[schemas.PulseResponseOut])
+PulseResponseRow = dict[str, Any]  # schemas.PulseResponseOut, JSON-ready (`kit.wire`)
 
 
-def _out(rows: Sequence[Row[Any]]) -> list[schemas.PulseResponseOut]:
-    """Wire rows from column rows, validated as one list (cheaper than a model per row)."""
-    return _RESPONSES.validate_python(
-        [
+def _answer(stored: dict[str, Any] | None) -> dict[str, Any]:
+    """`PulseAnswer` as stored (validated when it was written), absent parts left out."""
+    return present(stored) if stored else {}
+
+
+def _out(rows: Sequence[Row[Any]]) -> list[PulseResponseRow]:
+    """Wire rows straight from column rows: this list runs to thousands of rows."""
+    return [
+        present(
             {
                 "pulseBaseId": pulse_id,
                 "pulseInstanceId": run_id,
@@ -84,23 +89,23 @@ def _out(rows: Sequence[Row[Any]]) -> list[schemas.PulseResponseOut]:
                 "learnerFirstName": first_name,
                 "learnerLastName": last_name,
                 "responseTime": response_time,
-                "response": answer or {},
+                "response": _answer(answer),
             }
-            for (
-                pulse_id,
-                question,
-                pulse_type,
-                run_id,
-                start,
-                duration,
-                user_id,
-                first_name,
-                last_name,
-                response_time,
-                answer,
-            ) in rows
-        ]
-    )
+        )
+        for (
+            pulse_id,
+            question,
+            pulse_type,
+            run_id,
+            start,
+            duration,
+            user_id,
+            first_name,
+            last_name,
+            response_time,
+            answer,
+        ) in rows
+    ]
 
 
 async def pulse_ids(session: AsyncSession, offering_id: str) -> list[str]:
@@ -110,7 +115,7 @@ async def pulse_ids(session: AsyncSession, offering_id: str) -> list[str]:
 
 async def all_responses(
     session: AsyncSession, offering_id: str, pulse_type: str | None, response_time: Sequence[str]
-) -> list[schemas.PulseResponseOut]:
+) -> list[PulseResponseRow]:
     check_pulse_type(pulse_type)
     conditions = _time_conditions(response_time)
     offering = await get_offering(session, offering_id)
@@ -119,7 +124,7 @@ async def all_responses(
     return _out(await repo.responses(session, offering.id, *conditions))
 
 
-async def pulse_responses(session: AsyncSession, offering_id: str, pulse_id: str) -> list[schemas.PulseResponseOut]:
+async def pulse_responses(session: AsyncSession, offering_id: str, pulse_id: str) -> list[PulseResponseRow]:
     offering = await get_offering(session, offering_id)
     if await repo.find_pulse(session, offering.id, pulse_id) is None:
         raise ObjectNotFoundError.of("pulse", pulse_id)
