@@ -39,10 +39,7 @@ OFFICIAL_CONTRACT = ROOT.parent / "shared" / "iqualify-openapi.json"
 def contract_path() -> Path:
     if OFFICIAL_CONTRACT.is_file():
         return OFFICIAL_CONTRACT
-    copies = sorted((ROOT / "tests" / "contract").glob("*.json"))
-    if not copies:
-        raise SystemExit("no contract file for Prism")
-    return copies[0]
+    return ROOT / "tests" / "contract" / "data" / "contract.json"  # the repository's copy (prose stripped)
 
 
 def prism_executable() -> Path:

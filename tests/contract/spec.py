@@ -1,12 +1,12 @@
 """The official contract as test data: operation lookup and response validation.
 
-`../shared/iqualify-openapi.json` is reference data; when it is absent, contract checks are skipped.
-A few places where the contract contradicts itself are corrected by `ERRATA` (see docs/decisions.md).
+`data/contract.json` is the repository's copy of the contract's structure, derived from the official file by
+`scripts/derive_contract.py` (prose stripped, the errata of docs/decisions.md #16 applied);
+`test_contract_copy.py` checks that it is current whenever the official file is beside the checkout.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from dataclasses import dataclass
@@ -18,44 +18,14 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-SPEC_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "iqualify-openapi.json"
+SPEC_PATH = Path(__file__).resolve().parent / "data" / "contract.json"
 API_PREFIX = "/v1"
 
 
-def spec_available() -> bool:
-    return SPEC_PATH.is_file()
-
-
-def _erratum_array_of(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "array", "items": schema}
-
-
-def apply_errata(spec: dict[str, Any]) -> dict[str, Any]:
-    """Correct the contract where its own descriptions and examples contradict its schemas."""
-    spec = copy.deepcopy(spec)
-    paths = spec["paths"]
-    schemas = spec["components"]["schemas"]
-    ok = "application/json"
-    # 1. "Get activations" and "Get permissions" describe lists but declare one object.
-    for path in ("/courses/{contentId}/activations", "/courses/{contentId}/permissions"):
-        content = paths[path]["get"]["responses"]["200"]["content"][ok]
-        content["schema"] = _erratum_array_of(content["schema"])
-    # 2. A unit reaction's pageId is a page id (a string), typed boolean by mistake.
-    schemas["UnitReactionsAnalyticsResponse"]["properties"]["pageId"] = {"type": "string"}
-    # 3. The 207 item is "an added user or an error"; both schemas accept any object, so oneOf can
-    #    never hold for either: anyOf is what was meant.
-    multi = paths["/offerings/{offeringId}/users"]["post"]["responses"]["207"]["content"][ok]["schema"]
-    multi["items"] = {"anyOf": multi["items"]["oneOf"]}
-    # 4. Uploaded files of an activity attempt are a list (several files per attempt).
-    attempt = schemas["ActivityAttemptOpenResponse"]["properties"]
-    attempt["uploadedFiles"] = _erratum_array_of(attempt["uploadedFiles"])
-    return spec
-
-
 @cache
-def load_spec(errata: bool = True) -> dict[str, Any]:
-    spec = json.loads(SPEC_PATH.read_text())
-    return apply_errata(spec) if errata else spec
+def load_spec() -> dict[str, Any]:
+    """The contract with its errata applied."""
+    return json.loads(SPEC_PATH.read_text())
 
 
 @dataclass(frozen=True)

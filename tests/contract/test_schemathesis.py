@@ -14,17 +14,14 @@ from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from tests.conftest import LiveServer
-from tests.contract.spec import load_spec, spec_available
+from tests.contract.spec import load_spec
 
-pytestmark = [
-    pytest.mark.schemathesis,
-    pytest.mark.skipif(not spec_available(), reason="../shared/iqualify-openapi.json is absent"),
-]
+pytestmark = pytest.mark.schemathesis
 
 MAX_EXAMPLES = int(os.environ.get("OPENQUALIFY_SCHEMATHESIS_EXAMPLES", "25"))
 CASES: Counter[str] = Counter()
 
-schema = schemathesis.openapi.from_dict(load_spec() if spec_available() else {"openapi": "3.0.0", "paths": {}})
+schema = schemathesis.openapi.from_dict(load_spec())
 schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 
 

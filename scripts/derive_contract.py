@@ -1,0 +1,121 @@
+"""Derive the repository's copy of the contract from the official iQualify OpenAPI file.
+
+The copy keeps the machine-readable structure the tests need (paths, methods, parameters, status codes, request
+and response schemas, security) with the errata of docs/decisions.md #16 applied, and drops the prose
+(descriptions, summaries, titles, examples, tags, vendor extensions). Run it when the official file changes:
+
+    .venv/bin/python scripts/derive_contract.py [OFFICIAL_JSON] [--check]
+
+OFFICIAL_JSON defaults to ../shared/iqualify-openapi.json beside the checkout; --check exits 1 when the copy in
+the repository differs from what would be derived (tests/contract/test_contract_copy.py runs the same check).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OFFICIAL = ROOT.parent / "shared" / "iqualify-openapi.json"
+COPY = ROOT / "tests" / "contract" / "data" / "contract.json"
+
+# Keys whose string values are prose. In a map of names (properties, paths, ...) the keys are names, not keywords.
+PROSE_STRINGS = {"description", "summary", "title"}
+PROSE_ANY = {"example", "examples", "tags", "externalDocs"}
+NAME_MAPS = {
+    "properties",
+    "paths",
+    "schemas",
+    "parameters",
+    "responses",
+    "content",
+    "securitySchemes",
+    "headers",
+    "patternProperties",
+    "definitions",
+    "requestBodies",
+}
+
+
+def _array_of(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": schema}
+
+
+def apply_errata(spec: dict[str, Any]) -> dict[str, Any]:
+    """Correct the contract where its own descriptions and examples contradict its schemas (decisions #16)."""
+    spec = copy.deepcopy(spec)
+    paths = spec["paths"]
+    schemas = spec["components"]["schemas"]
+    ok = "application/json"
+    # 1. "Get activations" and "Get permissions" describe lists but declare one object.
+    for path in ("/courses/{contentId}/activations", "/courses/{contentId}/permissions"):
+        content = paths[path]["get"]["responses"]["200"]["content"][ok]
+        content["schema"] = _array_of(content["schema"])
+    # 2. A unit reaction's pageId is a page id (a string), typed boolean by mistake.
+    schemas["UnitReactionsAnalyticsResponse"]["properties"]["pageId"] = {"type": "string"}
+    # 3. The 207 item is "an added user or an error"; both schemas accept any object, so oneOf can never hold.
+    multi = paths["/offerings/{offeringId}/users"]["post"]["responses"]["207"]["content"][ok]["schema"]
+    multi["items"] = {"anyOf": multi["items"]["oneOf"]}
+    # 4. Uploaded files of an activity attempt are a list (several files per attempt).
+    attempt = schemas["ActivityAttemptOpenResponse"]["properties"]
+    attempt["uploadedFiles"] = _array_of(attempt["uploadedFiles"])
+    return spec
+
+
+def _strip(node: Any, names: bool = False) -> Any:
+    """`node` without prose; `names`: node is a map whose keys are names (keep every key, strip the values)."""
+    if isinstance(node, list):
+        return [_strip(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if names:
+        return {key: _strip(value) for key, value in node.items()}
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key.startswith("x-") or key in PROSE_ANY or (key in PROSE_STRINGS and isinstance(value, str)):
+            continue
+        out[key] = _strip(value, names=key in NAME_MAPS and isinstance(value, dict))
+    return out
+
+
+def derive(official: dict[str, Any]) -> dict[str, Any]:
+    spec = _strip(apply_errata(official))
+    spec["info"] = {"title": official["info"]["title"], "version": official["info"]["version"]}
+    # OpenAPI requires a description on every response object: keep the key, without the prose.
+    for item in spec["paths"].values():
+        for operation in item.values():
+            for response in operation.get("responses", {}).values():
+                if "$ref" not in response:
+                    response["description"] = ""
+    for response in spec["components"].get("responses", {}).values():
+        response["description"] = ""
+    return spec
+
+
+def render(spec: dict[str, Any]) -> str:
+    return json.dumps(spec, indent=1, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    args = [a for a in argv if a != "--check"]
+    official_path = Path(args[0]) if args else OFFICIAL
+    text = render(derive(json.loads(official_path.read_text())))
+    if check:
+        current = COPY.read_text() if COPY.is_file() else ""
+        if current != text:
+            print(f"{COPY.relative_to(ROOT)} is not current: run scripts/derive_contract.py", file=sys.stderr)
+            return 1
+        print(f"{COPY.relative_to(ROOT)} is current")
+        return 0
+    COPY.parent.mkdir(parents=True, exist_ok=True)
+    COPY.write_text(text)
+    print(f"wrote {COPY.relative_to(ROOT)} from {official_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

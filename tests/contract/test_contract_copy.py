@@ -1,0 +1,94 @@
+"""The repository's copy of the contract (`data/contract.json`) is what `scripts/derive_contract.py` derives from
+the official file, when that file is beside the checkout (`../shared/iqualify-openapi.json`)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from tests.contract.spec import SPEC_PATH, load_spec
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("derive_contract", ROOT / "scripts" / "derive_contract.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _walk(node: Any, names: bool = False) -> list[str]:
+    """Every keyword used in the document (keys of name maps excluded)."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if not names:
+                found.append(key)
+            found += _walk(
+                value,
+                names=not names
+                and key in {"properties", "paths", "schemas", "parameters", "responses", "content", "securitySchemes"},
+            )
+    elif isinstance(node, list):
+        for item in node:
+            found += _walk(item)
+    return found
+
+
+def test_copy_is_current_with_the_official_file() -> None:
+    script = _script()
+    if not script.OFFICIAL.is_file():
+        pytest.skip(f"{script.OFFICIAL} is absent: nothing to compare the copy with")
+    official = json.loads(script.OFFICIAL.read_text())
+    assert SPEC_PATH.read_text() == script.render(script.derive(official)), "run scripts/derive_contract.py"
+
+
+def test_copy_has_the_structure_without_the_prose() -> None:
+    spec = load_spec()
+    operations = [(m, p) for p, item in spec["paths"].items() for m in item]
+    assert len(operations) == 84
+    keywords = set(_walk(spec))
+    assert not keywords & {"summary", "example", "examples", "tags"}
+    descriptions = [d for d in _strings(spec, "description")]
+    assert descriptions and set(descriptions) == {""}  # kept empty where OpenAPI requires the key
+    # The errata are applied: the four corrections of docs/decisions.md #16.
+    ok = "application/json"
+    activations = spec["paths"]["/courses/{contentId}/activations"]["get"]["responses"]["200"]["content"][ok]
+    assert activations["schema"]["type"] == "array"
+    assert spec["components"]["schemas"]["UnitReactionsAnalyticsResponse"]["properties"]["pageId"] == {"type": "string"}
+    multi = spec["paths"]["/offerings/{offeringId}/users"]["post"]["responses"]["207"]["content"][ok]["schema"]
+    assert "anyOf" in multi["items"]
+    attempt = spec["components"]["schemas"]["ActivityAttemptOpenResponse"]["properties"]
+    assert attempt["uploadedFiles"]["type"] == "array"
+
+
+def _strings(node: Any, key: str, names: bool = False) -> list[str]:
+    found: list[str] = []
+    if isinstance(node, dict):
+        for k, value in node.items():
+            if k == key and not names and isinstance(value, str):
+                found.append(value)
+            found += _strings(value, key, names=not names and k in {"properties", "paths", "schemas"})
+    elif isinstance(node, list):
+        for item in node:
+            found += _strings(item, key)
+    return found
+
+
+def test_nothing_in_tests_reads_the_folder_beside_the_checkout() -> None:
+    """Only this module (through the script) may look at the official file; every other test uses the copy."""
+    forbidden = re.compile(r"iqualify-openapi\.json|\.\./shared|/work/shared|[\"']shared[\"']\s*/")
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "tests").rglob("*.py")
+        if path.name != Path(__file__).name and forbidden.search(path.read_text())
+    ]
+    assert offenders == []
