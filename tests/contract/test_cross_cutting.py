@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from openqualify.server.app import create_app
+from openqualify.server.config import Mode, Settings
 from openqualify.server.db.models import User
 from openqualify.server.kit.deps import PrincipalDep, SessionDep
 from openqualify.server.kit.routing import api_router
@@ -54,10 +56,29 @@ def test_unknown_route_and_wrong_method(api: Api) -> None:
 
 
 def test_api_info_lists_endpoints(api: Api) -> None:
+    """In the sandbox the links are the server's own (the request's host), so a client following them stays local."""
     body = api.get("/").json()
-    assert body["GET /org"] == "https://api.iqualify.com/v1/org"
+    assert body["GET /org"] == "http://testserver/v1/org"
     assert "POST /users" in body
     assert not any(key.split(" ", 1)[1].startswith("/_sandbox") for key in body)
+    elsewhere = api.get("/", headers={"Host": "sandbox.internal:8080"}).json()
+    assert elsewhere["GET /org"] == "http://sandbox.internal:8080/v1/org"
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"mode": Mode.PRODUCTION}, "https://api.iqualify.com/v1/org"),
+        ({"public_base_url": "https://lms.example.com/api/v1/"}, "https://lms.example.com/api/v1/org"),
+        ({"mode": Mode.PRODUCTION, "public_base_url": "https://x.example/v1"}, "https://x.example/v1/org"),
+    ],
+)
+def test_api_info_base_url_by_mode_and_setting(
+    database_url: str, api: Api, settings: dict[str, object], expected: str
+) -> None:
+    with TestClient(create_app(Settings(database_url=database_url, **settings))) as client:
+        body = client.get("/v1/", headers={"Authorization": f"Bearer {api.token}"}).json()
+    assert body["GET /org"] == expected
 
 
 def test_validation_never_answers_422(api: Api) -> None:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -22,9 +23,13 @@ from openqualify.server.kit.auth import PrincipalCache
 from openqualify.server.kit.contention import ReplayOnConflictMiddleware
 from openqualify.server.kit.errors_http import install_error_handlers
 from openqualify.server.kit.limits import RequestLimitsMiddleware
+from openqualify.server.kit.logs import AccessLogMiddleware
+from openqualify.server.kit.openapi import declare_bearer_auth
 from openqualify.server.kit.paths import EncodedSlashMiddleware
 from openqualify.server.kit.ratelimit import RateLimiter, RateLimitMiddleware, build_counter
 from openqualify.server.routes import API_ROUTERS, SANDBOX_ROUTERS
+from openqualify.server.sandbox.journal.middleware import JournalMiddleware
+from openqualify.server.sandbox.journal.store import JournalStore
 
 GC_GEN0_THRESHOLD = 20_000
 
@@ -81,6 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.principal_cache = PrincipalCache(settings.principal_cache_ttl)
     app.state.rate_limiter = None
     app.state.sqlite_reader = None
+    app.state.endpoint_maps = {}
+    app.state.journal = JournalStore(settings.journal_size, settings.journal_body_bytes)
     install_error_handlers(app)
     app.include_router(health_router)
     # Routes are added flat, in order (not as included sub-routers), so that `app.routes` lists every
@@ -89,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in routers:
         app.router.routes.extend(router.routes)
     _mount_offline_docs(app)
+    declare_bearer_auth(app)
     # Added innermost first: a request meets the slash fix-up, the size caps, the rate limit, then the replay.
     app.add_middleware(ReplayOnConflictMiddleware)
     app.add_middleware(RateLimitMiddleware, limiter=lambda: app.state.rate_limiter)
@@ -99,6 +107,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body_limit_overrides={"/_sandbox/import": settings.max_import_body_bytes},
     )
     app.add_middleware(EncodedSlashMiddleware)
+    # Outermost: the journal and the access log see the final answer (after replays), CORS answers preflights.
+    if settings.sandbox_enabled:
+        app.add_middleware(JournalMiddleware, store=app.state.journal)
+    if settings.access_log_enabled:
+        app.add_middleware(AccessLogMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"],
+        )
     return app
 
 

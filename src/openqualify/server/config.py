@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import lru_cache
+from typing import Annotated
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_DATABASE_URL = "sqlite:///./openqualify.db"
+from openqualify.defaults import DEFAULT_DATABASE_URL, REAL_SERVICE_BASE_URL
+
+__all__ = ["DEFAULT_DATABASE_URL", "LogFormat", "Mode", "RateLimitBackend", "Settings", "get_settings"]
 
 
 class Mode(StrEnum):
     SANDBOX = "sandbox"
     PRODUCTION = "production"
+
+
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"  # one JSON object per line, for log collectors
 
 
 class RateLimitBackend(StrEnum):
@@ -23,6 +32,7 @@ class RateLimitBackend(StrEnum):
 
 
 MIB = 1024 * 1024
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 PRODUCTION_RATE_LIMIT_PER_MINUTE = 3000
 
 
@@ -31,8 +41,9 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     mode: Mode = Mode.SANDBOX
-    # Base URL that `GET /` advertises; the real service's by default, so clients see familiar links.
-    public_base_url: str = "https://api.iqualify.com/v1"
+    # Base URL that `GET /v1/` advertises. Unset: in the sandbox the server's own (`<scheme>://<host>/v1` of the
+    # request), so a client that follows the links stays local; in production the real service's.
+    public_base_url: str | None = None
     db_pool_size: int = 10
     db_echo: bool = False
     # How long a worker trusts a token it has checked (0: check every request). See kit.auth.PrincipalCache.
@@ -55,6 +66,43 @@ class Settings(BaseSettings):
     rate_limit_window_seconds: int = 60
     rate_limit_backend: RateLimitBackend = RateLimitBackend.AUTO
     redis_url: str | None = None
+
+    # Logging (docs/deployment.md, "Logs"). The access log is on by default in the sandbox, off in production.
+    log_level: str = "info"
+    log_format: LogFormat = LogFormat.TEXT
+    log_access: bool | None = None
+
+    # The sandbox's request journal (`/_sandbox/requests`): requests kept per organisation, bytes kept per body.
+    journal_size: int = 100
+    journal_body_bytes: int = 64 * 1024
+
+    # Origins allowed to call the API from a browser (comma-separated; `*` for any). Empty: no CORS headers.
+    cors_origins: Annotated[list[str], NoDecode] = []
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("log_level", mode="after")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        value = value.lower()
+        if value not in LOG_LEVELS:
+            raise ValueError(f"should be one of {', '.join(LOG_LEVELS)}")
+        return value
+
+    @property
+    def access_log_enabled(self) -> bool:
+        return self.sandbox_enabled if self.log_access is None else self.log_access
+
+    def api_base_url(self, request_base: str) -> str:
+        """The base URL `GET /v1/` lists links under (`request_base`: the request's `scheme://host/`)."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        return request_base.rstrip("/") + "/v1" if self.sandbox_enabled else REAL_SERVICE_BASE_URL
 
     @property
     def sandbox_enabled(self) -> bool:

@@ -9,14 +9,15 @@ from openqualify.server.kit.deps import PrincipalDep
 from openqualify.server.kit.routing import API_PREFIX, api_router
 
 router = api_router(tags=["API info"])
+MAX_CACHED_BASES = 16
 
 
 def endpoint_map(request: Request) -> dict[str, str]:
-    """`"<METHOD> <path>" -> URL` for every public API route, built once per application."""
-    cached: dict[str, str] | None = getattr(request.app.state, "endpoint_map", None)
-    if cached is not None:
+    """`"<METHOD> <path>" -> URL` for every public API route, built once per application and base URL."""
+    base = request.app.state.settings.api_base_url(str(request.base_url))
+    maps: dict[str, dict[str, str]] = request.app.state.endpoint_maps
+    if (cached := maps.get(base)) is not None:
         return cached
-    base = request.app.state.settings.public_base_url.rstrip("/")
     endpoints: dict[str, str] = {}
     for route in request.app.routes:
         if not isinstance(route, APIRoute) or not route.include_in_schema:
@@ -26,7 +27,8 @@ def endpoint_map(request: Request) -> dict[str, str]:
         path = route.path[len(API_PREFIX) :]
         for method in sorted(route.methods):
             endpoints[f"{method} {path}"] = base + path
-    request.app.state.endpoint_map = endpoints
+    if len(maps) < MAX_CACHED_BASES:  # the Host header is the client's: bound what it can make us keep
+        maps[base] = endpoints
     return endpoints
 
 

@@ -54,6 +54,7 @@ async def _principal(
 ) -> Principal:
     principal = await authenticate(session, authorization, request.app.state.principal_cache)
     bind_org(session.sync_session, principal.org_id)
+    request.scope.setdefault("state", {})["org_id"] = principal.org_id  # for the access log and the journal
     return principal
 
 

@@ -1,0 +1,86 @@
+"""Logging: one configuration for uvicorn and the application (text or JSON lines), and the access log.
+
+The access log is an ASGI middleware rather than uvicorn's: it runs after authentication has named the
+organisation (`scope["state"]["org_id"]`, set by `kit.deps` and `kit.reads`). It never logs headers, so
+never the token.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from openqualify.server.config import LogFormat
+
+ACCESS_LOGGER = "openqualify.access"
+access_logger = logging.getLogger(ACCESS_LOGGER)
+
+_TEXT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def log_config(level: str, fmt: LogFormat) -> dict[str, Any]:
+    """A `logging.config.dictConfig` for uvicorn (`log_config=`) and our own loggers."""
+    formatter: dict[str, Any] = (
+        {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": _JSON_FIELDS,
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+        if fmt is LogFormat.JSON
+        else {"format": _TEXT}
+    )
+    handler = {"class": "logging.StreamHandler", "formatter": "default", "stream": "ext://sys.stderr"}
+    level = level.upper()
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"default": formatter},
+        "handlers": {"default": handler},
+        "loggers": {
+            "uvicorn": {"handlers": ["default"], "level": level, "propagate": False},
+            "uvicorn.error": {"level": level},
+            "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},  # ours replaces it
+            "openqualify": {"handlers": ["default"], "level": level, "propagate": False},
+        },
+    }
+
+
+class AccessLogMiddleware:
+    """One line per HTTP request once the response is complete: method, path, status, ms, organisation."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        state = scope.setdefault("state", {})
+        status = 500  # what the client gets if the app fails before it starts a response
+
+        async def observe(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observe)
+        finally:
+            ms = round((time.perf_counter() - started) * 1000, 1)
+            path = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
+            org = state.get("org_id") or "-"
+            access_logger.info(
+                '%s %s %s %.1fms org=%s',
+                scope["method"],
+                path,
+                status,
+                ms,
+                org,
+                extra={"method": scope["method"], "path": path, "status": status, "ms": ms, "org": org},
+            )

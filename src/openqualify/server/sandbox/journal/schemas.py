@@ -1,0 +1,31 @@
+"""Wire shapes of the request journal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class JournalMessage(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    headers: dict[str, str]
+    content_type: str | None = Field(alias="contentType")
+    body: Any = Field(description="Parsed JSON when the body is JSON and complete, else text")
+    body_bytes: int = Field(alias="bodyBytes", description="The body's full length")
+    truncated: bool
+
+
+class JournalEntry(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: int
+    at: str
+    method: str
+    path: str
+    query: str
+    status: int
+    duration_ms: float = Field(alias="durationMs")
+    request: JournalMessage
+    response: JournalMessage

@@ -1,0 +1,37 @@
+"""The journal's storage: a bounded ring of entries per organisation, in the memory of the process.
+
+Decision (docs/decisions.md, N4): memory rather than a table, so journaling never puts a read behind SQLite's
+write lock nor adds a write to every request; with several workers each keeps the requests it served.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from typing import Any
+
+
+class JournalStore:
+    def __init__(self, size: int, body_bytes: int) -> None:
+        self.size = size  # entries kept per organisation
+        self.body_bytes = body_bytes  # bytes kept per request or response body
+        self._entries: dict[str, deque[dict[str, Any]]] = {}
+        self._ids = itertools.count(1)
+
+    def add(self, org_id: str, entry: dict[str, Any]) -> None:
+        if self.size <= 0:
+            return
+        ring = self._entries.get(org_id)
+        if ring is None:
+            ring = self._entries[org_id] = deque(maxlen=self.size)
+        ring.append({"id": next(self._ids), **entry})
+
+    def list(self, org_id: str, limit: int | None = None) -> list[dict[str, Any]]:
+        """Newest first."""
+        ring = self._entries.get(org_id, ())
+        entries = list(reversed(ring))
+        return entries if limit is None else entries[:limit]
+
+    def clear(self, org_id: str) -> int:
+        ring = self._entries.pop(org_id, None)
+        return len(ring) if ring else 0
