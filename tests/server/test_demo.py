@@ -25,7 +25,7 @@ def build(
         if core_only:
             faker = Faker("en_NZ")
             faker.seed_instance(seed)
-            ctx = DemoContext(session, api.org_id, now or datetime.now(UTC), random.Random(seed), faker)
+            ctx = DemoContext(session, api.org_id, now or datetime.now(UTC), random.Random(seed), faker, seed)
             core.seed(ctx)
         else:
             ctx = build_demo(session, api.org_id, now or datetime.now(UTC), seed=seed)
@@ -89,3 +89,28 @@ def test_same_seed_gives_the_same_core_data(new_api: Callable[[], Api], sync_eng
     assert names[0] == names[1] and names[0]
     assert [c["name"] for c in first.get("/courses").json()] == [c["name"] for c in second.get("/courses").json()]
     assert {o.id for o in one.offerings}.isdisjoint(o.id for o in two.offerings)  # ids stay unique
+
+
+def _ids(export: dict[str, object]) -> dict[str, list[str]]:
+    tables = export["tables"]
+    assert isinstance(tables, dict)
+    return {name: sorted(str(row["id"]) for row in rows if "id" in row) for name, rows in tables.items()}
+
+
+def test_reset_and_demo_give_the_same_ids_later_and_other_organisations_other_ids(api: Api, other_api: Api) -> None:
+    """`POST /_sandbox/reset` then `POST /_sandbox/demo` rebuilds the organisation with the same ids, even days
+    later; another organisation's demo has ids of its own (ids are unique database-wide)."""
+    api.sandbox.put("/clock", json={"now": "2030-03-01T09:20:00Z"})
+    assert api.sandbox.post("/demo").status_code in (200, 201)
+    first = _ids(api.sandbox.get("/export").json())
+    assert sum(len(ids) for ids in first.values()) > 1000
+
+    api.sandbox.post("/reset")
+    api.sandbox.put("/clock", json={"now": "2030-07-14T17:45:00Z"})
+    assert api.sandbox.post("/demo").status_code in (200, 201)
+    assert _ids(api.sandbox.get("/export").json()) == first
+
+    other_api.sandbox.put("/clock", json={"now": "2030-03-01T09:20:00Z"})
+    assert other_api.sandbox.post("/demo").status_code in (200, 201)
+    theirs = _ids(other_api.sandbox.get("/export").json())
+    assert not {i for ids in theirs.values() for i in ids} & {i for ids in first.values() for i in ids}

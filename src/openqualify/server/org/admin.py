@@ -41,8 +41,12 @@ def find_org(session: Session, name: str) -> Organisation | None:
     return session.execute(select(Organisation).where(Organisation.name == name)).scalar_one_or_none()
 
 
-def create_org(session: Session, name: str, token: str | None = None) -> tuple[Organisation, str]:
-    """A new organisation and its first token (the given one, or a random one). Flushes, never commits."""
+def create_org(
+    session: Session, name: str, token: str | None = None, org_id: str | None = None
+) -> tuple[Organisation, str]:
+    """A new organisation and its first token (the given one, or a random one). Flushes, never commits.
+
+    `org_id`: the id to give it when free (the demo organisation's is fixed); else a new push id."""
     if not name.strip():
         raise OrgAdminError("an organisation needs a name")
     if find_org(session, name) is not None:
@@ -51,7 +55,9 @@ def create_org(session: Session, name: str, token: str | None = None) -> tuple[O
     taken = session.execute(select(ApiToken.id).where(ApiToken.token_hash == hash_token(token))).first()
     if taken is not None:
         raise OrgAdminError("that token is in use by another organisation")
-    org = Organisation(id=push_id(), name=name, created_at=system_now())
+    if org_id is None or session.get(Organisation, org_id) is not None:
+        org_id = push_id()
+    org = Organisation(id=org_id, name=name, created_at=system_now())
     session.add(org)
     session.flush()
     _add_token(session, org.id, token, "default")
@@ -88,6 +94,16 @@ def list_orgs(session: Session) -> list[OrgSummary]:
         .order_by(Organisation.created_at)
     ).all()
     return [OrgSummary(org.id, org.name, org.created_at, count) for org, count in rows]
+
+
+def token_is_active(session: Session, name: str, token: str) -> bool:
+    """Whether `token` is an unrevoked token of the organisation."""
+    found = session.execute(
+        select(ApiToken.id)
+        .join(Organisation, Organisation.id == ApiToken.org_id)
+        .where(Organisation.name == name, ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+    ).first()
+    return found is not None
 
 
 def ensure_token(session: Session, name: str, token: str) -> None:

@@ -10,21 +10,27 @@ from faker import Faker
 from sqlalchemy.orm import Session
 
 from openqualify.server.sandbox.demo import assessments, core, learning, social
-from openqualify.server.sandbox.demo.context import DemoContext
+from openqualify.server.sandbox.demo.context import DemoContext, demo_org_id, start_of_day
 
 DEMO_ORG_NAME = "Demo Academy"
 DEMO_SEED = 20261127
+DEMO_ORG_ID = demo_org_id(DEMO_SEED)  # the organisation `openqualify serve --demo` creates
 
 # Core first (courses, offerings, users, memberships); the activity areas build on it.
 SEEDERS: list[Callable[[DemoContext], None]] = [core.seed, assessments.seed, social.seed, learning.seed]
 
 
 def build_demo(session: Session, org_id: str, now: datetime, seed: int = DEMO_SEED) -> DemoContext:
-    """Fill the organisation with demo data. Flushes; the caller commits."""
+    """Fill the organisation with demo data. Flushes; the caller commits.
+
+    Built as of the start of `now`'s UTC day: the same seed then gives the same data and the same ids (for the
+    same organisation) whenever the demo is rebuilt, today or any later day, with every date as far from today.
+    """
+    now = start_of_day(now)
     rng = random.Random(seed)
     faker = Faker("en_NZ")
     faker.seed_instance(seed)
-    ctx = DemoContext(session=session, org_id=org_id, now=now, rng=rng, faker=faker)
+    ctx = DemoContext(session=session, org_id=org_id, now=now, rng=rng, faker=faker, seed=seed)
     for seeder in SEEDERS:
         seeder(ctx)
         session.flush()

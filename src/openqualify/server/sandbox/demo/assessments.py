@@ -8,7 +8,6 @@ in each current class the facilitators moved one due date to the next days, so p
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -139,8 +138,7 @@ ACTIVITY_ANSWERS = (
 
 def _object_ids(ctx: DemoContext) -> Callable[[], str]:
     """24-hex ids (documents, files), derived like `_ids`."""
-    counter = iter(range(1, 10**12))
-    return lambda: hashlib.sha256(f"{ctx.org_id}:documents:{next(counter)}".encode()).hexdigest()[:24]
+    return lambda: ctx.ids.object_id("documents")
 
 
 def _chunks(rows: list[dict[str, Any]], size: int = 2000) -> Iterator[list[dict[str, Any]]]:

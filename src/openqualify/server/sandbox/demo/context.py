@@ -6,15 +6,15 @@ import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from faker import Faker
 from sqlalchemy.orm import Session
 
 from openqualify.server.db.models import Course, CourseVersion, Membership, Offering, User
-from openqualify.server.kit.ids import push_id
 
 _PUSH_ALPHABET = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+DEMO_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -24,24 +24,73 @@ class DemoContext:
     now: datetime
     rng: random.Random
     faker: Faker
+    seed: int
     courses: list[Course] = field(default_factory=list)
     versions: list[CourseVersion] = field(default_factory=list)
     offerings: list[Offering] = field(default_factory=list)
     users: list[User] = field(default_factory=list)
     memberships: list[Membership] = field(default_factory=list)
+    ids: DemoIds = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ids = DemoIds(self.seed, self.org_id, start_of_day(self.now))
+
+
+class DemoIds:
+    """The demo's one id scheme: deterministic for (seed, organisation), whenever the demo is built.
+
+    A push id is 8 time characters and 12 characters of a hash of (seed, organisation, namespace, counter); an
+    ObjectId is 4 bytes of seconds and 8 bytes of the same hash. The time part is the row's age mapped onto a
+    fixed epoch (`DEMO_EPOCH` + (row time - the day the demo was built as of)): ids sort in creation order like real
+    ones, yet do not move when the demo is rebuilt later. The organisation in the hash keeps ids of two demo
+    organisations of one database apart (ids are unique database-wide); the demo organisation of
+    `serve --demo` has a fixed id itself, so its ids are the same in every database.
+    """
+
+    def __init__(self, seed: int, org_id: str, anchor: datetime) -> None:
+        self.seed, self.org_id, self.anchor = seed, org_id, anchor
+        self._counters: dict[str, int] = {}
+
+    def _digest(self, namespace: str) -> bytes:
+        n = self._counters[namespace] = self._counters.get(namespace, 0) + 1
+        return hashlib.sha256(f"{self.seed}:{self.org_id}:{namespace}:{n}".encode()).digest()
+
+    def _epoch_ms(self, at: datetime | None) -> int:
+        age = timedelta(0) if at is None else to_utc(at) - self.anchor
+        return int((DEMO_EPOCH + age).timestamp() * 1000)
+
+    def push(self, namespace: str, at: datetime | None = None) -> str:
+        digest = self._digest(namespace)
+        return push_id_at(self._epoch_ms(at), "".join(_PUSH_ALPHABET[b % 64] for b in digest[:12]))
+
+    def object_id(self, namespace: str, at: datetime | None = None) -> str:
+        seconds = self._epoch_ms(at) // 1000
+        return seconds.to_bytes(4, "big").hex() + self._digest(namespace)[:8].hex()
+
+
+def demo_org_id(seed: int) -> str:
+    """The id of the organisation `serve --demo` creates: fixed, so its demo ids are the same everywhere."""
+    digest = hashlib.sha256(f"{seed}:organisation".encode()).digest()
+    return push_id_at(int(DEMO_EPOCH.timestamp() * 1000), "".join(_PUSH_ALPHABET[b % 64] for b in digest[:12]))
+
+
+def push_id_at(ms: int, suffix: str) -> str:
+    time_chars = []
+    for _ in range(8):
+        time_chars.append(_PUSH_ALPHABET[ms % 64])
+        ms //= 64
+    return "".join(reversed(time_chars)) + suffix
+
+
+def start_of_day(value: datetime) -> datetime:
+    return to_utc(value).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def to_utc(value: datetime) -> datetime:
+    value = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def id_maker(ctx: DemoContext, namespace: str) -> Callable[[], str]:
-    """Push-id-like ids for bulk demo rows: the demo's time, then a hash of (organisation, namespace, counter).
-
-    Deterministic for an organisation, distinct between organisations (ids are unique database-wide), and
-    much cheaper than `push_id()` for tens of thousands of rows.
-    """
-    time_part = push_id(int(ctx.now.timestamp() * 1000))[:8]
-    counter = iter(range(1, 10**12))
-
-    def make() -> str:
-        digest = hashlib.sha256(f"{ctx.org_id}:{namespace}:{next(counter)}".encode()).digest()
-        return time_part + "".join(_PUSH_ALPHABET[b % 64] for b in digest[:12])
-
-    return make
+    """Ids for bulk demo rows (`DemoIds.push` without a row time)."""
+    return lambda: ctx.ids.push(namespace)

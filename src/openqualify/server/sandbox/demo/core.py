@@ -1,8 +1,8 @@
 """Demo data, core: courses and versions, people, offerings with badges and mappings, memberships, coaches.
 
 Deterministic: every choice comes from `ctx.rng` / `ctx.faker` (both seeded) and every date is relative to
-`ctx.now` rounded down to the hour. Row ids are fresh push ids (they must be unique across organisations),
-stamped with the row's own creation time so they sort like real ones.
+`ctx.now` rounded down to the hour. Row ids come from the demo's one id scheme
+(`context.DemoIds`): deterministic per organisation, dated by the row's own creation time.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from openqualify.server.db.models import (
     OfferingBadge,
     User,
 )
-from openqualify.server.kit.ids import push_id
 from openqualify.server.sandbox.demo.context import DemoContext
 
 COVER_BASE = "https://cdn.demo-academy.example/covers/"
@@ -173,10 +172,6 @@ def _hour(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def _id(at: datetime) -> str:
-    return push_id(int(at.timestamp() * 1000))
-
-
 def _ascii(text: str) -> str:
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "".join(ch for ch in plain.lower() if ch.isalnum())
@@ -204,7 +199,7 @@ class _Builder:
             first = spec.published_days_ago[0] if spec.published_days_ago else 15
             created = self.at(-first - 30, hours=index)
             course = Course(
-                id=_id(created),
+                id=self.ctx.ids.push("core", created),
                 org_id=self.ctx.org_id,
                 name=spec.name,
                 cover_image_url=f"{COVER_BASE}{spec.code.lower()}.jpg",
@@ -221,7 +216,7 @@ class _Builder:
             versions: list[CourseVersion] = []
             for number, days_ago in enumerate(spec.published_days_ago, start=1):
                 published = self.at(-days_ago, hours=9 + index)
-                content_id = course.id if number == 1 else _id(published)
+                content_id = course.id if number == 1 else self.ctx.ids.push("core", published)
                 versions.append(
                     CourseVersion(
                         id=content_id,
@@ -254,7 +249,7 @@ class _Builder:
         self.emails.add(email.lower())
         rng = self.rng
         user = User(
-            id=_id(created),
+            id=self.ctx.ids.push("core", created),
             org_id=self.ctx.org_id,
             email=email,
             email_key=email.lower(),
@@ -343,7 +338,7 @@ class _Builder:
                 tags.append("public")
             has_close_off = spec.early_close_off_days is not None and end is not None
             offering = Offering(
-                id=_id(created),
+                id=self.ctx.ids.push("core", created),
                 org_id=self.ctx.org_id,
                 content_id=version.id,
                 course_id=course.id,
@@ -384,7 +379,7 @@ class _Builder:
             return None
         badge = OfferingBadge(
             offering_id=offering.id,
-            id=_id(offering.created_at),
+            id=self.ctx.ids.push("core", offering.created_at),
             org_id=self.ctx.org_id,
             title=f"{course.name} - Certified",
             description=f"Awarded for completing {course.name} and passing every assessed quiz.",
@@ -428,7 +423,7 @@ class _Builder:
                 coach = chosen_markers[i % len(chosen_markers)]
                 assignments.append(
                     MarkerAssignment(
-                        id=_id(offering.created_at),
+                        id=self.ctx.ids.push("core", offering.created_at),
                         org_id=self.ctx.org_id,
                         offering_id=offering.id,
                         marker_user_id=coach.id,
@@ -458,7 +453,7 @@ class _Builder:
             logged_in = offering.start + timedelta(hours=rng.randint(1, span))
         start_date = offering.start + timedelta(days=rng.randint(0, 21)) if spec.relative_dates and learner else None
         return Membership(
-            id=_id(created),
+            id=self.ctx.ids.push("core", created),
             org_id=self.ctx.org_id,
             offering_id=offering.id,
             user_id=user.id,
@@ -504,7 +499,7 @@ class _Builder:
 
     def permission(self, course: Course, user: User, *, builder: bool) -> CoursePermission:
         return CoursePermission(
-            id=_id(course.created_at),
+            id=self.ctx.ids.push("core", course.created_at),
             org_id=self.ctx.org_id,
             course_id=course.id,
             user_id=user.id,

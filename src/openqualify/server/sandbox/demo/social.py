@@ -8,7 +8,6 @@ choices come from the context's seeded random source, so the same seed builds th
 
 from __future__ import annotations
 
-import secrets
 from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,23 +23,12 @@ from openqualify.server.db.models.social import (
     ChannelMember,
     ChannelPost,
 )
-from openqualify.server.kit.ids import push_id
 from openqualify.server.kit.timefmt import to_utc
 from openqualify.server.sandbox.demo.context import DemoContext
 
 MODERATION_REASONS = ("Off-topic", "Shares personal contact details", "Inappropriate language", "Spam")
 GROUP_TOPICS = ("Case study", "Project team", "Study circle", "Workshop")
 ATTACHMENTS = (("application/pdf", "pdf"), ("image/png", "png"), ("image/jpeg", "jpg"))
-
-
-def _push_id(at: datetime) -> str:
-    """A push id dated `at`. Ids stay random: primary keys are global, and every demo organisation is built
-    from the same seed."""
-    return push_id(int(at.timestamp() * 1000))
-
-
-def _object_id(at: datetime) -> str:
-    return int(at.timestamp()).to_bytes(4, "big").hex() + secrets.token_hex(8)
 
 
 def _is_current(offering: Offering, now: datetime) -> bool:
@@ -79,7 +67,7 @@ class _Builder:
     def channel(self, offering: Offering, title: str, at: datetime, **flags: bool) -> dict[str, Any]:
         return self._row(
             Channel,
-            id=_push_id(at),
+            id=self.ctx.ids.push("social", at),
             offering_id=offering.id,
             title=title,
             is_broadcast_only=flags.get("broadcast", False),
@@ -107,7 +95,7 @@ class _Builder:
             attachments = []
             if self.rng.random() < 0.1:
                 mimetype, ext = self.rng.choice(ATTACHMENTS)
-                file_id = _push_id(at)
+                file_id = self.ctx.ids.push("social", at)
                 attachments.append(
                     {
                         "id": file_id,
@@ -118,7 +106,7 @@ class _Builder:
                 )
             post = self._row(
                 ChannelPost,
-                id=_push_id(at),
+                id=self.ctx.ids.push("social", at),
                 channel_id=channel["id"],
                 user_id=author.user_id,
                 title=faker.sentence(nb_words=self.rng.randint(3, 8)).rstrip("."),
@@ -133,7 +121,7 @@ class _Builder:
                 comment_at = self._when(at, min(until, at + timedelta(days=5)))
                 comment = self._row(
                     ChannelComment,
-                    id=_push_id(comment_at),
+                    id=self.ctx.ids.push("social", comment_at),
                     channel_id=channel["id"],
                     post_id=post["id"],
                     parent_comment_id=None,
@@ -149,7 +137,7 @@ class _Builder:
                     self.replies.append(
                         {
                             "org_id": self.ctx.org_id,
-                            "id": _push_id(reply_at),
+                            "id": self.ctx.ids.push("social", reply_at),
                             "channel_id": channel["id"],
                             "post_id": post["id"],
                             "parent_comment_id": comment["id"],
@@ -179,7 +167,7 @@ class _Builder:
         for learner in allocated:
             self._row(
                 ChannelMember,
-                id=_push_id(group["created_at"]),
+                id=self.ctx.ids.push("social", group["created_at"]),
                 channel_id=group["id"],
                 offering_id=offering.id,
                 user_id=learner.user_id,
@@ -196,7 +184,7 @@ class _Builder:
             at = to_utc(offering.start) + timedelta(days=index + 1)
             group_row = self._row(
                 AssessmentGroup,
-                id=_object_id(at),
+                id=self.ctx.ids.object_id("social", at),
                 offering_id=offering.id,
                 title=f"{rng.choice(GROUP_TOPICS)} {index + 1}",
                 created_at=at,
@@ -205,7 +193,7 @@ class _Builder:
             for learner in chosen:
                 self._row(
                     AssessmentGroupMember,
-                    id=_push_id(at),
+                    id=self.ctx.ids.push("social", at),
                     group_id=group_row["id"],
                     offering_id=offering.id,
                     user_id=learner.user_id,
