@@ -38,7 +38,15 @@ class Cli:
         )
 
     def __call__(self, *args: str) -> Result:
-        return self.runner.invoke(self.app, list(args), env={"COLUMNS": "100"})
+        """As typed in a terminal 100 columns wide (without colours)."""
+        return self.runner.invoke(self.app, list(args), env={**TERMINAL, "COLUMNS": "100"})
+
+    def piped(self, *args: str) -> Result:
+        """With stdout going to a pipe or a file."""
+        return self.runner.invoke(self.app, list(args), env={"OPENQUALIFY_TABLES": None, "COLUMNS": "40"})
+
+
+TERMINAL = {"OPENQUALIFY_TABLES": "rich"}  # tables as drawn on a terminal
 
 
 @pytest.fixture

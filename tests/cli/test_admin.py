@@ -22,7 +22,7 @@ def test_org_create_list_rotate(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'admin.db'}"
     created = runner.invoke(app, ["org", "create", "Acme Ltd", "--db", db])
     assert created.exit_code == 0, created.output
-    token = _last_line(created.output)
+    token = _last_line(created.stdout)
     assert len(token) >= 32
 
     duplicate = runner.invoke(app, ["org", "create", "Acme Ltd", "--db", db])
@@ -36,7 +36,7 @@ def test_org_create_list_rotate(tmp_path: Path) -> None:
         assert client.get("/v1/org", headers={"Authorization": f"Bearer {token}"}).json()["name"] == "Acme Ltd"
         rotated = runner.invoke(app, ["org", "rotate-token", "Acme Ltd", "--token", "new-token-0123456789", "--db", db])
         assert rotated.exit_code == 0, rotated.output
-        assert _last_line(rotated.output) == "new-token-0123456789"
+        assert _last_line(rotated.stdout) == "new-token-0123456789"
         assert client.get("/v1/org", headers={"Authorization": f"Bearer {token}"}).status_code == 401
         assert client.get("/v1/org", headers={"Authorization": "Bearer new-token-0123456789"}).status_code == 200
 

@@ -36,10 +36,10 @@ def test_enrol_in_batches_with_summary(cli: Cli, tmp_path: Path) -> None:
     assert result.stdout == (
         "Added: 1  Existing: 1  Failed: 3\n"
         "Row   Email    Error                Details\n"
-        "────────────────────────────────────────────────────────────────────────────────────────────\n"
+        "─────────────────────────────────────────────────────────────────────────────────────────────────\n"
         "4     c@x.io   UserSuspendedError   The user (c@x.io) has been suspended.\n"
         "5              InvalidRow           missing email\n"
-        "6     e@x.io   InvalidRow           unknown role 'boss' (use learner, facilitator or marker)\n"
+        "6     e@x.io   InvalidRow           unknown role 'boss' (use learner, facilitator, marker, coach)\n"
     )
     first, second = (body_of(r) for r in cli.recorder.requests)
     assert first == [

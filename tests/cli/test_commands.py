@@ -157,3 +157,17 @@ def test_ids_starting_with_a_dash_are_arguments_not_options(cli: Cli) -> None:
     assert cli.recorder.last.url.path == "/v1/offerings/-NbXyz123"
     unknown_long = cli("offerings", "get", "--bogus")
     assert unknown_long.exit_code == 1
+
+
+def test_piped_tables_are_tab_separated_with_whole_ids(cli: Cli) -> None:
+    """Not a terminal: header and rows as tab-separated lines, long ids never wrapped, no row count."""
+    long_id = "-NbX0J8Y2q3N5sd1xkQa-with-a-very-long-tail-0123456789"
+    cli.recorder.reply(200, [{**OFFERINGS[0], "id": long_id, "name": "Fire\tsafety"}])
+    result = cli.piped("offerings", "list", "--current")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "ID\tName\tStart\tEnd\tIdentifier",
+        f"{long_id}\tFire safety\t2024-02-01T09:00:00.000Z\t\tFS1",
+    ]
+    cli.recorder.reply(200, {"id": long_id, "name": "Acme"})
+    assert cli.piped("whoami").stdout == f"id\t{long_id}\nname\tAcme\n"

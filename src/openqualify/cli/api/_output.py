@@ -9,9 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from rich import box
-from rich.table import Table
-
+from openqualify.cli._tables import for_people, render_table
 from openqualify.client.models import Model, format_datetime
 
 from ._context import Api
@@ -63,13 +61,10 @@ def show_rows(api: Api, rows: Sequence[Any], columns: Columns) -> None:
     if api.json:
         api.print_json(to_data(rows))
         return
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for header, _ in columns:
-        table.add_column(header, overflow="fold")
-    for row in rows:
-        table.add_row(*(cell(pick(row, attr)) for _, attr in columns))
-    print_table(api, table)
-    api.out.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
+    headers = [header for header, _ in columns]
+    render_table(api.out, headers, [[cell(pick(row, attr)) for _, attr in columns] for row in rows])
+    if for_people(api.out):  # a pipe gets the rows alone
+        api.out.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
 
 
 def show_item(api: Api, item: Any) -> None:
@@ -78,20 +73,8 @@ def show_item(api: Api, item: Any) -> None:
     if api.json:
         api.print_json(data)
         return
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, show_header=False)
-    table.add_column("field", style="bold")
-    table.add_column("value", overflow="fold")
-    for key, value in (data.items() if isinstance(data, Mapping) else []):
-        table.add_row(key, cell(value))
-    print_table(api, table)
-
-
-def print_table(api: Api, table: Table) -> None:
-    """Print a table without the padding Rich leaves at the end of each line."""
-    with api.out.capture() as captured:
-        api.out.print(table)
-    for line in captured.get().splitlines():
-        api.out.print(line.rstrip(), markup=False, highlight=False)
+    fields = data.items() if isinstance(data, Mapping) else []
+    render_table(api.out, None, [[key, cell(value)] for key, value in fields])
 
 
 def show_done(api: Api, message: str, data: Any = None) -> None:

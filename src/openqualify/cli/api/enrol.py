@@ -8,15 +8,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich import box
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
+from openqualify.cli._tables import render_table
 from openqualify.client import IQualifyError, ObjectExistsError
 from openqualify.client.models import OfferingUser
 
 from ._context import EXIT_CLIENT_ERROR, Api, command
-from ._output import print_table
 from .offerings import OfferingId, app
 
 DEFAULT_BATCH_SIZE = 200
@@ -28,6 +26,7 @@ ROLES: dict[str, dict[str, bool]] = {
     "marker": {"is_marker": True},
     "coach": {"is_marker": True},
 }
+ROLE_NAMES = ", ".join(r for r in ROLES if r)  # what the error message and docs/cli.md list
 
 
 @dataclass
@@ -74,7 +73,7 @@ def _row(line: int, values: dict[str, str], invite: bool, notify: bool) -> Row:
     if not email:
         return Row(line, email, problem="missing email")
     if role not in ROLES:
-        return Row(line, email, problem=f"unknown role '{role}' (use learner, facilitator or marker)")
+        return Row(line, email, problem=f"unknown role '{role}' (use {ROLE_NAMES})")
     user = OfferingUser(
         email=email,
         first_name=values.get("firstName") or None,
@@ -118,12 +117,9 @@ def print_summary(api: Api, summary: Summary) -> None:
         markup=False,
     )
     if summary.failed:
-        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-        for header in ("Row", "Email", "Error", "Details"):
-            table.add_column(header, overflow="fold")
-        for row, name, details in sorted(summary.failed, key=lambda failure: failure[0].line):
-            table.add_row(str(row.line), row.email, name, details)
-        print_table(api, table)
+        failed = sorted(summary.failed, key=lambda failure: failure[0].line)
+        rows = [[str(row.line), row.email, name, details] for row, name, details in failed]
+        render_table(api.out, ["Row", "Email", "Error", "Details"], rows)
 
 
 @command(app, "enrol")

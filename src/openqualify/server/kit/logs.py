@@ -11,6 +11,7 @@ import logging
 import time
 from typing import Any
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openqualify.server.config import LogFormat
@@ -29,6 +30,8 @@ def log_config(level: str, fmt: LogFormat) -> dict[str, Any]:
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": _JSON_FIELDS,
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "reserved_attrs": [*RESERVED_ATTRS, "color_message"],  # uvicorn's coloured copy of the message
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
         }
         if fmt is LogFormat.JSON
         else {"format": _TEXT}

@@ -1,0 +1,200 @@
+"""`openqualify serve`: check the configuration, bind the port, migrate, add the demo, print the banner, serve.
+
+Every failure an operator can cause (a bad variable, a busy port, a database that cannot be reached) ends
+with one line on stderr and exit code 1, before anything is served.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import sys
+from dataclasses import dataclass
+from typing import Annotated
+
+import typer
+
+from openqualify import __version__
+from openqualify.cli.admin._common import database_url, fail, masked, require_server, settings_or_fail, upgrade_or_fail
+from openqualify.defaults import DEFAULT_DATABASE_URL, DEFAULT_HOST, DEFAULT_PORT
+
+CONTEXT = {"help_option_names": ["--help", "-h"]}
+
+
+def _env(name: str) -> dict[str, object]:
+    return {"envvar": f"OPENQUALIFY_{name}", "show_envvar": True}
+
+
+@dataclass(frozen=True)
+class DemoToken:
+    token: str | None
+    origin: str  # "given", "new", "saved" or "unknown"
+    where: str | None = None  # the file it is kept in
+
+
+def ensure_demo_org(url: str, token: str | None, keep_in_file: bool) -> DemoToken:
+    """Create the demo organisation (fixed id, demo data) if absent; say which token it can be used with."""
+    from sqlalchemy.orm import Session
+
+    from openqualify.cli.admin import demo_token
+    from openqualify.server.db.engine import make_sync_engine
+    from openqualify.server.kit.clock import system_now
+    from openqualify.server.org import admin
+    from openqualify.server.sandbox.demo import DEMO_ORG_ID, DEMO_ORG_NAME, build_demo
+
+    engine = make_sync_engine(url)
+    try:
+        with Session(engine) as session:
+            if admin.find_org(session, DEMO_ORG_NAME) is not None:
+                if token:
+                    admin.ensure_token(session, DEMO_ORG_NAME, token)
+                    session.commit()
+                    return DemoToken(token, "given")
+                saved = demo_token.load(url) if keep_in_file else None
+                if saved is not None and admin.token_is_active(session, DEMO_ORG_NAME, saved[1]):
+                    return DemoToken(saved[1], "saved", str(saved[0]))
+                return DemoToken(None, "unknown")
+            org, new_token = admin.create_org(session, DEMO_ORG_NAME, token, org_id=DEMO_ORG_ID)
+            build_demo(session, org.id, system_now())
+            session.commit()
+    except admin.OrgAdminError as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+    if token:
+        return DemoToken(token, "given")
+    where = demo_token.save(url, new_token) if keep_in_file else None
+    return DemoToken(new_token, "new", None if where is None else str(where))
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything else happens: a busy port is one line, not a traceback."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            fail(f"port {port} on {host} is already in use (another server?): choose another with --port")
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    sock.set_inheritable(True)
+    return sock
+
+
+def _token_lines(demo: DemoToken, url: str) -> list[str]:
+    if demo.origin == "given":
+        return [f"Token: {demo.token}  (from --token / OPENQUALIFY_DEMO_TOKEN)"]
+    if demo.origin == "new":
+        kept = f"  (new; kept in {demo.where})" if demo.where else "  (new; shown once)"
+        return [f"Token: {demo.token}{kept}"]
+    if demo.origin == "saved":
+        return [f"Token: {demo.token}  (reused; kept in {demo.where})"]
+    return [
+        "Token: unchanged, shown when this database got the demo. For a new one:",
+        f"  openqualify org rotate-token 'Demo Academy' --db '{masked(url)}'",
+        "  or start with --token T (or OPENQUALIFY_DEMO_TOKEN=T) for a token of your choice.",
+    ]
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.", **_env("HOST"))] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option(help="Port to listen on.", **_env("PORT"))] = DEFAULT_PORT,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", help="Database URL (sqlite:///path or postgresql://...).", show_default=DEFAULT_DATABASE_URL,
+            **_env("DATABASE_URL"),
+        ),
+    ] = None,
+    mode: Annotated[
+        str, typer.Option(help="sandbox (with the /_sandbox control plane) or production.", **_env("MODE"))
+    ] = "sandbox",
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Create the demo organisation if absent.", **_env("DEMO"))
+    ] = False,
+    token: Annotated[
+        str | None, typer.Option(help="With --demo: a fixed token for the demo organisation.", **_env("DEMO_TOKEN"))
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (use PostgreSQL for more than one).", **_env("WORKERS"))
+    ] = 1,
+    log_level: Annotated[
+        str, typer.Option(help="critical, error, warning, info or debug.", **_env("LOG_LEVEL"))
+    ] = "info",
+    log_format: Annotated[
+        str, typer.Option(help="text, or json (one object per line).", **_env("LOG_FORMAT"))
+    ] = "text",
+    access_log: Annotated[
+        bool | None,
+        typer.Option(
+            "--access-log/--no-access-log", help="One line per request.", show_default="on in the sandbox",
+            **_env("LOG_ACCESS"),
+        ),
+    ] = None,
+    public_base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Base of the links GET /v1/ lists.", show_default="the server's own in the sandbox",
+            **_env("PUBLIC_BASE_URL"),
+        ),
+    ] = None,
+) -> None:
+    """Migrate the database, optionally add the demo organisation, and serve the API.
+
+    Every option can also be set by the environment variable shown; the rest of the configuration
+    (limits, rate limiting, CORS) is in docs/deployment.md.
+    """
+    require_server()
+    url = database_url(db)
+    # The worker processes read their settings from the environment: options go there first.
+    values = {
+        "DATABASE_URL": url, "MODE": mode, "WORKERS": str(workers), "LOG_LEVEL": log_level, "LOG_FORMAT": log_format,
+    }
+    if access_log is not None:
+        values["LOG_ACCESS"] = "true" if access_log else "false"
+    if public_base_url:
+        values["PUBLIC_BASE_URL"] = public_base_url
+    os.environ.update({f"OPENQUALIFY_{name}": value for name, value in values.items()})
+    settings = settings_or_fail()
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from openqualify.server.config import Settings
+    from openqualify.server.kit.logs import log_config
+
+    assert isinstance(settings, Settings)
+    sock = bind(host, port)
+    upgrade_or_fail(url)
+    lines = [
+        f"OpenQualify {__version__} · {settings.mode.value} mode · {workers} worker{'s' if workers > 1 else ''}",
+        f"Database: {masked(url)}",
+        f"API: http://{host}:{port}/v1   docs: http://{host}:{port}/docs",
+    ]
+    if demo:
+        found = ensure_demo_org(url, token, keep_in_file=settings.sandbox_enabled)
+        lines += ["Demo organisation: Demo Academy", *_token_lines(found, url)]
+    print("\n".join(lines), flush=True)
+
+    config = uvicorn.Config(
+        "openqualify.server.asgi:app",
+        workers=workers,
+        log_config=log_config(settings.log_level, settings.log_format),
+        access_log=False,  # kit.logs.AccessLogMiddleware logs requests, with the organisation
+        server_header=False,
+    )
+    server = uvicorn.Server(config)
+    try:
+        if workers > 1:
+            Multiprocess(config, target=server.run, sockets=[sock]).run()
+        else:
+            server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    if not server.started and workers == 1:
+        sys.exit(1)  # the application failed to start (uvicorn logged why)
