@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import typer
 
 from openqualify.cli import admin
+from openqualify.cli._pipes import quiet_on_closed_pipe
 
 app = typer.Typer(
     help="OpenQualify: the iQualify Management API v1, self-hosted.", no_args_is_help=True, rich_markup_mode=None
@@ -27,20 +27,10 @@ _register_api_commands()
 def main() -> None:
     """The console script: `app()`, quiet when the reader of stdout goes away (`openqualify ... | head`)."""
     try:
-        app()
-    except BrokenPipeError:
-        _quiet_exit()
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _quiet_exit()
-
-
-def _quiet_exit() -> None:
-    # Python would complain again when it flushes stdout at exit: point stdout at nothing first.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    sys.exit(0)
+        with quiet_on_closed_pipe():
+            app()
+    except typer.Exit as done:  # raised by the pipe check outside Click's own handling
+        sys.exit(done.exit_code)
 
 
 if __name__ == "__main__":

@@ -62,7 +62,6 @@ def existing_database(db: str | None) -> str:
     """The URL of an existing OpenQualify database (migrated to this version), or a one-line failure."""
     require_server()
     url = database_url(db)
-    note(f"Database: {masked(url)}")
     path = sqlite_file(url)
     hint = "pass --db or set OPENQUALIFY_DATABASE_URL; `openqualify serve` or `openqualify db upgrade` creates one"
     if path is not None and not path.is_file():
@@ -70,6 +69,7 @@ def existing_database(db: str | None) -> str:
     if not _has_schema(url):
         fail(f"{masked(url)} is not an OpenQualify database ({hint})")
     upgrade_or_fail(url)
+    note(f"Database: {masked(url)}")
     return url
 
 
@@ -118,6 +118,7 @@ def org_list(db: DbOption = None) -> None:
     """List organisations with their number of active tokens (tab-separated when not on a terminal)."""
     from rich.console import Console
 
+    from openqualify.cli._pipes import quiet_on_closed_pipe
     from openqualify.cli._tables import render_table
     from openqualify.server.org import admin
 
@@ -126,7 +127,8 @@ def org_list(db: DbOption = None) -> None:
         rows = [
             [org.id, org.name, org.created_at.isoformat(), str(org.active_tokens)] for org in admin.list_orgs(session)
         ]
-    render_table(Console(), ["id", "name", "created", "active tokens"], rows)
+    with quiet_on_closed_pipe():
+        render_table(Console(), ["id", "name", "created", "active tokens"], rows)
 
 
 @org_app.command("rotate-token")

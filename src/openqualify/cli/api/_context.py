@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperCommand, TyperGroup
 
+from openqualify.cli._pipes import quiet_on_closed_pipe
 from openqualify.client import APIConnectionError, Client, IQualifyError, ServerError
 
 EXIT_OK = 0
@@ -114,7 +115,7 @@ def api_command(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def command(*args: Any, base_url: str | None, token: str | None, as_json: bool, **kwargs: Any) -> None:
-        with _session(base_url, token, as_json) as api:
+        with quiet_on_closed_pipe(), _session(base_url, token, as_json) as api:
             func(api, *args, **kwargs)
 
     parameters = own + _common_parameters()
