@@ -189,7 +189,7 @@ def serve(
     server = uvicorn.Server(config)
     try:
         if workers > 1:
-            Multiprocess(config, target=server.run, sockets=[sock]).run()
+            Multiprocess(config, sockets=[sock]).run()
         else:
             server.run(sockets=[sock])
     except KeyboardInterrupt:

