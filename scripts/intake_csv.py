@@ -20,7 +20,8 @@ def main(count: int) -> None:
         role = {0: "facilitator", 1: "marker"}.get(n % 100, "learner")
         if role == "facilitator" and n >= 400:
             role = "learner"  # four facilitators in all
-        writer.writerow([f"{first.lower()}.{last.lower()}.{n:04d}@intake.example.com", first, last, f"S-{27000 + n}", role])
+        email = f"{first.lower()}.{last.lower()}.{n:04d}@intake.example.com"
+        writer.writerow([email, first, last, f"S-{27000 + n}", role])
 
 
 if __name__ == "__main__":
