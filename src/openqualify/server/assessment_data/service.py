@@ -110,10 +110,11 @@ async def assignment_submissions(ctx: ReadContext, offering_id: str) -> list[Ass
 
 
 async def _submissions(
-    session: AsyncSession, offering: Offering, assessment_id: str, user_id: str | None
+    ctx: ReadContext, offering: Offering, assessment_id: str, user_id: str | None
 ) -> list[SubmissionMarkRow]:
+    session = await ctx.session()
     assessment, setting = await assessments.get_assessment(session, offering, assessment_id)
-    rows = await repository.assessment_submissions(session, offering.id, assessment.id, user_id)
+    rows = await repository.read_assessment_submissions(ctx, offering.id, assessment.id, user_id)
     user_ids: set[str] = set()
     for row in rows:
         if row.created_at is not None:
@@ -151,7 +152,7 @@ async def _submissions(
                     "submissionDateTime": submitted_at,
                     "status": status,
                     "html": html,
-                    "files": [views.file_out(f) for f in files or ()],
+                    "files": [views.file_json(f) for f in files or ()],
                     "marks": [],
                     "learnerEmail": email,
                     "learnerFirstName": first_name,
@@ -161,26 +162,25 @@ async def _submissions(
             )
         if created_at is not None:  # a mark (created_at is never null on one)
             result[-1]["marks"].append(
-                views.mark_fields_out(mark_id, mark, feedback, marker_user_id, history, created_at, email_of)
+                views.mark_json(mark_id, mark, feedback, marker_user_id, history, created_at, email_of)
             )
     return [present(row) for row in result]
 
 
-async def open_response_submissions(
-    session: AsyncSession, offering_id: str, assessment_id: str
-) -> list[SubmissionMarkRow]:
+async def open_response_submissions(ctx: ReadContext, offering_id: str, assessment_id: str) -> list[SubmissionMarkRow]:
     """Every learner's work on one assessment (drafts included, with their status), with marks."""
-    offering = await get_offering(session, offering_id)
-    return await _submissions(session, offering, assessment_id, None)
+    offering = await get_offering(await ctx.session(), offering_id)
+    return await _submissions(ctx, offering, assessment_id, None)
 
 
 async def learner_submission(
-    session: AsyncSession, offering_id: str, email: str, assessment_id: str
+    ctx: ReadContext, offering_id: str, email: str, assessment_id: str
 ) -> list[SubmissionMarkRow]:
     """One learner's work on one assessment: a list of zero or one."""
+    session = await ctx.session()
     offering = await get_offering(session, offering_id)
     user = await get_user(session, email)
-    return await _submissions(session, offering, assessment_id, user.id)
+    return await _submissions(ctx, offering, assessment_id, user.id)
 
 
 async def quiz_marks(ctx: ReadContext, offering_id: str) -> list[QuizMarkRow]:
@@ -209,8 +209,8 @@ async def quiz_marks(ctx: ReadContext, offering_id: str) -> list[QuizMarkRow]:
     return [present(row) for row in result]
 
 
-async def activity_responses(session: AsyncSession, offering_id: str) -> list[ActivityAttemptRow]:
-    offering = await get_offering(session, offering_id)
+async def activity_responses(ctx: ReadContext, offering_id: str) -> list[ActivityAttemptRow]:
+    offering = await read_offering(ctx, offering_id)
     return [
         present(
             {
@@ -238,6 +238,6 @@ async def activity_responses(session: AsyncSession, offering_id: str) -> list[Ac
             }
         )
         for activity_id, email, response_text, uploaded_files, feedback_text, facilitator_email in (
-            await repository.activity_attempts(session, offering)
+            await repository.read_activity_attempts(ctx, offering)
         )
     ]

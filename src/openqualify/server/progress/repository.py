@@ -140,30 +140,39 @@ async def users_page(
     return list(await session.execute(statement))
 
 
-async def shared_notes(
-    session: AsyncSession, offering_id: str
-) -> list[tuple[str, str | None, str, str | None, str | None, str, str, str]]:
-    """(user id, person id, e-mail, first name, last name, page id, paragraph id, content) of the shared notes."""
-    statement = (
-        select(User.id, User.person_id, User.email, User.first_name, User.last_name, SocialNote.page_id,
-               SocialNote.paragraph_id, SocialNote.content)
-        .select_from(SocialNote)
-        .join(User, User.id == SocialNote.user_id)
-        .where(SocialNote.offering_id == offering_id, SocialNote.shared.is_(True))
-        .order_by(SocialNote.created_at, SocialNote.id)
+_SHARED_NOTES = registered(
+    select(
+        User.id, User.person_id, User.email, User.first_name, User.last_name, SocialNote.page_id,
+        SocialNote.paragraph_id, SocialNote.content,
     )
-    return [tuple(row) for row in await session.execute(statement)]  # type: ignore[misc]
+    .select_from(SocialNote)
+    .join(User, and_(User.id == SocialNote.user_id, org_scope(User)))
+    .where(SocialNote.offering_id == bindparam("offering_id"), SocialNote.shared.is_(True), org_scope(SocialNote))
+    .order_by(SocialNote.created_at, SocialNote.id)
+)
 
 
-async def reaction_counts(session: AsyncSession, offering_id: str) -> list[tuple[str, int, int]]:
+async def read_shared_notes(ctx: ReadContext, offering_id: str) -> Sequence[Row[Any]]:
+    """The offering's shared notes, oldest first, in the wire order of `SocialNotesResponse`: user id, person
+    id, e-mail, first name, last name, page id, paragraph id, content."""
+    return await ctx.rows(_SHARED_NOTES, offering_id=offering_id)
+
+
+_REACTION_COUNTS = registered(
+    select(
+        UnitReaction.page_id,
+        func.sum(case((UnitReaction.reaction == "thumbs-up", 1), else_=0)),
+        func.sum(case((UnitReaction.reaction == "thumbs-down", 1), else_=0)),
+    )
+    .select_from(UnitReaction)
+    .join(CoursePage, and_(CoursePage.id == UnitReaction.page_id, org_scope(CoursePage)))
+    .where(UnitReaction.offering_id == bindparam("offering_id"), org_scope(UnitReaction))
+    .group_by(UnitReaction.page_id, CoursePage.position)
+    .order_by(CoursePage.position, UnitReaction.page_id)
+)
+
+
+async def read_reaction_counts(ctx: ReadContext, offering_id: str) -> list[tuple[str, int, int]]:
     """(page id, thumbs up, thumbs down) of every page with a reaction, in page order; counted in SQL."""
-    up = func.sum(case((UnitReaction.reaction == "thumbs-up", 1), else_=0))
-    down = func.sum(case((UnitReaction.reaction == "thumbs-down", 1), else_=0))
-    statement = (
-        select(UnitReaction.page_id, up, down)
-        .join(CoursePage, CoursePage.id == UnitReaction.page_id)
-        .where(UnitReaction.offering_id == offering_id)
-        .group_by(UnitReaction.page_id, CoursePage.position)
-        .order_by(CoursePage.position, UnitReaction.page_id)
-    )
-    return [(page_id, int(u or 0), int(d or 0)) for page_id, u, d in await session.execute(statement)]
+    return [(page_id, int(up or 0), int(down or 0)) for page_id, up, down in
+            await ctx.rows(_REACTION_COUNTS, offering_id=offering_id)]

@@ -31,7 +31,7 @@ from openqualify.server.kit.odata import (
     parse_top,
 )
 from openqualify.server.kit.reads import ReadContext
-from openqualify.server.kit.wire import present
+from openqualify.server.kit.wire import objects, present
 from openqualify.server.memberships.lookup import get_learner
 from openqualify.server.offerings.lookup import get_offering, read_offering
 from openqualify.server.progress import repository as repo
@@ -226,32 +226,21 @@ async def all_progress(
     return schemas.AllProgressOut.model_validate({"data": {"progress": progress, "offerings": names}, "top": limit})
 
 
-async def social_notes(session: AsyncSession, offering_id: str) -> list[dict[str, Any]]:
+_NOTE_KEYS = (
+    "userId", "personId", "email", "firstName", "lastName", "pageId", "social-note-paragraphId", "social-note-content"
+)
+
+
+async def social_notes(ctx: ReadContext, offering_id: str) -> list[dict[str, Any]]:
     """`SocialNotesResponse` rows as JSON-ready dicts (two keys are hyphenated on the wire)."""
-    offering = await get_offering(session, offering_id)
-    return [
-        present(
-            {
-                "userId": user_id,
-                "personId": person_id,
-                "email": email,
-                "firstName": first_name,
-                "lastName": last_name,
-                "pageId": page_id,
-                "social-note-paragraphId": paragraph_id,
-                "social-note-content": content,
-            }
-        )
-        for user_id, person_id, email, first_name, last_name, page_id, paragraph_id, content in (
-            await repo.shared_notes(session, offering.id)
-        )
-    ]
+    offering = await read_offering(ctx, offering_id)
+    return objects(_NOTE_KEYS, await repo.read_shared_notes(ctx, offering.id))
 
 
-async def unit_reactions(session: AsyncSession, offering_id: str) -> list[dict[str, Any]]:
+async def unit_reactions(ctx: ReadContext, offering_id: str) -> list[dict[str, Any]]:
     """`UnitReactionsAnalyticsResponse` rows as JSON-ready dicts."""
-    offering = await get_offering(session, offering_id)
+    offering = await read_offering(ctx, offering_id)
     return [
         {"pageId": page_id, "feedback": {"thumbs-up": up, "thumbs-down": down}}
-        for page_id, up, down in await repo.reaction_counts(session, offering.id)
+        for page_id, up, down in await repo.read_reaction_counts(ctx, offering.id)
     ]
