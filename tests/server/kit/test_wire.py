@@ -26,7 +26,8 @@ INSTANTS = [
 def test_wire_time_equals_format_datetime(sync_engine: Engine, instant: datetime) -> None:
     with Session(sync_engine) as session:
         org_id = f"wire-{instant.timestamp()}"
-        session.execute(insert(Organisation).values(id=org_id, name=org_id, created_at=instant, clock_frozen_at=instant))
+        values = {"id": org_id, "name": org_id, "created_at": instant, "clock_frozen_at": instant}
+        session.execute(insert(Organisation).values(**values))
         column = Organisation.__table__.c.clock_frozen_at
         text = session.execute(select(wire_time(column)).where(Organisation.id == org_id)).scalar_one()
         session.rollback()
