@@ -44,59 +44,50 @@ async def _assignment_rows(ctx: ReadContext, offering_id: str, *, marked_only: b
     known = await _assessments(session, offering)
     course = await repository.course_name(session, offering)
     rows = await repository.read_assignment_rows(ctx, offering, marked_only=marked_only)
-    # Per assessment: the fields every row of it shares.
+    # Per assessment: the fields every row of it shares (absent ones left out).
     shared = {
-        assessment_id: {
-            "assessmentId": assessment.id,
-            "assessmentItemName": assessment.title,
-            "assessmentItemDetails": views.effective_content(assessment, setting),
-            "courseName": course,
-        }
+        assessment_id: present(
+            {
+                "assessmentId": assessment.id,
+                "assessmentItemName": assessment.title,
+                "assessmentItemDetails": views.effective_content(assessment, setting),
+                "courseName": course,
+            }
+        )
         for assessment_id, (assessment, setting) in known.items()
     }
     result: list[dict[str, Any]] = []
-    last_submission: str | None = None
-    for (
-        submission_id,
-        assessment_id,
-        submitted_at,
-        email,
-        first_name,
-        last_name,
-        person_id,
-        mark,
-        feedback,
-        history,
-        marked_at,
-        by_facilitator,
-        by_marker,
-        by_evaluator,
-        marked_by,
-    ) in rows:
-        row: dict[str, Any] = {
-            **shared[assessment_id],
-            "submissionDateTime": submitted_at,
-            "learnerEmail": email,
-            "learnerFirstName": first_name,
-            "learnerLastName": last_name,
-            "learnerPersonId": person_id,
-        }
+    count = len(rows)
+    for index, row in enumerate(rows):
+        # Rows of one submission are consecutive, its marks oldest first: only the last (latest mark) is answered.
+        if index + 1 < count and rows[index + 1][0] == row[0]:
+            continue
+        (_, assessment_id, submitted_at, email, first_name, last_name, person_id, mark, feedback, history,
+         marked_at, by_facilitator, by_marker, by_evaluator, marked_by) = row
+        item = dict(shared[assessment_id])
+        for key, value in (
+            ("submissionDateTime", submitted_at),
+            ("learnerEmail", email),
+            ("learnerFirstName", first_name),
+            ("learnerLastName", last_name),
+            ("learnerPersonId", person_id),
+        ):
+            if value is not None:
+                item[key] = value
         if marked_at is not None:  # a mark (its updated_at is never null)
-            row.update(
-                mark=mark,
-                markFeedback=views.latest_feedback_of(history, feedback),
-                markedBy=marked_by,
-                markedDateTime=marked_at,
-                markedByFacilitator=by_facilitator,
-                markedByMarker=by_marker,
-                markedByEvaluator=by_evaluator,
-            )
-        if submission_id == last_submission:  # a later mark of the same submission replaces the row
-            result[-1] = row
-        else:
-            result.append(row)
-        last_submission = submission_id
-    return [present(row) for row in result]
+            for key, value in (
+                ("mark", mark),
+                ("markFeedback", views.latest_feedback_of(history, feedback)),
+                ("markedBy", marked_by),
+                ("markedDateTime", marked_at),
+                ("markedByFacilitator", by_facilitator),
+                ("markedByMarker", by_marker),
+                ("markedByEvaluator", by_evaluator),
+            ):
+                if value is not None:
+                    item[key] = value
+        result.append(item)
+    return result
 
 
 async def assignment_marks(ctx: ReadContext, offering_id: str) -> list[AssignmentMarkRow]:

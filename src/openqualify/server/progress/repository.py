@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, case, exists, func, select
+from sqlalchemy import ColumnElement, Row, Select, String, and_, bindparam, case, cast, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.util import find_tables
 
@@ -43,8 +43,15 @@ def _with_completion_if_used(statement: Select[Any], condition: ColumnElement[bo
 
 
 _OFFERING_LEARNERS = registered(
-    select(User.email, User.first_name, User.last_name, User.person_id, wire_time(Membership.last_logged_in_at),
-           COMPLETION.label("completion"))
+    select(
+        bindparam("course_id", type_=String()).label("course_id"),
+        User.email,
+        User.first_name,
+        User.last_name,
+        User.person_id,
+        cast(COMPLETION, String).label("completion"),
+        wire_time(Membership.last_logged_in_at),
+    )
     .select_from(Membership)
     .join(User, and_(User.id == Membership.user_id, org_scope(User)))
     .outerjoin(
@@ -60,10 +67,11 @@ _OFFERING_LEARNERS = registered(
 )
 
 
-async def read_offering_learners(ctx: ReadContext, offering_id: str) -> Sequence[Row[Any]]:
-    """(email, first name, last name, person id, last login as wire text, completion) of the offering's
-    learners, by e-mail: columns only, driven from the offering's memberships, on the read path."""
-    return await ctx.rows(_OFFERING_LEARNERS, offering_id=offering_id)
+async def read_offering_learners(ctx: ReadContext, offering_id: str, course_id: str) -> Sequence[Row[Any]]:
+    """The offering's learners by e-mail, in the wire order of `LearnerProgressResponse`: the course id, e-mail,
+    first and last name, person id, completion (text) and last login (wire text); columns only, driven from the
+    offering's memberships, on the read path."""
+    return await ctx.rows(_OFFERING_LEARNERS, offering_id=offering_id, course_id=course_id)
 
 
 async def completion_of(session: AsyncSession, offering_id: str, user_id: str) -> int:

@@ -25,9 +25,9 @@ async def all_progress(
     top: Annotated[str | None, Query(alias="$top")] = None,
     orderby: Annotated[str | None, Query(alias="$orderby")] = None,
     filter: Annotated[str | None, Query(alias="$filter")] = None,
-) -> schemas.AllProgressOut:
+) -> Response:
     service.check_query_params(ctx.request.query_params.keys(), service.ALL_PROGRESS_PARAMS)
-    return await service.all_progress(await ctx.session(), top, orderby, filter)
+    return JSONBytes(await service.all_progress(await ctx.session(), top, orderby, filter))
 
 
 @router.get("/users/{userEmail}/progress", response_model=schemas.LearnerOut)
