@@ -157,3 +157,21 @@ def db_upgrade(db: DbOption = None) -> None:
     url = database_url(db)
     upgrade_or_fail(url)
     print(f"Database at head: {masked(url)}")
+
+
+@db_app.command("revision")
+def db_revision(
+    message: Annotated[str, typer.Option("--message", "-m", help="What the revision changes.")],
+    empty: Annotated[bool, typer.Option("--empty", help="Write an empty revision to fill in by hand.")] = False,
+) -> None:
+    """Write the next migration from the models' changes (development: writes into the source tree)."""
+    require_server()
+    from openqualify.server.db.revision import RevisionError, make_revision
+
+    try:
+        new = make_revision(message, empty=empty)
+    except RevisionError as exc:
+        fail(str(exc))
+    print(f"Wrote revision {new.revision} (after {new.down_revision}): {new.path}")
+    if new.remaining:
+        print(f"Still differs from the models, edit the revision: {new.remaining}")
