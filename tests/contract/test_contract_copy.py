@@ -57,6 +57,9 @@ def test_copy_has_the_structure_without_the_prose() -> None:
     assert len(operations) == 84
     keywords = set(_walk(spec))
     assert not keywords & {"summary", "example", "examples", "tags"}
+    text = SPEC_PATH.read_text()
+    refs = set(re.findall(r'"#/components/([A-Za-z]+)/([^"]+)"', text))
+    assert refs and all(name in spec["components"].get(kind, {}) for kind, name in refs)  # nothing dangles
     descriptions = [d for d in _strings(spec, "description")]
     assert descriptions and set(descriptions) == {""}  # kept empty where OpenAPI requires the key
     # The errata are applied: the four corrections of docs/decisions.md #16.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -46,9 +47,12 @@ def test_demo_banner_token_reuse_access_log_and_busy_port(tmp_path: Path) -> Non
         assert f"Token: {token}  (new; kept in {token_file})" in log
         assert oct(token_file.stat().st_mode & 0o777) == "0o600"
         org = httpx.get(f"{server.base_url}/v1/org", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
-        # The access log has the request with its organisation, never the token.
-        access = [line for line in server.log().splitlines() if "openqualify.access" in line]
-        assert any("GET /v1/org 200 " in line and line.endswith(f"org={org['id']}") for line in access), access
+        # The access log has the request with its organisation, never the token (written once the answer is sent).
+        deadline = time.monotonic() + 10
+        while not (access := [line for line in server.log().splitlines() if "GET /v1/org 200 " in line]):
+            assert time.monotonic() < deadline, server.log()
+            time.sleep(0.1)
+        assert "openqualify.access" in access[0] and access[0].endswith(f"org={org['id']}"), access
         assert token not in server.log().replace(f"Token: {token}", "")
 
         busy = run("serve", "--db", db, "--port", server.base_url.rsplit(":", 1)[1])

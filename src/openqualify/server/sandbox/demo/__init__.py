@@ -10,10 +10,9 @@ from faker import Faker
 from sqlalchemy.orm import Session
 
 from openqualify.server.sandbox.demo import assessments, core, learning, social
-from openqualify.server.sandbox.demo.context import DemoContext, demo_org_id, start_of_day
+from openqualify.server.sandbox.demo.context import DEMO_SEED, DemoContext, demo_org_id, start_of_day
 
 DEMO_ORG_NAME = "Demo Academy"
-DEMO_SEED = 20261127
 DEMO_ORG_ID = demo_org_id(DEMO_SEED)  # the organisation `openqualify serve --demo` creates
 
 # Core first (courses, offerings, users, memberships); the activity areas build on it.
