@@ -175,3 +175,52 @@ async def activity_attempts(session: AsyncSession, offering: Offering) -> Sequen
             .order_by(Activity.position, Activity.id, User.email_key, ActivityAttempt.created_at, ActivityAttempt.id)
         )
     ).all()
+
+
+async def learner_work(session: AsyncSession, user_id: str) -> Sequence[Row[Any]]:
+    """A user's submissions in every offering, one row per mark (oldest first) or one with no mark: offering id,
+    offering name, assessment id, title, type, status, submitted_at, mark, feedback, history, marked_at (the
+    mark's updated_at). Ordered by offering start, then course order."""
+    statement = (
+        select(
+            Offering.id.label("offering_id"),
+            Offering.name.label("offering_name"),
+            Assessment.id.label("assessment_id"),
+            Assessment.title,
+            Assessment.type,
+            Submission.status,
+            Submission.submitted_at,
+            Mark.mark,
+            Mark.feedback,
+            Mark.history,
+            Mark.updated_at.label("marked_at"),
+        )
+        .select_from(Submission)
+        .join(Offering, Offering.id == Submission.offering_id)
+        .join(Assessment, Assessment.id == Submission.assessment_id)
+        .outerjoin(Mark, Mark.submission_id == Submission.id)
+        .where(Submission.user_id == user_id)
+        .order_by(Offering.start, Offering.id, Assessment.position, Assessment.id, Mark.created_at, Mark.id)
+    )
+    return (await session.execute(statement)).all()
+
+
+async def learner_quiz_attempts(session: AsyncSession, user_id: str) -> Sequence[Row[Any]]:
+    """A user's quiz attempts in every offering, oldest first per quiz: offering id, offering name, quiz id,
+    title, mark, attempted_at."""
+    statement = (
+        select(
+            Offering.id.label("offering_id"),
+            Offering.name.label("offering_name"),
+            Assessment.id.label("assessment_id"),
+            Assessment.title,
+            QuizAttempt.mark,
+            QuizAttempt.attempted_at,
+        )
+        .select_from(QuizAttempt)
+        .join(Offering, Offering.id == QuizAttempt.offering_id)
+        .join(Assessment, Assessment.id == QuizAttempt.assessment_id)
+        .where(QuizAttempt.user_id == user_id)
+        .order_by(Offering.start, Offering.id, Assessment.position, Assessment.id, QuizAttempt.attempted_at)
+    )
+    return (await session.execute(statement)).all()

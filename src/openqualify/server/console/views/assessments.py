@@ -1,0 +1,162 @@
+"""An offering's assessments: where every learner stands (pending, submitted, marked), the marks given, and quiz
+attempts. Built from the API's own lists: assessments, handed-in submissions, quiz marks, learners' progress."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from openqualify.server.assessment_data import service as assessment_data
+from openqualify.server.assessments import service as assessments
+from openqualify.server.console import charts
+from openqualify.server.console.views.common import DASH, parse_number
+from openqualify.server.console.views.offering import learners
+from openqualify.server.kit.reads import ReadContext
+
+GRADE_ORDER = ("A+", "A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D+", "D", "D-", "E", "F")
+MAX_INTEGER_BINS = 20  # points out of at most this many: one bar per point
+ATTEMPT_BINS = ("1", "2", "3", "4+")
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentPanel:
+    id: str
+    title: str
+    type: str
+    mark_type: str | None
+    mark_number: str | None
+    due: datetime | None
+    pending: int
+    submitted: int
+    marked: int
+    mean: float | None
+    marks: charts.Chart
+
+
+@dataclass(frozen=True, slots=True)
+class QuizPanel:
+    id: str
+    title: str
+    learners: int  # who attempted it
+    mean: float | None  # of the last attempts
+    attempts: int
+    marks: charts.Chart
+    attempts_chart: charts.Chart
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentsView:
+    offering_id: str
+    learners: int
+    status: charts.Chart
+    assessments: list[AssessmentPanel]
+    quizzes: list[QuizPanel]
+
+
+def _tenths(top: float) -> list[str]:
+    """Labels of ten equal bins from 0 to `top`."""
+    edges = [charts.number(round(i * top / 10, 1)) for i in range(11)]
+    return [f"{edges[i]}{DASH}{edges[i + 1]}" for i in range(10)]
+
+
+def marks_chart(title: str, mark_type: str | None, mark_number: str | None, marks: Sequence[str]) -> charts.Chart:
+    """Numeric marks as a histogram (per point when out of few points, else in tenths of the scale); grades and
+    competencies as a bar per value."""
+    numbers = [parse_number(m) for m in marks]
+    if marks and all(n is not None for n in numbers):
+        values = [n for n in numbers if n is not None]
+        scale = parse_number(mark_number) if mark_type == "points" else 100.0
+        top = max(scale or 0.0, max(values))
+        if top <= MAX_INTEGER_BINS and all(v.is_integer() for v in values):
+            counts = Counter(int(v) for v in values)
+            bins = [(str(i), counts.get(i, 0)) for i in range(int(top) + 1)]
+        else:
+            counts = Counter(min(9, math.floor(v / top * 10)) if top else 0 for v in values)
+            bins = [(label, counts.get(i, 0)) for i, label in enumerate(_tenths(top))]
+        axis = "Points" if mark_type == "points" else "Mark (%)"
+        return charts.histogram(title, bins, x_label=axis, y_label="Submissions", css="s1")
+    counts = Counter(marks)
+    order = sorted(counts, key=lambda m: (GRADE_ORDER.index(m) if m in GRADE_ORDER else len(GRADE_ORDER), m))
+    return charts.histogram(title, [(m, counts[m]) for m in order], x_label="Mark", y_label="Submissions", css="s1")
+
+
+async def assessments_view(ctx: ReadContext, offering_id: str) -> AssessmentsView:
+    listed = await assessments.list_assessments(ctx, offering_id)  # 404 first, as the API answers
+    emails = {row.email.casefold() for row in await learners(ctx, offering_id)}
+    handed_in = await assessment_data.assignment_submissions(ctx, offering_id)
+    by_assessment: dict[str, list[dict[str, object]]] = {}
+    for row in handed_in:
+        by_assessment.setdefault(str(row["assessmentId"]), []).append(row)
+
+    panels = []
+    for item in listed:
+        if item.type == "quiz":
+            continue
+        rows = by_assessment.get(item.id, [])
+        marks = [str(row["mark"]) for row in rows if row.get("mark") is not None]
+        numbers = [n for n in map(parse_number, marks) if n is not None]
+        handed_by_learners = {str(row["learnerEmail"]).casefold() for row in rows} & emails
+        panels.append(
+            AssessmentPanel(
+                id=item.id,
+                title=item.title,
+                type=item.type,
+                mark_type=item.markType,
+                mark_number=item.markNumber,
+                due=item.dueDate,
+                pending=len(emails) - len(handed_by_learners),
+                submitted=len(rows) - len(marks),
+                marked=len(marks),
+                mean=sum(numbers) / len(numbers) if numbers and len(numbers) == len(marks) else None,
+                marks=marks_chart(f"Marks: {item.title}", item.markType, item.markNumber, marks),
+            )
+        )
+    status = charts.bars(
+        "Learners' work per assessment",
+        [p.title for p in panels],
+        [
+            charts.Series("Marked", [p.marked for p in panels], "ok"),
+            charts.Series("Submitted, not marked", [p.submitted for p in panels], "warn"),
+            charts.Series("Pending", [p.pending for p in panels], "muted"),
+        ],
+        stacked=True,
+        horizontal=True,
+        x_label="Assessment",
+        y_label="Learners",
+    )
+    quizzes = _quizzes(await assessment_data.quiz_marks(ctx, offering_id))
+    return AssessmentsView(offering_id, len(emails), status, panels, quizzes)
+
+
+def _quizzes(rows: Sequence[dict[str, object]]) -> list[QuizPanel]:
+    """One panel per quiz, from `/analytics/marks/quizzes` rows (one per learner: last mark, attempts)."""
+    grouped: dict[str, list[dict[str, object]]] = {}
+    for row in rows:
+        grouped.setdefault(str(row["quizId"]), []).append(row)
+    panels = []
+    for quiz_id, quiz_rows in grouped.items():
+        title = str(quiz_rows[0]["quizTitle"])
+        marks = [str(row["mark"]) for row in quiz_rows if row.get("mark") is not None]
+        numbers = [n for n in map(parse_number, marks) if n is not None]
+        attempts = Counter(min(4, int(str(row["attempts"]))) for row in quiz_rows)
+        panels.append(
+            QuizPanel(
+                id=quiz_id,
+                title=title,
+                learners=len(quiz_rows),
+                mean=sum(numbers) / len(numbers) if numbers else None,
+                attempts=sum(int(str(row["attempts"])) for row in quiz_rows),
+                marks=marks_chart(f"Last-attempt marks: {title}", "percentage", None, marks),
+                attempts_chart=charts.histogram(
+                    f"Attempts per learner: {title}",
+                    [(label, attempts.get(i + 1, 0)) for i, label in enumerate(ATTEMPT_BINS)],
+                    x_label="Attempts",
+                    y_label="Learners",
+                    css="s3",
+                ),
+            )
+        )
+    return panels
