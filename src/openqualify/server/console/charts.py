@@ -11,7 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-WIDTH = 640  # the viewBox width; the SVG scales to its container
+WIDTH = 640  # the viewBox width; the SVG scales to its container, so each layout has its own width:
+FULL = 1040  # across a whole card
+WIDE = 760  # beside its data table in a whole card
+HALF = 560  # in half a row of cards
+PANEL = 500  # in a panel of a card's grid
 HEIGHT = 240
 BAND_HEIGHT = 26  # per category of a horizontal chart
 LABEL_CHARS = 26  # longer category labels are shortened (the full text is in the tooltip and the table)
@@ -97,15 +101,18 @@ def number(value: float) -> str:
     return f"{value:,.1f}"
 
 
-def nice_scale(top: float, ticks: int = 4) -> tuple[float, float]:
-    """(axis maximum, step) with a 1-2-2.5-5 step, at least 1 (counts are integers)."""
+def nice_scale(top: float, ticks: int = 4, *, integer: bool = True) -> tuple[float, float]:
+    """(axis maximum, step) with a 1-2-2.5-5 step; at least 1 for counts (`integer`)."""
     if top <= 0:
         return 1.0, 1.0
     raw = top / ticks
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    step = max(step, 1.0)
-    return math.ceil(top / step) * step, step
+    # Counts take whole steps (no 2.5 below 25).
+    steps = [m * magnitude for m in (1, 2, 2.5, 5, 10)]
+    step = next(s for s in steps if s >= raw and not (integer and s % 1))
+    if integer:
+        step = max(step, 1.0)
+    return round(math.ceil(round(top / step, 9)) * step, 9), step
 
 
 def shorten(label: str, limit: int = LABEL_CHARS) -> str:
@@ -114,7 +121,7 @@ def shorten(label: str, limit: int = LABEL_CHARS) -> str:
 
 def _value_ticks(maximum: float, step: float, to_pos: Callable[[float], float]) -> list[Tick]:
     count = round(maximum / step)
-    return [Tick(round(to_pos(i * step), 1), number(i * step)) for i in range(count + 1)]
+    return [Tick(round(to_pos(i * step), 1), number(round(i * step, 6))) for i in range(count + 1)]
 
 
 def _table(categories: Sequence[str], series: Sequence[Series], first_header: str) -> DataTable:
@@ -140,20 +147,26 @@ def bars(
     y_label: str = "",
     hrefs: Sequence[str | None] | None = None,
     first_header: str = "",
+    width: int = WIDTH,
+    integer: bool = True,
 ) -> Chart:
-    """A bar chart: one bar per category and series (grouped side by side, or stacked)."""
+    """A bar chart: one bar per category and series (grouped side by side, or stacked).
+
+    `width` is the viewBox width: about the width the chart is shown at, so that its text is read at its size.
+    `integer`: the values are counts (ticks at whole numbers).
+    """
     totals = [sum(s.values[i] for s in series) for i in range(len(categories))]
     peak = max(totals if stacked else [v for s in series for v in s.values], default=0)
-    maximum, step = nice_scale(peak)
+    maximum, step = nice_scale(peak, integer=integer)
     table = _table(categories, series, first_header or x_label or "Category")
     summary = f"{title}: " + (
         "no data." if not categories else f"{len(categories)} categories, highest {number(peak)}."
     )
     if horizontal:
-        chart = _horizontal(title, summary, categories, series, maximum, step, stacked, hrefs, table)
+        chart = _horizontal(title, summary, categories, series, maximum, step, stacked, hrefs, table, width)
         chart.x_label, chart.y_label = y_label, x_label  # values run along x here
     else:
-        chart = _vertical(title, summary, categories, series, maximum, step, stacked, hrefs, table)
+        chart = _vertical(title, summary, categories, series, maximum, step, stacked, hrefs, table, width)
         chart.x_label, chart.y_label = x_label, y_label
     if len(series) > 1:
         chart.legend = [(s.css, s.name) for s in series]
@@ -171,9 +184,10 @@ def _vertical(
     stacked: bool,
     hrefs: Sequence[str | None] | None,
     table: DataTable,
+    width: int,
 ) -> Chart:
-    left, top, right, bottom = 52.0, 12.0, WIDTH - 12.0, HEIGHT - 46.0
-    chart = Chart(title, summary, WIDTH, HEIGHT, left, top, right, bottom, False, "", "", table)
+    left, top, right, bottom = 52.0, 12.0, width - 12.0, HEIGHT - 46.0
+    chart = Chart(title, summary, width, HEIGHT, left, top, right, bottom, False, "", "", table)
     chart.y_ticks = _value_ticks(maximum, step, lambda v: bottom - (bottom - top) * v / maximum)
     band = (right - left) / max(1, len(categories))
     inner = band * (0.78 if len(categories) < 40 else 0.9)
@@ -211,10 +225,11 @@ def _horizontal(
     stacked: bool,
     hrefs: Sequence[str | None] | None,
     table: DataTable,
+    width: int,
 ) -> Chart:
     height = int(24 + 40 + BAND_HEIGHT * max(1, len(categories)))
-    left, top, right, bottom = 178.0, 10.0, WIDTH - 20.0, height - 40.0
-    chart = Chart(title, summary, WIDTH, height, left, top, right, bottom, True, "", "", table)
+    left, top, right, bottom = 178.0, 10.0, width - 20.0, height - 40.0
+    chart = Chart(title, summary, width, height, left, top, right, bottom, True, "", "", table)
     chart.x_ticks = _value_ticks(maximum, step, lambda v: left + (right - left) * v / maximum)
     scale = (right - left) / maximum
     band = (bottom - top) / max(1, len(categories))
@@ -242,7 +257,7 @@ def _horizontal(
 
 def histogram(
     title: str, bins: Sequence[tuple[str, int]], *, x_label: str, y_label: str, css: str = "s0",
-    hrefs: Sequence[str | None] | None = None,
+    hrefs: Sequence[str | None] | None = None, width: int = WIDTH,
 ) -> Chart:
     """Counts per bin, as adjacent bars."""
     return bars(
@@ -252,6 +267,7 @@ def histogram(
         x_label=x_label,
         y_label=y_label,
         hrefs=hrefs,
+        width=width,
     )
 
 
@@ -263,10 +279,12 @@ def timeline(
     y_label: str,
     line: bool = False,
     stacked: bool = True,
+    width: int = WIDTH,
 ) -> Chart:
     """Values per day (or per week, given each week's first day): bars, or a line with a dot per point."""
-    labels = [d.strftime("%d %b") for d in days]
-    chart = bars(title, labels, series, stacked=stacked, x_label="Date", y_label=y_label, first_header="Date")
+    labels = [f"{d.day} {d:%b}" for d in days]
+    chart = bars(title, labels, series, stacked=stacked, x_label="Date", y_label=y_label, first_header="Date",
+                 width=width)
     chart.table = DataTable(
         ["Date", *(s.name for s in series)],
         [[d.isoformat(), *(number(s.values[i]) for s in series)] for i, d in enumerate(days)],

@@ -65,7 +65,7 @@
     $("#sign-in").hidden = true;
     $(".nav").hidden = false;
     $(".session").hidden = false;
-    const page = document.body.dataset.page;
+    const page = document.body.dataset.consolePage;
     for (const link of document.querySelectorAll("[data-nav]")) {
       if (link.dataset.nav === page) link.setAttribute("aria-current", "page");
     }
@@ -262,7 +262,8 @@
     realtime: async () => clockText(await call("PUT", "/_sandbox/clock", { now: null })),
     demo: async () => {
       const counts = await call("POST", "/_sandbox/demo");
-      return `Demo data loaded (${Object.values(counts.rows || counts).reduce((a, b) => a + (Number(b) || 0), 0)} rows).`;
+      const rows = Object.values(counts.tables || {}).reduce((sum, n) => sum + (Number(n) || 0), 0);
+      return `Demo data loaded (${rows.toLocaleString()} rows).`;
     },
     reset: async () => {
       await call("POST", "/_sandbox/reset");
@@ -313,7 +314,8 @@
     const file = input.files[0];
     perform(async () => {
       const counts = await call("POST", "/_sandbox/import", await file.text());
-      return `Imported ${file.name}` + (counts ? "." : "");
+      const rows = Object.values((counts && counts.tables) || {}).reduce((sum, n) => sum + (Number(n) || 0), 0);
+      return `Imported ${file.name} (${rows.toLocaleString()} rows).`;
     });
   }
 

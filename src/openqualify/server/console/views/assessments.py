@@ -77,10 +77,11 @@ def marks_chart(title: str, mark_type: str | None, mark_number: str | None, mark
             counts = Counter(min(9, math.floor(v / top * 10)) if top else 0 for v in values)
             bins = [(label, counts.get(i, 0)) for i, label in enumerate(_tenths(top))]
         axis = "Points" if mark_type == "points" else "Mark (%)"
-        return charts.histogram(title, bins, x_label=axis, y_label="Submissions", css="s1")
+        return charts.histogram(title, bins, x_label=axis, y_label="Submissions", css="s1", width=charts.PANEL)
     counts = Counter(marks)
     order = sorted(counts, key=lambda m: (GRADE_ORDER.index(m) if m in GRADE_ORDER else len(GRADE_ORDER), m))
-    return charts.histogram(title, [(m, counts[m]) for m in order], x_label="Mark", y_label="Submissions", css="s1")
+    return charts.histogram(title, [(m, counts[m]) for m in order], x_label="Mark", y_label="Submissions", css="s1",
+                            width=charts.PANEL)
 
 
 async def assessments_view(ctx: ReadContext, offering_id: str) -> AssessmentsView:
@@ -126,6 +127,7 @@ async def assessments_view(ctx: ReadContext, offering_id: str) -> AssessmentsVie
         horizontal=True,
         x_label="Assessment",
         y_label="Learners",
+        width=charts.WIDE,
     )
     quizzes = _quizzes(await assessment_data.quiz_marks(ctx, offering_id))
     return AssessmentsView(offering_id, len(emails), status, panels, quizzes)
@@ -156,6 +158,7 @@ def _quizzes(rows: Sequence[dict[str, object]]) -> list[QuizPanel]:
                     x_label="Attempts",
                     y_label="Learners",
                     css="s3",
+                    width=charts.PANEL,
                 ),
             )
         )

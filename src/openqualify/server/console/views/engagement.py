@@ -47,12 +47,12 @@ class PulsesView:
     pulses: list[PulseLine]
 
 
-def _per_period(stamps: dict[str, list[date]], names: dict[str, str]) -> charts.Chart:
-    """Responses per day (per week past MAX_DAYS), one stacked series per pulse."""
+def _per_period(stamps: dict[str, list[date]], names: dict[str, str], window: tuple[date, date]) -> charts.Chart:
+    """Responses per day (per week past MAX_DAYS) over the offering so far, one stacked series per pulse."""
     every = [d for days in stamps.values() for d in days]
     if not every:
         return charts.timeline("Pulse responses over time", [], [], y_label="Responses")
-    first, last = min(every), max(every)
+    first, last = min(*every, window[0]), max(*every, window[1])
     weekly = (last - first).days > MAX_DAYS
     if weekly:
         first, last = week_start(first), week_start(last)
@@ -67,7 +67,7 @@ def _per_period(stamps: dict[str, list[date]], names: dict[str, str]) -> charts.
             values[index[week_start(d) if weekly else d]] += 1
         series.append(charts.Series(charts.shorten(names[pulse_id], 40), values, PULSE_SERIES[n % len(PULSE_SERIES)]))
     title = "Pulse responses per week" if weekly else "Pulse responses per day"
-    return charts.timeline(title, periods, series, y_label="Responses")
+    return charts.timeline(title, periods, series, y_label="Responses", width=charts.FULL)
 
 
 def _answers(question: str, pulse_type: str, answers: list[dict[str, Any]]) -> charts.Chart | None:
@@ -80,7 +80,7 @@ def _answers(question: str, pulse_type: str, answers: list[dict[str, Any]]) -> c
         options = sorted(chosen, key=lambda o: (-chosen[o], o))
         series = [charts.Series("Responses", [chosen[o] for o in options], "s0")]
         return charts.bars(f"Answers: {question}", options, series, horizontal=True, x_label="Option",
-                           y_label="Responses")
+                           y_label="Responses", width=charts.PANEL)
     if pulse_type.startswith("spatial"):
         totals: dict[str, list[float]] = defaultdict(list)
         for answer in answers:
@@ -89,12 +89,17 @@ def _answers(question: str, pulse_type: str, answers: list[dict[str, Any]]) -> c
         options = list(totals)
         means = [round(sum(v) / len(v), 1) for v in totals.values()]
         return charts.bars(f"Mean position: {question}", options, [charts.Series("Mean value", means, "s4")],
-                           horizontal=True, x_label="Option", y_label="Mean value")
+                           horizontal=True, x_label="Option", y_label="Mean value", width=charts.PANEL,
+                           integer=False)
     return None
 
 
 async def pulses_view(ctx: ReadContext, offering_id: str) -> PulsesView:
-    rows = await pulses.all_responses(await ctx.session(), offering_id, None, [])
+    session = await ctx.session()
+    offering = await get_offering(session, offering_id)
+    rows = await pulses.all_responses(session, offering.id, None, [])
+    now = ctx.principal.now()
+    window = (offering.start.date(), min(now, offering.end or now).date())
     stamps: dict[str, list[date]] = defaultdict(list)
     names: dict[str, str] = {}
     runs: dict[str, set[str]] = defaultdict(set)
@@ -114,7 +119,7 @@ async def pulses_view(ctx: ReadContext, offering_id: str) -> PulsesView:
                   _answers(names[pid], kinds[pid], answers[pid]))
         for pid in stamps
     ]
-    return PulsesView(len(rows), _per_period(stamps, names), lines)
+    return PulsesView(len(rows), _per_period(stamps, names, window), lines)
 
 
 # --- channels ---------------------------------------------------------------------------------------------------
@@ -165,6 +170,7 @@ async def channels_view(ctx: ReadContext, offering_id: str) -> ChannelsView:
         horizontal=True,
         x_label="Channel",
         y_label="Items",
+        width=charts.HALF,
     )
     return ChannelsView(lines, activity)
 
@@ -196,6 +202,7 @@ async def reactions_view(ctx: ReadContext, offering_id: str) -> ReactionsView:
         horizontal=True,
         x_label="Page",
         y_label="Reactions",
+        width=charts.HALF,
     )
     return ReactionsView(len(rows), sum(up), sum(down), chart)
 
@@ -238,7 +245,7 @@ async def badges_view(ctx: ReadContext, offering_id: str) -> BadgesView:
             cumulative.append(running)
         over_time = charts.timeline(
             "Badges awarded (cumulative)", days, [charts.Series("Awarded", cumulative, "s2")],
-            y_label="Badges", line=True,
+            y_label="Badges", line=True, width=charts.HALF,
         )
     summary = await OfferingRepository(session).activations(Offering.id == offering.id, order_by=[Offering.id], limit=1)
     learner_count = int(summary[0].learners_count or 0) if summary else 0

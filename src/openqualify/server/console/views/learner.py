@@ -113,6 +113,7 @@ async def learner_view(ctx: ReadContext, email: str) -> LearnerView:
             x_label="Offering",
             y_label="Completion (%)",
             hrefs=[f"/console/offerings/{m.offering_id}" for m in learning],
+            width=charts.PANEL,
         ),
         work=_work(await work_repo.learner_work(session, user.id)),
         quizzes=_quizzes(await work_repo.learner_quiz_attempts(session, user.id)),

@@ -86,6 +86,7 @@ async def offering_page(ctx: ReadContext, offering_id: str, params: Mapping[str,
             x_label="Completion (%)",
             y_label="Learners",
             hrefs=hrefs,
+            width=charts.WIDE,
         ),
         table=table(top.offering.id, rows, query),
     )

@@ -124,6 +124,7 @@ async def overview(ctx: ReadContext) -> Overview:
             list(zip(COMPLETION_BINS, binned(all_counts), strict=True)),
             x_label="Completion (%)",
             y_label="Learners",
+            width=charts.HALF,
         ),
         by_offering=_by_offering_chart(current),
         enrolments=await _enrolments_chart(ctx, now),
@@ -150,6 +151,7 @@ def _by_offering_chart(lines: list[OfferingLine]) -> charts.Chart:
         x_label="Offering",
         y_label="Mean completion (%)",
         hrefs=[f"/console/offerings/{line.id}" for line in shown],
+        width=charts.HALF,
     )
 
 
@@ -167,6 +169,7 @@ async def _enrolments_chart(ctx: ReadContext, now: datetime) -> charts.Chart:
         weeks,
         [charts.Series("Enrolments", [counts[w] for w in weeks], "s2")],
         y_label="Enrolments",
+        width=charts.HALF,
     )
 
 
