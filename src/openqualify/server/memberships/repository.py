@@ -132,6 +132,17 @@ class MembershipRepository:
     def add_all(self, rows: Iterable[object]) -> None:
         self.session.add_all(list(rows))
 
+    async def learner_ids(self, offering_id: str) -> set[str]:
+        """User ids of the offering's learners."""
+        rows = await self.session.execute(
+            select(Membership.user_id).where(
+                Membership.offering_id == offering_id,
+                Membership.is_facilitator.is_(False),
+                Membership.is_marker.is_(False),
+            )
+        )
+        return set(rows.scalars())
+
     async def recent(self, limit: int) -> Sequence[Row[Any]]:
         """The latest memberships in any role, newest first: created_at, e-mail, first and last name, offering id
         and name, is_facilitator, is_marker."""

@@ -1,20 +1,23 @@
 """An offering's assessments: where every learner stands (pending, submitted, marked), the marks given, and quiz
-attempts. Built from the API's own lists: assessments, handed-in submissions, quiz marks, learners' progress."""
+attempts. Built from what the API lists (assessments, quiz marks) and, for handed-in work, a lean read of the same
+rows as `/analytics/submissions/assignments` (the list itself runs to megabytes for an offering of thousands)."""
 
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from openqualify.server.assessment_data import repository as work_repo
 from openqualify.server.assessment_data import service as assessment_data
 from openqualify.server.assessments import service as assessments
 from openqualify.server.console import charts
 from openqualify.server.console.views.common import DASH, parse_number
-from openqualify.server.console.views.offering import learners
 from openqualify.server.kit.reads import ReadContext
+from openqualify.server.memberships.repository import MembershipRepository
+from openqualify.server.offerings.lookup import get_offering
 
 GRADE_ORDER = ("A+", "A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D+", "D", "D-", "E", "F")
 MAX_INTEGER_BINS = 20  # points out of at most this many: one bar per point
@@ -86,20 +89,25 @@ def marks_chart(title: str, mark_type: str | None, mark_number: str | None, mark
 
 async def assessments_view(ctx: ReadContext, offering_id: str) -> AssessmentsView:
     listed = await assessments.list_assessments(ctx, offering_id)  # 404 first, as the API answers
-    emails = {row.email.casefold() for row in await learners(ctx, offering_id)}
-    handed_in = await assessment_data.assignment_submissions(ctx, offering_id)
-    by_assessment: dict[str, list[dict[str, object]]] = {}
-    for row in handed_in:
-        by_assessment.setdefault(str(row["assessmentId"]), []).append(row)
+    session = await ctx.session()
+    offering = await get_offering(session, offering_id)
+    learners = await MembershipRepository(session).learner_ids(offering.id)
+    # Each handed-in submission with its latest mark (rows come one per mark, oldest first).
+    latest: dict[str, tuple[str, str, bool, str | None]] = {}
+    for assessment_id, submission_id, user_id, mark_id, mark in await work_repo.handed_in_marks(session, offering):
+        latest[submission_id] = (assessment_id, user_id, mark_id is not None, mark)
+    by_assessment: dict[str, list[tuple[str, bool, str | None]]] = defaultdict(list)
+    for assessment_id, user_id, marked, mark in latest.values():
+        by_assessment[assessment_id].append((user_id, marked, mark))
 
     panels = []
     for item in listed:
         if item.type == "quiz":
             continue
-        rows = by_assessment.get(item.id, [])
-        marks = [str(row["mark"]) for row in rows if row.get("mark") is not None]
+        work = by_assessment.get(item.id, [])
+        marks = [mark for _, marked, mark in work if marked and mark is not None]
         numbers = [n for n in map(parse_number, marks) if n is not None]
-        handed_by_learners = {str(row["learnerEmail"]).casefold() for row in rows} & emails
+        marked_count = sum(1 for _, marked, _ in work if marked)
         panels.append(
             AssessmentPanel(
                 id=item.id,
@@ -108,9 +116,9 @@ async def assessments_view(ctx: ReadContext, offering_id: str) -> AssessmentsVie
                 mark_type=item.markType,
                 mark_number=item.markNumber,
                 due=item.dueDate,
-                pending=len(emails) - len(handed_by_learners),
-                submitted=len(rows) - len(marks),
-                marked=len(marks),
+                pending=len(learners - {user_id for user_id, _, _ in work}),
+                submitted=len(work) - marked_count,
+                marked=marked_count,
                 mean=sum(numbers) / len(numbers) if numbers and len(numbers) == len(marks) else None,
                 marks=marks_chart(f"Marks: {item.title}", item.markType, item.markNumber, marks),
             )
@@ -130,7 +138,7 @@ async def assessments_view(ctx: ReadContext, offering_id: str) -> AssessmentsVie
         width=charts.WIDE,
     )
     quizzes = _quizzes(await assessment_data.quiz_marks(ctx, offering_id))
-    return AssessmentsView(offering_id, len(emails), status, panels, quizzes)
+    return AssessmentsView(offering.id, len(learners), status, panels, quizzes)
 
 
 def _quizzes(rows: Sequence[dict[str, object]]) -> list[QuizPanel]:
