@@ -86,6 +86,7 @@ def serve(
         else:
             console.print("Token: (unchanged; `openqualify org rotate-token 'Demo Academy'` issues a new one)")
     console.print(f"Serving {base}  (docs: http://{host}:{port}/docs)")
+    console.print(f"Console: http://{host}:{port}/console  (sign in with an organisation's token)")
     os.environ["OPENQUALIFY_DATABASE_URL"] = url
     os.environ["OPENQUALIFY_WORKERS"] = str(workers)  # shared state (rate-limit counters) must be shared
     uvicorn.run(
