@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: lint, then pytest on SQLite, then on PostgreSQL when one is reachable.
+# The whole test suite: lint, type check, then pytest on SQLite, then on PostgreSQL when one is reachable.
 # Extra arguments go to pytest (e.g. scripts/test.sh -k offerings).
 # The SDK's live tests (tests/client_live) run in one process of their own: their last test checks that
 # together they sent all 84 operations through the SDK, which needs them all in one process.
@@ -9,6 +9,8 @@ BIN=.venv/bin
 PG_URL="${OPENQUALIFY_TEST_PG_URL:-postgresql://postgres@127.0.0.1:5432/test}"
 
 "$BIN/ruff" check src tests bench scripts
+# Static types: strict on the SDK and the server's kit ([tool.mypy] in pyproject.toml lists what is checked).
+"$BIN/mypy"
 
 run_suite() {
   "$BIN/pytest" -n 2 -q -p no:cacheprovider --ignore=tests/client_live "$@"

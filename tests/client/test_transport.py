@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -188,3 +190,28 @@ def test_dot_only_segments_are_encoded_so_no_url_library_drops_them() -> None:
     assert segment(".") == "%2E"
     assert segment("a.b") == "a.b"
     assert segment("a/b@x.io") == "a%2Fb%40x.io"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.users.get(""),
+        lambda c: c.offerings.get(""),
+        lambda c: c.offerings.users(""),
+        lambda c: c.course_mappings.add("o1", ""),
+        lambda c: c.assessments.reset_submission("o1", "", "a1"),
+        lambda c: c.offerings.add_users("", [{"email": "a@example.com"}]),
+    ],
+)
+def test_empty_path_values_are_refused_before_sending(recorder: Recorder, call: Callable[[Any], Any]) -> None:
+    with recorder.client() as client, pytest.raises(ValueError, match="a path value is empty"):
+        call(client)
+
+    async def run() -> None:
+        async with recorder.async_client() as client:
+            pending = call(client)  # an empty value is reported when the call is awaited
+            with pytest.raises(ValueError, match=r"/\{empty\}|\{empty\}/"):
+                await pending
+
+    asyncio.run(run())
+    assert recorder.requests == []

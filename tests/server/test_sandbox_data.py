@@ -75,3 +75,53 @@ def test_import_of_broken_rows_is_a_named_error(api: Api) -> None:
     assert response.status_code == 400
     assert error_name(response) == "ApiValidationError"
     assert [c["name"] for c in api.get("/courses").json()] == ["Keep me"]
+
+
+def _planted_document(other_api: Api) -> dict[str, object]:
+    """An export of `other_api`'s organisation, with one planted user (a fresh id and e-mail)."""
+    make_course(other_api, "Theirs")
+    document = other_api.sandbox.get("/export").json()
+    document["tables"]["users"] = [
+        {"id": "planted-user-0001", "email": "planted@example.com", "email_key": "planted@example.com",
+         "first_name": "P", "last_name": "Q", "created_at": "2030-01-01T00:00:00.000Z", "org_id": other_api.org_id}
+    ]
+    return document
+
+
+def test_import_writes_the_callers_organisation_whatever_the_rows_say(api: Api, other_api: Api) -> None:
+    document = _planted_document(other_api)
+    other_api.sandbox.post("/reset")  # their ids are free again: only the org_id column names them
+    imported = api.sandbox.post("/import", json=document)
+    assert imported.status_code == 200, imported.text
+    assert api.get("/users/planted@example.com").status_code == 200
+    assert other_api.get("/users/planted@example.com").status_code == 404
+    assert other_api.get("/courses").json() == []
+    api.sandbox.post("/reset")
+    assert api.get("/users/planted@example.com").status_code == 404
+    assert other_api.get("/users/planted@example.com").status_code == 404
+
+
+def test_import_refuses_ids_of_another_organisation(api: Api, other_api: Api) -> None:
+    make_course(api, "Keep me")
+    document = _planted_document(other_api)  # their course ids are still theirs
+    response = api.sandbox.post("/import", json=document)
+    assert response.status_code == 400, response.text
+    assert error_name(response) == "ObjectExistsError"
+    assert "belongs to another organisation" in response.json()["details"]
+    assert [c["name"] for c in api.get("/courses").json()] == ["Keep me"]
+    assert [c["name"] for c in other_api.get("/courses").json()] == ["Theirs"]
+
+
+def test_import_refuses_references_into_another_organisation(api: Api, other_api: Api, sync_engine: Engine) -> None:
+    """A row pointing at another organisation's row (here a membership of their user in our offering)."""
+    course = make_course(api)
+    offering = insert_offering(sync_engine, api, course)
+    insert_member(sync_engine, api, offering, "ours@example.com")
+    other_api.post("/users", json={"email": "theirs@example.com", "firstName": "T", "lastName": "H"})
+    document = api.sandbox.get("/export").json()
+    their_user = other_api.sandbox.get("/export").json()["tables"]["users"][0]["id"]
+    document["tables"]["memberships"][0]["user_id"] = their_user
+    response = api.sandbox.post("/import", json=document)
+    assert error_name(response) == "SchemaValidationError"
+    assert f"'{their_user}' refers to no row of table users" in response.json()["details"]
+    assert [u["email"] for u in api.get(f"/offerings/{offering}/users").json()] == ["ours@example.com"]

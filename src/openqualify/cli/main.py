@@ -160,6 +160,23 @@ def db_upgrade(db: DbOption = None) -> None:
     console.print(f"Database at head: {url}")
 
 
+@db_app.command("revision")
+def db_revision(
+    message: Annotated[str, typer.Option("--message", "-m", help="What the revision changes.")],
+    empty: Annotated[bool, typer.Option("--empty", help="Write an empty revision to fill in by hand.")] = False,
+) -> None:
+    """Write the next migration from the models' changes (development: writes into the source tree)."""
+    from openqualify.server.db.revision import RevisionError, make_revision
+
+    try:
+        new = make_revision(message, empty=empty)
+    except RevisionError as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"Wrote revision {new.revision} (after {new.down_revision}): {new.path}")
+    if new.remaining:
+        console.print(f"[yellow]Still differs from the models, edit the revision:[/yellow] {new.remaining}")
+
+
 def _register_api_commands() -> None:
     try:
         from openqualify.cli.api import register

@@ -81,7 +81,7 @@ class RetryPolicy:
             after = retry_after_seconds(response.headers.get("Retry-After"))
             if after is not None:
                 return min(after, self.retry_after_cap)
-        backoff = min(self.backoff_cap, self.backoff_base * (2**attempt))
+        backoff = min(self.backoff_cap, self.backoff_base * (2.0**attempt))
         return backoff * (0.5 + random.random() / 2) if self.jitter else backoff
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,7 +56,7 @@ def _is_error(element: Any) -> bool:
     )
 
 
-def bulk_handler(emails: Sequence[str | None]) -> Any:
+def bulk_handler(emails: Sequence[str | None]) -> Callable[[httpx.Response], BulkAddResult]:
     """A response handler mapping the answer onto the requested `emails`, in order."""
 
     def handle(response: httpx.Response) -> BulkAddResult:

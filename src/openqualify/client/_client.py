@@ -1,4 +1,7 @@
-"""`Client` (blocking) and `AsyncClient` (asyncio): configuration plus one attribute per resource."""
+"""`Client` (blocking) and `AsyncClient` (asyncio): configuration plus one attribute per resource.
+
+The attribute names are the same on both; a test checks that each async resource mirrors its blocking one.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +22,18 @@ from ._base import (
 from .resources import (
     AnalyticsResource,
     AssessmentsResource,
+    AsyncAnalyticsResource,
+    AsyncAssessmentsResource,
+    AsyncBadgesResource,
+    AsyncChannelsResource,
+    AsyncCourseMappingsResource,
+    AsyncCoursesResource,
+    AsyncGroupsResource,
+    AsyncOfferingsResource,
+    AsyncOrgResource,
+    AsyncProgressResource,
+    AsyncPulsesResource,
+    AsyncUsersResource,
     BadgesResource,
     ChannelsResource,
     CourseMappingsResource,
@@ -32,38 +47,7 @@ from .resources import (
 )
 
 
-class _Resources:
-    """The resource attributes both clients share."""
-
-    org: OrgResource
-    course_mappings: CourseMappingsResource
-    courses: CoursesResource
-    offerings: OfferingsResource
-    assessments: AssessmentsResource
-    analytics: AnalyticsResource
-    progress: ProgressResource
-    channels: ChannelsResource
-    pulses: PulsesResource
-    badges: BadgesResource
-    groups: GroupsResource
-    users: UsersResource
-
-    def _bind(self, transport: SyncTransport | AsyncTransport) -> None:
-        self.org = OrgResource(transport)
-        self.course_mappings = CourseMappingsResource(transport)
-        self.courses = CoursesResource(transport)
-        self.offerings = OfferingsResource(transport)
-        self.assessments = AssessmentsResource(transport)
-        self.analytics = AnalyticsResource(transport)
-        self.progress = ProgressResource(transport)
-        self.channels = ChannelsResource(transport)
-        self.pulses = PulsesResource(transport)
-        self.badges = BadgesResource(transport)
-        self.groups = GroupsResource(transport)
-        self.users = UsersResource(transport)
-
-
-class Client(_Resources):
+class Client:
     """A blocking client of the iQualify Management API (OpenQualify or the real service).
 
     `base_url` and `token` default to `OPENQUALIFY_BASE_URL` and `OPENQUALIFY_TOKEN`; pass `transport`
@@ -88,6 +72,20 @@ class Client(_Resources):
         self._http = http_client or httpx.Client(transport=transport)
         self._bind(SyncTransport(self.settings, self._http, sleep or default_sync_sleep))
 
+    def _bind(self, transport: SyncTransport) -> None:
+        self.org = OrgResource(transport)
+        self.course_mappings = CourseMappingsResource(transport)
+        self.courses = CoursesResource(transport)
+        self.offerings = OfferingsResource(transport)
+        self.assessments = AssessmentsResource(transport)
+        self.analytics = AnalyticsResource(transport)
+        self.progress = ProgressResource(transport)
+        self.channels = ChannelsResource(transport)
+        self.pulses = PulsesResource(transport)
+        self.badges = BadgesResource(transport)
+        self.groups = GroupsResource(transport)
+        self.users = UsersResource(transport)
+
     @property
     def base_url(self) -> str:
         return self.settings.base_url
@@ -105,8 +103,8 @@ class Client(_Resources):
         self.close()
 
 
-class AsyncClient(_Resources):
-    """The asyncio twin of `Client`: the same resources and methods, each returning an awaitable.
+class AsyncClient:
+    """The asyncio twin of `Client`: the same resources and methods, as coroutines (typed as such).
 
     Accepts any `httpx.AsyncBaseTransport`, e.g. `httpx.ASGITransport(app=...)` to talk to an app in-process.
     """
@@ -127,6 +125,20 @@ class AsyncClient(_Resources):
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(transport=transport)
         self._bind(AsyncTransport(self.settings, self._http, sleep or default_async_sleep))
+
+    def _bind(self, transport: AsyncTransport) -> None:
+        self.org = AsyncOrgResource(transport)
+        self.course_mappings = AsyncCourseMappingsResource(transport)
+        self.courses = AsyncCoursesResource(transport)
+        self.offerings = AsyncOfferingsResource(transport)
+        self.assessments = AsyncAssessmentsResource(transport)
+        self.analytics = AsyncAnalyticsResource(transport)
+        self.progress = AsyncProgressResource(transport)
+        self.channels = AsyncChannelsResource(transport)
+        self.pulses = AsyncPulsesResource(transport)
+        self.badges = AsyncBadgesResource(transport)
+        self.groups = AsyncGroupsResource(transport)
+        self.users = AsyncUsersResource(transport)
 
     @property
     def base_url(self) -> str:

@@ -105,6 +105,11 @@ def test_filters(api: Api, world: dict[str, str]) -> None:
     assert len(responses(api, offering, {"responseTime": "lte__2026-01-10T09:05:00Z"})) == 1
     assert len(responses(api, offering, {"responseTime": "2026-01-11T10:00:00Z"})) == 1  # bare: equal
     assert len(responses(api, offering, {"responseTime": "gte__2026-01-11T23:00:00+13:00"})) == 2
+    exact = "2026-01-10T09:05:00Z"  # the first response's time: strict bounds leave it out, wide ones keep it
+    assert responses(api, offering, [("responseTime", f"gt__{exact}"), ("responseTime", f"lt__{exact}")]) == []
+    assert len(responses(api, offering, [("responseTime", f"gte__{exact}"), ("responseTime", f"lte__{exact}")])) == 1
+    assert len(responses(api, offering, [("responseTime", exact), ("responseTime", "lt__2030-01-01T00:00:00Z")])) == 1
+    assert len(responses(api, offering, {"responseTime": "lt__2026-01-10T09:05:00.001Z"})) == 1
 
 
 def test_one_pulse(api: Api, world: dict[str, str]) -> None:

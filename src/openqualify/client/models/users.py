@@ -22,23 +22,9 @@ class UserResponse(Model):
     invite: Invite | None = None
 
 
-class OfferingUser(RequestModel):
-    """One member to add to an offering (the request item of `offerings.add_users`)."""
+class OfferingUserBase(Model):
+    """A member as added to an offering: the request item and the answer's item share these fields."""
 
-    email: str
-    first_name: str | None = None
-    last_name: str | None = None
-    person_id: str | None = None
-    metadata: UserMetadata | None = None
-    profile: UserProfile | None = None
-    is_facilitator: bool | None = None
-    is_marker: bool | None = None
-    is_readonly: bool | None = None
-    send_invite: bool | None = None
-    send_notification_email: bool | None = None
-
-
-class OfferingUserAddResponse(Model):
     email: str | None = None
     first_name: str | None = None
     last_name: str | None = None
@@ -50,6 +36,17 @@ class OfferingUserAddResponse(Model):
     is_readonly: bool | None = None
     send_invite: bool | None = None
     send_notification_email: bool | None = None
+
+
+class OfferingUser(OfferingUserBase, RequestModel):
+    """One member to add to an offering (the request item of `offerings.add_users`)."""
+
+    email: str
+
+
+class OfferingUserAddResponse(OfferingUserBase):
+    """One member added (an item of the answer of `offerings.add_users`), with the invitation if one was made."""
+
     invite: Invite | None = None
 
 

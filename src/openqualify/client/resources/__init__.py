@@ -1,6 +1,21 @@
-"""Operations grouped by resource; `OPERATIONS` maps each contract operation to its SDK method."""
+"""Operations grouped by resource (`XResource` for `Client`, generated `AsyncXResource` twins for `AsyncClient`);
+`OPERATIONS` maps each contract operation to its SDK method."""
 
-from ._resource import OPERATIONS, Resource
+from ._async import (
+    AsyncAnalyticsResource,
+    AsyncAssessmentsResource,
+    AsyncBadgesResource,
+    AsyncChannelsResource,
+    AsyncCourseMappingsResource,
+    AsyncCoursesResource,
+    AsyncGroupsResource,
+    AsyncOfferingsResource,
+    AsyncOrgResource,
+    AsyncProgressResource,
+    AsyncPulsesResource,
+    AsyncUsersResource,
+)
+from ._resource import OPERATIONS, AsyncResource, Resource
 from .analytics import AnalyticsResource
 from .assessments import AssessmentsResource
 from .badges import BadgesResource
@@ -18,6 +33,19 @@ __all__ = [
     "OPERATIONS",
     "AnalyticsResource",
     "AssessmentsResource",
+    "AsyncAnalyticsResource",
+    "AsyncAssessmentsResource",
+    "AsyncBadgesResource",
+    "AsyncChannelsResource",
+    "AsyncCourseMappingsResource",
+    "AsyncCoursesResource",
+    "AsyncGroupsResource",
+    "AsyncOfferingsResource",
+    "AsyncOrgResource",
+    "AsyncProgressResource",
+    "AsyncPulsesResource",
+    "AsyncResource",
+    "AsyncUsersResource",
     "BadgesResource",
     "ChannelsResource",
     "CourseMappingsResource",

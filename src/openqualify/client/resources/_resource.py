@@ -1,18 +1,20 @@
-"""The request helper every resource method goes through, and the operation registry."""
+"""The request helpers every resource method goes through (blocking and asyncio), and the operation registry."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from pydantic import BaseModel
 from pydantic.alias_generators import to_camel
 
-from .._base import AsyncTransport, SyncTransport, segment
+from .._base import AsyncTransport, Handler, SyncTransport, segment
 from ..models import RequestModel, format_datetime
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+Params = Mapping[str, Any] | None
 
 OPERATIONS: dict[tuple[str, str], str] = {}
 """Contract operation `(METHOD, path template)` -> `"resource.method"` of the SDK."""
@@ -52,20 +54,64 @@ def body(extra: Mapping[str, Any] | None = None, **fields: Any) -> dict[str, Any
     return out
 
 
-class Resource:
-    """A group of operations. Sync or async depends only on the transport it is bound to."""
+def path(method: str, segments: tuple[str, ...]) -> str:
+    """The request path: each segment percent-encoded; an empty one is refused, since `/users//offerings` or
+    `/offerings/` would reach another endpoint (or the wrong record) instead of failing."""
+    if not all(segments):
+        shown = "/".join("{empty}" if not s else str(s) for s in segments)
+        raise ValueError(f"{method} /{shown}: a path value is empty (the request was not sent)")
+    return "/" + "/".join(segment(s) for s in segments)
 
-    def __init__(self, transport: SyncTransport | AsyncTransport) -> None:
+
+class Resource:
+    """A group of operations of the blocking `Client`; `AsyncResource` is its asyncio twin."""
+
+    def __init__(self, transport: SyncTransport) -> None:
         self._transport = transport
 
+    @overload
+    def _call(self, method: str, *segments: str, into: type[T], params: Params = None, json: Any = None) -> T: ...
+    @overload
+    def _call(self, method: str, *segments: str, handler: Handler[T], params: Params = None, json: Any = None) -> T: ...
+    @overload
+    def _call(self, method: str, *segments: str, params: Params = None, json: Any = None) -> None: ...
     def _call(
         self,
         method: str,
         *segments: str,
         into: Any = None,
-        params: Mapping[str, Any] | None = None,
+        params: Params = None,
         json: Any = None,
-        handler: Callable[..., Any] | None = None,
+        handler: Handler[Any] | None = None,
     ) -> Any:
-        url = "/" + "/".join(segment(s) for s in segments)
+        """Send one request: `into` is the type of the decoded answer (None: no body), or `handler` reads it."""
+        url = path(method, segments)
         return self._transport.request(method, url, into=into, params=params, json=json, handler=handler)
+
+
+class AsyncResource:
+    """A group of operations of `AsyncClient` (the generated twins in `_async.py` derive from it)."""
+
+    def __init__(self, transport: AsyncTransport) -> None:
+        self._transport = transport
+
+    @overload
+    async def _call(self, method: str, *segments: str, into: type[T], params: Params = None, json: Any = None) -> T: ...
+    @overload
+    async def _call(
+        self, method: str, *segments: str, handler: Handler[T], params: Params = None, json: Any = None
+    ) -> T: ...
+    @overload
+    async def _call(self, method: str, *segments: str, params: Params = None, json: Any = None) -> None: ...
+    async def _call(
+        self,
+        method: str,
+        *segments: str,
+        into: Any = None,
+        params: Params = None,
+        json: Any = None,
+        handler: Handler[Any] | None = None,
+    ) -> Any:
+        """Send one request: `into` is the type of the decoded answer (None: no body), or `handler` reads it."""
+        url = path(method, segments)
+        return await self._transport.request(method, url, into=into, params=params, json=json, handler=handler)

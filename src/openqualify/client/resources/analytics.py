@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..models import (
     ActivityAttemptOpenResponse,
     AssignmentMarkResponse,
@@ -12,7 +10,7 @@ from ..models import (
     SubmissionMarkResponse,
     UnitReactionsAnalyticsResponse,
 )
-from ._resource import Resource, operation
+from ._resource import Resource, T, operation
 
 
 class AnalyticsResource(Resource):
@@ -62,5 +60,5 @@ class AnalyticsResource(Resource):
         """Thumbs-up and thumbs-down counts per page."""
         return self._get(offering_id, "unit-reactions", into=list[UnitReactionsAnalyticsResponse])
 
-    def _get(self, offering_id: str, *rest: str, into: Any) -> Any:
+    def _get(self, offering_id: str, *rest: str, into: type[T]) -> T:
         return self._call("GET", "offerings", offering_id, "analytics", *rest, into=into)

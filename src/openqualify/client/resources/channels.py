@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import builtins
-from typing import Any
 
 from ..models import ChannelLearners, ChannelResponse, Comment, Post
-from ._resource import Resource, body, operation
+from ._resource import Resource, T, body, operation
 
 
 class ChannelsResource(Resource):
@@ -77,5 +76,5 @@ class ChannelsResource(Resource):
         """Replies to comments in a channel."""
         return self._content(offering_id, channel_id, "replies", into=builtins.list[Comment])
 
-    def _content(self, offering_id: str, channel_id: str, kind: str, *, into: Any) -> Any:
+    def _content(self, offering_id: str, channel_id: str, kind: str, *, into: type[T]) -> T:
         return self._call("GET", "offerings", offering_id, "analytics", "channels", channel_id, kind, into=into)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 
 from ..models import (
@@ -16,9 +17,9 @@ from ._resource import Resource, body, operation
 
 class CoursesResource(Resource):
     @operation("GET", "/courses")
-    def list(self) -> list[CourseResponse]:
+    def list(self) -> builtins.list[CourseResponse]:
         """All courses, drafts and published."""
-        return self._call("GET", "courses", into=list[CourseResponse])
+        return self._call("GET", "courses", into=builtins.list[CourseResponse])
 
     @operation("GET", "/courses/{contentId}")
     def get(self, content_id: str) -> CourseMetaResponse:
@@ -26,9 +27,9 @@ class CoursesResource(Resource):
         return self._call("GET", "courses", content_id, into=CourseMetaResponse)
 
     @operation("GET", "/courses/{contentId}/activations")
-    def activations(self, content_id: str) -> list[ActivationResponse]:
+    def activations(self, content_id: str) -> builtins.list[ActivationResponse]:
         """The offerings created from a course version."""
-        return self._call("GET", "courses", content_id, "activations", into=list[ActivationResponse])
+        return self._call("GET", "courses", content_id, "activations", into=builtins.list[ActivationResponse])
 
     @operation("PUT", "/courses/{contentId}/metadata/category")
     def set_category(self, content_id: str, category: str) -> CourseMetaResponse:
@@ -43,7 +44,7 @@ class CoursesResource(Resource):
     @operation("PUT", "/courses/{contentId}/metadata/tags")
     def set_tags(self, content_id: str, tags: Sequence[str]) -> CourseMetaResponse:
         """Replace the course's whole list of tags."""
-        return self._meta(content_id, "tags", list(tags))
+        return self._meta(content_id, "tags", builtins.list(tags))
 
     @operation("PUT", "/courses/{contentId}/metadata/topic")
     def set_topic(self, content_id: str, topic: str) -> CourseMetaResponse:
@@ -51,9 +52,9 @@ class CoursesResource(Resource):
         return self._meta(content_id, "topic", topic)
 
     @operation("GET", "/courses/{contentId}/permissions")
-    def permissions(self, content_id: str) -> list[UserPermission]:
+    def permissions(self, content_id: str) -> builtins.list[UserPermission]:
         """Users who may build or review the course."""
-        return self._call("GET", "courses", content_id, "permissions", into=list[UserPermission])
+        return self._call("GET", "courses", content_id, "permissions", into=builtins.list[UserPermission])
 
     @operation("POST", "/courses/{rootContentId}/permissions/{userEmail}")
     def grant_permission(

@@ -88,15 +88,15 @@ async def read_assignment_rows(ctx: ReadContext, offering: Any, *, marked_only: 
     return await ctx.rows(statement, offering_id=offering.id, content_id=offering.content_id)
 
 
-async def assessment_submissions(
-    session: AsyncSession, offering_id: str, assessment_id: str, user_id: str | None = None
-) -> Sequence[Row[Any]]:
-    """Submissions to one assessment (e-mail order), one row per mark (oldest first) or one with no mark.
-
-    Columns: submission id, submitted_at, status, html, files, email, first_name, last_name, person_id, then the
-    mark's id, mark, feedback, marker_user_id, history, created_at (None without a mark).
-    """
-    statement = (
+def _submissions_statement(*, one_user: bool) -> Any:
+    conditions = [
+        Submission.offering_id == bindparam("offering_id"),
+        Submission.assessment_id == bindparam("assessment_id"),
+        org_scope(Submission),
+    ]
+    if one_user:
+        conditions.append(Submission.user_id == bindparam("user_id"))
+    return registered(
         select(
             Submission.id,
             wire_time(Submission.submitted_at),
@@ -109,16 +109,32 @@ async def assessment_submissions(
             Mark.feedback,
             Mark.marker_user_id,
             Mark.history,
-            Mark.created_at,
+            wire_time(Mark.created_at),
         )
-        .join(User, User.id == Submission.user_id)
-        .outerjoin(Mark, Mark.submission_id == Submission.id)
-        .where(Submission.offering_id == offering_id, Submission.assessment_id == assessment_id)
+        .select_from(Submission)
+        .join(User, and_(User.id == Submission.user_id, org_scope(User)))
+        .outerjoin(Mark, and_(Mark.submission_id == Submission.id, org_scope(Mark)))
+        .where(*conditions)
         .order_by(User.email_key, Submission.id, Mark.created_at, Mark.id)
     )
+
+
+_SUBMISSIONS = {one_user: _submissions_statement(one_user=one_user) for one_user in (False, True)}
+
+
+async def read_assessment_submissions(
+    ctx: ReadContext, offering_id: str, assessment_id: str, user_id: str | None = None
+) -> Sequence[Row[Any]]:
+    """Submissions to one assessment (e-mail order), one row per mark (oldest first) or one with no mark, on
+    the read path.
+
+    Columns: submission id, submitted_at, status, html, files, email, first_name, last_name, person_id, then the
+    mark's id, mark, feedback, marker_user_id, history, created_at (None without a mark); times as wire text.
+    """
+    params = {"offering_id": offering_id, "assessment_id": assessment_id}
     if user_id is not None:
-        statement = statement.where(Submission.user_id == user_id)
-    return (await session.execute(statement)).all()
+        params["user_id"] = user_id
+    return await ctx.rows(_SUBMISSIONS[user_id is not None], **params)
 
 
 async def user_emails(session: AsyncSession, ids: set[str]) -> dict[str, str]:
@@ -154,30 +170,36 @@ async def read_quiz_attempts(ctx: ReadContext, offering: Any) -> Sequence[Row[An
     return await ctx.rows(_QUIZ_ATTEMPTS, offering_id=offering.id, content_id=offering.content_id)
 
 
-async def activity_attempts(session: AsyncSession, offering: Offering) -> Sequence[Row[Any]]:
-    """Open-response activity attempts: activity_id, email, response_text, uploaded_files, feedback_text and the
-    e-mail of whoever gave feedback."""
-    facilitator = aliased(User)
-    return (
-        await session.execute(
-            select(
-                ActivityAttempt.activity_id,
-                User.email,
-                ActivityAttempt.response_text,
-                ActivityAttempt.uploaded_files,
-                ActivityAttempt.feedback_text,
-                facilitator.email,
-            )
-            .join(Activity, Activity.id == ActivityAttempt.activity_id)
-            .join(User, User.id == ActivityAttempt.user_id)
-            .outerjoin(facilitator, facilitator.id == ActivityAttempt.feedback_user_id)
-            .where(ActivityAttempt.offering_id == offering.id, Activity.content_id == offering.content_id)
-            .order_by(Activity.position, Activity.id, User.email_key, ActivityAttempt.created_at, ActivityAttempt.id)
-        )
-    ).all()
+_facilitator = aliased(User)
+_ACTIVITY_ATTEMPTS = registered(
+    select(
+        ActivityAttempt.activity_id,
+        User.email,
+        ActivityAttempt.response_text,
+        ActivityAttempt.uploaded_files,
+        ActivityAttempt.feedback_text,
+        _facilitator.email.label("facilitator_email"),
+    )
+    .select_from(ActivityAttempt)
+    .join(Activity, and_(Activity.id == ActivityAttempt.activity_id, org_scope(Activity)))
+    .join(User, and_(User.id == ActivityAttempt.user_id, org_scope(User)))
+    .outerjoin(_facilitator, and_(_facilitator.id == ActivityAttempt.feedback_user_id, _facilitator.org_id == TENANT))
+    .where(
+        ActivityAttempt.offering_id == bindparam("offering_id"),
+        Activity.content_id == bindparam("content_id"),
+        org_scope(ActivityAttempt),
+    )
+    .order_by(Activity.position, Activity.id, User.email_key, ActivityAttempt.created_at, ActivityAttempt.id)
+)
 
 
-async def learner_work(session: AsyncSession, user_id: str) -> Sequence[Row[Any]]:
+async def read_activity_attempts(ctx: ReadContext, offering: Any) -> Sequence[Row[Any]]:
+    """Open-response activity attempts on the read path: activity_id, email, response_text, uploaded_files,
+    feedback_text and the e-mail of whoever gave feedback."""
+    return await ctx.rows(_ACTIVITY_ATTEMPTS, offering_id=offering.id, content_id=offering.content_id)
+
+
+async def learner_work(session: AsyncSession, user_id: str) -> Sequence[Any]:
     """A user's submissions in every offering, one row per mark (oldest first) or one with no mark: offering id,
     offering name, assessment id, title, type, status, submitted_at, mark, feedback, history, marked_at (the
     mark's updated_at). Ordered by offering start, then course order."""
@@ -205,7 +227,7 @@ async def learner_work(session: AsyncSession, user_id: str) -> Sequence[Row[Any]
     return (await session.execute(statement)).all()
 
 
-async def learner_quiz_attempts(session: AsyncSession, user_id: str) -> Sequence[Row[Any]]:
+async def learner_quiz_attempts(session: AsyncSession, user_id: str) -> Sequence[Any]:
     """A user's quiz attempts in every offering, oldest first per quiz: offering id, offering name, quiz id,
     title, mark, attempted_at."""
     statement = (
@@ -226,7 +248,7 @@ async def learner_quiz_attempts(session: AsyncSession, user_id: str) -> Sequence
     return (await session.execute(statement)).all()
 
 
-async def handed_in_marks(session: AsyncSession, offering: Offering) -> Sequence[Row[Any]]:
+async def handed_in_marks(session: AsyncSession, offering: Offering) -> Sequence[Any]:
     """What `/analytics/submissions/assignments` lists, reduced to what counts and distributions need: assessment
     id, submission id, learner's user id, mark id and mark, one row per mark (oldest first) or one with no mark.
     A fraction of the list's cost for an offering of thousands (no texts, no history, no learner columns)."""

@@ -39,7 +39,7 @@ async def assignment_submissions(ctx: ReadContextDep, offeringId: str) -> Respon
 async def open_response_submissions(
     ctx: ReadContextDep, offeringId: str, assessmentId: str
 ) -> Response:
-    return JSONBytes(await service.open_response_submissions(await ctx.session(), offeringId, assessmentId))
+    return JSONBytes(await service.open_response_submissions(ctx, offeringId, assessmentId))
 
 
 @router.get(
@@ -51,10 +51,10 @@ async def learner_submission(
     ctx: ReadContextDep, offeringId: str, userEmail: str, assessmentId: str
 ) -> Response:
     email = valid_email(userEmail, "userEmail")
-    return JSONBytes(await service.learner_submission(await ctx.session(), offeringId, email, assessmentId))
+    return JSONBytes(await service.learner_submission(ctx, offeringId, email, assessmentId))
 
 
 @router.get("/offerings/{offeringId}/analytics/activities/responses", response_model=list[schemas.ActivityAttemptOut])
 @read_route
 async def activity_responses(ctx: ReadContextDep, offeringId: str) -> Response:
-    return JSONBytes(await service.activity_responses(await ctx.session(), offeringId))
+    return JSONBytes(await service.activity_responses(ctx, offeringId))

@@ -44,59 +44,50 @@ async def _assignment_rows(ctx: ReadContext, offering_id: str, *, marked_only: b
     known = await _assessments(session, offering)
     course = await repository.course_name(session, offering)
     rows = await repository.read_assignment_rows(ctx, offering, marked_only=marked_only)
-    # Per assessment: the fields every row of it shares.
+    # Per assessment: the fields every row of it shares (absent ones left out).
     shared = {
-        assessment_id: {
-            "assessmentId": assessment.id,
-            "assessmentItemName": assessment.title,
-            "assessmentItemDetails": views.effective_content(assessment, setting),
-            "courseName": course,
-        }
+        assessment_id: present(
+            {
+                "assessmentId": assessment.id,
+                "assessmentItemName": assessment.title,
+                "assessmentItemDetails": views.effective_content(assessment, setting),
+                "courseName": course,
+            }
+        )
         for assessment_id, (assessment, setting) in known.items()
     }
     result: list[dict[str, Any]] = []
-    last_submission: str | None = None
-    for (
-        submission_id,
-        assessment_id,
-        submitted_at,
-        email,
-        first_name,
-        last_name,
-        person_id,
-        mark,
-        feedback,
-        history,
-        marked_at,
-        by_facilitator,
-        by_marker,
-        by_evaluator,
-        marked_by,
-    ) in rows:
-        row: dict[str, Any] = {
-            **shared[assessment_id],
-            "submissionDateTime": submitted_at,
-            "learnerEmail": email,
-            "learnerFirstName": first_name,
-            "learnerLastName": last_name,
-            "learnerPersonId": person_id,
-        }
+    count = len(rows)
+    for index, row in enumerate(rows):
+        # Rows of one submission are consecutive, its marks oldest first: only the last (latest mark) is answered.
+        if index + 1 < count and rows[index + 1][0] == row[0]:
+            continue
+        (_, assessment_id, submitted_at, email, first_name, last_name, person_id, mark, feedback, history,
+         marked_at, by_facilitator, by_marker, by_evaluator, marked_by) = row
+        item = dict(shared[assessment_id])
+        for key, value in (
+            ("submissionDateTime", submitted_at),
+            ("learnerEmail", email),
+            ("learnerFirstName", first_name),
+            ("learnerLastName", last_name),
+            ("learnerPersonId", person_id),
+        ):
+            if value is not None:
+                item[key] = value
         if marked_at is not None:  # a mark (its updated_at is never null)
-            row.update(
-                mark=mark,
-                markFeedback=views.latest_feedback_of(history, feedback),
-                markedBy=marked_by,
-                markedDateTime=marked_at,
-                markedByFacilitator=by_facilitator,
-                markedByMarker=by_marker,
-                markedByEvaluator=by_evaluator,
-            )
-        if submission_id == last_submission:  # a later mark of the same submission replaces the row
-            result[-1] = row
-        else:
-            result.append(row)
-        last_submission = submission_id
-    return [present(row) for row in result]
+            for key, value in (
+                ("mark", mark),
+                ("markFeedback", views.latest_feedback_of(history, feedback)),
+                ("markedBy", marked_by),
+                ("markedDateTime", marked_at),
+                ("markedByFacilitator", by_facilitator),
+                ("markedByMarker", by_marker),
+                ("markedByEvaluator", by_evaluator),
+            ):
+                if value is not None:
+                    item[key] = value
+        result.append(item)
+    return result
 
 
 async def assignment_marks(ctx: ReadContext, offering_id: str) -> list[AssignmentMarkRow]:
@@ -110,10 +101,11 @@ async def assignment_submissions(ctx: ReadContext, offering_id: str) -> list[Ass
 
 
 async def _submissions(
-    session: AsyncSession, offering: Offering, assessment_id: str, user_id: str | None
+    ctx: ReadContext, offering: Offering, assessment_id: str, user_id: str | None
 ) -> list[SubmissionMarkRow]:
+    session = await ctx.session()
     assessment, setting = await assessments.get_assessment(session, offering, assessment_id)
-    rows = await repository.assessment_submissions(session, offering.id, assessment.id, user_id)
+    rows = await repository.read_assessment_submissions(ctx, offering.id, assessment.id, user_id)
     user_ids: set[str] = set()
     for row in rows:
         if row.created_at is not None:
@@ -151,7 +143,7 @@ async def _submissions(
                     "submissionDateTime": submitted_at,
                     "status": status,
                     "html": html,
-                    "files": [views.file_out(f) for f in files or ()],
+                    "files": [views.file_json(f) for f in files or ()],
                     "marks": [],
                     "learnerEmail": email,
                     "learnerFirstName": first_name,
@@ -161,26 +153,25 @@ async def _submissions(
             )
         if created_at is not None:  # a mark (created_at is never null on one)
             result[-1]["marks"].append(
-                views.mark_fields_out(mark_id, mark, feedback, marker_user_id, history, created_at, email_of)
+                views.mark_json(mark_id, mark, feedback, marker_user_id, history, created_at, email_of)
             )
     return [present(row) for row in result]
 
 
-async def open_response_submissions(
-    session: AsyncSession, offering_id: str, assessment_id: str
-) -> list[SubmissionMarkRow]:
+async def open_response_submissions(ctx: ReadContext, offering_id: str, assessment_id: str) -> list[SubmissionMarkRow]:
     """Every learner's work on one assessment (drafts included, with their status), with marks."""
-    offering = await get_offering(session, offering_id)
-    return await _submissions(session, offering, assessment_id, None)
+    offering = await get_offering(await ctx.session(), offering_id)
+    return await _submissions(ctx, offering, assessment_id, None)
 
 
 async def learner_submission(
-    session: AsyncSession, offering_id: str, email: str, assessment_id: str
+    ctx: ReadContext, offering_id: str, email: str, assessment_id: str
 ) -> list[SubmissionMarkRow]:
     """One learner's work on one assessment: a list of zero or one."""
+    session = await ctx.session()
     offering = await get_offering(session, offering_id)
     user = await get_user(session, email)
-    return await _submissions(session, offering, assessment_id, user.id)
+    return await _submissions(ctx, offering, assessment_id, user.id)
 
 
 async def quiz_marks(ctx: ReadContext, offering_id: str) -> list[QuizMarkRow]:
@@ -209,8 +200,8 @@ async def quiz_marks(ctx: ReadContext, offering_id: str) -> list[QuizMarkRow]:
     return [present(row) for row in result]
 
 
-async def activity_responses(session: AsyncSession, offering_id: str) -> list[ActivityAttemptRow]:
-    offering = await get_offering(session, offering_id)
+async def activity_responses(ctx: ReadContext, offering_id: str) -> list[ActivityAttemptRow]:
+    offering = await read_offering(ctx, offering_id)
     return [
         present(
             {
@@ -238,6 +229,6 @@ async def activity_responses(session: AsyncSession, offering_id: str) -> list[Ac
             }
         )
         for activity_id, email, response_text, uploaded_files, feedback_text, facilitator_email in (
-            await repository.activity_attempts(session, offering)
+            await repository.read_activity_attempts(ctx, offering)
         )
     ]

@@ -17,6 +17,7 @@ from openqualify.server.db.models import (
     User,
 )
 from openqualify.server.kit.timefmt import parse_datetime
+from openqualify.server.kit.wire import present
 
 
 def effective_content(assessment: Assessment, setting: AssessmentSetting | None) -> str | None:
@@ -34,17 +35,24 @@ def document_out(document: AssessmentDocument) -> schemas.DocumentOut:
     )
 
 
-def file_out(data: Mapping[str, Any]) -> schemas.DocumentOut:
-    """A file stored as JSON on a submission."""
+def file_json(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A file stored as JSON on a submission, as JSON-ready `DocumentOut` fields (absent values left out)."""
     created = data.get("createdAt")
-    return schemas.DocumentOut(
-        id=str(data.get("id", "")),
-        filename=data.get("filename"),
-        mimetype=data.get("mimetype"),
-        size=data.get("size"),
-        url=data.get("url"),
-        createdAt=parse_datetime(created) if isinstance(created, str) else None,
+    size = data.get("size")
+    return present(
+        {
+            "id": str(data.get("id", "")),
+            "filename": data.get("filename"),
+            "mimetype": data.get("mimetype"),
+            "size": int(size) if isinstance(size, str) and size.isdigit() else size,
+            "url": data.get("url"),
+            "createdAt": parse_datetime(created) if isinstance(created, str) else None,
+        }
     )
+
+
+def file_out(data: Mapping[str, Any]) -> schemas.DocumentOut:
+    return schemas.DocumentOut.model_validate(file_json(data))
 
 
 def visible_documents(
@@ -129,6 +137,46 @@ def history_user_ids(marker_user_id: str | None, history: Iterable[Mapping[str, 
     return ids
 
 
+def mark_json(
+    mark_id: str,
+    mark: str | None,
+    feedback: str | None,
+    marker_user_id: str | None,
+    history: Iterable[Mapping[str, Any]] | None,
+    created_at: datetime | str,
+    email_of: Callable[[str], str | None],
+) -> dict[str, Any]:
+    """A mark from its columns as JSON-ready `MarkOut` fields (absent values left out); `email_of` gives the
+    e-mail of a user id it names (None if unknown)."""
+
+    def email(user_id: str | None) -> str | None:
+        return email_of(user_id) if user_id else None
+
+    return present(
+        {
+            "id": mark_id,
+            "mark": mark,
+            "feedback": feedback,
+            "markedBy": email(marker_user_id),
+            "markerId": marker_user_id,
+            "createdAt": created_at,
+            "markFeedback": [
+                present(
+                    {
+                        "id": str(entry["id"]),
+                        "mark": entry.get("mark"),
+                        "feedback": entry.get("feedback"),
+                        "feedbackBy": email(entry.get("markerId")),
+                        "markerId": entry.get("markerId"),
+                        "createdAt": parse_datetime(entry["createdAt"]) if entry.get("createdAt") else None,
+                    }
+                )
+                for entry in history or ()
+            ],
+        }
+    )
+
+
 def mark_fields_out(
     mark_id: str,
     mark: str | None,
@@ -138,29 +186,9 @@ def mark_fields_out(
     created_at: datetime,
     email_of: Callable[[str], str | None],
 ) -> schemas.MarkOut:
-    """A mark from its columns; `email_of` gives the e-mail of a user id it names (None if unknown)."""
-
-    def email(user_id: str | None) -> str | None:
-        return email_of(user_id) if user_id else None
-
-    return schemas.MarkOut(
-        id=mark_id,
-        mark=mark,
-        feedback=feedback,
-        markedBy=email(marker_user_id),
-        markerId=marker_user_id,
-        createdAt=created_at,
-        markFeedback=[
-            schemas.MarkFeedbackOut(
-                id=str(entry["id"]),
-                mark=entry.get("mark"),
-                feedback=entry.get("feedback"),
-                feedbackBy=email(entry.get("markerId")),
-                markerId=entry.get("markerId"),
-                createdAt=parse_datetime(entry["createdAt"]) if entry.get("createdAt") else None,
-            )
-            for entry in history or ()
-        ],
+    """`mark_json` as the response model."""
+    return schemas.MarkOut.model_validate(
+        mark_json(mark_id, mark, feedback, marker_user_id, history, created_at, email_of)
     )
 
 

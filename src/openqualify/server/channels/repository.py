@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from openqualify.server.db.models import Membership, User
 from openqualify.server.db.models.social import Channel, ChannelComment, ChannelMember, ChannelPost
-from openqualify.server.kit.reads import ReadContext, org_scope, registered
+from openqualify.server.kit.reads import TENANT, ReadContext, org_scope, registered
 from openqualify.server.kit.wire import wire_time
 from openqualify.server.memberships.lookup import learner_filter
 
@@ -37,9 +37,52 @@ async def read_channels(ctx: ReadContext, offering_id: str) -> Sequence[Row[Any]
     return await ctx.rows(_CHANNELS_OF, offering_id=offering_id)
 
 
-def _listed(model: Any) -> list[Any]:
-    """A post's or comment's columns for a list: `created_at` as wire text (`kit.wire`)."""
-    return [wire_time(column) if column.key == "created_at" else column for column in model.__table__.c]
+_CHANNEL_OF_OFFERING = registered(
+    select(Channel.id).where(
+        Channel.id == bindparam("channel_id"), Channel.offering_id == bindparam("offering_id"), org_scope(Channel)
+    )
+)
+
+
+async def read_channel_id(ctx: ReadContext, offering_id: str, channel_id: str) -> str | None:
+    """The channel's id if it is one of the offering's, on the read path."""
+    row = await ctx.first(_CHANNEL_OF_OFFERING, offering_id=offering_id, channel_id=channel_id)
+    return None if row is None else str(row[0])
+
+
+def _content_statement(model: Any, *, replies: bool | None) -> Any:
+    """Posts (`replies=None`), comments on posts or replies to comments of a channel, oldest first: the wire
+    columns in wire order (`POST_COLUMNS` / `COMMENT_COLUMNS`), then moderation's and the moderator's."""
+    wire = [model.id, model.title] if model is ChannelPost else [model.id, model.post_id, model.parent_comment_id]
+    if model is ChannelPost:
+        wire += [model.content, User.email, wire_time(model.created_at), model.is_facilitator_post, model.attachments]
+    else:
+        wire += [model.content, User.email, wire_time(model.created_at), model.is_facilitator_post]
+    conditions = [model.channel_id == bindparam("channel_id"), org_scope(model)]
+    if replies is not None:
+        parent = model.parent_comment_id
+        conditions.append(parent.is_not(None) if replies else parent.is_(None))
+    return registered(
+        select(*wire, model.moderated, model.is_muted, model.moderation_reason, *MODERATOR_COLUMNS)
+        .select_from(model)
+        .join(User, and_(User.id == model.user_id, org_scope(User)))
+        .outerjoin(Moderator, and_(Moderator.id == model.moderator_user_id, Moderator.org_id == TENANT))
+        .where(*conditions)
+        .order_by(model.created_at, model.id)
+    )
+
+
+_POSTS = _content_statement(ChannelPost, replies=None)
+_COMMENTS = _content_statement(ChannelComment, replies=False)
+_REPLIES = _content_statement(ChannelComment, replies=True)
+
+
+async def read_posts(ctx: ReadContext, channel_id: str) -> Sequence[Any]:
+    return await ctx.rows(_POSTS, channel_id=channel_id)
+
+
+async def read_comments(ctx: ReadContext, channel_id: str, *, replies: bool) -> Sequence[Any]:
+    return await ctx.rows(_REPLIES if replies else _COMMENTS, channel_id=channel_id)
 
 
 class ChannelRepository:
@@ -104,32 +147,6 @@ class ChannelRepository:
 
     async def clear_members(self, channel_id: str) -> None:
         await self.session.execute(delete(ChannelMember).where(ChannelMember.channel_id == channel_id))
-
-    async def posts(self, channel_id: str) -> Sequence[Row[Any]]:
-        """Posts' columns with their author's e-mail and the moderator's columns (if any), oldest first."""
-        rows = await self.session.execute(
-            select(*_listed(ChannelPost), User.email, *MODERATOR_COLUMNS)
-            .join(User, User.id == ChannelPost.user_id)
-            .outerjoin(Moderator, Moderator.id == ChannelPost.moderator_user_id)
-            .where(ChannelPost.channel_id == channel_id)
-            .order_by(ChannelPost.created_at, ChannelPost.id)
-        )
-        return rows.all()
-
-    async def comments(self, channel_id: str, *, replies: bool) -> Sequence[Row[Any]]:
-        """Comments on posts (`replies=False`) or replies to comments (`replies=True`), oldest first, as `posts`."""
-        parent = ChannelComment.parent_comment_id
-        rows = await self.session.execute(
-            select(*_listed(ChannelComment), User.email, *MODERATOR_COLUMNS)
-            .join(User, User.id == ChannelComment.user_id)
-            .outerjoin(Moderator, Moderator.id == ChannelComment.moderator_user_id)
-            .where(
-                ChannelComment.channel_id == channel_id,
-                parent.is_not(None) if replies else parent.is_(None),
-            )
-            .order_by(ChannelComment.created_at, ChannelComment.id)
-        )
-        return rows.all()
 
     async def activity_counts(self, offering_id: str) -> dict[str, tuple[int, int, int]]:
         """Channel id -> (posts, comments, replies) of the offering's channels that have any, counted in SQL."""

@@ -56,7 +56,7 @@ async def remove_channel_learner(
 @router.get("/offerings/{offeringId}/analytics/channels/{channelId}/posts", response_model=list[schemas.PostOut])
 @read_route
 async def list_posts(ctx: ReadContextDep, offeringId: str, channelId: str) -> Response:
-    return JSONBytes(await service.list_posts(await ctx.session(), offeringId, channelId))
+    return JSONBytes(await service.list_posts(ctx, offeringId, channelId))
 
 
 @router.get(
@@ -64,10 +64,10 @@ async def list_posts(ctx: ReadContextDep, offeringId: str, channelId: str) -> Re
 )
 @read_route
 async def list_comments(ctx: ReadContextDep, offeringId: str, channelId: str) -> Response:
-    return JSONBytes(await service.list_comments(await ctx.session(), offeringId, channelId, replies=False))
+    return JSONBytes(await service.list_comments(ctx, offeringId, channelId, replies=False))
 
 
 @router.get("/offerings/{offeringId}/analytics/channels/{channelId}/replies", response_model=list[schemas.CommentOut])
 @read_route
 async def list_replies(ctx: ReadContextDep, offeringId: str, channelId: str) -> Response:
-    return JSONBytes(await service.list_comments(await ctx.session(), offeringId, channelId, replies=True))
+    return JSONBytes(await service.list_comments(ctx, offeringId, channelId, replies=True))

@@ -241,16 +241,16 @@ def _horizontal(
         href = hrefs[i] if hrefs else None
         for j, s in enumerate(series):
             value = s.values[i]
-            width = value * scale
+            length = value * scale
             y = y0 if stacked else y0 + j * per_series
             if value > 0:
                 label = f"{category}: {number(value)}" + (f" {s.name.lower()}" if len(series) > 1 else "")
                 chart.rects.append(
-                    Rect(round(base, 1), round(y, 1), round(width, 1), round(max(per_series - 1, 1), 1), s.css, label,
+                    Rect(round(base, 1), round(y, 1), round(length, 1), round(max(per_series - 1, 1), 1), s.css, label,
                          href)
                 )
             if stacked:
-                base += width
+                base += length
         chart.y_ticks.append(Tick(round(top + i * band + band / 2, 1), shorten(category)))
     return chart
 

@@ -1,15 +1,19 @@
-"""Declarative base, column types shared by every model, and the organisation-scoped mixin."""
+"""Declarative base, id columns shared by every model, and the organisation-scoped mixin.
+
+Column types live in `types.py` (migrations import them); `UTCDateTime` is re-exported here for older imports.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, MetaData, String, TypeDecorator
-from sqlalchemy.engine import Dialect
+from sqlalchemy import JSON, ForeignKey, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
-from openqualify.server.kit.timefmt import to_utc
+from openqualify.server.db.types import UTCDateTime
+
+__all__ = ["ID_LENGTH", "NAMING_CONVENTION", "Base", "OrgScoped", "UTCDateTime", "fk_column", "id_column"]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -18,23 +22,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Stored as naive UTC on both databases; always read back as an aware UTC datetime."""
-
-    impl = DateTime(timezone=False)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return to_utc(value).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return to_utc(value)
 
 
 class Base(DeclarativeBase):

@@ -45,11 +45,12 @@ class CompiledQuery:
         self.positions: list[tuple[str, Processor]] = [(name, processors.get(name)) for name in compiled.positiontup]
         self.defaults: dict[str, Any] = dict(compiled.params)
         columns = compiled._result_columns
-        self.row_type = namedtuple("ReadRow", [column[0] for column in columns], rename=True)  # type: ignore[misc]
-        processors = [column[3]._cached_result_processor(dialect, None) for column in columns]
+        # Rows with the columns as attributes, as Core's rows have them.
+        self.row_type: Any = namedtuple("ReadRow", [column[0] for column in columns], rename=True)  # type: ignore[misc]
+        converters = [column[3]._cached_result_processor(dialect, None) for column in columns]
         # Only the columns whose type converts the driver's value (booleans, date-times, JSON documents).
         self.processed: list[tuple[int, Callable[[Any], Any]]] = [
-            (index, process) for index, process in enumerate(processors) if process is not None
+            (index, process) for index, process in enumerate(converters) if process is not None
         ]
 
     def arguments(self, params: Mapping[str, Any]) -> list[Any]:

@@ -6,27 +6,41 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import MetaData
 
 from openqualify.server.db.engine import make_sync_engine
 from openqualify.server.db.urls import sync_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+FILE_TEMPLATE = "%%(rev)s_%%(slug)s"
+"""New revision files are named `<4-digit id>_<slug of the message>.py`, e.g. `0003_course_notes.py`."""
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str, migrations_dir: Path | None = None, metadata: MetaData | None = None) -> Config:
+    """Alembic's configuration for `url`; `metadata` replaces the models' (autogenerate tests only)."""
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(migrations_dir or MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", sync_url(url).replace("%", "%%"))
+    config.set_main_option("file_template", FILE_TEMPLATE)
+    if metadata is not None:
+        config.attributes["target_metadata"] = metadata
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "head", *, migrations_dir: Path | None = None) -> None:
     """Bring the database at `url` to `revision` (creating an SQLite file if needed)."""
-    engine = make_sync_engine(url)
+    run_upgrade(alembic_config(url, migrations_dir), revision)
+
+
+def run_upgrade(config: Config, revision: str = "head") -> None:
+    """`alembic upgrade` on the database of `config` in one transaction."""
+    engine = make_sync_engine(config.get_main_option("sqlalchemy.url") or "")
     try:
         with engine.begin() as connection:
-            config = alembic_config(url)
             config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+            try:
+                command.upgrade(config, revision)
+            finally:
+                del config.attributes["connection"]
     finally:
         engine.dispose()

@@ -19,9 +19,9 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import delete
+from sqlalchemy import Table, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -98,7 +98,7 @@ class DatabaseCounter:
         self._pruned_window = 0
 
     async def hit(self, key: str, window: int) -> int:
-        table = RateLimitWindow.__table__
+        table = cast(Table, RateLimitWindow.__table__)
         statement = self._insert(table).values(key=key, window=window, hits=1)
         statement = statement.on_conflict_do_update(
             index_elements=[table.c.key, table.c.window], set_={"hits": table.c.hits + 1}

@@ -21,7 +21,7 @@ from typing import Annotated, Any, TypeVar, get_args, get_origin
 from fastapi import Depends, Header, Request, Response
 from fastapi.dependencies.models import Dependant
 from pydantic import TypeAdapter
-from sqlalchemy import Executable, Row, and_, bindparam
+from sqlalchemy import BindParameter, Executable, Row, and_, bindparam
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -33,7 +33,7 @@ from openqualify.server.kit.tenancy import TENANT_PARAM, bind_org
 from openqualify.server.kit.validation import NUL_MESSAGE, has_nul
 
 READ_ROUTE = "__openqualify_read_route__"
-TENANT = bindparam(TENANT_PARAM)
+TENANT: BindParameter[Any] = bindparam(TENANT_PARAM)
 
 E = TypeVar("E", bound=Callable[..., Awaitable[Any]])
 S = TypeVar("S", bound=Executable)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from enum import Enum
 from typing import Any
 
 import orjson
@@ -78,7 +79,7 @@ class ApiRoute(APIRoute):
 API_PREFIX = "/v1"
 
 
-def api_router(*, tags: list[str], prefix: str = API_PREFIX, **kwargs: Any) -> APIRouter:
+def api_router(*, tags: list[str | Enum], prefix: str = API_PREFIX, **kwargs: Any) -> APIRouter:
     """A resource's router; its routes carry their full path (the app adds them as they are)."""
     dependencies = [Depends(authenticated_and_clean), *kwargs.pop("dependencies", [])]
     return APIRouter(

@@ -8,9 +8,10 @@ written in the repositories at all.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
-from sqlalchemy import bindparam, event
+from sqlalchemy import BindParameter, bindparam, event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from openqualify.server.db.base import OrgScoped
@@ -20,7 +21,7 @@ TENANT_PARAM = "_tenant_org_id"
 
 # Built once: the criterion is a bound parameter whose value each execution supplies, so the option (and
 # the statement's cache key) is the same for every organisation and no lambda is analysed per statement.
-_TENANT_ORG = bindparam(TENANT_PARAM)
+_TENANT_ORG: BindParameter[Any] = bindparam(TENANT_PARAM)
 _TENANT_CRITERIA = with_loader_criteria(
     OrgScoped, lambda cls: cls.org_id == _TENANT_ORG, include_aliases=True, track_closure_variables=False
 )
@@ -44,7 +45,7 @@ def _scope_statements(state: ORMExecuteState) -> None:
         if isinstance(state.parameters, list):
             state.parameters = [{**p, TENANT_PARAM: org_id} for p in state.parameters]
         else:
-            state.parameters = {**(state.parameters or {}), TENANT_PARAM: org_id}
+            state.parameters = {**cast(Mapping[str, Any], state.parameters or {}), TENANT_PARAM: org_id}
 
 
 @event.listens_for(Session, "before_flush")

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
-from openqualify.server.kit.errors import SchemaValidationError
+from openqualify.server.kit.errors import ApiError, SchemaValidationError
 
 # The `format: email` check of ajv (the validator behind the original service), case-insensitive.
 _EMAIL = re.compile(
@@ -121,7 +121,7 @@ EmailStr = Annotated[
     AfterValidator(_email),
 ]
 Tag = bounded(TAG_MAX_LENGTH)
-Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS)]
+Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS)]  # type: ignore[valid-type]  # Tag is built at run time
 
 
 def _location(loc: Sequence[Any]) -> str:
@@ -178,7 +178,7 @@ def describe(error: dict[str, Any]) -> str:
     return f"{subject} {error.get('msg', 'is invalid')}"
 
 
-def to_schema_error(errors: Sequence[dict[str, Any]]) -> SchemaValidationError:
+def to_schema_error(errors: Sequence[dict[str, Any]]) -> ApiError:  # a SchemaValidationError
     """The first problem decides the message, as ajv stops at the first error by default."""
     ordered = sorted(errors, key=lambda e: 0 if e.get("loc", ("",))[0] == "path" else 1)
     return SchemaValidationError(describe(ordered[0]) if ordered else "invalid request")

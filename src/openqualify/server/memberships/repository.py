@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Row, Select, delete, func, or_, select
+from sqlalchemy import Date, Select, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.bulk import insert_rows
@@ -143,7 +143,7 @@ class MembershipRepository:
         )
         return set(rows.scalars())
 
-    async def recent(self, limit: int) -> Sequence[Row[Any]]:
+    async def recent(self, limit: int) -> Sequence[Any]:
         """The latest memberships in any role, newest first: created_at, e-mail, first and last name, offering id
         and name, is_facilitator, is_marker."""
         rows = await self.session.execute(
@@ -172,7 +172,7 @@ class MembershipRepository:
         )
         return [(when, int(count)) for when, count in rows.all()]
 
-    async def of_user(self, user_id: str) -> Sequence[Row[Any]]:
+    async def of_user(self, user_id: str) -> Sequence[Any]:
         """The user's memberships with their offering, by the offering's start: offering id, name, start, end,
         is_facilitator, is_marker, last_logged_in_at, created_at."""
         rows = await self.session.execute(

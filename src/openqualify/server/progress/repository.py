@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, case, exists, func, select
+from sqlalchemy import ColumnElement, Row, Select, String, and_, bindparam, case, cast, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.util import find_tables
 
@@ -43,8 +43,15 @@ def _with_completion_if_used(statement: Select[Any], condition: ColumnElement[bo
 
 
 _OFFERING_LEARNERS = registered(
-    select(User.email, User.first_name, User.last_name, User.person_id, wire_time(Membership.last_logged_in_at),
-           COMPLETION.label("completion"))
+    select(
+        bindparam("course_id", type_=String()).label("course_id"),
+        User.email,
+        User.first_name,
+        User.last_name,
+        User.person_id,
+        cast(COMPLETION, String).label("completion"),
+        wire_time(Membership.last_logged_in_at),
+    )
     .select_from(Membership)
     .join(User, and_(User.id == Membership.user_id, org_scope(User)))
     .outerjoin(
@@ -60,10 +67,11 @@ _OFFERING_LEARNERS = registered(
 )
 
 
-async def read_offering_learners(ctx: ReadContext, offering_id: str) -> Sequence[Row[Any]]:
-    """(email, first name, last name, person id, last login as wire text, completion) of the offering's
-    learners, by e-mail: columns only, driven from the offering's memberships, on the read path."""
-    return await ctx.rows(_OFFERING_LEARNERS, offering_id=offering_id)
+async def read_offering_learners(ctx: ReadContext, offering_id: str, course_id: str) -> Sequence[Row[Any]]:
+    """The offering's learners by e-mail, in the wire order of `LearnerProgressResponse`: the course id, e-mail,
+    first and last name, person id, completion (text) and last login (wire text); columns only, driven from the
+    offering's memberships, on the read path."""
+    return await ctx.rows(_OFFERING_LEARNERS, offering_id=offering_id, course_id=course_id)
 
 
 async def completion_of(session: AsyncSession, offering_id: str, user_id: str) -> int:
@@ -140,33 +148,42 @@ async def users_page(
     return list(await session.execute(statement))
 
 
-async def shared_notes(
-    session: AsyncSession, offering_id: str
-) -> list[tuple[str, str | None, str, str | None, str | None, str, str, str]]:
-    """(user id, person id, e-mail, first name, last name, page id, paragraph id, content) of the shared notes."""
-    statement = (
-        select(User.id, User.person_id, User.email, User.first_name, User.last_name, SocialNote.page_id,
-               SocialNote.paragraph_id, SocialNote.content)
-        .select_from(SocialNote)
-        .join(User, User.id == SocialNote.user_id)
-        .where(SocialNote.offering_id == offering_id, SocialNote.shared.is_(True))
-        .order_by(SocialNote.created_at, SocialNote.id)
+_SHARED_NOTES = registered(
+    select(
+        User.id, User.person_id, User.email, User.first_name, User.last_name, SocialNote.page_id,
+        SocialNote.paragraph_id, SocialNote.content,
     )
-    return [tuple(row) for row in await session.execute(statement)]  # type: ignore[misc]
+    .select_from(SocialNote)
+    .join(User, and_(User.id == SocialNote.user_id, org_scope(User)))
+    .where(SocialNote.offering_id == bindparam("offering_id"), SocialNote.shared.is_(True), org_scope(SocialNote))
+    .order_by(SocialNote.created_at, SocialNote.id)
+)
 
 
-async def reaction_counts(session: AsyncSession, offering_id: str) -> list[tuple[str, int, int]]:
+async def read_shared_notes(ctx: ReadContext, offering_id: str) -> Sequence[Row[Any]]:
+    """The offering's shared notes, oldest first, in the wire order of `SocialNotesResponse`: user id, person
+    id, e-mail, first name, last name, page id, paragraph id, content."""
+    return await ctx.rows(_SHARED_NOTES, offering_id=offering_id)
+
+
+_REACTION_COUNTS = registered(
+    select(
+        UnitReaction.page_id,
+        func.sum(case((UnitReaction.reaction == "thumbs-up", 1), else_=0)),
+        func.sum(case((UnitReaction.reaction == "thumbs-down", 1), else_=0)),
+    )
+    .select_from(UnitReaction)
+    .join(CoursePage, and_(CoursePage.id == UnitReaction.page_id, org_scope(CoursePage)))
+    .where(UnitReaction.offering_id == bindparam("offering_id"), org_scope(UnitReaction))
+    .group_by(UnitReaction.page_id, CoursePage.position)
+    .order_by(CoursePage.position, UnitReaction.page_id)
+)
+
+
+async def read_reaction_counts(ctx: ReadContext, offering_id: str) -> list[tuple[str, int, int]]:
     """(page id, thumbs up, thumbs down) of every page with a reaction, in page order; counted in SQL."""
-    up = func.sum(case((UnitReaction.reaction == "thumbs-up", 1), else_=0))
-    down = func.sum(case((UnitReaction.reaction == "thumbs-down", 1), else_=0))
-    statement = (
-        select(UnitReaction.page_id, up, down)
-        .join(CoursePage, CoursePage.id == UnitReaction.page_id)
-        .where(UnitReaction.offering_id == offering_id)
-        .group_by(UnitReaction.page_id, CoursePage.position)
-        .order_by(CoursePage.position, UnitReaction.page_id)
-    )
-    return [(page_id, int(u or 0), int(d or 0)) for page_id, u, d in await session.execute(statement)]
+    return [(page_id, int(up or 0), int(down or 0)) for page_id, up, down in
+            await ctx.rows(_REACTION_COUNTS, offering_id=offering_id)]
 
 
 async def completion_counts(session: AsyncSession, *where: ColumnElement[bool]) -> list[tuple[str, int, int]]:

@@ -25,9 +25,9 @@ async def all_progress(
     top: Annotated[str | None, Query(alias="$top")] = None,
     orderby: Annotated[str | None, Query(alias="$orderby")] = None,
     filter: Annotated[str | None, Query(alias="$filter")] = None,
-) -> schemas.AllProgressOut:
+) -> Response:
     service.check_query_params(ctx.request.query_params.keys(), service.ALL_PROGRESS_PARAMS)
-    return await service.all_progress(await ctx.session(), top, orderby, filter)
+    return JSONBytes(await service.all_progress(await ctx.session(), top, orderby, filter))
 
 
 @router.get("/users/{userEmail}/progress", response_model=schemas.LearnerOut)
@@ -52,10 +52,10 @@ async def learners_progress(ctx: ReadContextDep, offeringId: str) -> Response:
 @router.get("/offerings/{offeringId}/analytics/social-notes", response_model=list[schemas.SocialNoteOut])
 @read_route
 async def social_notes(ctx: ReadContextDep, offeringId: str) -> Response:
-    return JSONBytes(await service.social_notes(await ctx.session(), offeringId))
+    return JSONBytes(await service.social_notes(ctx, offeringId))
 
 
 @router.get("/offerings/{offeringId}/analytics/unit-reactions", response_model=list[schemas.UnitReactionsOut])
 @read_route
 async def unit_reactions(ctx: ReadContextDep, offeringId: str) -> Response:
-    return JSONBytes(await service.unit_reactions(await ctx.session(), offeringId))
+    return JSONBytes(await service.unit_reactions(ctx, offeringId))

@@ -31,7 +31,7 @@ from openqualify.server.kit.odata import (
     parse_top,
 )
 from openqualify.server.kit.reads import ReadContext
-from openqualify.server.kit.wire import present
+from openqualify.server.kit.wire import objects
 from openqualify.server.memberships.lookup import get_learner
 from openqualify.server.offerings.lookup import get_offering, read_offering
 from openqualify.server.progress import repository as repo
@@ -136,26 +136,13 @@ async def _small_offerings(session: AsyncSession, tree: Node, limit: int) -> fro
     return frozenset(offering_id for offering_id, size in sizes.items() if size < cap)
 
 
+_LEARNER_PROGRESS_KEYS = ("courseId", "email", "firstName", "lastName", "personId", "completion", "lastLoggedInAt")
+
+
 async def learners_progress(ctx: ReadContext, offering_id: str) -> list[dict[str, Any]]:
     """`LearnerProgressResponse` rows as JSON-ready dicts (`kit.wire`): this list runs to thousands of rows."""
     offering = await read_offering(ctx, offering_id)
-    course_id = offering.content_id
-    return [
-        present(
-            {
-                "courseId": course_id,
-                "email": email,
-                "firstName": first_name,
-                "lastName": last_name,
-                "personId": person_id,
-                "completion": str(completion),
-                "lastLoggedInAt": last_logged_in_at,
-            }
-        )
-        for email, first_name, last_name, person_id, last_logged_in_at, completion in (
-            await repo.read_offering_learners(ctx, offering.id)
-        )
-    ]
+    return objects(_LEARNER_PROGRESS_KEYS, await repo.read_offering_learners(ctx, offering.id, offering.content_id))
 
 
 def _learner_out(user: User, rows: Iterable[tuple[str, int]]) -> schemas.LearnerOut:
@@ -195,8 +182,9 @@ def check_query_params(names: Iterable[str], allowed: frozenset[str]) -> None:
 
 async def all_progress(
     session: AsyncSession, top: str | None, orderby: str | None, filter_text: str | None
-) -> schemas.AllProgressOut:
-    """One page of learners (in SQL), then their offerings in one IN query: cost follows the page size."""
+) -> dict[str, Any]:
+    """One page of learners (in SQL), then their offerings in one IN query: cost follows the page size. The
+    answer is `AllProgressOut` as JSON-ready values (`kit.wire`): pages run to a thousand learners."""
     limit = parse_top(top)
     tree = parse_filter(filter_text) if filter_text and filter_text.strip() else None
     where = None if tree is None else compile_filter(tree, _FILTER_FIELDS, _COLLECTIONS)
@@ -206,52 +194,32 @@ async def all_progress(
         if small:
             where = compile_filter(tree, _FILTER_FIELDS, {"offerings": _offerings_handler(small)})
     users = await repo.users_page(session, where, [*order, User.id.asc()], limit)
-    by_user: dict[str, list[dict[str, str]]] = {user.id: [] for user in users}
+    progress = objects(("id", "email", "firstName", "lastName", "personId"), users)
+    by_user: dict[str, list[dict[str, str]]] = {}
+    for learner in progress:
+        learner["offerings"] = by_user[learner["id"]] = []
     names: dict[str, dict[str, str]] = {}
     for user_id, offering_id, name, completion in await repo.learner_offerings(session, list(by_user)):
         by_user[user_id].append({"id": offering_id, "completion": str(completion)})
         names.setdefault(offering_id, {"name": name})
-    # Plain dicts validated in one call (nested models one by one cost more than the queries).
-    progress = [
-        {
-            "id": user.id,
-            "email": user.email,
-            "firstName": user.first_name,
-            "lastName": user.last_name,
-            "personId": user.person_id,
-            "offerings": by_user[user.id],
-        }
-        for user in users
-    ]
-    return schemas.AllProgressOut.model_validate({"data": {"progress": progress, "offerings": names}, "top": limit})
+    return {"data": {"progress": progress, "offerings": names}, "top": limit}
 
 
-async def social_notes(session: AsyncSession, offering_id: str) -> list[dict[str, Any]]:
+_NOTE_KEYS = (
+    "userId", "personId", "email", "firstName", "lastName", "pageId", "social-note-paragraphId", "social-note-content"
+)
+
+
+async def social_notes(ctx: ReadContext, offering_id: str) -> list[dict[str, Any]]:
     """`SocialNotesResponse` rows as JSON-ready dicts (two keys are hyphenated on the wire)."""
-    offering = await get_offering(session, offering_id)
-    return [
-        present(
-            {
-                "userId": user_id,
-                "personId": person_id,
-                "email": email,
-                "firstName": first_name,
-                "lastName": last_name,
-                "pageId": page_id,
-                "social-note-paragraphId": paragraph_id,
-                "social-note-content": content,
-            }
-        )
-        for user_id, person_id, email, first_name, last_name, page_id, paragraph_id, content in (
-            await repo.shared_notes(session, offering.id)
-        )
-    ]
+    offering = await read_offering(ctx, offering_id)
+    return objects(_NOTE_KEYS, await repo.read_shared_notes(ctx, offering.id))
 
 
-async def unit_reactions(session: AsyncSession, offering_id: str) -> list[dict[str, Any]]:
+async def unit_reactions(ctx: ReadContext, offering_id: str) -> list[dict[str, Any]]:
     """`UnitReactionsAnalyticsResponse` rows as JSON-ready dicts."""
-    offering = await get_offering(session, offering_id)
+    offering = await read_offering(ctx, offering_id)
     return [
         {"pageId": page_id, "feedback": {"thumbs-up": up, "thumbs-down": down}}
-        for page_id, up, down in await repo.reaction_counts(session, offering.id)
+        for page_id, up, down in await repo.read_reaction_counts(ctx, offering.id)
     ]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, exists, select
+from sqlalchemy import and_, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import Pulse, PulseAnswerRow, PulseRun, User
+from openqualify.server.kit.reads import ReadContext, org_scope, registered
 from openqualify.server.kit.wire import wire_time
 
 
@@ -31,15 +33,26 @@ async def find_pulse(session: AsyncSession, offering_id: str, pulse_id: str) -> 
     ).scalar_one_or_none()
 
 
-async def responses(session: AsyncSession, offering_id: str, *conditions: ColumnElement[bool]) -> Sequence[Row[Any]]:
-    """The offering's responses, oldest first, as the columns the wire row needs: pulse id, question, type,
-    run id, run start, run duration, user id, first_name, last_name, response_time, answer (times as wire text)."""
-    statement = (
+def _responses_statement(*, one_pulse: bool, typed: bool) -> Any:
+    """The offering's responses (of one pulse, of one type), between two instants, oldest first, as the columns of
+    the wire row in its order: pulse id, run id, question, type, run start, run duration, user id, first name,
+    last name, response time (times as wire text), answer."""
+    conditions = [
+        PulseAnswerRow.offering_id == bindparam("offering_id"),
+        PulseAnswerRow.response_time >= bindparam("earliest"),
+        PulseAnswerRow.response_time <= bindparam("latest"),
+        org_scope(PulseAnswerRow),
+    ]
+    if one_pulse:
+        conditions.append(PulseAnswerRow.pulse_id == bindparam("pulse_id"))
+    if typed:
+        conditions.append(Pulse.pulse_type == bindparam("pulse_type"))
+    return registered(
         select(
             Pulse.id,
+            PulseRun.id,
             Pulse.question,
             Pulse.pulse_type,
-            PulseRun.id,
             wire_time(PulseRun.start),
             PulseRun.duration_minutes,
             User.id,
@@ -48,12 +61,41 @@ async def responses(session: AsyncSession, offering_id: str, *conditions: Column
             wire_time(PulseAnswerRow.response_time),
             PulseAnswerRow.answer,
         )
+        .select_from(PulseAnswerRow)
         # A response's pulse is of its offering and its run of its pulse: saying so lets the planner reach pulses
         # and runs through their offering / pulse indexes instead of scanning the organisation's.
-        .join(Pulse, (Pulse.id == PulseAnswerRow.pulse_id) & (Pulse.offering_id == offering_id))
-        .join(PulseRun, (PulseRun.id == PulseAnswerRow.run_id) & (PulseRun.pulse_id == Pulse.id))
-        .join(User, User.id == PulseAnswerRow.user_id)
-        .where(PulseAnswerRow.offering_id == offering_id, *conditions)
+        .join(Pulse, and_(Pulse.id == PulseAnswerRow.pulse_id, Pulse.offering_id == bindparam("offering_id"),
+                          org_scope(Pulse)))
+        .join(PulseRun, and_(PulseRun.id == PulseAnswerRow.run_id, PulseRun.pulse_id == Pulse.id,
+                             org_scope(PulseRun)))
+        .join(User, and_(User.id == PulseAnswerRow.user_id, org_scope(User)))
+        .where(*conditions)
         .order_by(PulseAnswerRow.response_time, PulseAnswerRow.id)
     )
-    return (await session.execute(statement)).all()
+
+
+# Built once, by (one pulse, one type).
+_RESPONSES = {
+    (one_pulse, typed): _responses_statement(one_pulse=one_pulse, typed=typed)
+    for one_pulse in (False, True)
+    for typed in (False, True)
+}
+
+
+async def read_responses(
+    ctx: ReadContext,
+    offering_id: str,
+    earliest: datetime,
+    latest: datetime,
+    *,
+    pulse_id: str | None = None,
+    pulse_type: str | None = None,
+) -> Sequence[Any]:
+    """Rows of `_responses_statement` on the read path."""
+    statement = _RESPONSES[(pulse_id is not None, pulse_type is not None)]
+    params: dict[str, Any] = {"offering_id": offering_id, "earliest": earliest, "latest": latest}
+    if pulse_id is not None:
+        params["pulse_id"] = pulse_id
+    if pulse_type is not None:
+        params["pulse_type"] = pulse_type
+    return await ctx.rows(statement, **params)

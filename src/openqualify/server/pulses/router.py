@@ -28,7 +28,7 @@ async def all_responses(
     pulseType: Annotated[str | None, Query()] = None,
     responseTime: Annotated[list[str] | None, Query()] = None,
 ) -> Response:
-    return JSONBytes(await service.all_responses(await ctx.session(), offeringId, pulseType, responseTime or []))
+    return JSONBytes(await service.all_responses(ctx, offeringId, pulseType, responseTime or []))
 
 
 @router.get(
@@ -36,4 +36,4 @@ async def all_responses(
 )
 @read_route
 async def pulse_responses(ctx: ReadContextDep, offeringId: str, pulseId: str) -> Response:
-    return JSONBytes(await service.pulse_responses(await ctx.session(), offeringId, pulseId))
+    return JSONBytes(await service.pulse_responses(ctx, offeringId, pulseId))

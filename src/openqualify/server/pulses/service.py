@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import operator
 import re
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openqualify.server.db.models import Pulse, PulseAnswerRow
 from openqualify.server.kit.errors import ObjectNotFoundError, SchemaValidationError
+from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.timefmt import parse_datetime
-from openqualify.server.kit.wire import present
-from openqualify.server.offerings.lookup import get_offering
+from openqualify.server.kit.wire import objects, present
+from openqualify.server.offerings.lookup import get_offering, read_offering
 from openqualify.server.pulses import repository as repo
 from openqualify.server.pulses import schemas
 
-_TIME_OPERATORS: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
-    "lt": operator.lt,
-    "lte": operator.le,
-    "gt": operator.gt,
-    "gte": operator.ge,
-    "eq": operator.eq,
-}
 _TIME_FILTER = re.compile(r"^(?:(lt|lte|gt|gte)__)?(.+)$")
 # An unencoded `+` of an offset arrives as a space.
 _SPACED_OFFSET = re.compile(r" (\d{2}:\d{2})$")
@@ -58,54 +49,49 @@ def parse_time_filter(raw: str) -> tuple[str, datetime]:
     )
 
 
-def _time_conditions(filters: Sequence[str]) -> list[ColumnElement[bool]]:
-    conditions = []
+EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)
+_TICK = timedelta(microseconds=1)  # what both databases store: a strict bound is the next stored instant
+
+
+def time_range(filters: Sequence[str]) -> tuple[datetime, datetime]:
+    """The `responseTime` filters (all must hold) as one inclusive range [earliest, latest]."""
+    earliest, latest = EARLIEST, LATEST
     for raw in filters:
         op, when = parse_time_filter(raw)
-        conditions.append(_TIME_OPERATORS[op](PulseAnswerRow.response_time, when))
-    return conditions
+        if op in ("gt", "gte", "eq"):
+            bound = when + _TICK if op == "gt" and when < LATEST else when
+            earliest = max(earliest, bound)
+        if op in ("lt", "lte", "eq"):
+            bound = when - _TICK if op == "lt" and when > EARLIEST else when
+            latest = min(latest, bound)
+    return earliest, latest
 
 
 PulseResponseRow = dict[str, Any]  # schemas.PulseResponseOut, JSON-ready (`kit.wire`)
+_WIRE_KEYS = (
+    "pulseBaseId",
+    "pulseInstanceId",
+    "pulseQuestion",
+    "pulseType",
+    "pulseRunStart",
+    "pulseRunDurationMinutes",
+    "learnerId",
+    "learnerFirstName",
+    "learnerLastName",
+    "responseTime",
+    "response",
+)
 
 
-def _answer(stored: dict[str, Any] | None) -> dict[str, Any]:
-    """`PulseAnswer` as stored (validated when it was written), absent parts left out."""
-    return present(stored) if stored else {}
-
-
-def _out(rows: Sequence[Row[Any]]) -> list[PulseResponseRow]:
-    """Wire rows straight from column rows: this list runs to thousands of rows."""
-    return [
-        present(
-            {
-                "pulseBaseId": pulse_id,
-                "pulseInstanceId": run_id,
-                "pulseQuestion": question,
-                "pulseType": pulse_type,
-                "pulseRunStart": start,
-                "pulseRunDurationMinutes": duration,
-                "learnerId": user_id,
-                "learnerFirstName": first_name,
-                "learnerLastName": last_name,
-                "responseTime": response_time,
-                "response": _answer(answer),
-            }
-        )
-        for (
-            pulse_id,
-            question,
-            pulse_type,
-            run_id,
-            start,
-            duration,
-            user_id,
-            first_name,
-            last_name,
-            response_time,
-            answer,
-        ) in rows
-    ]
+def _out(rows: Sequence[Any]) -> list[PulseResponseRow]:
+    """Wire rows straight from column rows in wire order (this list runs to thousands of rows); the stored
+    answer (validated when it was written) without its absent parts."""
+    result = objects(_WIRE_KEYS, rows)
+    for row in result:
+        answer = row.get("response")
+        row["response"] = present(answer) if answer else {}
+    return result
 
 
 async def pulse_ids(session: AsyncSession, offering_id: str) -> list[str]:
@@ -114,18 +100,16 @@ async def pulse_ids(session: AsyncSession, offering_id: str) -> list[str]:
 
 
 async def all_responses(
-    session: AsyncSession, offering_id: str, pulse_type: str | None, response_time: Sequence[str]
+    ctx: ReadContext, offering_id: str, pulse_type: str | None, response_time: Sequence[str]
 ) -> list[PulseResponseRow]:
     check_pulse_type(pulse_type)
-    conditions = _time_conditions(response_time)
-    offering = await get_offering(session, offering_id)
-    if pulse_type is not None:
-        conditions.append(Pulse.pulse_type == pulse_type)
-    return _out(await repo.responses(session, offering.id, *conditions))
+    earliest, latest = time_range(response_time)
+    offering = await read_offering(ctx, offering_id)
+    return _out(await repo.read_responses(ctx, offering.id, earliest, latest, pulse_type=pulse_type))
 
 
-async def pulse_responses(session: AsyncSession, offering_id: str, pulse_id: str) -> list[PulseResponseRow]:
-    offering = await get_offering(session, offering_id)
-    if await repo.find_pulse(session, offering.id, pulse_id) is None:
+async def pulse_responses(ctx: ReadContext, offering_id: str, pulse_id: str) -> list[PulseResponseRow]:
+    offering = await read_offering(ctx, offering_id)
+    if await repo.find_pulse(await ctx.session(), offering.id, pulse_id) is None:
         raise ObjectNotFoundError.of("pulse", pulse_id)
-    return _out(await repo.responses(session, offering.id, PulseAnswerRow.pulse_id == pulse_id))
+    return _out(await repo.read_responses(ctx, offering.id, EARLIEST, LATEST, pulse_id=pulse_id))

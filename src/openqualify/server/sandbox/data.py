@@ -127,8 +127,11 @@ async def export(principal: PrincipalDep, session: SessionDep) -> ExportDocument
 
 
 def _load_row(table: Table, raw: dict[str, Any], org_id: str) -> dict[str, Any]:
-    row: dict[str, Any] = {"org_id": org_id}
+    """A row of the document as the caller's organisation's row: whatever `org_id` it names is ignored."""
+    row: dict[str, Any] = {}
     for key, value in raw.items():
+        if key == "org_id":
+            continue
         if key not in table.c:
             raise SchemaValidationError(f"[tables.{table.name}] unknown column '{key}'")
         column_type = table.c[key].type
@@ -140,7 +143,48 @@ def _load_row(table: Table, raw: dict[str, Any], org_id: str) -> dict[str, Any]:
         elif value is not None and not isinstance(column_type, JSON) and isinstance(value, dict | list):
             raise SchemaValidationError(f"[tables.{table.name}.{key}] should not be an object")
         row[key] = value
+    row["org_id"] = org_id
     return row
+
+
+def _check_references(loaded: dict[str, list[dict[str, Any]]]) -> None:
+    """Every id a row refers to (foreign keys) must be an id of a row of the same document: the organisation
+    was reset first, so anything else would point into another organisation."""
+    for name, rows in loaded.items():
+        table = Base.metadata.tables[name]
+        for fk in table.foreign_keys:
+            target = fk.column.table
+            if target.name in NOT_EXPORTED:  # org_id: set to the caller's organisation above
+                continue
+            column, target_column = fk.parent.name, fk.column.name
+            known = {row.get(target_column) for row in loaded.get(target.name, ())}
+            for row in rows:
+                value = row.get(column)
+                if value is not None and value not in known:
+                    raise SchemaValidationError(
+                        f"[tables.{name}.{column}] '{value}' refers to no row of table {target.name} in this document"
+                    )
+
+
+async def _refuse_foreign_ids(session: AsyncSession, loaded: dict[str, list[dict[str, Any]]]) -> None:
+    """Ids are unique database-wide: an id already taken (by another organisation, ours being empty after the
+    reset) is refused by name instead of failing on the unique index."""
+    for name, rows in loaded.items():
+        table = Base.metadata.tables[name]
+        keys = list(table.primary_key.columns)
+        if len(keys) != 1 or keys[0].foreign_keys:  # composite keys hang off a checked parent row
+            continue
+        key = keys[0]
+        ids = [row[key.name] for row in rows if row.get(key.name) is not None]
+        for start in range(0, len(ids), IMPORT_BATCH):
+            taken = (await session.execute(
+                select(key).where(key.in_(ids[start : start + IMPORT_BATCH])).limit(1)
+            )).scalar_one_or_none()
+            if taken is not None:
+                raise ObjectExistsError(
+                    f"[tables.{name}] id '{taken}' belongs to another organisation in this database: "
+                    "import into another database, or change the ids"
+                )
 
 
 def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -172,10 +216,17 @@ async def import_(principal: PrincipalDep, session: SessionDep, body: ExportDocu
     unknown = sorted(set(body.tables) - set(known))
     if unknown:
         raise SchemaValidationError(f"[tables] unknown table '{unknown[0]}'")
+    loaded = {
+        name: [_load_row(table, raw, principal.org_id) for raw in body.tables[name]]
+        for name, table in known.items()
+        if body.tables.get(name)
+    }
+    _check_references(loaded)
     await _reset(session, principal.org_id)
+    await _refuse_foreign_ids(session, loaded)
     counts: Counter[str] = Counter()
     for name, table in known.items():
-        rows = _parents_first(table, [_load_row(table, raw, principal.org_id) for raw in body.tables.get(name, [])])
+        rows = _parents_first(table, loaded.get(name, []))
         columns = {key for row in rows for key in row}
         rows = [{key: row.get(key) for key in columns} for row in rows]
         try:

@@ -74,11 +74,11 @@ def marks_chart(title: str, mark_type: str | None, mark_number: str | None, mark
         scale = parse_number(mark_number) if mark_type == "points" else 100.0
         top = max(scale or 0.0, max(values))
         if top <= MAX_INTEGER_BINS and all(v.is_integer() for v in values):
-            counts = Counter(int(v) for v in values)
-            bins = [(str(i), counts.get(i, 0)) for i in range(int(top) + 1)]
+            points = Counter(int(v) for v in values)
+            bins = [(str(i), points.get(i, 0)) for i in range(int(top) + 1)]
         else:
-            counts = Counter(min(9, math.floor(v / top * 10)) if top else 0 for v in values)
-            bins = [(label, counts.get(i, 0)) for i, label in enumerate(_tenths(top))]
+            tenths = Counter(min(9, math.floor(v / top * 10)) if top else 0 for v in values)
+            bins = [(label, tenths.get(i, 0)) for i, label in enumerate(_tenths(top))]
         axis = "Points" if mark_type == "points" else "Mark (%)"
         return charts.histogram(title, bins, x_label=axis, y_label="Submissions", css="s1", width=charts.PANEL)
     counts = Counter(marks)

@@ -97,7 +97,7 @@ def _answers(question: str, pulse_type: str, answers: list[dict[str, Any]]) -> c
 async def pulses_view(ctx: ReadContext, offering_id: str) -> PulsesView:
     session = await ctx.session()
     offering = await get_offering(session, offering_id)
-    rows = await pulses.all_responses(session, offering.id, None, [])
+    rows = await pulses.all_responses(ctx, offering.id, None, [])
     now = ctx.principal.now()
     window = (offering.start.date(), min(now, offering.end or now).date())
     stamps: dict[str, list[date]] = defaultdict(list)
@@ -189,7 +189,7 @@ class ReactionsView:
 async def reactions_view(ctx: ReadContext, offering_id: str) -> ReactionsView:
     session = await ctx.session()
     offering = await get_offering(session, offering_id)
-    rows = await progress.unit_reactions(session, offering.id)
+    rows = await progress.unit_reactions(ctx, offering.id)
     titles = await progress_repo.page_titles(session, offering.content_id)
     labels = [titles.get(row["pageId"], row["pageId"]) for row in rows]
     up = [row["feedback"]["thumbs-up"] for row in rows]

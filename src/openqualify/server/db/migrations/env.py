@@ -9,7 +9,8 @@ from openqualify.server.db.base import Base
 from openqualify.server.db.engine import make_sync_engine
 
 config = context.config
-target_metadata = Base.metadata
+# The models' metadata; a test of the revision workflow passes its own through `config.attributes`.
+target_metadata = config.attributes.get("target_metadata", Base.metadata)
 
 
 def run_migrations_offline() -> None:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Literal, NoReturn
+from typing import Literal, NoReturn, cast
 
 from openqualify.server.kit.errors import ApiValidationError
 from openqualify.server.kit.timefmt import parse_datetime
@@ -179,7 +179,7 @@ def tokenize(text: str) -> list[Token]:
         elif kind == "string":
             tokens.append(Token("string", lexeme, pos, _unquote(lexeme)))
         elif kind in ("ident", "punct"):
-            tokens.append(Token(kind, lexeme, pos))
+            tokens.append(Token(cast(TokenKind, kind), lexeme, pos))
         pos = match.end()
     tokens.append(Token("eof", "", len(text)))
     return tokens

@@ -1,0 +1,34 @@
+"""Date-times formatted by the database (`kit.wire.wire_time`) read exactly as `format_datetime` writes them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.orm import Session
+
+from openqualify.server.db.models import Organisation
+from openqualify.server.kit.timefmt import format_datetime
+from openqualify.server.kit.wire import wire_time
+
+INSTANTS = [
+    datetime(2024, 1, 15, 9, 0, tzinfo=UTC),
+    datetime(2024, 2, 29, 23, 59, 59, 999_999, tzinfo=UTC),  # milliseconds truncated, never rounded up
+    datetime(2031, 12, 31, 0, 0, 0, 123_456, tzinfo=UTC),
+    datetime(1999, 6, 1, 12, 30, 5, 1_000, tzinfo=UTC),
+    datetime(2026, 3, 29, 3, 15, tzinfo=UTC) + timedelta(microseconds=999),
+    datetime(2026, 7, 1, 12, 0, tzinfo=UTC).astimezone(UTC),
+]
+
+
+@pytest.mark.parametrize("instant", INSTANTS, ids=lambda v: v.isoformat())
+def test_wire_time_equals_format_datetime(sync_engine: Engine, instant: datetime) -> None:
+    with Session(sync_engine) as session:
+        org_id = f"wire-{instant.timestamp()}"
+        values = {"id": org_id, "name": org_id, "created_at": instant, "clock_frozen_at": instant}
+        session.execute(insert(Organisation).values(**values))
+        column = Organisation.__table__.c.clock_frozen_at
+        text = session.execute(select(wire_time(column)).where(Organisation.id == org_id)).scalar_one()
+        session.rollback()
+    assert text == format_datetime(instant)
