@@ -6,6 +6,7 @@ Set OPENQUALIFY_CONSOLE_SCREENSHOTS=DIR to keep a screenshot of every page visit
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import uuid
@@ -239,6 +240,41 @@ def test_the_sandbox_clock_moves_a_current_offering_to_the_past(
     _click(driver, driver.find_element("css selector", "a[data-nav=overview]"))
     assert _css(driver, f"table[data-bucket=past] tr[data-offering='{moving}']")
     assert not _css(driver, f"table[data-bucket=current] tr[data-offering='{moving}']")
+
+
+def test_sandbox_data_export_reset_demo_and_import(
+    driver: Any, server: ServerProcess, sync_engine: Engine, tmp_path: Path
+) -> None:
+    org = _org(sync_engine, demo=True)  # its own organisation: this test deletes and reloads its data
+    exported = tmp_path / "fixture.json"
+    exported.write_text(json.dumps(_api(server, org, "/_sandbox/export")))
+    offerings = len(_api(server, org, "/v1/offerings"))
+    _fresh_sign_in(driver, server, org)
+    open_page(driver, f"{server.base_url}/console/sandbox")
+
+    def status() -> str:
+        return str(driver.find_element("id", "sandbox-status").text)
+
+    def counted() -> int:
+        return sum(int(d.text) for d in _css(driver, "#data dd[data-count]"))
+
+    assert counted() == offerings
+    _click(driver, driver.find_element("css selector", "[data-action=export]"))
+    _until(lambda: status() == "Export downloaded.")
+    driver.find_element("css selector", ".danger-zone summary").click()
+    _click(driver, driver.find_element("css selector", "[data-action=reset]"))
+    _until(lambda: status() == "All data deleted.")
+    assert counted() == 0 and _api(server, org, "/v1/offerings") == []
+    _click(driver, driver.find_element("css selector", "[data-action=demo]"))
+    _until(lambda: status().startswith("Demo data loaded"), timeout=60)
+    assert counted() == len(_api(server, org, "/v1/offerings")) > 0
+    driver.find_element("css selector", ".danger-zone summary").click()
+    _click(driver, driver.find_element("css selector", "[data-action=reset]"))
+    _until(lambda: status() == "All data deleted.")
+    driver.find_element("css selector", "input[data-sandbox-import]").send_keys(str(exported))
+    _until(lambda: status().startswith("Imported fixture.json"), timeout=60)
+    wait_ready(driver)
+    assert counted() == offerings == len(_api(server, org, "/v1/offerings"))
 
 
 JOURNAL_STUB = """

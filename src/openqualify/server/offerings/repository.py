@@ -105,6 +105,11 @@ class OfferingRepository:
         statement = _summary_select().where(*where).order_by(*order_by).limit(limit)
         return list((await self.session.execute(statement)).all())
 
+    async def learner_count(self, offering_id: str) -> int:
+        """How many learners the offering has (its summary's `learnersCount`)."""
+        statement = select(func.count(Membership.id)).where(Membership.offering_id == offering_id, *learner_filter())
+        return int((await self.session.execute(statement)).scalar_one())
+
     async def count(self, *where: ColumnElement[bool]) -> int:
         return int((await self.session.execute(select(func.count(Offering.id)).where(*where))).scalar_one())
 

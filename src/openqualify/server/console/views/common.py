@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.timefmt import parse_datetime, to_utc
 
-BUCKETS = ("current", "past", "future")
+BUCKETS: tuple[Literal["current", "past", "future"], ...] = ("current", "past", "future")
 BUCKET_TITLES = {"current": "Current", "past": "Past", "future": "Future"}
 
 # Completion in tenths (0-9 %, ..., 90-99 %) and a last bin for the learners who finished.

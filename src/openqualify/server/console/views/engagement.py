@@ -13,7 +13,6 @@ from openqualify.server.channels import repository as channel_repo
 from openqualify.server.channels.repository import ChannelRepository
 from openqualify.server.console import charts
 from openqualify.server.console.views.common import as_datetime, days_between, full_name, week_start
-from openqualify.server.db.models import Offering
 from openqualify.server.kit.errors import ObjectNotFoundError
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.offerings.lookup import get_offering, read_offering
@@ -247,6 +246,5 @@ async def badges_view(ctx: ReadContext, offering_id: str) -> BadgesView:
             "Badges awarded (cumulative)", days, [charts.Series("Awarded", cumulative, "s2")],
             y_label="Badges", line=True, width=charts.HALF,
         )
-    summary = await OfferingRepository(session).activations(Offering.id == offering.id, order_by=[Offering.id], limit=1)
-    learner_count = int(summary[0].learners_count or 0) if summary else 0
+    learner_count = await OfferingRepository(session).learner_count(offering.id)
     return BadgesView(badge, len(awards), learner_count, over_time, awards[::-1][:RECENT_AWARDS])

@@ -18,15 +18,9 @@ from openqualify.server.console.views.common import (
     org_bar,
     week_start,
 )
-from openqualify.server.db.models import Offering
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.memberships.repository import MembershipRepository
-from openqualify.server.offerings.repository import (
-    OfferingRepository,
-    current_clause,
-    future_clause,
-    past_clause,
-)
+from openqualify.server.offerings.views import bucket_counts, bucket_page, current_offerings
 from openqualify.server.progress import repository as progress
 
 LIST_LIMIT = 25  # offerings listed per bucket (the total is shown beside)
@@ -88,29 +82,20 @@ def role_of(is_facilitator: bool, is_marker: bool) -> str:
     return "marker" if is_marker else "learner"
 
 
-def _orders() -> dict[str, tuple[Any, Any]]:
-    return {
-        "current": (current_clause, (Offering.start.desc(), Offering.id)),
-        "past": (past_clause, (Offering.end.desc(), Offering.id)),
-        "future": (future_clause, (Offering.start.asc(), Offering.id)),
-    }
-
-
 async def overview(ctx: ReadContext) -> Overview:
     session = await ctx.session()
     now = ctx.principal.now()
-    offerings = OfferingRepository(session)
     # Completion of every current offering's learners, counted in SQL (≤ 101 rows per offering).
     per_offering: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for offering_id, completion, learners in await progress.completion_counts(session, current_clause(now)):
+    for offering_id, completion, learners in await progress.completion_counts(session, current_offerings(now)):
         per_offering[offering_id].append((completion, learners))
 
+    totals = await bucket_counts(session, now)
     buckets = []
     for key in BUCKETS:
-        clause, order = _orders()[key]
-        rows = await offerings.activations(clause(now), order_by=order, limit=LIST_LIMIT)
+        rows = await bucket_page(session, key, now, LIST_LIMIT)
         lines = [_line(row, per_offering.get(row.id, [])) if key == "current" else _line(row) for row in rows]
-        buckets.append(BucketView(key, BUCKET_TITLES[key], await offerings.count(clause(now)), lines))
+        buckets.append(BucketView(key, BUCKET_TITLES[key], totals[key], lines))
 
     all_counts = [pair for pairs in per_offering.values() for pair in pairs]
     current = buckets[0].lines

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from openqualify.server.console.views.common import BUCKET_TITLES, OrgBar, org_bar
 from openqualify.server.kit.reads import ReadContext
-from openqualify.server.offerings.repository import OfferingRepository, current_clause, future_clause, past_clause
+from openqualify.server.offerings.views import bucket_counts
 from openqualify.server.sandbox import core
 
 EMAILS_SHOWN = 25
@@ -25,11 +25,6 @@ class SandboxView:
 
 async def sandbox_view(ctx: ReadContext) -> SandboxView:
     session = await ctx.session()
-    now = ctx.principal.now()
-    repo = OfferingRepository(session)
-    counts = {
-        BUCKET_TITLES[key]: await repo.count(clause(now))
-        for key, clause in (("current", current_clause), ("past", past_clause), ("future", future_clause))
-    }
+    counts = {BUCKET_TITLES[key]: count for key, count in (await bucket_counts(session, ctx.principal.now())).items()}
     emails = await core.list_emails(ctx.principal, session, limit=EMAILS_SHOWN)
     return SandboxView(org_bar(ctx.principal), counts, emails)
