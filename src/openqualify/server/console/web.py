@@ -21,7 +21,7 @@ from sqlalchemy import Executable
 
 from openqualify import __version__
 from openqualify.server.console.charts import number
-from openqualify.server.console.views.common import as_datetime
+from openqualify.server.console.views.common import COMPLETION_BINS, as_datetime
 from openqualify.server.kit.reads import ReadContext, open_context
 from openqualify.server.kit.tenancy import TENANT_PARAM
 
@@ -97,7 +97,7 @@ TEMPLATES.filters.update(
     segment=lambda text: quote(str(text), safe="@"),  # one path segment (e-mails keep their @)
     query=_query,
 )
-TEMPLATES.globals.update(version=__version__)
+TEMPLATES.globals.update(version=__version__, completion_bins=COMPLETION_BINS)
 
 
 def render(template: str, **values: Any) -> str:
