@@ -68,6 +68,7 @@ def main() -> None:
             screenshot(driver, out / "console-overview.png")
             print(out / "console-overview.png")
             _shoot(driver, f"{base}/console/offerings/{offering}", out / "console-offering.png")
+            driver.save_screenshot(str(out / "console-offering-top.png"))  # what a laptop screen shows first
             _shoot(driver, f"{base}/console/learners/{email}", out / "console-learner.png")
             _shoot(driver, f"{base}/console/sandbox", out / "console-sandbox.png")
         finally:
