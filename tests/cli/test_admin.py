@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -37,6 +38,8 @@ def test_org_create_list_rotate(tmp_path: Path) -> None:
         rotated = runner.invoke(app, ["org", "rotate-token", "Acme Ltd", "--token", "new-token-0123456789", "--db", db])
         assert rotated.exit_code == 0, rotated.output
         assert _last_line(rotated.output) == "new-token-0123456789"
+        # A running server trusts a checked token for its cache's lifetime (1 s in a one-worker sandbox).
+        time.sleep(Settings(database_url=db).principal_cache_ttl)
         assert client.get("/v1/org", headers={"Authorization": f"Bearer {token}"}).status_code == 401
         assert client.get("/v1/org", headers={"Authorization": "Bearer new-token-0123456789"}).status_code == 200
 

@@ -16,7 +16,7 @@ from openqualify import __version__
 from openqualify.server.config import Settings, get_settings
 from openqualify.server.console import install_console
 from openqualify.server.db.compiled import SQLiteReader
-from openqualify.server.db.engine import make_async_engine, make_sessionmaker
+from openqualify.server.db.engine import make_async_engine, make_sessionmaker, read_engine
 from openqualify.server.db.urls import is_sqlite
 from openqualify.server.health.router import router as health_router
 from openqualify.server.kit.auth import PrincipalCache
@@ -43,6 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.read_engine = read_engine(engine)
+        app.state.read_sessionmaker = make_sessionmaker(app.state.read_engine)
         if is_sqlite(settings.database_url):
             app.state.sqlite_reader = SQLiteReader(settings.database_url, engine.dialect, settings.db_lock_timeout)
         if settings.effective_rate_limit > 0:

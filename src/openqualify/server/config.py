@@ -24,6 +24,8 @@ class RateLimitBackend(StrEnum):
 
 MIB = 1024 * 1024
 PRODUCTION_RATE_LIMIT_PER_MINUTE = 3000
+PRODUCTION_AUTH_CACHE_SECONDS = 5.0
+SANDBOX_AUTH_CACHE_SECONDS = 1.0
 
 
 class Settings(BaseSettings):
@@ -33,10 +35,10 @@ class Settings(BaseSettings):
     mode: Mode = Mode.SANDBOX
     # Base URL that `GET /` advertises; the real service's by default, so clients see familiar links.
     public_base_url: str = "https://api.iqualify.com/v1"
-    db_pool_size: int = 10
+    db_pool_size: int = 20
     db_echo: bool = False
     # How long a worker trusts a token it has checked (0: check every request). See kit.auth.PrincipalCache.
-    # Unset: 5 s in production; 0 in the sandbox, whose clock may be moved by another process at any time.
+    # Unset: see `principal_cache_ttl`.
     auth_cache_seconds: float | None = None
     # How many worker processes serve this database (`serve --workers` sets it): shared state must be shared.
     workers: int = 1
@@ -68,9 +70,14 @@ class Settings(BaseSettings):
 
     @property
     def principal_cache_ttl(self) -> float:
+        """Production: 5 s. The sandbox with one worker: 1 s (every clock change passes through this process,
+        which forgets the organisation's entry at once; the second bounds out-of-band changes such as
+        `org rotate-token`). The sandbox with several workers: 0, since another worker may move the clock."""
         if self.auth_cache_seconds is not None:
             return self.auth_cache_seconds
-        return 0.0 if self.sandbox_enabled else 5.0
+        if self.sandbox_enabled:
+            return SANDBOX_AUTH_CACHE_SECONDS if self.workers == 1 else 0.0
+        return PRODUCTION_AUTH_CACHE_SECONDS
 
 
 @lru_cache

@@ -38,8 +38,10 @@ def test_disabled_cache_keeps_nothing() -> None:
 
 
 def test_defaults_by_mode() -> None:
-    assert Settings(mode="sandbox").principal_cache_ttl == 0
+    assert Settings(mode="sandbox").principal_cache_ttl == 1  # one worker: clock changes all pass through it
+    assert Settings(mode="sandbox", workers=2).principal_cache_ttl == 0  # another worker may move the clock
     assert Settings(mode="production").principal_cache_ttl == 5
+    assert Settings(mode="production", workers=4).principal_cache_ttl == 5
     assert Settings(mode="sandbox", auth_cache_seconds=30).principal_cache_ttl == 30
 
 

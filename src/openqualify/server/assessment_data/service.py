@@ -112,8 +112,16 @@ async def _submissions(
             user_ids |= views.history_user_ids(row.marker_user_id, row.history)
     email_of = (await repository.user_emails(session, user_ids)).get
     course = await repository.course_name(session, offering)
-    details = views.effective_content(assessment, setting)
+    shared = present(
+        {
+            "assessmentId": assessment.id,
+            "assessmentItemName": assessment.title,
+            "assessmentItemDetails": views.effective_content(assessment, setting),
+            "courseName": course,
+        }
+    )
     result: list[dict[str, Any]] = []
+    item: dict[str, Any] = {}
     last_submission: str | None = None
     for (
         submission_id,
@@ -134,28 +142,24 @@ async def _submissions(
     ) in rows:
         if submission_id != last_submission:  # rows of one submission are consecutive, its marks oldest first
             last_submission = submission_id
-            result.append(
-                {
-                    "assessmentId": assessment.id,
-                    "assessmentItemName": assessment.title,
-                    "assessmentItemDetails": details,
-                    "courseName": course,
-                    "submissionDateTime": submitted_at,
-                    "status": status,
-                    "html": html,
-                    "files": [views.file_json(f) for f in files or ()],
-                    "marks": [],
-                    "learnerEmail": email,
-                    "learnerFirstName": first_name,
-                    "learnerLastName": last_name,
-                    "learnerPersonId": person_id,
-                }
-            )
+            item = dict(shared)
+            if submitted_at is not None:
+                item["submissionDateTime"] = submitted_at
+            item["status"] = status
+            if html is not None:
+                item["html"] = html
+            item["files"] = [views.file_json(f) for f in files] if files else []
+            item["marks"] = []
+            item["learnerEmail"] = email
+            for key, value in (("learnerFirstName", first_name), ("learnerLastName", last_name),
+                               ("learnerPersonId", person_id)):
+                if value is not None:
+                    item[key] = value
+            result.append(item)
         if created_at is not None:  # a mark (created_at is never null on one)
-            result[-1]["marks"].append(
-                views.mark_json(mark_id, mark, feedback, marker_user_id, history, created_at, email_of)
-            )
-    return [present(row) for row in result]
+            marks = item["marks"]
+            marks.append(views.mark_json(mark_id, mark, feedback, marker_user_id, history, created_at, email_of))
+    return result
 
 
 async def open_response_submissions(ctx: ReadContext, offering_id: str, assessment_id: str) -> list[SubmissionMarkRow]:

@@ -16,7 +16,7 @@ from openqualify.server.db.models import (
     Submission,
     User,
 )
-from openqualify.server.kit.timefmt import parse_datetime
+from openqualify.server.kit.timefmt import parse_datetime, wire_text
 from openqualify.server.kit.wire import present
 
 
@@ -147,34 +147,40 @@ def mark_json(
     email_of: Callable[[str], str | None],
 ) -> dict[str, Any]:
     """A mark from its columns as JSON-ready `MarkOut` fields (absent values left out); `email_of` gives the
-    e-mail of a user id it names (None if unknown)."""
+    e-mail of a user id it names (None if unknown). Lists build thousands of these: one dict each, no model."""
+    out: dict[str, Any] = {"id": mark_id}
+    if mark is not None:
+        out["mark"] = mark
+    if feedback is not None:
+        out["feedback"] = feedback
+    marked_by = email_of(marker_user_id) if marker_user_id else None
+    if marked_by is not None:
+        out["markedBy"] = marked_by
+    if marker_user_id is not None:
+        out["markerId"] = marker_user_id
+    out["createdAt"] = created_at
+    out["markFeedback"] = [_feedback_json(entry, email_of) for entry in history or ()]
+    return out
 
-    def email(user_id: str | None) -> str | None:
-        return email_of(user_id) if user_id else None
 
-    return present(
-        {
-            "id": mark_id,
-            "mark": mark,
-            "feedback": feedback,
-            "markedBy": email(marker_user_id),
-            "markerId": marker_user_id,
-            "createdAt": created_at,
-            "markFeedback": [
-                present(
-                    {
-                        "id": str(entry["id"]),
-                        "mark": entry.get("mark"),
-                        "feedback": entry.get("feedback"),
-                        "feedbackBy": email(entry.get("markerId")),
-                        "markerId": entry.get("markerId"),
-                        "createdAt": parse_datetime(entry["createdAt"]) if entry.get("createdAt") else None,
-                    }
-                )
-                for entry in history or ()
-            ],
-        }
-    )
+def _feedback_json(entry: Mapping[str, Any], email_of: Callable[[str], str | None]) -> dict[str, Any]:
+    """One entry of a mark's stored history as `MarkFeedbackOut` fields."""
+    out: dict[str, Any] = {"id": str(entry["id"])}
+    for key in ("mark", "feedback"):
+        value = entry.get(key)
+        if value is not None:
+            out[key] = value
+    marker_id = entry.get("markerId")
+    if marker_id:
+        feedback_by = email_of(marker_id)
+        if feedback_by is not None:
+            out["feedbackBy"] = feedback_by
+    if marker_id is not None:
+        out["markerId"] = marker_id
+    created = entry.get("createdAt")
+    if created:
+        out["createdAt"] = wire_text(created)
+    return out
 
 
 def mark_fields_out(

@@ -27,6 +27,7 @@ from sqlalchemy.engine.url import make_url
 from openqualify.server.db.sqlite_inline import retry_while_busy
 
 Processor = Callable[[Any], Any] | None
+READER_CACHE_KIB = 65_536
 
 
 class NotCompilable(Exception):
@@ -102,6 +103,9 @@ class SQLiteReader:
             self._connection = sqlite3.connect(
                 self._database, isolation_level=None, check_same_thread=False, cached_statements=512, timeout=0
             )
+            # Whole-offering lists touch thousands of scattered rows: keep the pages they read in this process
+            # (SQLite's default cache is 2 MiB; pages are allocated only as they are read).
+            self._connection.execute(f"PRAGMA cache_size=-{READER_CACHE_KIB}")
         return self._connection
 
     async def rows(self, query: CompiledQuery, params: Mapping[str, Any]) -> list[Any]:

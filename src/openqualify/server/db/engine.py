@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from contextvars import ContextVar
 from typing import Any
 
 import orjson
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from openqualify.server.db.sqlite_inline import DEFAULT_LOCK_TIMEOUT
@@ -64,17 +66,52 @@ def make_async_engine(
         event.listen(engine.sync_engine, "connect", _inline_sqlite_pragmas)
         _begin_immediate_on_write(engine.sync_engine)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         async_url(url),
         echo=echo,
+        # A fixed pool: connections beyond it would be opened and closed per request (a new PostgreSQL backend
+        # each time); past `pool_size` requests queue for a connection, at most `lock_timeout` (then 503).
         pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
+        max_overflow=0,
         pool_timeout=lock_timeout,
         json_deserializer=orjson.loads,  # JSON documents are read by the thousand in lists
         # A statement waiting on a row lock longer than that is cancelled by the server (answered 503).
         connect_args={"options": f"-c lock_timeout={int(lock_timeout * 1000)}"},
     )
+    _ping_after_idle(engine.sync_engine)
+    return engine
+
+
+def read_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The engine reads run on: on PostgreSQL the same pool in autocommit mode, so a read costs its statements'
+    round trips and no BEGIN/ROLLBACK; on SQLite the engine itself (reads there never BEGIN, see above)."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
+
+
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only when it sat idle for a while (a restarted or failed-over server,
+    a proxy's idle cut), instead of a round trip on every checkout as `pool_pre_ping` does."""
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # the driver's own error: the connection is gone
+            raise DisconnectionError(str(exc)) from exc
+        if not alive:
+            raise DisconnectionError("the pooled connection did not answer")
 
 
 def make_sync_engine(url: str, *, echo: bool = False) -> Engine:

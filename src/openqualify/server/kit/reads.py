@@ -60,9 +60,9 @@ class ReadContext:
 
     def __init__(self, request: Request) -> None:
         self.request = request
-        self._engine: AsyncEngine = request.app.state.engine
+        self._engine: AsyncEngine = request.app.state.read_engine
         self._reader: SQLiteReader | None = request.app.state.sqlite_reader
-        self._sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+        self._sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.read_sessionmaker
         self._connection: AsyncConnection | None = None
         self._session: AsyncSession | None = None
         self.principal: Principal

@@ -25,6 +25,17 @@ def format_datetime(value: datetime) -> str:
     return to_utc(value).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
+_WIRE_FORM = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
+
+
+def wire_text(text: str) -> str:
+    """A stored RFC 3339 date-time as the API writes it: already in that form (what the server stores), it is
+    returned as it is; otherwise parsed and formatted (raises ValueError if it is no date-time)."""
+    if _WIRE_FORM.fullmatch(text):
+        return text
+    return format_datetime(parse_datetime(text))
+
+
 def parse_datetime(text: str) -> datetime:
     """Parse an RFC 3339 date-time (offset required); raises ValueError otherwise."""
     if not isinstance(text, str) or not _RFC3339.match(text):
