@@ -41,7 +41,8 @@ SECURITY_HEADERS = {
 
 class ConsoleContext(ReadContext):
     """The read path's context with every scoped statement on the organisation-bound session's connection: one
-    connection (and on PostgreSQL one transaction) per fragment, however many services it calls."""
+    connection per fragment, however many services it calls, read as the API reads (autocommit on PostgreSQL, no
+    BEGIN on SQLite: `db.engine.read_engine`)."""
 
     __slots__ = ()
 
