@@ -44,7 +44,6 @@ def _assignment_rows_statement(*, marked_only: bool) -> Any:
             *_LEARNER,
             Mark.mark,
             Mark.feedback,
-            Mark.history,
             wire_time(Mark.updated_at),
             Mark.by_facilitator,
             Mark.by_marker,
@@ -77,8 +76,8 @@ async def read_assignment_rows(ctx: ReadContext, offering: Any, *, marked_only: 
     row per mark (oldest first), or one row with no mark (mark columns None) unless `marked_only`; on the read
     path, date-times as wire text.
 
-    Columns: submission id, assessment_id, submitted_at, email, first_name, last_name, person_id, mark, feedback,
-    history, updated_at, by_facilitator, by_marker, by_evaluator, marker email.
+    Columns: submission id, assessment_id, submitted_at, email, first_name, last_name, person_id, mark, feedback
+    (its latest text: the sandbox keeps it so), updated_at, by_facilitator, by_marker, by_evaluator, marker email.
 
     The caller keeps each submission's last row (its latest mark). Submissions have one mark or a few, and one
     index probe per submission on `ix_assessment_marks_submission` is cheaper than selecting the latest in SQL
