@@ -147,6 +147,13 @@ def test_learner_page_matches_the_api(http: TestClient, demo: Api) -> None:
     marked = [w for w in v.work if w.mark is not None]
     for line in marked:
         assert line.status == "marked"
+    # Marks and feedback as the offerings' mark lists give them.
+    api_marks = sorted(
+        (o, r.get("mark"), r.get("markFeedback")) for o in {m.offering_id for m in v.memberships}
+        for r in demo.get(f"/offerings/{o}/analytics/marks/assignments").json() if r["learnerEmail"] == email
+    )
+    assert sorted((w.offering_id, w.mark, w.feedback) for w in v.work if w.marked) == api_marks
+    assert api_marks, "the chosen learner has marked work"
     assert v.progress.marks == sum(1 for m in v.memberships if m.completion)
 
 

@@ -200,7 +200,7 @@ async def read_activity_attempts(ctx: ReadContext, offering: Any) -> Sequence[Ro
 
 async def learner_work(session: AsyncSession, user_id: str) -> Sequence[Any]:
     """A user's submissions in every offering, one row per mark (oldest first) or one with no mark: offering id,
-    offering name, assessment id, title, type, status, submitted_at, mark, feedback, history, marked_at (the
+    offering name, assessment id, title, type, status, submitted_at, mark, feedback (the latest), marked_at (the
     mark's updated_at). Ordered by offering start, then course order."""
     statement = (
         select(
@@ -213,7 +213,6 @@ async def learner_work(session: AsyncSession, user_id: str) -> Sequence[Any]:
             Submission.submitted_at,
             Mark.mark,
             Mark.feedback,
-            Mark.history,
             Mark.updated_at.label("marked_at"),
         )
         .select_from(Submission)

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from openqualify.server.assessment_data import repository as work_repo
-from openqualify.server.assessments.views import latest_feedback_of
 from openqualify.server.badges import service as badges
 from openqualify.server.console import charts
 from openqualify.server.console.views.common import OrgBar, bucket_of, full_name, org_bar, parse_number
@@ -127,7 +126,7 @@ def _work(rows: Any) -> list[WorkLine]:
     for row in rows:
         lines[(row.offering_id, row.assessment_id)] = WorkLine(
             row.offering_id, row.offering_name, row.title, row.type, row.status, row.submitted_at, row.mark,
-            latest_feedback_of(row.history, row.feedback) if row.marked_at is not None else None, row.marked_at,
+            row.feedback if row.marked_at is not None else None, row.marked_at,  # its latest feedback (decision A7)
         )
     return list(lines.values())
 
