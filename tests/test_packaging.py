@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SERVER_ONLY = ("fastapi", "starlette", "sqlalchemy", "alembic", "uvicorn", "pydantic_settings", "faker", "psycopg",
-               "orjson", "redis", "fastapi_offline", "pythonjsonlogger")  # fmt: skip
+               "orjson", "redis", "fastapi_offline", "pythonjsonlogger", "jinja2")  # fmt: skip
 
 # Runs the CLI in a Python where the server's dependencies cannot be imported (as after `pip install openqualify`).
 WITHOUT_SERVER = f"""

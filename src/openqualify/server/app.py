@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from openqualify import __version__
 from openqualify.server.config import Settings, get_settings
+from openqualify.server.console import install_console
 from openqualify.server.db.compiled import SQLiteReader
 from openqualify.server.db.engine import make_async_engine, make_sessionmaker, read_engine
 from openqualify.server.db.urls import is_sqlite
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in routers:
         app.router.routes.extend(router.routes)
     _mount_offline_docs(app)
+    install_console(app, settings)
     declare_bearer_auth(app)
     # Added innermost first: a request meets the slash fix-up, the size caps, the rate limit, then the replay.
     app.add_middleware(ReplayOnConflictMiddleware)

@@ -75,6 +75,13 @@ def test_assignment_marks_and_submissions(sync_engine: Engine, api: Api) -> None
         "2030-03-05T10:00:00.000Z",
         "Class brief",
     )
+    # A later re-mark without feedback text keeps the latest text as the row's feedback.
+    api.sandbox.post(
+        f"/marks/{mark_id}/feedback",
+        json={"mark": "A+", "feedback": "", "feedbackBy": s.facilitator, "createdAt": "2030-03-06T10:00:00Z"},
+    )
+    (row,) = api.get(f"/offerings/{s.offering_id}/analytics/marks/assignments").json()
+    assert (row["mark"], row["markFeedback"]) == ("A+", "Better")
 
 
 def test_quiz_marks_are_last_attempt_per_learner(sync_engine: Engine, api: Api) -> None:

@@ -173,6 +173,7 @@ def serve(
         f"OpenQualify {__version__} · {settings.mode.value} mode · {workers} worker{'s' if workers > 1 else ''}",
         f"Database: {masked(url)}",
         f"API: http://{host}:{port}/v1   docs: http://{host}:{port}/docs",
+        f"Console: http://{host}:{port}/console  (sign in with an organisation's token)",
     ]
     if demo:
         found = ensure_demo_org(url, token, keep_in_file=settings.sandbox_enabled)

@@ -44,7 +44,6 @@ def _assignment_rows_statement(*, marked_only: bool) -> Any:
             *_LEARNER,
             Mark.mark,
             Mark.feedback,
-            Mark.history,
             wire_time(Mark.updated_at),
             Mark.by_facilitator,
             Mark.by_marker,
@@ -77,8 +76,8 @@ async def read_assignment_rows(ctx: ReadContext, offering: Any, *, marked_only: 
     row per mark (oldest first), or one row with no mark (mark columns None) unless `marked_only`; on the read
     path, date-times as wire text.
 
-    Columns: submission id, assessment_id, submitted_at, email, first_name, last_name, person_id, mark, feedback,
-    history, updated_at, by_facilitator, by_marker, by_evaluator, marker email.
+    Columns: submission id, assessment_id, submitted_at, email, first_name, last_name, person_id, mark, feedback
+    (its latest text: the sandbox keeps it so), updated_at, by_facilitator, by_marker, by_evaluator, marker email.
 
     The caller keeps each submission's last row (its latest mark). Submissions have one mark or a few, and one
     index probe per submission on `ix_assessment_marks_submission` is cheaper than selecting the latest in SQL
@@ -197,3 +196,70 @@ async def read_activity_attempts(ctx: ReadContext, offering: Any) -> Sequence[Ro
     """Open-response activity attempts on the read path: activity_id, email, response_text, uploaded_files,
     feedback_text and the e-mail of whoever gave feedback."""
     return await ctx.rows(_ACTIVITY_ATTEMPTS, offering_id=offering.id, content_id=offering.content_id)
+
+
+async def learner_work(session: AsyncSession, user_id: str) -> Sequence[Any]:
+    """A user's submissions in every offering, one row per mark (oldest first) or one with no mark: offering id,
+    offering name, assessment id, title, type, status, submitted_at, mark, feedback (the latest), marked_at (the
+    mark's updated_at). Ordered by offering start, then course order."""
+    statement = (
+        select(
+            Offering.id.label("offering_id"),
+            Offering.name.label("offering_name"),
+            Assessment.id.label("assessment_id"),
+            Assessment.title,
+            Assessment.type,
+            Submission.status,
+            Submission.submitted_at,
+            Mark.mark,
+            Mark.feedback,
+            Mark.updated_at.label("marked_at"),
+        )
+        .select_from(Submission)
+        .join(Offering, Offering.id == Submission.offering_id)
+        .join(Assessment, Assessment.id == Submission.assessment_id)
+        .outerjoin(Mark, Mark.submission_id == Submission.id)
+        .where(Submission.user_id == user_id)
+        .order_by(Offering.start, Offering.id, Assessment.position, Assessment.id, Mark.created_at, Mark.id)
+    )
+    return (await session.execute(statement)).all()
+
+
+async def learner_quiz_attempts(session: AsyncSession, user_id: str) -> Sequence[Any]:
+    """A user's quiz attempts in every offering, oldest first per quiz: offering id, offering name, quiz id,
+    title, mark, attempted_at."""
+    statement = (
+        select(
+            Offering.id.label("offering_id"),
+            Offering.name.label("offering_name"),
+            Assessment.id.label("assessment_id"),
+            Assessment.title,
+            QuizAttempt.mark,
+            QuizAttempt.attempted_at,
+        )
+        .select_from(QuizAttempt)
+        .join(Offering, Offering.id == QuizAttempt.offering_id)
+        .join(Assessment, Assessment.id == QuizAttempt.assessment_id)
+        .where(QuizAttempt.user_id == user_id)
+        .order_by(Offering.start, Offering.id, Assessment.position, Assessment.id, QuizAttempt.attempted_at)
+    )
+    return (await session.execute(statement)).all()
+
+
+async def handed_in_marks(session: AsyncSession, offering: Offering) -> Sequence[Any]:
+    """What `/analytics/submissions/assignments` lists, reduced to what counts and distributions need: assessment
+    id, submission id, learner's user id, mark id and mark, one row per mark (oldest first) or one with no mark.
+    A fraction of the list's cost for an offering of thousands (no texts, no history, no learner columns)."""
+    statement = (
+        select(Submission.assessment_id, Submission.id, Submission.user_id, Mark.id, Mark.mark)
+        .join(Assessment, Assessment.id == Submission.assessment_id)
+        .outerjoin(Mark, Mark.submission_id == Submission.id)
+        .where(
+            Submission.offering_id == offering.id,
+            or_(Submission.status == "submitted", Submission.status == "marked"),
+            Assessment.content_id == offering.content_id,
+            Assessment.type != "quiz",
+        )
+        .order_by(Submission.id, Mark.created_at, Mark.id)
+    )
+    return (await session.execute(statement)).all()

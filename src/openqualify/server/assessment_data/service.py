@@ -62,7 +62,7 @@ async def _assignment_rows(ctx: ReadContext, offering_id: str, *, marked_only: b
         # Rows of one submission are consecutive, its marks oldest first: only the last (latest mark) is answered.
         if index + 1 < count and rows[index + 1][0] == row[0]:
             continue
-        (_, assessment_id, submitted_at, email, first_name, last_name, person_id, mark, feedback, history,
+        (_, assessment_id, submitted_at, email, first_name, last_name, person_id, mark, feedback,
          marked_at, by_facilitator, by_marker, by_evaluator, marked_by) = row
         item = dict(shared[assessment_id])
         for key, value in (
@@ -77,7 +77,7 @@ async def _assignment_rows(ctx: ReadContext, offering_id: str, *, marked_only: b
         if marked_at is not None:  # a mark (its updated_at is never null)
             for key, value in (
                 ("mark", mark),
-                ("markFeedback", views.latest_feedback_of(history, feedback)),
+                ("markFeedback", feedback),
                 ("markedBy", marked_by),
                 ("markedDateTime", marked_at),
                 ("markedByFacilitator", by_facilitator),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openqualify.server.db.models import BadgeAward, OfferingBadge
+from openqualify.server.db.models import BadgeAward, OfferingBadge, User
 
 
 async def offering_badge(session: AsyncSession, offering_id: str) -> OfferingBadge | None:
@@ -31,3 +33,17 @@ async def user_awards(session: AsyncSession, user_id: str) -> list[tuple[BadgeAw
         .order_by(BadgeAward.awarded_at, BadgeAward.id)
     )
     return [(award, badge) for award, badge in await session.execute(statement)]
+
+
+AwardRow = tuple[datetime, str, str | None, str | None]
+
+
+async def offering_awards(session: AsyncSession, offering_id: str) -> list[AwardRow]:
+    """(awarded at, e-mail, first name, last name) of every award of the offering's badge, oldest first."""
+    statement = (
+        select(BadgeAward.awarded_at, User.email, User.first_name, User.last_name)
+        .join(User, User.id == BadgeAward.user_id)
+        .where(BadgeAward.offering_id == offering_id)
+        .order_by(BadgeAward.awarded_at, BadgeAward.id)
+    )
+    return [(at, email, first, last) for at, email, first, last in await session.execute(statement)]

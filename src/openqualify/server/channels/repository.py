@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, delete, select
+from sqlalchemy import Row, and_, bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -147,6 +147,29 @@ class ChannelRepository:
 
     async def clear_members(self, channel_id: str) -> None:
         await self.session.execute(delete(ChannelMember).where(ChannelMember.channel_id == channel_id))
+
+    async def activity_counts(self, offering_id: str) -> dict[str, tuple[int, int, int]]:
+        """Channel id -> (posts, comments, replies) of the offering's channels that have any, counted in SQL."""
+        in_offering = Channel.offering_id == offering_id
+        posts = await self.session.execute(
+            select(ChannelPost.channel_id, func.count(ChannelPost.id))
+            .join(Channel, Channel.id == ChannelPost.channel_id)
+            .where(in_offering)
+            .group_by(ChannelPost.channel_id)
+        )
+        is_reply = ChannelComment.parent_comment_id.is_not(None)
+        comments = await self.session.execute(
+            select(ChannelComment.channel_id, is_reply.label("is_reply"), func.count(ChannelComment.id))
+            .join(Channel, Channel.id == ChannelComment.channel_id)
+            .where(in_offering)
+            .group_by(ChannelComment.channel_id, is_reply)
+        )
+        counts: dict[str, list[int]] = {}
+        for channel_id, count in posts:
+            counts.setdefault(channel_id, [0, 0, 0])[0] = int(count)
+        for channel_id, reply, count in comments:
+            counts.setdefault(channel_id, [0, 0, 0])[2 if reply else 1] += int(count)
+        return {channel_id: (p, c, r) for channel_id, (p, c, r) in counts.items()}
 
     def add_all(self, rows: Iterable[object]) -> None:
         self.session.add_all(list(rows))

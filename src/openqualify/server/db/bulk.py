@@ -9,6 +9,7 @@ from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.base import Base
+from openqualify.server.db.statistics import note_rows_written
 from openqualify.server.kit.cooperative import CHUNK, chunks, pause
 
 
@@ -21,6 +22,7 @@ async def insert_rows(session: AsyncSession, model: type[Base], rows: Sequence[d
     if not rows:
         return
     table: Table = model.__table__  # type: ignore[assignment]
+    note_rows_written(session, table.name, len(rows))
     if session.bind.dialect.name == "postgresql":
         await _copy(session, table, rows)
         return

@@ -9,6 +9,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.engine import write_intent
+from openqualify.server.db.statistics import refresh_after
 from openqualify.server.kit.auth import ORG_CHANGED, Principal, authenticate
 from openqualify.server.kit.contention import UnitOfWorkConflict, is_conflict, is_lock_timeout
 from openqualify.server.kit.errors import SchemaValidationError, ServerBusyError
@@ -31,6 +32,7 @@ async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
             yield session
             if writes:
                 await session.commit()
+                refresh_after(session, request.app.state.engine)
         except BaseException as error:
             await session.rollback()
             if is_conflict(error):  # lost a race: kit.contention runs the request again

@@ -32,7 +32,7 @@ from openqualify.server.kit.asgi import send_error
 logger = logging.getLogger("openqualify")
 
 DEFAULT_WINDOW_SECONDS = 60
-LIMITED_PREFIXES = ("/v1", "/_sandbox")
+LIMITED_PREFIXES = ("/v1", "/_sandbox", "/console/f/")  # the console's fragments carry the token too
 MAX_TRUSTED = 10_000
 
 

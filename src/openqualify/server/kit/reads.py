@@ -108,9 +108,9 @@ class ReadContext:
             self._connection = None
 
 
-async def open_context(request: Request) -> ReadContext:
+async def open_context(request: Request, context_class: type[ReadContext] = ReadContext) -> ReadContext:
     """Authenticate (401/403 first), then refuse NUL in path and query values, as every route does."""
-    context = ReadContext(request)
+    context = context_class(request)
     try:
         context.principal = await authenticate_with(
             context._first_unscoped, request.headers.get("authorization"), request.app.state.principal_cache

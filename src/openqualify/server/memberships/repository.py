@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, or_, select
+from sqlalchemy import Date, Select, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.bulk import insert_rows
@@ -130,3 +131,63 @@ class MembershipRepository:
 
     def add_all(self, rows: Iterable[object]) -> None:
         self.session.add_all(list(rows))
+
+    async def learner_ids(self, offering_id: str) -> set[str]:
+        """User ids of the offering's learners."""
+        rows = await self.session.execute(
+            select(Membership.user_id).where(
+                Membership.offering_id == offering_id,
+                Membership.is_facilitator.is_(False),
+                Membership.is_marker.is_(False),
+            )
+        )
+        return set(rows.scalars())
+
+    async def recent(self, limit: int) -> Sequence[Any]:
+        """The latest memberships in any role, newest first: created_at, e-mail, first and last name, offering id
+        and name, is_facilitator, is_marker."""
+        rows = await self.session.execute(
+            select(
+                Membership.created_at,
+                User.email,
+                User.first_name,
+                User.last_name,
+                Offering.id,
+                Offering.name,
+                Membership.is_facilitator,
+                Membership.is_marker,
+            )
+            .join(User, User.id == Membership.user_id)
+            .join(Offering, Offering.id == Membership.offering_id)
+            .order_by(Membership.created_at.desc(), Membership.id.desc())
+            .limit(limit)
+        )
+        return rows.all()
+
+    async def created_per_day(self, since: datetime) -> list[tuple[date, int]]:
+        """Memberships created per day (UTC) from `since` on, counted in SQL, oldest day first."""
+        day = func.date(Membership.created_at, type_=Date)
+        rows = await self.session.execute(
+            select(day, func.count(Membership.id)).where(Membership.created_at >= since).group_by(day).order_by(day)
+        )
+        return [(when, int(count)) for when, count in rows.all()]
+
+    async def of_user(self, user_id: str) -> Sequence[Any]:
+        """The user's memberships with their offering, by the offering's start: offering id, name, start, end,
+        is_facilitator, is_marker, last_logged_in_at, created_at."""
+        rows = await self.session.execute(
+            select(
+                Offering.id,
+                Offering.name,
+                Offering.start,
+                Offering.end,
+                Membership.is_facilitator,
+                Membership.is_marker,
+                Membership.last_logged_in_at,
+                Membership.created_at,
+            )
+            .join(Offering, Offering.id == Membership.offering_id)
+            .where(Membership.user_id == user_id)
+            .order_by(Offering.start, Offering.id)
+        )
+        return rows.all()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -99,6 +99,19 @@ class OfferingRepository:
 
     async def summary(self, query: ODataQuery) -> list[SummaryRow]:
         return list((await self.session.execute(query.apply(_summary_select()))).all())
+
+    async def activations(self, *where: ColumnElement[bool], order_by: Sequence[Any], limit: int) -> list[SummaryRow]:
+        """Summary rows (with their learner counts) of the offerings matching `where`, at most `limit`."""
+        statement = _summary_select().where(*where).order_by(*order_by).limit(limit)
+        return list((await self.session.execute(statement)).all())
+
+    async def learner_count(self, offering_id: str) -> int:
+        """How many learners the offering has (its summary's `learnersCount`)."""
+        statement = select(func.count(Membership.id)).where(Membership.offering_id == offering_id, *learner_filter())
+        return int((await self.session.execute(statement)).scalar_one())
+
+    async def count(self, *where: ColumnElement[bool]) -> int:
+        return int((await self.session.execute(select(func.count(Offering.id)).where(*where))).scalar_one())
 
     async def search_info(self, pattern: str) -> list[SummaryRow]:
         """Offerings whose `info` contains `pattern`, ignoring case."""

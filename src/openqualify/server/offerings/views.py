@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, bindparam, select
@@ -134,6 +136,37 @@ async def list_offerings(session: AsyncSession, principal: Principal, bucket: Bu
     if bucket == "all":
         return await offerings_out(session)
     return await offerings_out(session, clauses[bucket](now))
+
+
+TimeBucket = Literal["current", "past", "future"]
+_CLAUSES: dict[TimeBucket, Callable[[datetime], ColumnElement[bool]]] = {
+    "current": current_clause,
+    "past": past_clause,
+    "future": future_clause,
+}
+# Most relevant first: the latest started of the current ones, the latest ended of the past, the next to start.
+_BUCKET_ORDER = {
+    "current": (Offering.start.desc(), Offering.id),
+    "past": (Offering.end.desc(), Offering.id),
+    "future": (Offering.start.asc(), Offering.id),
+}
+
+
+async def bucket_page(session: AsyncSession, bucket: TimeBucket, now: datetime, limit: int) -> list[SummaryRow]:
+    """The first `limit` offerings of a time bucket, most relevant first, as summary rows (with learner counts)."""
+    return await OfferingRepository(session).activations(_CLAUSES[bucket](now), order_by=_BUCKET_ORDER[bucket],
+                                                        limit=limit)
+
+
+async def bucket_counts(session: AsyncSession, now: datetime) -> dict[TimeBucket, int]:
+    """How many offerings are current, past and future at `now`."""
+    repo = OfferingRepository(session)
+    return {bucket: await repo.count(clause(now)) for bucket, clause in _CLAUSES.items()}
+
+
+def current_offerings(now: datetime) -> ColumnElement[bool]:
+    """The condition selecting current offerings (for other resources' counts over them)."""
+    return current_clause(now)
 
 
 def activation_out(row: SummaryRow) -> schemas.PortfolioActivationOut:

@@ -184,3 +184,30 @@ async def read_reaction_counts(ctx: ReadContext, offering_id: str) -> list[tuple
     """(page id, thumbs up, thumbs down) of every page with a reaction, in page order; counted in SQL."""
     return [(page_id, int(up or 0), int(down or 0)) for page_id, up, down in
             await ctx.rows(_REACTION_COUNTS, offering_id=offering_id)]
+
+
+async def completion_counts(session: AsyncSession, *where: ColumnElement[bool]) -> list[tuple[str, int, int]]:
+    """(offering id, completion, learners) over the learners of the offerings matching `where` (conditions on
+    `Offering`), counted in SQL: at most 101 rows per offering, whatever its size."""
+    statement = (
+        select(Membership.offering_id, LearnerProgress.completion, func.count(Membership.id))
+        .join(Offering, Offering.id == Membership.offering_id)
+        .outerjoin(
+            LearnerProgress,
+            (LearnerProgress.offering_id == Membership.offering_id) & (LearnerProgress.user_id == Membership.user_id),
+        )
+        .where(*learner_filter(), *where)
+        .group_by(Membership.offering_id, LearnerProgress.completion)
+    )
+    return [(offering_id, int(completion or 0), int(count)) for offering_id, completion, count in
+            await session.execute(statement)]
+
+
+async def page_titles(session: AsyncSession, content_id: str) -> dict[str, str]:
+    """Page id -> title of a course version's pages, in page order."""
+    statement = (
+        select(CoursePage.id, CoursePage.title)
+        .where(CoursePage.content_id == content_id)
+        .order_by(CoursePage.position, CoursePage.id)
+    )
+    return {page_id: title for page_id, title in await session.execute(statement)}

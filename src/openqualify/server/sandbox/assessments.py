@@ -332,7 +332,7 @@ async def add_feedback(
     mark.history = [*(mark.history or ()), _entry(body.mark, body.feedback, author, at)]
     if body.mark is not None:
         mark.mark = body.mark
-    if body.feedback is not None:
+    if body.feedback:  # the mark's feedback is its latest text (lists read it without the history)
         mark.feedback = body.feedback
     mark.updated_at = max(mark.updated_at, at)
     await session.flush()

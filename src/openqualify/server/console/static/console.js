@@ -1,0 +1,383 @@
+// OpenQualify console: sign-in, fragments fetched with the bearer token, the learners table, sandbox actions.
+// No library and no build step. The token lives in this tab's sessionStorage and leaves the page only as the
+// Authorization header of same-origin requests: never in a URL, a cookie or a form field.
+(() => {
+  "use strict";
+
+  const TOKEN_KEY = "openqualify.console.token";
+  const JOURNAL_EVERY_MS = 3000;
+  const FILTER_DELAY_MS = 250;
+  const view = document.getElementById("view");
+  const main = document.getElementById("main");
+  let pending = 0;
+  let journalTimer = null;
+
+  const token = () => sessionStorage.getItem(TOKEN_KEY);
+  const $ = (selector, root = document) => root.querySelector(selector);
+
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+    for (const child of children) node.append(child);
+    return node;
+  }
+
+  function fragmentUrl(location) {
+    const rest = location.pathname.replace(/\/+$/, "").slice("/console".length);
+    return "/console/f" + (rest === "" ? "/overview" : rest) + location.search;
+  }
+
+  function send(url, options = {}) {
+    const headers = { Authorization: "Bearer " + token(), ...(options.headers || {}) };
+    return fetch(url, { ...options, headers, cache: "no-store", credentials: "omit" });
+  }
+
+  async function errorBody(response) {
+    try {
+      const body = await response.json();
+      if (body && body.name) return body;
+    } catch (_) { /* not JSON */ }
+    return { name: "Error", details: `${response.status} ${response.statusText}` };
+  }
+
+  // --- sign-in ----------------------------------------------------------------------------------------------------
+
+  function showSignIn(message) {
+    view.replaceChildren();
+    $(".nav").hidden = true;
+    $(".session").hidden = true;
+    $("#sign-in").hidden = false;
+    const error = $("#sign-in-error");
+    error.hidden = !message;
+    error.textContent = message || "";
+    main.setAttribute("aria-busy", "false");
+    document.body.dataset.ready = "true";
+    $("#token").focus();
+  }
+
+  function signOut(message) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    stopJournal();
+    showSignIn(message);
+  }
+
+  function showConsole() {
+    $("#sign-in").hidden = true;
+    $(".nav").hidden = false;
+    $(".session").hidden = false;
+    const page = document.body.dataset.consolePage;
+    for (const link of document.querySelectorAll("[data-nav]")) {
+      if (link.dataset.nav === page) link.setAttribute("aria-current", "page");
+    }
+  }
+
+  $("#sign-in-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const input = $("#token");
+    const value = input.value.trim();
+    if (!value) return;
+    sessionStorage.setItem(TOKEN_KEY, value);
+    input.value = "";
+    showConsole();
+    await load(view, fragmentUrl(window.location));
+  });
+
+  $("#sign-out").addEventListener("click", () => signOut(""));
+
+  // --- fragments --------------------------------------------------------------------------------------------------
+
+  function busy(started) {
+    if (started) {
+      pending += 1;
+      document.body.dataset.ready = "false";
+      main.setAttribute("aria-busy", "true");
+      return;
+    }
+    pending -= 1;
+    if (pending === 0) {
+      main.setAttribute("aria-busy", "false");
+      window.consoleReadyAt = performance.now();
+      document.body.dataset.ready = "true";
+    }
+  }
+
+  function showError(target, status, body) {
+    const title = status === 404 ? "Not found" : status === 0 ? "The server could not be reached" : "Something went wrong";
+    const panel = el("div", { class: "error-panel", role: "alert", "data-status": String(status) },
+      el("h2", {}, title),
+      el("p", {}, el("code", {}, body.name), " ", body.details || ""),
+      el("p", {}, el("a", { href: "/console" }, "Back to the overview")));
+    target.replaceChildren(panel);
+  }
+
+  async function load(target, url) {
+    busy(true);
+    try {
+      const response = await send(url, { headers: { Accept: "text/html" } });
+      if (response.status === 401 || response.status === 403) {
+        const body = await errorBody(response);
+        signOut(`The token was not accepted (${body.name}: ${body.details})`);
+        return false;
+      }
+      if (!response.ok) {
+        showError(target, response.status, await errorBody(response));
+        return false;
+      }
+      target.innerHTML = await response.text();
+      hydrate(target);
+      return true;
+    } catch (error) {
+      showError(target, 0, { name: "NetworkError", details: String(error.message || error) });
+      return false;
+    } finally {
+      busy(false);
+    }
+  }
+
+  function hydrate(root) {
+    const org = root.querySelector("[data-org]");
+    if (org) $("#session-org").textContent = org.dataset.org;
+    for (const section of root.querySelectorAll("[data-src]")) load(section, section.dataset.src);
+    if (root.querySelector("#journal")) startJournal();
+  }
+
+  // --- the learners table -----------------------------------------------------------------------------------------
+
+  let filterTimer = null;
+
+  function updateTable(changes, focusSelector) {
+    const box = $("#learners-table");
+    if (!box) return;
+    const params = new URLSearchParams(window.location.search);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === "" || value === null || value === undefined) params.delete(key);
+      else params.set(key, value);
+    }
+    if (!("page" in changes)) params.delete("page");
+    const query = params.toString() ? "?" + params.toString() : "";
+    window.history.replaceState(null, "", window.location.pathname + query + "#learners");
+    load(box, box.dataset.tableSrc + query).then(() => {
+      const target = focusSelector && box.querySelector(focusSelector);
+      if (target && !target.disabled) target.focus();
+    });
+  }
+
+  function syncControls(params) {
+    const filter = $("[data-table-filter]");
+    if (filter) filter.value = params.get("q") || "";
+    for (const select of document.querySelectorAll("[data-table-param]")) {
+      const value = params.get(select.dataset.tableParam);
+      select.value = value === null ? (select.dataset.tableParam === "size" ? "50" : "") : value;
+    }
+  }
+
+  document.addEventListener("input", (event) => {
+    if (!event.target.matches("[data-table-filter]")) return;
+    clearTimeout(filterTimer);
+    const value = event.target.value.trim();
+    filterTimer = setTimeout(() => updateTable({ q: value }), FILTER_DELAY_MS);
+  });
+
+  document.addEventListener("change", (event) => {
+    const select = event.target.closest("[data-table-param]");
+    if (select) updateTable({ [select.dataset.tableParam]: select.value });
+    const file = event.target.closest("[data-sandbox-import]");
+    if (file && file.files.length) importFile(file);
+  });
+
+  document.addEventListener("submit", (event) => {
+    if (event.target.matches("[data-table-form]")) {
+      event.preventDefault();
+      clearTimeout(filterTimer);
+      updateTable({ q: $("[data-table-filter]").value.trim() });
+    } else if (event.target.matches("[data-sandbox-form]")) {
+      event.preventDefault();
+      setClock();
+    }
+  });
+
+  document.addEventListener("click", (event) => {
+    const sort = event.target.closest("[data-sort]");
+    if (sort) {
+      updateTable({ sort: sort.dataset.sort, dir: sort.dataset.dir }, `[data-sort="${sort.dataset.sort}"]`);
+      return;
+    }
+    const page = event.target.closest("[data-page]");
+    if (page) {
+      updateTable({ page: page.dataset.page }, `[data-page="${page.dataset.page}"]`);
+      return;
+    }
+    const link = event.target.closest("[data-table-links] a");
+    if (link) {  // a bar of the completion chart: filter the table to that band without reloading the page
+      event.preventDefault();
+      const params = new URL(link.getAttribute("href"), window.location.href).searchParams;
+      const current = new URLSearchParams(window.location.search);
+      current.set("band", params.get("band"));
+      syncControls(current);
+      updateTable({ band: params.get("band") });
+      $("#learners").scrollIntoView({ behavior: "smooth", block: "start" });
+      return;
+    }
+    const action = event.target.closest("[data-action]");
+    if (action && actions[action.dataset.action]) runAction(action);
+  });
+
+  // --- sandbox actions (the control plane's own operations) -----------------------------------------------------
+
+  async function call(method, url, body) {
+    const options = { method };
+    if (body !== undefined) {
+      options.body = typeof body === "string" ? body : JSON.stringify(body);
+      options.headers = { "Content-Type": "application/json" };
+    }
+    const response = await send(url, options);
+    if (!response.ok) {
+      const error = await errorBody(response);
+      throw new Error(`${error.name}: ${error.details}`);
+    }
+    return response.status === 204 ? null : response.json();
+  }
+
+  function say(message, tone) {
+    const status = $("#sandbox-status");
+    if (!status) return;
+    status.hidden = false;
+    status.className = "notice" + (tone ? " notice-" + tone : "");
+    status.textContent = message;
+  }
+
+  const clockText = (clock) => `Clock: ${clock.now.replace("T", " ").replace(/\.\d+Z$/, " UTC")}${clock.frozen ? " (frozen)" : ""}`;
+
+  const actions = {
+    advance: async (button) => clockText(await call("POST", "/_sandbox/clock/advance",
+      { [button.dataset.unit]: Number(button.dataset.amount) })),
+    freeze: async () => {
+      const clock = await call("GET", "/_sandbox/clock");
+      return clockText(await call("PUT", "/_sandbox/clock", { now: clock.now, frozen: true }));
+    },
+    unfreeze: async () => {
+      const clock = await call("GET", "/_sandbox/clock");
+      return clockText(await call("PUT", "/_sandbox/clock", { now: clock.now, frozen: false }));
+    },
+    realtime: async () => clockText(await call("PUT", "/_sandbox/clock", { now: null })),
+    demo: async () => {
+      const counts = await call("POST", "/_sandbox/demo");
+      const rows = Object.values(counts.tables || {}).reduce((sum, n) => sum + (Number(n) || 0), 0);
+      return `Demo data loaded (${rows.toLocaleString()} rows).`;
+    },
+    reset: async () => {
+      await call("POST", "/_sandbox/reset");
+      return "All data deleted.";
+    },
+    export: async () => {
+      const response = await send("/_sandbox/export");
+      if (!response.ok) {
+        const error = await errorBody(response);
+        throw new Error(`${error.name}: ${error.details}`);
+      }
+      const url = URL.createObjectURL(await response.blob());
+      const link = el("a", { href: url, download: `openqualify-export-${new Date().toISOString().slice(0, 10)}.json` });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      return "Export downloaded.";
+    },
+  };
+
+  async function perform(work, button) {
+    if (button) button.disabled = true;
+    say("Working…");
+    try {
+      const message = await work();
+      await load(view, fragmentUrl(window.location));
+      say(message, "ok");
+    } catch (error) {
+      say(error.message, "bad");
+      if (button) button.disabled = false;
+    }
+  }
+
+  function runAction(button) {
+    perform(() => actions[button.dataset.action](button), button);
+  }
+
+  function setClock() {
+    const at = $("#clock-at").value;
+    const frozen = $("#clock-frozen").checked;
+    if (!at) return;
+    const now = (at.length === 16 ? at + ":00" : at) + "Z";  // the field shows UTC
+    perform(async () => clockText(await call("PUT", "/_sandbox/clock", { now, frozen })));
+  }
+
+  function importFile(input) {
+    const file = input.files[0];
+    perform(async () => {
+      const counts = await call("POST", "/_sandbox/import", await file.text());
+      const rows = Object.values((counts && counts.tables) || {}).reduce((sum, n) => sum + (Number(n) || 0), 0);
+      return `Imported ${file.name} (${rows.toLocaleString()} rows).`;
+    });
+  }
+
+  // --- the request journal (shown only when the server has one: `GET /_sandbox/requests` answers 200) ---------
+
+  function rowsOf(body) {
+    if (Array.isArray(body)) return body;
+    if (body && typeof body === "object") {
+      const list = Object.values(body).find(Array.isArray);
+      if (list) return list;
+    }
+    return [];
+  }
+
+  function renderJournal(rows) {
+    const own = (row) => typeof row.path === "string" && row.path.startsWith("/_sandbox/requests");
+    const shown = rows.filter((row) => row && typeof row === "object" && !own(row)).slice(0, 50);
+    const box = $("#journal-table");
+    if (!shown.length) {
+      box.replaceChildren(el("p", { class: "empty" }, "No requests recorded yet."));
+      return;
+    }
+    const columns = Object.keys(shown[0]).filter((key) => shown.some((row) => row[key] === null
+      || ["string", "number", "boolean"].includes(typeof row[key]))).slice(0, 8);
+    const head = el("tr", {}, ...columns.map((key) => el("th", { scope: "col" }, key)));
+    const body = shown.map((row) => el("tr", {}, ...columns.map((key) => el("td", {}, row[key] === undefined || row[key] === null ? "" : String(row[key])))));
+    box.replaceChildren(el("table", { class: "data", id: "journal-rows" }, el("thead", {}, head), el("tbody", {}, ...body)));
+  }
+
+  async function pollJournal() {
+    const panel = $("#journal");
+    if (!panel) return stopJournal();
+    try {
+      const response = await send(panel.dataset.journalSrc, { headers: { Accept: "application/json" } });
+      if (response.status !== 200) {
+        panel.hidden = true;
+        return stopJournal();
+      }
+      panel.hidden = false;
+      renderJournal(rowsOf(await response.json()));
+    } catch (_) {
+      panel.hidden = true;
+    }
+  }
+
+  function startJournal() {
+    stopJournal();
+    pollJournal();
+    journalTimer = setInterval(() => { if (!document.hidden) pollJournal(); }, JOURNAL_EVERY_MS);
+  }
+
+  function stopJournal() {
+    if (journalTimer !== null) clearInterval(journalTimer);
+    journalTimer = null;
+  }
+
+  // --- start ------------------------------------------------------------------------------------------------------
+
+  if (token()) {
+    showConsole();
+    load(view, fragmentUrl(window.location));
+  } else {
+    showSignIn("");
+  }
+})();

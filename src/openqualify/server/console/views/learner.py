@@ -1,0 +1,151 @@
+"""A learner's page: their offerings with progress, their marks and feedback, quiz attempts, badges and expiry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from openqualify.server.assessment_data import repository as work_repo
+from openqualify.server.badges import service as badges
+from openqualify.server.console import charts
+from openqualify.server.console.views.common import OrgBar, bucket_of, full_name, org_bar, parse_number
+from openqualify.server.console.views.overview import role_of
+from openqualify.server.kit.deps import valid_email
+from openqualify.server.kit.reads import ReadContext
+from openqualify.server.memberships.repository import MembershipRepository
+from openqualify.server.progress import repository as progress_repo
+from openqualify.server.users.service import get_user
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipLine:
+    offering_id: str
+    name: str
+    role: str
+    bucket: str
+    start: datetime
+    end: datetime | None
+    completion: int | None  # learners only
+    last_login: datetime | None
+    enrolled: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WorkLine:
+    offering_id: str
+    offering_name: str
+    title: str
+    type: str
+    status: str
+    submitted: datetime | None
+    mark: str | None
+    feedback: str | None
+    marked: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuizLine:
+    offering_id: str
+    offering_name: str
+    title: str
+    attempts: int
+    last_mark: str
+    best_mark: str
+    last_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BadgeLine:
+    offering_id: str
+    offering_name: str
+    title: str
+    awarded: datetime
+    expires: datetime | None
+    status: str  # active | expired | no expiry
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerView:
+    org: OrgBar
+    email: str
+    name: str
+    person_id: str | None
+    suspended: bool
+    roles: list[str]  # organisation permissions (builder, manager)
+    last_access: datetime | None
+    memberships: list[MembershipLine]
+    progress: charts.Chart
+    work: list[WorkLine]
+    quizzes: list[QuizLine]
+    badges: list[BadgeLine]
+
+
+async def learner_view(ctx: ReadContext, email: str) -> LearnerView:
+    session = await ctx.session()
+    user = await get_user(session, valid_email(email, "userEmail"))  # 400 / 404 as `GET /users/{userEmail}`
+    now = ctx.principal.now()
+    completion = {offering_id: c for _, offering_id, _, c in await progress_repo.learner_offerings(session, [user.id])}
+    memberships = [
+        MembershipLine(offering_id, name, role_of(facilitator, marker), bucket_of(start, end, now), start, end,
+                       completion.get(offering_id, 0) if not facilitator and not marker else None, last_login,
+                       enrolled)
+        for offering_id, name, start, end, facilitator, marker, last_login, enrolled in
+        await MembershipRepository(session).of_user(user.id)
+    ]
+    names = {m.offering_id: m.name for m in memberships}
+    learning = [m for m in memberships if m.completion is not None]
+    return LearnerView(
+        org=org_bar(ctx.principal),
+        email=user.email,
+        name=full_name(user.first_name, user.last_name),
+        person_id=user.person_id,
+        suspended=user.suspended,
+        roles=[role for role, held in (("builder", user.is_builder), ("manager", user.is_manager)) if held],
+        last_access=user.last_access_at,
+        memberships=memberships,
+        progress=charts.bars(
+            "Completion per offering",
+            [m.name for m in learning],
+            [charts.Series("Completion (%)", [m.completion or 0 for m in learning], "s1")],
+            horizontal=True,
+            x_label="Offering",
+            y_label="Completion (%)",
+            hrefs=[f"/console/offerings/{m.offering_id}" for m in learning],
+            width=charts.PANEL,
+        ),
+        work=_work(await work_repo.learner_work(session, user.id)),
+        quizzes=_quizzes(await work_repo.learner_quiz_attempts(session, user.id)),
+        badges=[_badge(b, names, now) for b in await badges.user_badges(session, user.email)],
+    )
+
+
+def _work(rows: Any) -> list[WorkLine]:
+    """One line per submission with its latest mark (rows come one per mark, oldest first)."""
+    lines: dict[tuple[str, str], WorkLine] = {}
+    for row in rows:
+        lines[(row.offering_id, row.assessment_id)] = WorkLine(
+            row.offering_id, row.offering_name, row.title, row.type, row.status, row.submitted_at, row.mark,
+            row.feedback if row.marked_at is not None else None, row.marked_at,  # its latest feedback (decision A7)
+        )
+    return list(lines.values())
+
+
+def _quizzes(rows: Any) -> list[QuizLine]:
+    grouped: dict[tuple[str, str], list[Any]] = {}
+    for row in rows:
+        grouped.setdefault((row.offering_id, row.assessment_id), []).append(row)
+    lines = []
+    for attempts in grouped.values():
+        last = attempts[-1]
+        best = max(attempts, key=lambda a: parse_number(a.mark) or 0.0)
+        lines.append(QuizLine(last.offering_id, last.offering_name, last.title, len(attempts), last.mark, best.mark,
+                              last.attempted_at))
+    return lines
+
+
+def _badge(badge: Any, names: dict[str, str], now: datetime) -> BadgeLine:
+    expires = badge.badgeExpiry.expirationDate if badge.badgeExpiry.expires else None
+    status = "no expiry" if expires is None else ("expired" if expires < now else "active")
+    return BadgeLine(badge.offeringId, names.get(badge.offeringId, badge.offeringId), badge.title, badge.awardedAt,
+                     expires, status)

@@ -1,0 +1,30 @@
+"""The sandbox page: the organisation's clock, what it holds, and the e-mails the API would have sent.
+
+Its actions (set, advance or freeze the clock, reset, demo, export, import) are the control plane's own
+`/_sandbox` operations, called by the page with the signed-in token; this view only shows the state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openqualify.server.console.views.common import BUCKET_TITLES, OrgBar, org_bar
+from openqualify.server.kit.reads import ReadContext
+from openqualify.server.offerings.views import bucket_counts
+from openqualify.server.sandbox import core
+
+EMAILS_SHOWN = 25
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxView:
+    org: OrgBar
+    offerings: dict[str, int]  # bucket title -> count
+    emails: list[core.EmailOut]
+
+
+async def sandbox_view(ctx: ReadContext) -> SandboxView:
+    session = await ctx.session()
+    counts = {BUCKET_TITLES[key]: count for key, count in (await bucket_counts(session, ctx.principal.now())).items()}
+    emails = await core.list_emails(ctx.principal, session, limit=EMAILS_SHOWN)
+    return SandboxView(org_bar(ctx.principal), counts, emails)

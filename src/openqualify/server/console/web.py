@@ -1,0 +1,128 @@
+"""How a console request runs: the API's token check and organisation scope, answered with HTML.
+
+Pages are a static shell (no data, no token needed); the shell's script fetches fragments with the signed-in
+token in the `Authorization` header, so a token never appears in a URL, a cookie or a log line. A fragment is
+authenticated exactly as an API read (`kit.reads.open_context`: 401/403 first), its statements run in one
+organisation-bound session, and its failures leave through the API's error handlers (`{"name", "details"}` with
+the same status: 404 for another organisation's ids).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, datetime
+from typing import Any, TypeVar
+from urllib.parse import quote, urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from sqlalchemy import Executable
+
+from openqualify import __version__
+from openqualify.server.console.charts import number
+from openqualify.server.console.views.common import COMPLETION_BINS, as_datetime
+from openqualify.server.kit.reads import ReadContext, open_context
+from openqualify.server.kit.tenancy import TENANT_PARAM
+
+T = TypeVar("T")
+
+# Everything the console loads comes from this server: no inline script or style, no other origin.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+class ConsoleContext(ReadContext):
+    """The read path's context with every scoped statement on the organisation-bound session's connection: one
+    connection per fragment, however many services it calls, read as the API reads (autocommit on PostgreSQL, no
+    BEGIN on SQLite: `db.engine.read_engine`)."""
+
+    __slots__ = ()
+
+    async def _run(self, statement: Executable, params: dict[str, Any]) -> Sequence[Any]:
+        if TENANT_PARAM not in params:  # the token check, before the organisation is known: as the API runs it
+            return await super()._run(statement, params)
+        connection = await (await self.session()).connection()
+        return (await connection.execute(statement, params)).all()
+
+
+# --- templates ----------------------------------------------------------------------------------------------------
+
+
+def _when(value: datetime | str | None, style: str = "datetime") -> str:
+    """`3 Mar 2030, 09:00` (UTC) or `3 Mar 2030`."""
+    moment = as_datetime(value)
+    if moment is None:
+        return "—"
+    if style == "date":
+        return f"{moment.day} {moment:%b %Y}"
+    return f"{moment.day} {moment:%b %Y, %H:%M}"
+
+
+def _iso(value: datetime | date | str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    moment = as_datetime(value)
+    return moment.isoformat().replace("+00:00", "Z") if moment else ""
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}%"
+
+
+def _query(params: dict[str, str]) -> str:
+    return "?" + urlencode(params) if params else ""
+
+
+TEMPLATES = Environment(
+    loader=PackageLoader("openqualify.server.console", "templates"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=StrictUndefined,
+)
+TEMPLATES.filters.update(
+    when=_when,
+    iso=_iso,
+    num=number,
+    percent=_percent,
+    segment=lambda text: quote(str(text), safe="@"),  # one path segment (e-mails keep their @)
+    query=_query,
+)
+TEMPLATES.globals.update(version=__version__, completion_bins=COMPLETION_BINS)
+
+
+def render(template: str, **values: Any) -> str:
+    return TEMPLATES.get_template(template).render(**values)
+
+
+def html(content: str, status_code: int = 200) -> HTMLResponse:
+    return HTMLResponse(content, status_code=status_code, headers=SECURITY_HEADERS)
+
+
+# --- requests -----------------------------------------------------------------------------------------------------
+
+
+def shell(request: Request, page: str) -> HTMLResponse:
+    """A console page before sign-in: the same shell for every page, its data comes as fragments."""
+    settings = request.app.state.settings
+    return html(render("shell.html", page=page, sandbox=settings.sandbox_enabled, mode=settings.mode.value))
+
+
+async def fragment(request: Request, view: Callable[[ReadContext], Awaitable[T]], template: str) -> HTMLResponse:
+    """Authenticate as the API does, build the view's data in one organisation-bound session, render it."""
+    ctx = await open_context(request, ConsoleContext)
+    try:
+        data = await view(ctx)
+    finally:
+        await ctx.close()
+    return html(render(template, v=data, sandbox=request.app.state.settings.sandbox_enabled))

@@ -1,0 +1,186 @@
+"""What each console page shows for the demo organisation, checked against the `/v1` API's own answers, and the
+console's scope: another organisation's ids are not found, as through the API."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from fastapi.testclient import TestClient
+
+from openqualify.server.console.views.assessments import assessments_view
+from openqualify.server.console.views.common import COMPLETION_BINS, completion_bin
+from openqualify.server.console.views.engagement import badges_view, channels_view, pulses_view, reactions_view
+from openqualify.server.console.views.learner import learner_view
+from openqualify.server.console.views.offering import learners_table, offering_page
+from openqualify.server.console.views.overview import overview
+from openqualify.server.console.views.sandbox import sandbox_view
+from openqualify.server.kit.errors import ObjectNotFoundError, SchemaValidationError
+from tests.conftest import Api
+from tests.server.console.conftest import NOW, run_view
+
+
+def _ids(api: Api, bucket: str) -> list[str]:
+    return [o["id"] for o in api.get(f"/offerings/{bucket}").json()]
+
+
+def _biggest_current(api: Api) -> str:
+    summary = {o["id"]: o["learnersCount"] for o in api.get("/offerings/summary", params={"$top": "100"}).json()}
+    return max(_ids(api, "current"), key=lambda i: summary[i])
+
+
+def test_overview_matches_the_api(http: TestClient, demo: Api) -> None:
+    v = run_view(http, demo, overview)
+    assert v.org.now == NOW and v.org.frozen
+    assert {b.key: b.total for b in v.buckets} == {k: len(_ids(demo, k)) for k in ("current", "past", "future")}
+    summary = {o["id"]: o["learnersCount"] for o in demo.get("/offerings/summary", params={"$top": "100"}).json()}
+    current = v.buckets[0]
+    assert {line.id: line.learners for line in current.lines} == {i: summary[i] for i in _ids(demo, "current")}
+    # The completion histogram counts every learner of every current offering, from their stored completion.
+    completions = [int(row["completion"]) for i in _ids(demo, "current")
+                   for row in demo.get(f"/offerings/{i}/analytics/learners-progress").json()]
+    bins = Counter(completion_bin(c) for c in completions)
+    assert [int(row[1]) for row in v.completion.table.rows] == [bins.get(i, 0) for i in range(len(COMPLETION_BINS))]
+    assert v.current_learners == len(completions) == sum(line.learners for line in current.lines)
+    assert v.current_completed == sum(1 for c in completions if c == 100)
+    assert v.completion.marks > 0 and v.by_offering.marks == len([line for line in current.lines if line.learners])
+    assert v.recent and [e.at for e in v.recent] == sorted((e.at for e in v.recent), reverse=True)
+    assert sum(int(row[1]) for row in v.enrolments.table.rows) > 0
+
+
+def test_offering_page_and_its_table(http: TestClient, demo: Api) -> None:
+    offering_id = _biggest_current(demo)
+    api_rows = demo.get(f"/offerings/{offering_id}/analytics/learners-progress").json()
+    v = run_view(http, demo, lambda ctx: offering_page(ctx, offering_id, {"sort": "completion", "dir": "desc"}))
+    assert v.head.offering.id == offering_id and v.head.bucket == "current" and v.head.course
+    assert v.learners == len(api_rows) == v.table.total
+    assert v.completed == sum(1 for r in api_rows if r["completion"] == "100")
+    assert [r.completion for r in v.table.rows] == sorted((int(r["completion"]) for r in api_rows), reverse=True)[:50]
+    assert sum(int(row[1]) for row in v.completion.table.rows) == len(api_rows)
+    assert v.completion.rects[0].href == f"/console/offerings/{offering_id}?band=0#learners"
+
+    someone = api_rows[3]
+    found = run_view(http, demo, lambda ctx: learners_table(ctx, offering_id, {"q": someone["email"].upper()}))
+    assert [r.email for r in found.rows] == [someone["email"]]
+    band = completion_bin(int(someone["completion"]))
+    in_band = run_view(http, demo, lambda ctx: learners_table(ctx, offering_id, {"band": str(band), "size": "25"}))
+    assert in_band.matched == sum(1 for r in api_rows if completion_bin(int(r["completion"])) == band)
+
+
+def test_assessments_count_what_the_api_lists(http: TestClient, demo: Api) -> None:
+    offering_id = _biggest_current(demo)
+    v = run_view(http, demo, lambda ctx: assessments_view(ctx, offering_id))
+    handed_in = demo.get(f"/offerings/{offering_id}/analytics/submissions/assignments").json()
+    marked = demo.get(f"/offerings/{offering_id}/analytics/marks/assignments").json()
+    learners = {r["email"] for r in demo.get(f"/offerings/{offering_id}/analytics/learners-progress").json()}
+    listed = [a for a in demo.get(f"/offerings/{offering_id}/assessments").json() if a["type"] != "quiz"]
+    assert [p.id for p in v.assessments] == [a["id"] for a in listed]
+    for panel in v.assessments:
+        mine = [r for r in handed_in if r["assessmentId"] == panel.id]
+        assert panel.marked == sum(1 for r in marked if r["assessmentId"] == panel.id)
+        assert panel.submitted + panel.marked == len(mine)
+        assert panel.pending == len(learners - {r["learnerEmail"] for r in mine})
+        assert sum(int(row[1]) for row in panel.marks.table.rows) == panel.marked
+    assert sum(p.marked for p in v.assessments) > 0, "the demo marks work in its current offerings"
+    quiz_rows = demo.get(f"/offerings/{offering_id}/analytics/marks/quizzes").json()
+    assert {q.id: q.learners for q in v.quizzes} == Counter(r["quizId"] for r in quiz_rows)
+    assert {q.id: q.attempts for q in v.quizzes} == {
+        q: sum(r["attempts"] for r in quiz_rows if r["quizId"] == q) for q in {r["quizId"] for r in quiz_rows}
+    }
+
+
+def test_engagement_sections_match_the_api(http: TestClient, demo: Api) -> None:
+    offering_id = _biggest_current(demo)
+    pulses = run_view(http, demo, lambda ctx: pulses_view(ctx, offering_id))
+    responses = demo.get(f"/offerings/{offering_id}/analytics/pulses/responses").json()
+    assert pulses.responses == len(responses) > 0
+    assert {p.id: p.responses for p in pulses.pulses} == Counter(r["pulseBaseId"] for r in responses)
+    assert pulses.over_time.marks > 0
+    assert sum(float(cell) for row in pulses.over_time.table.rows for cell in row[1:]) == len(responses)
+
+    channels = run_view(http, demo, lambda ctx: channels_view(ctx, offering_id))
+    assert [c.id for c in channels.channels] == [c["id"] for c in demo.get(f"/offerings/{offering_id}/channels").json()]
+    for line in channels.channels:
+        base = f"/offerings/{offering_id}/analytics/channels/{line.id}"
+        assert line.posts == len(demo.get(f"{base}/posts").json())
+        assert line.comments == len(demo.get(f"{base}/comments").json())
+        assert line.replies == len(demo.get(f"{base}/replies").json())
+    assert channels.total > 0 and channels.activity.marks > 0
+
+    reactions = run_view(http, demo, lambda ctx: reactions_view(ctx, offering_id))
+    api_reactions = demo.get(f"/offerings/{offering_id}/analytics/unit-reactions").json()
+    assert reactions.up == sum(r["feedback"]["thumbs-up"] for r in api_reactions)
+    assert reactions.down == sum(r["feedback"]["thumbs-down"] for r in api_reactions)
+    assert reactions.pages == len(api_reactions) and reactions.chart.marks > 0
+
+
+def test_badges_of_an_offering(http: TestClient, demo: Api) -> None:
+    with_badge = [i for i in _ids(demo, "current")
+                  if demo.get(f"/offerings/{i}/badges").status_code == 200]
+    offering_id = with_badge[0]
+    v = run_view(http, demo, lambda ctx: badges_view(ctx, offering_id))
+    assert v.badge is not None and v.badge.title == demo.get(f"/offerings/{offering_id}/badges").json()["title"]
+    learners = [r["email"] for r in demo.get(f"/offerings/{offering_id}/analytics/learners-progress").json()]
+    awarded = [e for e in learners
+               if any(b["offeringId"] == offering_id for b in demo.get(f"/users/{e}/badges").json())]
+    assert v.awarded == len(awarded) > 0
+    assert {a.email for a in v.recent} <= set(awarded)
+    assert v.over_time is not None and v.over_time.marks > 0
+    without = next(i for i in _ids(demo, "future") if demo.get(f"/offerings/{i}/badges").status_code == 404)
+    assert run_view(http, demo, lambda ctx: badges_view(ctx, without)).badge is None
+
+
+def test_learner_page_matches_the_api(http: TestClient, demo: Api) -> None:
+    offering_id = next(i for i in _ids(demo, "current") if demo.get(f"/offerings/{i}/badges").status_code == 200)
+    email = next(
+        r["email"] for r in demo.get(f"/offerings/{offering_id}/analytics/learners-progress").json()
+        if demo.get(f"/users/{r['email']}/badges").json()
+    )
+    v = run_view(http, demo, lambda ctx: learner_view(ctx, email.upper()))
+    assert v.email == email
+    assert {m.offering_id for m in v.memberships} == {o["id"] for o in demo.get(f"/users/{email}/offerings").json()}
+    progress = {o["id"]: int(o["completion"]) for o in demo.get(f"/users/{email}/progress").json()["offerings"]}
+    assert {m.offering_id: m.completion for m in v.memberships if m.completion is not None} == progress
+    badges = demo.get(f"/users/{email}/badges").json()
+    assert [(b.offering_id, b.title) for b in v.badges] == [(b["offeringId"], b["title"]) for b in badges]
+    assert all(b.status in ("active", "expired", "no expiry") for b in v.badges)
+    marked = [w for w in v.work if w.mark is not None]
+    for line in marked:
+        assert line.status == "marked"
+    # Marks and feedback as the offerings' mark lists give them.
+    api_marks = sorted(
+        (o, r.get("mark"), r.get("markFeedback")) for o in {m.offering_id for m in v.memberships}
+        for r in demo.get(f"/offerings/{o}/analytics/marks/assignments").json() if r["learnerEmail"] == email
+    )
+    assert sorted((w.offering_id, w.mark, w.feedback) for w in v.work if w.marked) == api_marks
+    assert api_marks, "the chosen learner has marked work"
+    assert v.progress.marks == sum(1 for m in v.memberships if m.completion)
+
+
+def test_sandbox_view(http: TestClient, demo: Api) -> None:
+    v = run_view(http, demo, sandbox_view)
+    assert v.org.frozen and v.org.clock_state == "frozen"
+    assert v.offerings == {"Current": len(_ids(demo, "current")), "Past": len(_ids(demo, "past")),
+                           "Future": len(_ids(demo, "future"))}
+    assert [e.id for e in v.emails] == [e["id"] for e in demo.sandbox.get("/emails", params={"limit": 25}).json()]
+
+
+def test_another_organisation_finds_none_of_it(http: TestClient, demo: Api, other_api: Api) -> None:
+    offering_id = _ids(demo, "current")[0]
+    email = demo.get(f"/offerings/{offering_id}/analytics/learners-progress").json()[0]["email"]
+    for build in (
+        lambda ctx: offering_page(ctx, offering_id, {}),
+        lambda ctx: learners_table(ctx, offering_id, {}),
+        lambda ctx: assessments_view(ctx, offering_id),
+        lambda ctx: pulses_view(ctx, offering_id),
+        lambda ctx: channels_view(ctx, offering_id),
+        lambda ctx: reactions_view(ctx, offering_id),
+        lambda ctx: badges_view(ctx, offering_id),
+        lambda ctx: learner_view(ctx, email),
+    ):
+        with pytest.raises(ObjectNotFoundError):
+            run_view(http, other_api, build)
+    with pytest.raises(SchemaValidationError):
+        run_view(http, other_api, lambda ctx: learner_view(ctx, "not-an-email"))
+    empty = run_view(http, other_api, overview)
+    assert all(b.total == 0 for b in empty.buckets) and empty.recent == [] and empty.completion.empty
