@@ -18,6 +18,7 @@ from openqualify.server.config import Settings, get_settings
 from openqualify.server.console import install_console
 from openqualify.server.db.compiled import SQLiteReader
 from openqualify.server.db.engine import make_async_engine, make_sessionmaker, read_engine
+from openqualify.server.db.statistics import analyze_if_never, stop_background
 from openqualify.server.db.urls import is_sqlite
 from openqualify.server.health.router import router as health_router
 from openqualify.server.kit.auth import PrincipalCache
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_sessionmaker = make_sessionmaker(app.state.read_engine)
         if is_sqlite(settings.database_url):
             app.state.sqlite_reader = SQLiteReader(settings.database_url, engine.dialect, settings.db_lock_timeout)
+        analyze_if_never(engine)
         if settings.effective_rate_limit > 0:
             counter = build_counter(
                 settings.rate_limit_backend,
@@ -75,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await app.state.rate_limiter.counter.close()
             if app.state.sqlite_reader is not None:
                 app.state.sqlite_reader.close()
+            await stop_background(engine)
             await engine.dispose()
 
     app = FastAPI(

@@ -29,11 +29,18 @@ def _versions(migrations: Path) -> list[str]:
     return sorted(path.name for path in (migrations / "versions").glob("*.py"))
 
 
+HEAD = f"{len(_versions(migrate.MIGRATIONS_DIR)):04d}"  # the package's head: revisions are numbered 0001, 0002...
+NEXT = f"{int(HEAD) + 1:04d}"
+
+
 def _changed_models() -> MetaData:
     """Today's models plus a column and a table (with the date-time type migrations import)."""
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     for table in Base.metadata.sorted_tables:
-        table.to_metadata(metadata)
+        copy = table.to_metadata(metadata)
+        conditions = {index.name: index._ddl_if for index in table.indexes}
+        for index in copy.indexes:  # to_metadata leaves out `ddl_if` (the SQLite-only indexes)
+            index._ddl_if = conditions[index.name]
     metadata.tables["course_versions"].append_column(Column("summary", Text, nullable=True))
     Table(
         "course_notes",
@@ -50,9 +57,9 @@ def test_a_model_change_becomes_the_next_revision(migrations: Path, empty_databa
     models = _changed_models()
     new = make_revision("Course notes", migrations_dir=migrations, metadata=models)
 
-    assert (new.revision, new.down_revision, new.remaining) == ("0003", "0002", [])
-    assert new.path == migrations / "versions" / "0003_course_notes.py"
-    assert _versions(migrations) == [*before, "0003_course_notes.py"]  # earlier revisions untouched
+    assert (new.revision, new.down_revision, new.remaining) == (NEXT, HEAD, [])
+    assert new.path == migrations / "versions" / f"{NEXT}_course_notes.py"
+    assert _versions(migrations) == [*before, f"{NEXT}_course_notes.py"]  # earlier revisions untouched
     source = new.path.read_text()
     assert "openqualify.server.db.types.UTCDateTime()" in source and "import openqualify.server.db.types" in source
 
@@ -70,7 +77,7 @@ def test_no_change_writes_nothing_and_empty_writes_a_blank_revision(migrations: 
     assert _versions(migrations) == before
 
     new = make_revision("backfill info", migrations_dir=migrations, empty=True)
-    assert new.path.name == "0003_backfill_info.py"
+    assert new.path.name == f"{NEXT}_backfill_info.py"
     assert "def upgrade() -> None:\n    pass" in new.path.read_text()
 
 
@@ -81,5 +88,5 @@ def test_cli_db_revision(migrations: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert refused.exit_code == 1 and "nothing to write" in refused.output
     written = runner.invoke(app, ["db", "revision", "-m", "data fix", "--empty"])
     assert written.exit_code == 0, written.output
-    assert "Wrote revision 0003 (after 0002)" in written.output
-    assert (migrations / "versions" / "0003_data_fix.py").exists()
+    assert f"Wrote revision {NEXT} (after {HEAD})" in written.output
+    assert (migrations / "versions" / f"{NEXT}_data_fix.py").exists()

@@ -21,6 +21,7 @@ from sqlalchemy import MetaData
 
 import openqualify.server.db.models  # noqa: F401  (registers every table)
 from openqualify.server.db.base import Base
+from openqualify.server.db.conditional import include_object_for
 from openqualify.server.db.engine import make_sync_engine
 from openqualify.server.db.migrate import alembic_config, run_upgrade
 
@@ -45,7 +46,10 @@ def schema_diff(url: str, metadata: MetaData | None = None) -> list[Any]:
     engine = make_sync_engine(url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection,
+                opts={"compare_type": True, "include_object": include_object_for(connection.dialect.name)},
+            )
             return list(compare_metadata(context, metadata if metadata is not None else Base.metadata))
     finally:
         engine.dispose()

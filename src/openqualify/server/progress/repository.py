@@ -89,11 +89,19 @@ async def learner_offerings(session: AsyncSession, user_ids: Sequence[str]) -> l
     """(user id, offering id, offering name, completion) of every offering these users learn in, in one query."""
     if not user_ids:
         return []
-    statement = _with_completion(
-        select(Membership.user_id, Membership.offering_id, Offering.name, COMPLETION)
+    # The completion as a probe per membership (not a join): the join made PostgreSQL scan every stored
+    # completion of the organisation to answer for one page of users.
+    completion = (
+        select(LearnerProgress.completion)
+        .where(LearnerProgress.offering_id == Membership.offering_id, LearnerProgress.user_id == Membership.user_id)
+        .scalar_subquery()
+    )
+    statement = (
+        select(Membership.user_id, Membership.offering_id, Offering.name, func.coalesce(completion, 0))
         .join(Offering, Offering.id == Membership.offering_id)
         .where(Membership.user_id.in_(list(user_ids)), *learner_filter())
-    ).order_by(Membership.user_id, Offering.start, Offering.id)
+        .order_by(Membership.user_id, Offering.start, Offering.id)
+    )
     return [(u, o, name, int(c)) for u, o, name, c in await session.execute(statement)]
 
 

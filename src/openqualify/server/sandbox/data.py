@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.base import Base, UTCDateTime
 from openqualify.server.db.models import Course, Organisation, User
+from openqualify.server.db.statistics import note_rows_written
 from openqualify.server.kit.auth import mark_org_changed
 from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath
 from openqualify.server.kit.errors import ApiValidationError, ObjectExistsError, SchemaValidationError
@@ -73,7 +74,10 @@ async def demo(principal: PrincipalDep, session: SessionDep) -> CountsOut:
         raise ObjectExistsError("The organisation already has data: reset it first (POST /_sandbox/reset).")
     now = principal.now()
     await session.run_sync(lambda sync_session: build_demo(sync_session, principal.org_id, now))
-    return CountsOut(tables=await _counts(session, principal.org_id))
+    counts = await _counts(session, principal.org_id)
+    for table, count in counts.items():
+        note_rows_written(session, table, count)
+    return CountsOut(tables=counts)
 
 
 async def _counts(session: AsyncSession, org_id: str) -> dict[str, int]:
@@ -236,6 +240,7 @@ async def import_(principal: PrincipalDep, session: SessionDep, body: ExportDocu
             raise ApiValidationError(f"The rows of table {name} could not be imported: {exc.orig}") from None
         if rows:
             counts[name] = len(rows)
+            note_rows_written(session, name, len(rows))
     org = await session.get(Organisation, principal.org_id)
     assert org is not None
     frozen = body.organisation.get("clockFrozenAt")

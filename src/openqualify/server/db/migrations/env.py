@@ -6,6 +6,7 @@ from alembic import context
 
 import openqualify.server.db.models  # noqa: F401  (registers every table)
 from openqualify.server.db.base import Base
+from openqualify.server.db.conditional import include_object_for
 from openqualify.server.db.engine import make_sync_engine
 
 config = context.config
@@ -41,6 +42,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object_for(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

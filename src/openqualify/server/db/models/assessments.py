@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openqualify.server.db.base import ID_LENGTH, Base, OrgScoped, fk_column, id_column
+from openqualify.server.db.base import ID_LENGTH, Base, OrgScoped, fk_column, id_column, sqlite_listing
 
 
 class Assessment(OrgScoped, Base):
@@ -99,6 +99,10 @@ class Submission(OrgScoped, Base):
     __table_args__ = (
         Index("uq_assessment_submissions_key", "offering_id", "assessment_id", "user_id", unique=True),
         Index("ix_assessment_submissions_user", "offering_id", "user_id"),
+        sqlite_listing(
+            "ix_assessment_submissions_listing", "offering_id", "assessment_id", "status", "org_id", "user_id", "id",
+            "submitted_at",
+        ),
     )
 
     id: Mapped[str] = id_column()
@@ -117,7 +121,13 @@ class Mark(OrgScoped, Base):
     """A mark given to a submission, with the history of (re)marks and feedback entries."""
 
     __tablename__ = "assessment_marks"
-    __table_args__ = (Index("ix_assessment_marks_submission", "submission_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_assessment_marks_submission", "submission_id", "created_at"),
+        sqlite_listing(
+            "ix_assessment_marks_listing", "submission_id", "created_at", "id", "org_id", "mark", "feedback",
+            "updated_at", "by_facilitator", "by_marker", "by_evaluator", "marker_user_id",
+        ),
+    )
 
     id: Mapped[str] = id_column()
     submission_id: Mapped[str] = fk_column("assessment_submissions.id")

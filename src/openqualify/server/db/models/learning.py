@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openqualify.server.db.base import Base, OrgScoped, fk_column, id_column
+from openqualify.server.db.base import Base, OrgScoped, fk_column, id_column, sqlite_listing
 
 
 class CoursePage(OrgScoped, Base):
@@ -51,7 +51,10 @@ class LearnerProgress(OrgScoped, Base):
     """
 
     __tablename__ = "learner_progress"
-    __table_args__ = (Index("ix_learner_progress_user", "user_id", "offering_id"),)
+    __table_args__ = (
+        Index("ix_learner_progress_user", "user_id", "offering_id"),
+        sqlite_listing("ix_learner_progress_listing", "offering_id", "user_id", "org_id", "completion"),
+    )
 
     offering_id: Mapped[str] = fk_column("offerings.id", primary_key=True)
     user_id: Mapped[str] = fk_column("users.id", primary_key=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openqualify.server.db.base import ID_LENGTH, Base, OrgScoped, id_column
+from openqualify.server.db.base import ID_LENGTH, Base, OrgScoped, id_column, sqlite_listing
 
 
 class Membership(OrgScoped, Base):
@@ -17,6 +17,10 @@ class Membership(OrgScoped, Base):
     __table_args__ = (
         Index("uq_memberships_offering_user", "offering_id", "user_id", unique=True),
         Index("ix_memberships_user", "user_id"),
+        sqlite_listing(
+            "ix_memberships_listing", "offering_id", "is_facilitator", "is_marker", "org_id", "user_id",
+            "last_logged_in_at",
+        ),
     )
 
     id: Mapped[str] = id_column()

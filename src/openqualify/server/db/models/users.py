@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openqualify.server.db.base import Base, OrgScoped, id_column
+from openqualify.server.db.base import Base, OrgScoped, id_column, sqlite_listing
 
 
 class User(OrgScoped, Base):
@@ -15,6 +15,9 @@ class User(OrgScoped, Base):
     __table_args__ = (
         Index("uq_users_org_email", "org_id", "email_key", unique=True),
         Index("ix_users_org_last_first", "org_id", "last_name", "first_name"),
+        sqlite_listing(
+            "ix_users_listing", "id", "org_id", "email_key", "email", "first_name", "last_name", "person_id"
+        ),
     )
 
     id: Mapped[str] = id_column()
