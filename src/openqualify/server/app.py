@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from openqualify import __version__
-from openqualify.server.config import Settings, get_settings
+from openqualify.server.config import MIB, Settings, get_settings
 from openqualify.server.console import install_console
 from openqualify.server.db.compiled import SQLiteReader
 from openqualify.server.db.engine import make_async_engine, make_sessionmaker, read_engine
@@ -25,6 +25,7 @@ from openqualify.server.kit.auth import PrincipalCache
 from openqualify.server.kit.contention import ReplayOnConflictMiddleware
 from openqualify.server.kit.errors_http import install_error_handlers
 from openqualify.server.kit.limits import RequestLimitsMiddleware
+from openqualify.server.kit.listcache import ListCache
 from openqualify.server.kit.logs import AccessLogMiddleware
 from openqualify.server.kit.openapi import declare_bearer_auth
 from openqualify.server.kit.paths import EncodedSlashMiddleware
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.principal_cache = PrincipalCache(settings.principal_cache_ttl)
+    app.state.list_cache = ListCache(settings.list_cache_mb * MIB)
     app.state.rate_limiter = None
     app.state.sqlite_reader = None
     app.state.endpoint_maps = {}

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # How long a worker trusts a token it has checked (0: check every request). See kit.auth.PrincipalCache.
     # Unset: see `principal_cache_ttl`.
     auth_cache_seconds: float | None = None
+    # Memory each worker may give to whole-offering list answers kept until the data changes (kit.listcache);
+    # 0 turns the cache off.
+    list_cache_mb: int = 64
     # How many worker processes serve this database (`serve --workers` sets it): shared state must be shared.
     workers: int = 1
 

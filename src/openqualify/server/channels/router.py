@@ -6,6 +6,7 @@ from fastapi import Response
 
 from openqualify.server.channels import schemas, service
 from openqualify.server.kit.deps import PrincipalDep, SessionDep
+from openqualify.server.kit.listcache import cached_list
 from openqualify.server.kit.reads import ReadContextDep, read_route
 from openqualify.server.kit.routing import api_router
 from openqualify.server.kit.wire import JSONBytes
@@ -55,6 +56,7 @@ async def remove_channel_learner(
 
 @router.get("/offerings/{offeringId}/analytics/channels/{channelId}/posts", response_model=list[schemas.PostOut])
 @read_route
+@cached_list
 async def list_posts(ctx: ReadContextDep, offeringId: str, channelId: str) -> Response:
     return JSONBytes(await service.list_posts(ctx, offeringId, channelId))
 
@@ -63,11 +65,13 @@ async def list_posts(ctx: ReadContextDep, offeringId: str, channelId: str) -> Re
     "/offerings/{offeringId}/analytics/channels/{channelId}/comments", response_model=list[schemas.CommentOut]
 )
 @read_route
+@cached_list
 async def list_comments(ctx: ReadContextDep, offeringId: str, channelId: str) -> Response:
     return JSONBytes(await service.list_comments(ctx, offeringId, channelId, replies=False))
 
 
 @router.get("/offerings/{offeringId}/analytics/channels/{channelId}/replies", response_model=list[schemas.CommentOut])
 @read_route
+@cached_list
 async def list_replies(ctx: ReadContextDep, offeringId: str, channelId: str) -> Response:
     return JSONBytes(await service.list_comments(ctx, offeringId, channelId, replies=True))

@@ -13,6 +13,7 @@ from openqualify.server.db.statistics import refresh_after
 from openqualify.server.kit.auth import ORG_CHANGED, Principal, authenticate
 from openqualify.server.kit.contention import UnitOfWorkConflict, is_conflict, is_lock_timeout
 from openqualify.server.kit.errors import SchemaValidationError, ServerBusyError
+from openqualify.server.kit.listcache import bump_data_version
 from openqualify.server.kit.tenancy import bind_org, bound_org
 from openqualify.server.kit.validation import is_email
 
@@ -31,6 +32,8 @@ async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
         try:
             yield session
             if writes:
+                if (org_id := bound_org(session.sync_session)) is not None:
+                    await bump_data_version(session, org_id)  # cached lists of the organisation go stale
                 await session.commit()
                 refresh_after(session, request.app.state.engine)
         except BaseException as error:

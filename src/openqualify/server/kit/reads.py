@@ -29,6 +29,7 @@ from openqualify.server.db.compiled import SQLiteReader
 from openqualify.server.db.engine import write_intent
 from openqualify.server.kit.auth import Principal, authenticate_with
 from openqualify.server.kit.errors import SchemaValidationError
+from openqualify.server.kit.listcache import CACHED_ROUTE, CURRENT_VERSION, ListCache
 from openqualify.server.kit.tenancy import TENANT_PARAM, bind_org
 from openqualify.server.kit.validation import NUL_MESSAGE, has_nul
 
@@ -163,11 +164,38 @@ def query_params(dependant: Dependant) -> list[QueryParam]:
     ]
 
 
+async def _through_cache(
+    cache: ListCache, context: ReadContext, request: Request, answer: Callable[[], Awaitable[Response]]
+) -> Response:
+    """The cached answer while the organisation's data version is the one it was built at, else a new one.
+
+    The version is read before the rows (`kit.listcache` says why that order keeps answers from going stale).
+    """
+    key = (context.principal.org_id, request.scope["path"], request.scope["query_string"])
+    found = await context.first(CURRENT_VERSION)
+    version = found[0] if found is not None else 0
+    body = cache.get(key, version)
+    if body is not None:
+        return Response(body, media_type="application/json")
+    response = await answer()
+    if response.status_code == 200:
+        cache.put(key, version, bytes(response.body))
+    return response
+
+
 def read_handler(
     endpoint: Callable[..., Awaitable[Any]], response_model: Any, queries: list[QueryParam]
 ) -> Callable[[Request], Awaitable[Response]]:
     """The request handler `ApiRoute` uses for a read route: answers are serialised once, absent values left out."""
     adapter: TypeAdapter[Any] | None = TypeAdapter(response_model) if response_model is not None else None
+    cached = getattr(endpoint, CACHED_ROUTE, False)
+
+    async def answer(context: ReadContext, arguments: dict[str, Any]) -> Response:
+        result = await endpoint(context, **arguments)
+        if isinstance(result, Response):
+            return result
+        assert adapter is not None, "a read route that returns values declares its response_model"
+        return Response(adapter.dump_json(result, exclude_none=True), media_type="application/json")
 
     async def handle(request: Request) -> Response:
         context = await open_context(request)
@@ -180,12 +208,11 @@ def read_handler(
                 else:
                     arguments[query.name] = given.get(query.alias, query.default)
         try:
-            result = await endpoint(context, **arguments)
+            cache: ListCache = request.app.state.list_cache
+            if cached and cache.enabled:
+                return await _through_cache(cache, context, request, lambda: answer(context, arguments))
+            return await answer(context, arguments)
         finally:
             await context.close()
-        if isinstance(result, Response):
-            return result
-        assert adapter is not None, "a read route that returns values declares its response_model"
-        return Response(adapter.dump_json(result, exclude_none=True), media_type="application/json")
 
     return handle

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import Query, Response
 
 from openqualify.server.kit.deps import valid_email
+from openqualify.server.kit.listcache import cached_list
 from openqualify.server.kit.reads import ReadContextDep, read_route
 from openqualify.server.kit.routing import api_router
 from openqualify.server.kit.wire import JSONBytes
@@ -20,6 +21,7 @@ router = api_router(tags=["Learner activity"])
 
 @router.get("/users/all/progress", response_model=schemas.AllProgressOut)
 @read_route
+@cached_list
 async def all_progress(
     ctx: ReadContextDep,
     top: Annotated[str | None, Query(alias="$top")] = None,
@@ -45,17 +47,20 @@ async def user_offering_progress(ctx: ReadContextDep, userEmail: str, offeringId
 
 @router.get("/offerings/{offeringId}/analytics/learners-progress", response_model=list[schemas.LearnerProgressOut])
 @read_route
+@cached_list
 async def learners_progress(ctx: ReadContextDep, offeringId: str) -> Response:
     return JSONBytes(await service.learners_progress(ctx, offeringId))
 
 
 @router.get("/offerings/{offeringId}/analytics/social-notes", response_model=list[schemas.SocialNoteOut])
 @read_route
+@cached_list
 async def social_notes(ctx: ReadContextDep, offeringId: str) -> Response:
     return JSONBytes(await service.social_notes(ctx, offeringId))
 
 
 @router.get("/offerings/{offeringId}/analytics/unit-reactions", response_model=list[schemas.UnitReactionsOut])
 @read_route
+@cached_list
 async def unit_reactions(ctx: ReadContextDep, offeringId: str) -> Response:
     return JSONBytes(await service.unit_reactions(ctx, offeringId))

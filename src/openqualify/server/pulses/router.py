@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Query, Response
 
+from openqualify.server.kit.listcache import cached_list
 from openqualify.server.kit.reads import ReadContextDep, read_route
 from openqualify.server.kit.routing import api_router
 from openqualify.server.kit.wire import JSONBytes
@@ -22,6 +23,7 @@ async def list_pulses(ctx: ReadContextDep, offeringId: str) -> list[str]:
 
 @router.get("/offerings/{offeringId}/analytics/pulses/responses", response_model=list[schemas.PulseResponseOut])
 @read_route
+@cached_list
 async def all_responses(
     ctx: ReadContextDep,
     offeringId: str,
@@ -35,5 +37,6 @@ async def all_responses(
     "/offerings/{offeringId}/analytics/pulses/{pulseId}/responses", response_model=list[schemas.PulseResponseOut]
 )
 @read_route
+@cached_list
 async def pulse_responses(ctx: ReadContextDep, offeringId: str, pulseId: str) -> Response:
     return JSONBytes(await service.pulse_responses(ctx, offeringId, pulseId))

@@ -6,7 +6,7 @@ from openqualify.server.db.models.learning import *  # noqa: F403 (progress, pul
 from openqualify.server.db.models.limits import RateLimitWindow
 from openqualify.server.db.models.memberships import MarkerAssignment, Membership
 from openqualify.server.db.models.offerings import CourseMapping, Offering, OfferingBadge
-from openqualify.server.db.models.org import ApiToken, EmailOutbox, Organisation
+from openqualify.server.db.models.org import ApiToken, EmailOutbox, Organisation, OrgDataVersion
 from openqualify.server.db.models.social import *  # noqa: F403 (channels, posts, assessment groups)
 from openqualify.server.db.models.users import User
 
@@ -21,6 +21,7 @@ __all__ = [
     "Membership",
     "Offering",
     "OfferingBadge",
+    "OrgDataVersion",
     "Organisation",
     "RateLimitWindow",
     "User",

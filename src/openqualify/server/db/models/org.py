@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from openqualify.server.db.base import ID_LENGTH, Base, OrgScoped, id_column
@@ -45,3 +45,19 @@ class EmailOutbox(OrgScoped, Base):
     offering_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
     subject: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class OrgDataVersion(Base):
+    """A number every committed write of an organisation raises: what its cached list answers are keyed on
+    (`kit.listcache`).
+
+    Not organisation data: its key is `organisation_id`, not `org_id`, so that export, import, reset and the
+    tenancy filter (which all work on `org_id` tables) leave it alone.
+    """
+
+    __tablename__ = "org_data_versions"
+
+    organisation_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(BigInteger)

@@ -1,0 +1,85 @@
+"""Whole-offering lists answered from memory until the organisation's data changes.
+
+A list of thousands of rows costs the database a join per row (on SQLite most of its time is spent there: see
+docs/benchmarks.md), while the same list is typically read again and again between writes (dashboards,
+pipelines polling). Each organisation has a data version (`org_data_versions`) that the unit of work of every
+write raises in the same transaction, as its last statement (`bump_data_version`); a cached answer is kept with
+the version read before it was built and served only while that is still the version.
+
+Why this is never stale, on any number of workers and databases: the version and the data become visible
+together at commit, and a read takes the version first, then the rows, so an answer is always at least as new
+as the version it is stored under. Writes made outside the API (the admin CLI) do not raise it: they create
+organisations and tokens, which no cached list shows. Only 200 answers are kept; the cache is per process,
+bounded in bytes (`OPENQUALIFY_LIST_CACHE_MB`, 0 turns it off), least recently used first out.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openqualify.server.db.models import OrgDataVersion
+from openqualify.server.kit.clock import system_now
+from openqualify.server.kit.tenancy import TENANT_PARAM
+
+CACHED_ROUTE = "__openqualify_cached_list__"
+# One entry may take at most this share of the budget: a list that large would evict everything else.
+ENTRY_SHARE = 4
+
+# The caller's organisation comes in as the read path's tenant parameter (`kit.reads.ReadContext.first`).
+CURRENT_VERSION = select(OrgDataVersion.version).where(OrgDataVersion.organisation_id == bindparam(TENANT_PARAM))
+CacheKey = tuple[str, str, bytes]  # organisation, path, query string
+
+# Raised by one; a missing row starts at the current time in microseconds, so that a counter deleted with its
+# organisation and created again never meets a version an older answer was kept under.
+_BUMP = text(
+    "INSERT INTO org_data_versions (organisation_id, version) VALUES (:org_id, :stamp) "
+    "ON CONFLICT (organisation_id) DO UPDATE SET version = CASE "
+    "WHEN org_data_versions.version + 1 > :stamp THEN org_data_versions.version + 1 ELSE :stamp END"
+).bindparams(bindparam("org_id"), bindparam("stamp"))
+
+
+async def bump_data_version(session: AsyncSession, org_id: str) -> None:
+    """Raise the organisation's data version: the last statement of every write's unit of work."""
+    await session.execute(_BUMP, {"org_id": org_id, "stamp": int(system_now().timestamp() * 1_000_000)})
+
+
+def cached_list(endpoint: Any) -> Any:
+    """Mark a read route (`kit.reads.read_route`) whose 200 answers may be served from the list cache."""
+    setattr(endpoint, CACHED_ROUTE, True)
+    return endpoint
+
+
+class ListCache:
+    """(organisation, path, query) -> (data version, JSON bytes), bounded in bytes, least recently used out."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._entries: OrderedDict[CacheKey, tuple[int, bytes]] = OrderedDict()
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_bytes > 0
+
+    def get(self, key: CacheKey, version: int) -> bytes | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] != version:
+            return None
+        self._entries.move_to_end(key)
+        return entry[1]
+
+    def put(self, key: CacheKey, version: int, body: bytes) -> None:
+        if len(body) * ENTRY_SHARE > self.max_bytes:
+            return
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self.size -= len(old[1])
+        self._entries[key] = (version, body)
+        self.size += len(body)
+        while self.size > self.max_bytes:
+            _, (_, evicted) = self._entries.popitem(last=False)
+            self.size -= len(evicted)
