@@ -35,10 +35,13 @@ _SETTINGS_OF_OFFERING = registered(
         AssessmentSetting.offering_id == bindparam("offering_id"), org_scope(AssessmentSetting)
     )
 )
+# Joined to the content's assessments (not an IN list of their ids): a statement without expanding parameters
+# compiles once, and on SQLite runs straight through sqlite3 (`db.compiled`).
 _DOCUMENTS_IN_OFFERING = registered(
     select(*AssessmentDocument.__table__.c)
+    .join(Assessment, and_(Assessment.id == AssessmentDocument.assessment_id, org_scope(Assessment)))
     .where(
-        AssessmentDocument.assessment_id.in_(bindparam("assessment_ids", expanding=True)),
+        Assessment.content_id == bindparam("content_id"),
         or_(AssessmentDocument.offering_id.is_(None), AssessmentDocument.offering_id == bindparam("offering_id")),
         org_scope(AssessmentDocument),
     )
@@ -56,8 +59,8 @@ async def read_assessments(ctx: ReadContext, offering: Any) -> AssessmentsView:
     settings = {s.assessment_id: s for s in await ctx.rows(_SETTINGS_OF_OFFERING, offering_id=offering.id)}
     documents: dict[str, list[Any]] = {}
     if assessments:
-        ids = [a.id for a in assessments]
-        for document in await ctx.rows(_DOCUMENTS_IN_OFFERING, assessment_ids=ids, offering_id=offering.id):
+        rows = await ctx.rows(_DOCUMENTS_IN_OFFERING, content_id=offering.content_id, offering_id=offering.id)
+        for document in rows:
             documents.setdefault(document.assessment_id, []).append(document)
     return assessments, settings, documents
 
