@@ -61,7 +61,10 @@ def _content_statement(model: Any, *, replies: bool | None) -> Any:
     conditions = [model.channel_id == bindparam("channel_id"), org_scope(model)]
     if replies is not None:
         parent = model.parent_comment_id
-        conditions.append(parent.is_not(None) if replies else parent.is_(None))
+        # Comments as `coalesce(parent, '') = ''`, not `parent IS NULL`: SQLite's statistics count the NULLs of
+        # the parent index as small groups and chose it, scanning every top-level comment of the organisation;
+        # the test must not be an index probe, so that the channel's index drives the query.
+        conditions.append(parent.is_not(None) if replies else func.coalesce(parent, "") == "")
     return registered(
         select(*wire, model.moderated, model.is_muted, model.moderation_reason, *MODERATOR_COLUMNS)
         .select_from(model)
