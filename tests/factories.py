@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from openqualify.server.db.models import Membership, Offering, User
 from openqualify.server.kit.ids import push_id
+from openqualify.server.kit.tenancy import admin_session
 from tests.conftest import Api
 
 
@@ -53,7 +53,7 @@ def insert_offering(
         **columns,
     )
     offering_id = offering.id  # read before the commit expires the instance
-    with Session(engine) as session:
+    with admin_session(engine) as session:
         session.add(offering)
         session.commit()
     return offering_id
@@ -72,7 +72,7 @@ def insert_member(
 ) -> str:
     """A user (created if absent) in the offering with the given role, straight into the database."""
     now = datetime.now(UTC)
-    with Session(engine) as session:
+    with admin_session(engine) as session:
         user = (
             session.query(User).filter(User.org_id == api.org_id, User.email_key == email.lower()).one_or_none()
         )

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from openqualify.server.db.models import Offering
 from openqualify.server.kit.ids import push_id
+from openqualify.server.kit.tenancy import admin_session
 from tests.conftest import Api
 from tests.factories import insert_member, make_course
 
@@ -28,7 +28,7 @@ def insert_offering(
     offering_id = push_id()
     columns.setdefault("start", NOW - timedelta(days=7))
     columns.setdefault("end", NOW + timedelta(days=60))
-    with Session(engine) as session:
+    with admin_session(engine) as session:
         session.add(
             Offering(
                 id=offering_id,

@@ -7,8 +7,8 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
+from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.sandbox.demo import build_demo
 from tests.conftest import Api
 from tests.server.assessments.helpers import freeze
@@ -18,7 +18,7 @@ NOW = datetime(2026, 3, 10, 14, 37, tzinfo=UTC)
 
 def test_demo_assessment_data_is_readable(api: Api, sync_engine: Engine) -> None:
     started = time.perf_counter()
-    with Session(sync_engine) as session:
+    with admin_session(sync_engine) as session:
         build_demo(session, api.org_id, NOW)
         session.commit()
     assert time.perf_counter() - started < 60

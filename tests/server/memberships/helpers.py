@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from openqualify.server.db.models import Offering
 from openqualify.server.kit.ids import push_id
+from openqualify.server.kit.tenancy import admin_session
 from tests.conftest import Api
 from tests.factories import make_course
 
@@ -22,7 +22,7 @@ def offering(
     course = course or make_course(api)
     now = datetime.now(UTC)
     offering_id = push_id()
-    with Session(engine) as session:
+    with admin_session(engine) as session:
         session.add(
             Offering(
                 id=offering_id, org_id=api.org_id, content_id=course["contentId"], course_id=course["rootContentId"],

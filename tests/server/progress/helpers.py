@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from openqualify.server.db.models import Offering
 from openqualify.server.kit.ids import push_id
+from openqualify.server.kit.tenancy import admin_session
 from tests.conftest import Api
 from tests.factories import insert_member, make_course
 
@@ -18,7 +18,7 @@ def insert_offering(engine: Engine, api: Api, course: dict[str, Any], name: str 
     """A current offering of the course's latest version (tests.factories' twin returns a detached row's id)."""
     now = datetime.now(UTC)
     offering_id = push_id()
-    with Session(engine) as session:
+    with admin_session(engine) as session:
         session.add(
             Offering(
                 id=offering_id,

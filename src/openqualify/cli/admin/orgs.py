@@ -75,15 +75,15 @@ def existing_database(db: str | None) -> str:
 
 @contextmanager
 def admin_session(url: str) -> Iterator[Session]:
-    """A session on the database; operator mistakes end the command with one line and exit code 1."""
-    from sqlalchemy.orm import Session
-
+    """A session on the database, spanning organisations (`unscoped`); operator mistakes end the command with
+    one line and exit code 1."""
     from openqualify.server.db.engine import make_sync_engine
+    from openqualify.server.kit.tenancy import admin_session as unscoped_session
     from openqualify.server.org import admin
 
     engine = make_sync_engine(url)
     try:
-        with Session(engine) as session:
+        with unscoped_session(engine) as session:
             yield session
     except admin.OrgAdminError as exc:
         fail(str(exc))
