@@ -35,7 +35,7 @@ class DemoToken:
 
 def ensure_demo_org(url: str, token: str | None, keep_in_file: bool) -> DemoToken:
     """Create the demo organisation (fixed id, demo data) if absent; say which token it can be used with."""
-    from openqualify.cli.admin import demo_token
+    from openqualify.cli.admin import _demo_token as demo_token
     from openqualify.server.db.engine import make_sync_engine
     from openqualify.server.kit.clock import system_now
     from openqualify.server.kit.tenancy import admin_session, bind_org
@@ -199,3 +199,7 @@ def serve(
         sock.close()
     if not server.started and workers == 1:
         sys.exit(1)  # the application failed to start (uvicorn logged why)
+
+
+def register(root: typer.Typer) -> None:
+    root.command("serve", context_settings=CONTEXT)(serve)
