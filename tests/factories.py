@@ -35,10 +35,12 @@ def insert_offering(
     name: str = "Class of 2026",
     start: datetime | None = None,
     end: datetime | None = None,
+    now: datetime | None = None,
     **columns: Any,
 ) -> str:
-    """An offering row for `course`'s latest version, straight into the database; returns its id."""
-    now = datetime.now(UTC)
+    """An offering row for `course`'s latest version, straight into the database; returns its id. It runs from a
+    week before `now` (default: the current time, also its creation time) to 60 days after, unless given."""
+    now = now or datetime.now(UTC)
     offering = Offering(
         id=push_id(),
         org_id=api.org_id,
