@@ -1,7 +1,9 @@
-"""What the benchmark scripts share: a free loopback port, starting and stopping a server, waiting for it."""
+"""What the benchmark scripts share: a free loopback port, starting and stopping a server, waiting for it, reading
+wrk's report."""
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import time
@@ -42,3 +44,16 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+def parse_wrk(output: str, percentiles: tuple[str, ...]) -> dict[str, float]:
+    """Requests/s, the latency percentiles asked for (ms, from `wrk --latency`) and the non-2xx/3xx count."""
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}  # type: ignore[union-attr]
+    for pct in percentiles:
+        match = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)\b", output)
+        if match:
+            value, unit = float(match.group(1)), match.group(2)
+            result[f"p{pct}_ms"] = value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    result["non_2xx"] = float(errors.group(1)) if errors else 0.0
+    return result

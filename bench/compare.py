@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -27,7 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-from _server import free_port, start, stop, wait_ready
+from _server import free_port, parse_wrk, start, stop, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache"
@@ -56,15 +55,7 @@ def prism_executable() -> Path:
 def wrk(url: str, duration: int, connections: int) -> dict[str, float]:
     command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-H", f"Authorization: Bearer {TOKEN}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}  # type: ignore[union-attr]
-    for pct in ("50", "90", "99"):
-        match = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)\b", output)
-        if match:
-            value, unit = float(match.group(1)), match.group(2)
-            result[f"p{pct}_ms"] = value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    result["non_2xx"] = float(errors.group(1)) if errors else 0.0
-    return result
+    return parse_wrk(output, ("50", "90", "99"))
 
 
 def rss_kib(pid: int) -> int:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import time
 from pathlib import Path
 
 import httpx
-from _server import free_port, start, stop, wait_ready
+from _server import free_port, parse_wrk, start, stop, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-token-0123456789abcdefghijklmn"
@@ -36,15 +35,7 @@ def wrk(url: str, headers: dict[str, str], duration: int, connections: int) -> d
     for key, value in headers.items():
         command += ["-H", f"{key}: {value}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}  # type: ignore[union-attr]
-    for pct in ("50", "75", "90", "99"):
-        match = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", output)
-        if match:
-            value, unit = float(match.group(1)), match.group(2)
-            result[f"p{pct}_ms"] = value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    result["non_2xx"] = float(errors.group(1)) if errors else 0.0
-    return result
+    return parse_wrk(output, ("50", "75", "90", "99"))
 
 
 def main() -> None:

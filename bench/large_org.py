@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, Table, create_engine
-from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -39,6 +38,7 @@ from openqualify.server.db import models  # noqa: E402
 from openqualify.server.db.base import Base  # noqa: E402
 from openqualify.server.db.migrate import upgrade  # noqa: E402
 from openqualify.server.db.urls import is_sqlite, sync_url  # noqa: E402
+from openqualify.server.kit.tenancy import admin_session  # noqa: E402
 from openqualify.server.org.admin import create_org  # noqa: E402
 
 CHUNK = 10_000
@@ -383,7 +383,7 @@ def build(engine: Engine, org_id: str, preset: Preset, seed: int = 1) -> dict[st
 
 
 def new_org(engine: Engine, name: str) -> tuple[str, str]:
-    with Session(engine) as session:
+    with admin_session(engine) as session:
         org, token = create_org(session, name)
         session.commit()
         return org.id, token

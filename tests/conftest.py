@@ -21,12 +21,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 from openqualify.server.app import create_app
 from openqualify.server.config import Settings
 from openqualify.server.db.engine import make_sync_engine
 from openqualify.server.db.migrate import upgrade
+from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.org.admin import create_org
 from tests.contract.spec import validate_response
 
@@ -124,7 +124,7 @@ def new_api(http: TestClient, sync_engine: Engine) -> Callable[[], Api]:
     """A factory of clients, each for a brand-new organisation."""
 
     def make() -> Api:
-        with Session(sync_engine) as session:
+        with admin_session(sync_engine) as session:
             org, token = create_org(session, f"Test org {uuid.uuid4().hex[:10]}")
             session.commit()
             return Api(http, token, org.id)

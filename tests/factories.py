@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from openqualify.server.db.models import Membership, Offering, User
 from openqualify.server.kit.ids import push_id
+from openqualify.server.kit.tenancy import admin_session
 from tests.conftest import Api
 
 
@@ -35,10 +35,12 @@ def insert_offering(
     name: str = "Class of 2026",
     start: datetime | None = None,
     end: datetime | None = None,
+    now: datetime | None = None,
     **columns: Any,
 ) -> str:
-    """An offering row for `course`'s latest version, straight into the database; returns its id."""
-    now = datetime.now(UTC)
+    """An offering row for `course`'s latest version, straight into the database; returns its id. It runs from a
+    week before `now` (default: the current time, also its creation time) to 60 days after, unless given."""
+    now = now or datetime.now(UTC)
     offering = Offering(
         id=push_id(),
         org_id=api.org_id,
@@ -53,7 +55,7 @@ def insert_offering(
         **columns,
     )
     offering_id = offering.id  # read before the commit expires the instance
-    with Session(engine) as session:
+    with admin_session(engine) as session:
         session.add(offering)
         session.commit()
     return offering_id
@@ -72,7 +74,7 @@ def insert_member(
 ) -> str:
     """A user (created if absent) in the offering with the given role, straight into the database."""
     now = datetime.now(UTC)
-    with Session(engine) as session:
+    with admin_session(engine) as session:
         user = (
             session.query(User).filter(User.org_id == api.org_id, User.email_key == email.lower()).one_or_none()
         )

@@ -9,7 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from openqualify.cli.api import register, set_client_factory
+from openqualify.cli.api import set_client_factory
+from openqualify.cli.main import API_COMMANDS
 from openqualify.client import Client, RetryPolicy
 from tests.client.conftest import Recorder
 
@@ -24,7 +25,9 @@ class Cli:
         def serve() -> None:
             """Stands in for the lead's admin commands."""
 
-        register(self.app, self.client)
+        set_client_factory(self.client)
+        for module in API_COMMANDS:
+            module.register(self.app)
         self.runner = CliRunner()
 
     def client(self, base_url: str | None, token: str | None) -> Client:

@@ -18,9 +18,9 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from openqualify.client import OPERATIONS, AsyncClient, Client, RetryPolicy
+from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.org.admin import create_org
 from tests.conftest import LiveServer
 
@@ -143,7 +143,7 @@ class Org:
 @pytest.fixture
 def org(live_server: LiveServer, sync_engine: Engine) -> Org:
     """A brand-new organisation (same database as the server process), its clock frozen at `NOW`."""
-    with Session(sync_engine) as session:
+    with admin_session(sync_engine) as session:
         created, token = create_org(session, f"Live org {uuid.uuid4().hex[:10]}")
         session.commit()
         org = Org(created.id, token, live_server.base_url + API_PREFIX)

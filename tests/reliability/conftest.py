@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
+from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.org.admin import create_org
 
 TIMEOUT = httpx.Timeout(60.0)
@@ -29,7 +29,7 @@ class Org:
 
 
 def new_token(sync_engine: Engine) -> str:
-    with Session(sync_engine) as session:
+    with admin_session(sync_engine) as session:
         _, token = create_org(session, f"Reliability {uuid.uuid4().hex[:10]}")
         session.commit()
     return token

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from faker import Faker
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
+from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.sandbox.demo import build_demo, core
 from openqualify.server.sandbox.demo.context import DemoContext
 from tests.conftest import Api
@@ -21,7 +21,7 @@ def build(
     engine: Engine, api: Api, now: datetime | None = None, seed: int = 7, *, core_only: bool = False
 ) -> DemoContext:
     """The whole demo (or only its core area) in the organisation of `api`, committed."""
-    with Session(engine) as session:
+    with admin_session(engine) as session:
         if core_only:
             faker = Faker("en_NZ")
             faker.seed_instance(seed)

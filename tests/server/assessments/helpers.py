@@ -7,10 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from openqualify.server.db.models import Offering
-from openqualify.server.kit.ids import push_id
+from tests import factories
 from tests.conftest import Api
 from tests.factories import insert_member, make_course
 
@@ -21,29 +19,9 @@ def iso(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
-def insert_offering(
-    engine: Engine, api: Api, course: dict[str, Any], *, name: str = "Class of 2026", **columns: Any
-) -> str:
-    """As `tests.factories.insert_offering` (whose id is read after commit, detached): an offering row."""
-    offering_id = push_id()
-    columns.setdefault("start", NOW - timedelta(days=7))
-    columns.setdefault("end", NOW + timedelta(days=60))
-    with Session(engine) as session:
-        session.add(
-            Offering(
-                id=offering_id,
-                org_id=api.org_id,
-                content_id=course["contentId"],
-                course_id=course["rootContentId"],
-                name=name,
-                info="",
-                tags=[],
-                created_at=NOW,
-                **columns,
-            )
-        )
-        session.commit()
-    return offering_id
+def insert_offering(engine: Engine, api: Api, course: dict[str, Any], **columns: Any) -> str:
+    """`tests.factories.insert_offering` around the assessment tests' fixed `NOW`."""
+    return factories.insert_offering(engine, api, course, now=NOW, **columns)
 
 
 @dataclass

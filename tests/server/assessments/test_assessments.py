@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import Engine, update
-from sqlalchemy.orm import Session
 
 from openqualify.server.db.models import Membership
+from openqualify.server.kit.tenancy import admin_session
 from tests.conftest import Api, error_name
 from tests.factories import make_course
 from tests.server.assessments.helpers import (
@@ -259,7 +259,7 @@ def test_learner_due_date_on_relative_offering_uses_learner_start(sync_engine: E
     s = make_setup(sync_engine, api, use_relative_dates=True)
     quiz = add_assessment(api, s.course["contentId"], type="quiz", openOffsetDays=2, dueOffsetDays=12)
     learner = s.learners[0]
-    with Session(sync_engine) as session:
+    with admin_session(sync_engine) as session:
         session.execute(
             update(Membership)
             .where(Membership.offering_id == s.offering_id)

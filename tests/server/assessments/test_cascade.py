@@ -7,12 +7,11 @@ import asyncio
 from datetime import timedelta
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
 
 from openqualify.server.assessments import cascade
 from openqualify.server.db.engine import make_async_engine, make_sessionmaker
 from openqualify.server.db.models import AssessmentDueOverride, User
-from openqualify.server.kit.tenancy import bind_org
+from openqualify.server.kit.tenancy import admin_session, bind_org
 from tests.conftest import Api
 from tests.factories import insert_member
 from tests.server.assessments.helpers import (
@@ -28,7 +27,7 @@ from tests.server.assessments.helpers import (
 
 
 def _overrides(engine: Engine, api: Api) -> int:
-    with Session(engine) as session:
+    with admin_session(engine) as session:
         return (
             session.scalar(
                 select(func.count())
@@ -108,7 +107,7 @@ def test_transfer_replaces_stale_work_in_target(database_url: str, sync_engine: 
     insert_member(sync_engine, api, target, learner)
     stale = add_submission(api, target, task["id"], learner, html="old")
     add_mark(api, stale["id"], s.facilitator, "10")
-    with Session(sync_engine) as session:
+    with admin_session(sync_engine) as session:
         user_id = session.execute(
             select(User.id).where(User.org_id == api.org_id, User.email_key == learner)
         ).scalar_one()

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from openqualify.server.badges.service import add_months
 from openqualify.server.db.models import OfferingBadge
 from openqualify.server.kit.ids import push_id
+from openqualify.server.kit.tenancy import admin_session
 from tests.conftest import Api, error_name
 from tests.factories import insert_member
 from tests.server.progress.helpers import Scenario
@@ -22,7 +22,7 @@ def insert_badge(engine: Engine, api: Api, offering_id: str, **columns: Any) -> 
     badge_id = push_id()
     fields: dict[str, Any] = {"title": "Safety Champion", "description": "Completed Site Safety", "expires": False}
     fields.update(columns)
-    with Session(engine) as session:
+    with admin_session(engine) as session:
         session.add(
             OfferingBadge(
                 offering_id=offering_id,

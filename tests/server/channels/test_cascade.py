@@ -10,13 +10,12 @@ from datetime import UTC, datetime
 from faker import Faker
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from openqualify.server.channels import cascade
 from openqualify.server.channels.defaults import create_default_channels
 from openqualify.server.db.engine import make_async_engine, make_sessionmaker
 from openqualify.server.db.models import Membership, Offering, User
-from openqualify.server.kit.tenancy import bind_org
+from openqualify.server.kit.tenancy import admin_session, bind_org
 from openqualify.server.sandbox.demo import social
 from openqualify.server.sandbox.demo.context import DemoContext
 from tests.conftest import Api
@@ -41,7 +40,7 @@ def _run(database_url: str, org_id: str, action: Callable[[AsyncSession], Awaita
 
 
 def _user_id(setup: Setup, email: str) -> str:
-    with Session(setup.engine) as session:
+    with admin_session(setup.engine) as session:
         return session.execute(
             select(User.id).where(User.org_id == setup.api.org_id, User.email_key == email)
         ).scalar_one()
@@ -113,7 +112,7 @@ def test_default_channels(setup: Setup, database_url: str) -> None:
 
 
 def _demo(setup: Setup, seed: int) -> DemoContext:
-    with Session(setup.engine) as session:
+    with admin_session(setup.engine) as session:
         bind_org(session, setup.api.org_id)
         offerings = list(session.scalars(select(Offering)))
         memberships = list(session.scalars(select(Membership)))

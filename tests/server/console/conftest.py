@@ -11,11 +11,11 @@ from typing import Any, TypeVar
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from openqualify.server.console.web import ConsoleContext
 from openqualify.server.kit.reads import ReadContext, open_context
+from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.org.admin import create_org
 from openqualify.server.sandbox.demo import build_demo
 from tests.conftest import Api
@@ -27,7 +27,7 @@ NOW = datetime(2026, 3, 10, 14, 37, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def demo(http: TestClient, sync_engine: Engine) -> Api:
     """The demo organisation, built for `NOW`, its clock frozen at `NOW` (read-only: tests must not change it)."""
-    with Session(sync_engine) as session:
+    with admin_session(sync_engine) as session:
         org, token = create_org(session, f"Console demo {uuid.uuid4().hex[:10]}")
         org_id = org.id
         build_demo(session, org_id, NOW)

@@ -19,9 +19,9 @@ import httpx
 import pytest
 from bench._browser import browser_missing, launch, open_page, screenshot, sign_in, wait_ready
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from openqualify.server.kit.clock import system_now
+from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.org.admin import create_org
 from openqualify.server.sandbox.demo import build_demo
 from tests.live import ServerProcess, start_server
@@ -47,7 +47,7 @@ def server(database_url: str) -> Iterator[ServerProcess]:
 
 
 def _org(engine: Engine, *, demo: bool) -> Org:
-    with Session(engine) as session:
+    with admin_session(engine) as session:
         org, token = create_org(session, f"Console browser {uuid.uuid4().hex[:10]}")
         org_id = org.id
         if demo:

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from openqualify.server.app import create_app
 from openqualify.server.config import Mode, Settings
+from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.org.admin import create_org
 from tests.conftest import Api
 
@@ -118,7 +118,7 @@ def test_the_api_map_lists_no_console_route(demo: Api) -> None:
 
 @pytest.fixture(scope="module")
 def production(database_url: str, sync_engine: Engine) -> Iterator[tuple[TestClient, str]]:
-    with Session(sync_engine) as session:
+    with admin_session(sync_engine) as session:
         _, token = create_org(session, f"Console production {uuid.uuid4().hex[:10]}")
         session.commit()
     app = create_app(Settings(database_url=database_url, mode=Mode.PRODUCTION))

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from openqualify.server.db.models import Offering
 from openqualify.server.kit.ids import push_id
+from openqualify.server.kit.tenancy import admin_session
 from tests.conftest import Api, error_name
 from tests.factories import insert_member, make_course, publish_version
 
@@ -20,7 +20,7 @@ def insert_offering(
 ) -> str:
     """An offering row on `course`'s latest version (the shared factory's id read-back fails after commit)."""
     offering_id = push_id()
-    with Session(engine) as session:
+    with admin_session(engine) as session:
         session.add(
             Offering(
                 id=offering_id, org_id=api.org_id, content_id=course["contentId"], course_id=course["rootContentId"],

@@ -7,12 +7,12 @@ import uuid
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from openqualify.server.app import create_app
 from openqualify.server.config import Settings
 from openqualify.server.kit.auth import Principal, PrincipalCache
 from openqualify.server.kit.clock import OrgClock
+from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.org.admin import create_org
 
 
@@ -47,7 +47,7 @@ def test_defaults_by_mode() -> None:
 
 def test_clock_change_reaches_cached_principal(database_url: str, sync_engine: Engine) -> None:
     app = create_app(Settings(database_url=database_url, auth_cache_seconds=600))
-    with Session(sync_engine) as session:
+    with admin_session(sync_engine) as session:
         _, token = create_org(session, f"Cache org {uuid.uuid4().hex[:8]}")
         session.commit()
     headers = {"Authorization": f"Bearer {token}"}

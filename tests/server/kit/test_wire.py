@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, insert, select
-from sqlalchemy.orm import Session
 
 from openqualify.server.db.models import Organisation
+from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.kit.timefmt import format_datetime
 from openqualify.server.kit.wire import wire_time
 
@@ -24,7 +24,7 @@ INSTANTS = [
 
 @pytest.mark.parametrize("instant", INSTANTS, ids=lambda v: v.isoformat())
 def test_wire_time_equals_format_datetime(sync_engine: Engine, instant: datetime) -> None:
-    with Session(sync_engine) as session:
+    with admin_session(sync_engine) as session:
         org_id = f"wire-{instant.timestamp()}"
         values = {"id": org_id, "name": org_id, "created_at": instant, "clock_frozen_at": instant}
         session.execute(insert(Organisation).values(**values))

@@ -6,32 +6,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from openqualify.server.db.models import Offering
-from openqualify.server.kit.ids import push_id
 from tests.conftest import Api
-from tests.factories import make_course
+from tests.factories import insert_offering, make_course
 
 
 def offering(
     api: Api, engine: Engine, course: dict[str, Any] | None = None, *, name: str = "Class", days: int = 0
 ) -> str:
-    """An offering row starting `days` from now (as `tests.factories.insert_offering`, which reads the id of an
-    expired instance after its session closed and fails)."""
-    course = course or make_course(api)
-    now = datetime.now(UTC)
-    offering_id = push_id()
-    with Session(engine) as session:
-        session.add(
-            Offering(
-                id=offering_id, org_id=api.org_id, content_id=course["contentId"], course_id=course["rootContentId"],
-                name=name, info="", start=now + timedelta(days=days - 7), end=now + timedelta(days=days + 60),
-                tags=[], created_at=now,
-            )
-        )
-        session.commit()
-    return offering_id
+    """An offering row whose week-before-to-60-days-after window is shifted `days` from now."""
+    starts = datetime.now(UTC) + timedelta(days=days)
+    window = {"start": starts - timedelta(days=7), "end": starts + timedelta(days=60)}
+    return insert_offering(engine, api, course or make_course(api), name=name, **window)
 
 
 def person(email: str, **fields: Any) -> dict[str, Any]:

@@ -2,39 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from openqualify.server.db.models import Offering
-from openqualify.server.kit.ids import push_id
 from tests.conftest import Api
-from tests.factories import insert_member, make_course
-
-
-def insert_offering(engine: Engine, api: Api, course: dict[str, Any], name: str = "Class of 2026") -> str:
-    """A current offering of the course's latest version (tests.factories' twin returns a detached row's id)."""
-    now = datetime.now(UTC)
-    offering_id = push_id()
-    with Session(engine) as session:
-        session.add(
-            Offering(
-                id=offering_id,
-                org_id=api.org_id,
-                content_id=course["contentId"],
-                course_id=course["rootContentId"],
-                name=name,
-                info="",
-                start=now - timedelta(days=7),
-                end=now + timedelta(days=60),
-                tags=[],
-                created_at=now,
-            )
-        )
-        session.commit()
-    return offering_id
+from tests.factories import insert_member, insert_offering, make_course
 
 
 def add_page(api: Api, content_id: str, title: str = "Page", task_count: int = 0) -> str:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
+from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.sandbox.demo import build_demo
 from tests.conftest import Api
 
 
 def test_demo_learning_data(api: Api, sync_engine: Engine) -> None:
-    with Session(sync_engine) as session:
+    with admin_session(sync_engine) as session:
         build_demo(session, api.org_id, datetime.now(UTC), seed=11)
         session.commit()
     current = [o["id"] for o in api.get("/offerings/current").json()]

@@ -35,17 +35,16 @@ class DemoToken:
 
 def ensure_demo_org(url: str, token: str | None, keep_in_file: bool) -> DemoToken:
     """Create the demo organisation (fixed id, demo data) if absent; say which token it can be used with."""
-    from sqlalchemy.orm import Session
-
-    from openqualify.cli.admin import demo_token
+    from openqualify.cli.admin import _demo_token as demo_token
     from openqualify.server.db.engine import make_sync_engine
     from openqualify.server.kit.clock import system_now
+    from openqualify.server.kit.tenancy import admin_session, bind_org
     from openqualify.server.org import admin
     from openqualify.server.sandbox.demo import DEMO_ORG_ID, DEMO_ORG_NAME, build_demo
 
     engine = make_sync_engine(url)
     try:
-        with Session(engine) as session:
+        with admin_session(engine) as session:  # finding an organisation and its tokens spans organisations
             if admin.find_org(session, DEMO_ORG_NAME) is not None:
                 if token:
                     admin.ensure_token(session, DEMO_ORG_NAME, token)
@@ -56,6 +55,7 @@ def ensure_demo_org(url: str, token: str | None, keep_in_file: bool) -> DemoToke
                     return DemoToken(saved[1], "saved", str(saved[0]))
                 return DemoToken(None, "unknown")
             org, new_token = admin.create_org(session, DEMO_ORG_NAME, token, org_id=DEMO_ORG_ID)
+            bind_org(session, org.id)  # the demo's rows belong to the new organisation alone
             build_demo(session, org.id, system_now())
             session.commit()
     except admin.OrgAdminError as exc:
@@ -199,3 +199,7 @@ def serve(
         sock.close()
     if not server.started and workers == 1:
         sys.exit(1)  # the application failed to start (uvicorn logged why)
+
+
+def register(root: typer.Typer) -> None:
+    root.command("serve", context_settings=CONTEXT)(serve)

@@ -7,7 +7,9 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import typer
 
 from openqualify.cli._tables import for_people, render_table
 from openqualify.client.models import Model, format_datetime
@@ -93,3 +95,18 @@ def write_csv(path: Path, rows: Sequence[Any], columns: Columns) -> int:
         for row in rows:
             writer.writerow([cell(pick(row, attr)) for _, attr in columns])
     return len(rows)
+
+
+CsvOption = Annotated[Path | None, typer.Option("--csv", dir_okay=False, help="Write the rows to this CSV file.")]
+
+
+def emit(api: Api, rows: list[Any], columns: Columns, csv_path: Path | None) -> None:
+    """Rows to a CSV file when `--csv` is given, else to the terminal (`marks` and `progress`)."""
+    if csv_path is None:
+        show_rows(api, rows, columns)
+        return
+    count = write_csv(csv_path, rows, columns)
+    if api.json:
+        api.print_json({"file": str(csv_path), "rows": count})
+    else:
+        api.out.print(f"Wrote {count} row{'s' if count != 1 else ''} to {csv_path}", markup=False)

@@ -37,3 +37,7 @@ def permissions(api: Api, content_id: ContentId) -> None:
     """List who may build or review a course."""
     columns = [("Email", "email"), ("Name", "name"), ("Builder", "is_builder"), ("Reviewer", "is_reviewer")]
     show_rows(api, api.client.courses.permissions(content_id), columns)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app)

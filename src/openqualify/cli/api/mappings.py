@@ -1,4 +1,4 @@
-"""`openqualify mappings ...`, `openqualify badges ...` and `openqualify whoami`."""
+"""`openqualify mappings ...`: links between offerings and external course ids."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from typing import Annotated
 import typer
 
 from ._context import Api, command, group
-from ._output import show_item, show_rows
+from ._output import show_rows
 from .offerings import OfferingId
 
 app = group("mappings", "Links between offerings and external course ids.")
-badges_app = group("badges", "Offering badges and awards.")
 ExternalId = Annotated[str, typer.Argument(help="The external course id.")]
 
 
@@ -40,18 +39,5 @@ def remove(api: Api, offering_id: OfferingId, external_id: ExternalId) -> None:
     show_rows(api, ids, [("External course", lambda value: value)])
 
 
-@command(badges_app, "get")
-def badge(api: Api, offering_id: OfferingId) -> None:
-    """Show an offering's badge."""
-    show_item(api, api.client.badges.get(offering_id))
-
-
-@command(badges_app, "award")
-def award(api: Api, offering_id: OfferingId, email: Annotated[str, typer.Argument(help="The learner.")]) -> None:
-    """Award an offering's badge to a learner."""
-    show_item(api, api.client.badges.award(offering_id, email))
-
-
-def whoami(api: Api) -> None:
-    """Show the organisation the token belongs to."""
-    show_item(api, api.client.org.get())
+def register(root: typer.Typer) -> None:
+    root.add_typer(app)

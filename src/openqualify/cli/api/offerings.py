@@ -1,14 +1,19 @@
-"""`openqualify offerings ...`: list, inspect and create offerings, and manage their members."""
+"""`openqualify offerings ...`: list, inspect and create offerings, and manage their members (`enrol` adds many
+from a CSV file; its batching and reporting live in `_enrol.py`)."""
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from openqualify.client import IQualifyError
 from openqualify.client.models import OfferingUserResponse
 
-from ._context import Api, command, group
+from ._context import EXIT_CLIENT_ERROR, Api, command, group
+from ._enrol import DEFAULT_BATCH_SIZE, Summary, enrol_rows, print_summary, read_rows
 from ._output import show_done, show_item, show_rows
 
 app = group("offerings", "Offerings (class activations) and their members.")
@@ -104,3 +109,35 @@ def remove_user(api: Api, offering_id: OfferingId, email: Annotated[str, typer.A
     """Remove a member from an offering."""
     api.client.offerings.remove_user(offering_id, email)
     show_done(api, f"Removed {email} from {offering_id}.")
+
+
+@command(app, "enrol")
+def enrol(
+    api: Api,
+    offering_id: OfferingId,
+    csv_path: Annotated[
+        Path,
+        typer.Option("--csv", exists=True, dir_okay=False, help="CSV with email, firstName, lastName, personId, role."),
+    ],
+    batch_size: Annotated[int, typer.Option(min=1, max=1000, help="Users per request.")] = DEFAULT_BATCH_SIZE,
+    invite: Annotated[bool, typer.Option(help="Send invitations to new users.")] = True,
+    notify: Annotated[bool, typer.Option(help="Notify existing users by e-mail.")] = True,
+) -> None:
+    """Add the people in a CSV file to an offering and report added, existing and failed rows."""
+    try:
+        rows = read_rows(csv_path, invite, notify)
+    except (ValueError, UnicodeDecodeError, csv.Error) as error:
+        raise api.fail(str(error)) from error
+    summary = Summary()
+    try:
+        enrol_rows(api, offering_id, rows, batch_size, summary)
+    except IQualifyError:
+        print_summary(api, summary)  # what was done before the failure, then the error itself
+        raise
+    print_summary(api, summary)
+    if summary.failed:
+        raise typer.Exit(EXIT_CLIENT_ERROR)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app)

@@ -6,9 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from ._context import Api
-from ._output import Columns, show_item, to_data
-from .export import CsvOption, emit
+from ._context import Api, command
+from ._output import Columns, CsvOption, emit, show_item, to_data
 
 OFFERING_COLUMNS: Columns = [
     ("email", "email"), ("firstName", "first_name"), ("lastName", "last_name"), ("personId", "person_id"),
@@ -49,3 +48,7 @@ def progress(
         api.print_json(to_data(data))  # the whole answer, not just the rows
     else:
         emit(api, rows, columns, csv_path)
+
+
+def register(root: typer.Typer) -> None:
+    command(root, "progress")(progress)

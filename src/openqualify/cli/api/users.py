@@ -90,3 +90,7 @@ def badges(api: Api, email: Email) -> None:
     """List the badges a user has been awarded."""
     columns = [("Offering", "offering_id"), ("Title", "title"), ("Awarded", "awarded_at")]
     show_rows(api, api.client.badges.for_user(email), columns)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app)

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from openqualify.server.db.models import AssessmentSetting
-from openqualify.server.kit.timefmt import DateTimeOut, parse_datetime
+from openqualify.server.kit.timefmt import DateTimeOut, OptDateTimeIn
 from openqualify.server.kit.validation import Str, fits, not_null
+from openqualify.server.users.schemas import PersonOut, ProfileRequestOut
 
 ASSESSMENT_TYPES = ("quiz", "assignment", "open-response")
 MARK_TYPES = ("percentage", "points", "grade", "competency")
@@ -20,22 +20,11 @@ AssessmentType = Literal["quiz", "assignment", "open-response"]
 MarkType = Literal["percentage", "points", "grade", "competency"]
 
 
-def _not_null_datetime(value: object) -> object:
-    if isinstance(value, datetime):
-        return value
-    if not isinstance(value, str):
-        raise ValueError("should be string")
-    try:
-        return parse_datetime(value)
-    except ValueError:
-        raise ValueError('should match format "date-time"') from None
-
-
 # Optional fields that, when present, must hold a value of their type (JSON null is not a string).
 OptStr = not_null(Str)
 OptMarkNumber = not_null(fits(AssessmentSetting.mark_number, min_length=1))
 OptMarkType = not_null(MarkType)
-OptDateTime = Annotated[datetime | None, BeforeValidator(_not_null_datetime)]
+OptDateTime = OptDateTimeIn
 
 
 class AssessmentPatch(BaseModel):
@@ -93,17 +82,12 @@ class UserMetadataOut(BaseModel):
     tags: list[str]
 
 
-class UserProfileOut(BaseModel):
-    displayName: str | None = None
+UserProfileOut = ProfileRequestOut  # by this name in the pending-submissions module
 
 
-class PendingUserOut(BaseModel):
+class PendingUserOut(PersonOut):
     """The contract's `User` (request schema, additionalProperties false): only its own fields."""
 
-    email: str
-    firstName: str | None = None
-    lastName: str | None = None
-    personId: str | None = None
     metadata: UserMetadataOut
     profile: UserProfileOut
 

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from openqualify.server.kit.timefmt import DateTimeOut
 from openqualify.server.kit.validation import Bool, EmailStr, NonEmptyStr
+from openqualify.server.memberships.schemas import OfferingUserOut
+from openqualify.server.users.schemas import ProfileRequestOut, UserMetadataOut
 
 
 class ChannelGroupIn(BaseModel):
@@ -44,26 +46,11 @@ class ChannelLearnerIn(BaseModel):
     email: EmailStr
 
 
-class MetadataOut(BaseModel):
-    tags: list[str] = Field(default_factory=list)
-
-
-class ProfileOut(BaseModel):
-    displayName: str | None = None
-
-
-class ChannelLearnerOut(BaseModel):
-    """A learner of a group channel, shaped as the contract's `OfferingUser`."""
-
-    email: str
-    firstName: str | None = None
-    lastName: str | None = None
-    personId: str | None = None
-    metadata: MetadataOut
-    profile: ProfileOut
-    isFacilitator: bool
-    isMarker: bool
-    isReadonly: bool
+# A learner of a group channel is the contract's `OfferingUser`, as the members' shapes have it; the channel
+# service builds these by the names here.
+ChannelLearnerOut = OfferingUserOut
+MetadataOut = UserMetadataOut
+ProfileOut = ProfileRequestOut
 
 
 class ChannelWithLearnersOut(ChannelOut):

@@ -28,10 +28,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from openqualify.server.db.compiled import SQLiteReader
 from openqualify.server.db.engine import write_intent
 from openqualify.server.kit.auth import Principal, authenticate_with
-from openqualify.server.kit.errors import SchemaValidationError
 from openqualify.server.kit.listcache import CACHED_ROUTE, CURRENT_VERSION, ListCache
 from openqualify.server.kit.tenancy import TENANT_PARAM, bind_org
-from openqualify.server.kit.validation import NUL_MESSAGE, has_nul
+from openqualify.server.kit.validation import refuse_nul
 
 READ_ROUTE = "__openqualify_read_route__"
 TENANT: BindParameter[Any] = bindparam(TENANT_PARAM)
@@ -117,12 +116,7 @@ async def open_context(request: Request, context_class: type[ReadContext] = Read
             context._first_unscoped, request.headers.get("authorization"), request.app.state.principal_cache
         )
         request.scope.setdefault("state", {})["org_id"] = context.principal.org_id
-        for name, value in request.path_params.items():
-            if isinstance(value, str) and has_nul(value):
-                raise SchemaValidationError(f"[{name}] value {NUL_MESSAGE}")
-        for name, value in request.query_params.multi_items():
-            if has_nul(name) or has_nul(value):
-                raise SchemaValidationError(f"[{name.replace(chr(0), '')}] value {NUL_MESSAGE}")
+        refuse_nul(request.path_params, request.query_params.multi_items())
     except BaseException:
         await context.close()
         raise

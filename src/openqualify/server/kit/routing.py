@@ -13,10 +13,9 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from openqualify.server.kit.deps import PrincipalDep
-from openqualify.server.kit.errors import SchemaValidationError
 from openqualify.server.kit.paths import SLASH_STANDIN, restore_slashes
 from openqualify.server.kit.reads import READ_ROUTE, query_params, read_handler
-from openqualify.server.kit.validation import NUL_MESSAGE, has_nul
+from openqualify.server.kit.validation import refuse_nul
 
 
 class JsonRequest(Request):
@@ -33,12 +32,8 @@ async def authenticated_and_clean(request: Request, principal: PrincipalDep) -> 
     """Every route of `api_router`: the token is checked first (401 before any 400), then NUL in a path or query
     value is a schema error (PostgreSQL cannot store or compare it). The principal is resolved once per request,
     so the route's own `PrincipalDep` is this one."""
-    for name, value in request.path_params.items():
-        if isinstance(value, str) and has_nul(value):
-            raise SchemaValidationError(f"[{name}] value {NUL_MESSAGE}")
-    for name, value in request.query_params.multi_items():
-        if has_nul(name) or has_nul(value):
-            raise SchemaValidationError(f"[{name.replace(chr(0), '')}] value {NUL_MESSAGE}")
+    refuse_nul(request.path_params, request.query_params.multi_items())
+
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Bad request: `{name, details}`"},

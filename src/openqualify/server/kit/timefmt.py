@@ -64,5 +64,7 @@ def _strict_datetime(value: object) -> object:
 
 # Input: only RFC 3339 strings (no numbers, no bare dates), as the contract's `format: date-time` asks.
 DateTimeIn = Annotated[datetime, BeforeValidator(_strict_datetime)]
+# An optional one: absent is None, but a value that is present (JSON null too) must be such a string.
+OptDateTimeIn = Annotated[datetime | None, BeforeValidator(_strict_datetime)]
 # Output: always UTC with milliseconds and a `Z`.
 DateTimeOut = Annotated[datetime, PlainSerializer(format_datetime, return_type=str)]

@@ -10,7 +10,7 @@ service speaks ajv: `describe` translates, so every route reports bad input the 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
@@ -54,6 +54,16 @@ def is_email(value: str) -> bool:
 
 def has_nul(value: str) -> bool:
     return "\x00" in value
+
+
+def refuse_nul(path_params: Mapping[str, Any], query_items: Iterable[tuple[str, str]]) -> None:
+    """NUL in a path value or a query name or value is a schema error (PostgreSQL cannot store or compare it)."""
+    for name, value in path_params.items():
+        if isinstance(value, str) and has_nul(value):
+            raise SchemaValidationError(f"[{name}] value {NUL_MESSAGE}")
+    for name, value in query_items:
+        if has_nul(name) or has_nul(value):
+            raise SchemaValidationError(f"[{name.replace(chr(0), '')}] value {NUL_MESSAGE}")
 
 
 def _strict_str(value: object) -> object:

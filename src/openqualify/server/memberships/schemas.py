@@ -7,12 +7,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from openqualify.server.kit.validation import Bool, EmailStr, Str
 from openqualify.server.users.schemas import (
+    AccountOut,
     FirstName,
     InviteOut,
     LastName,
     PersonId,
+    PersonOut,
+    ProfileRequestOut,
     UserMetadataIn,
+    UserMetadataOut,
     UserProfileIn,
+    UserProfileOut,
 )
 
 
@@ -34,21 +39,14 @@ class OfferingUserIn(BaseModel):
     sendNotificationEmail: Bool = True
 
 
-class MetadataOut(BaseModel):
-    tags: list[str] = Field(default_factory=list)
+# Shared with the users' shapes; the membership service and bulk add build them by these names.
+MetadataOut = UserMetadataOut
+ProfileOut = UserProfileOut
 
 
-class ProfileRequestOut(BaseModel):
-    displayName: str | None = None
-
-
-class OfferingUserAddOut(BaseModel):
+class OfferingUserAddOut(PersonOut):
     """An added member: the request item with its defaults filled, plus the invitation link when asked."""
 
-    email: str
-    firstName: str | None = None
-    lastName: str | None = None
-    personId: str | None = None
     metadata: MetadataOut | None = None
     profile: ProfileRequestOut | None = None
     isFacilitator: bool
@@ -67,13 +65,9 @@ class ItemErrorOut(BaseModel):
     email: str | None = None
 
 
-class OfferingUserOut(BaseModel):
-    """The contract's `OfferingUser` as a response (marker lists)."""
+class OfferingUserOut(PersonOut):
+    """The contract's `OfferingUser` as a response (marker lists, group channels' learners)."""
 
-    email: str
-    firstName: str | None = None
-    lastName: str | None = None
-    personId: str | None = None
     metadata: MetadataOut
     profile: ProfileRequestOut
     isFacilitator: bool
@@ -81,20 +75,9 @@ class OfferingUserOut(BaseModel):
     isReadonly: bool
 
 
-class ProfileOut(BaseModel):
-    displayName: str | None = None
-    mobile: str | None = None
-
-
-class OfferingUserResponseOut(BaseModel):
+class OfferingUserResponseOut(AccountOut):
     """A member as `GET /offerings/{offeringId}/users` lists it."""
 
-    id: str
-    email: str
-    firstName: str | None = None
-    lastName: str | None = None
-    personId: str | None = None
-    avatarUrl: str | None = None
     profile: ProfileOut
     isFacilitator: bool
     isMarker: bool

@@ -48,8 +48,35 @@ class SuspendedRequest(BaseModel):
     suspended: Bool | None = None
 
 
+# The pieces of a user that other resources' responses show too (members, channel learners, pending users).
+
+
+class PersonOut(BaseModel):
+    """The first fields of the contract's `User` as responses show it."""
+
+    email: str
+    firstName: str | None = None
+    lastName: str | None = None
+    personId: str | None = None
+
+
+class AccountOut(BaseModel):
+    """The first fields of a stored user (`UserResponse`, `OfferingUserResponse`): its id, then a `PersonOut`."""
+
+    id: str
+    email: str
+    firstName: str | None = None
+    lastName: str | None = None
+    personId: str | None = None
+    avatarUrl: str | None = None
+
+
 class UserMetadataOut(BaseModel):
     tags: list[str] = Field(default_factory=list)
+
+
+class ProfileRequestOut(BaseModel):  # a profile as the contract's `User` (request schema) has it
+    displayName: str | None = None
 
 
 class UserProfileOut(BaseModel):
@@ -61,13 +88,7 @@ class InviteOut(BaseModel):
     url: str | None = None
 
 
-class UserOut(BaseModel):
-    id: str
-    email: str
-    firstName: str | None = None
-    lastName: str | None = None
-    personId: str | None = None
-    avatarUrl: str | None = None
+class UserOut(AccountOut):
     metadata: UserMetadataOut
     profile: UserProfileOut
     firstAccessAt: DateTimeOut | None = None

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from openqualify.cli.admin._common import note
-from openqualify.cli.admin.orgs import sqlite_file
+from openqualify.cli.admin._database import sqlite_file
 
 DEMO_ORG_NAME = "Demo Academy"
 

@@ -1,21 +1,20 @@
-"""`openqualify offerings enrol OFFERING_ID --csv FILE`: add many members from a spreadsheet, in batches."""
+"""What `openqualify offerings enrol OFFERING_ID --csv FILE` does: read a spreadsheet of people, add them in
+batches, and report added, existing and failed rows."""
 
 from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from openqualify.cli._tables import render_table
-from openqualify.client import IQualifyError, ObjectExistsError
+from openqualify.client import ObjectExistsError
 from openqualify.client.models import OfferingUser
 
-from ._context import EXIT_CLIENT_ERROR, Api, command
-from .offerings import OfferingId, app
+from ._context import Api
 
 DEFAULT_BATCH_SIZE = 200
 COLUMNS = ("email", "firstName", "lastName", "personId", "role")
@@ -120,31 +119,3 @@ def print_summary(api: Api, summary: Summary) -> None:
         failed = sorted(summary.failed, key=lambda failure: failure[0].line)
         rows = [[str(row.line), row.email, name, details] for row, name, details in failed]
         render_table(api.out, ["Row", "Email", "Error", "Details"], rows)
-
-
-@command(app, "enrol")
-def enrol(
-    api: Api,
-    offering_id: OfferingId,
-    csv_path: Annotated[
-        Path,
-        typer.Option("--csv", exists=True, dir_okay=False, help="CSV with email, firstName, lastName, personId, role."),
-    ],
-    batch_size: Annotated[int, typer.Option(min=1, max=1000, help="Users per request.")] = DEFAULT_BATCH_SIZE,
-    invite: Annotated[bool, typer.Option(help="Send invitations to new users.")] = True,
-    notify: Annotated[bool, typer.Option(help="Notify existing users by e-mail.")] = True,
-) -> None:
-    """Add the people in a CSV file to an offering and report added, existing and failed rows."""
-    try:
-        rows = read_rows(csv_path, invite, notify)
-    except (ValueError, UnicodeDecodeError, csv.Error) as error:
-        raise api.fail(str(error)) from error
-    summary = Summary()
-    try:
-        enrol_rows(api, offering_id, rows, batch_size, summary)
-    except IQualifyError:
-        print_summary(api, summary)  # what was done before the failure, then the error itself
-        raise
-    print_summary(api, summary)
-    if summary.failed:
-        raise typer.Exit(EXIT_CLIENT_ERROR)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from ._context import Api, command, group
-from ._output import Columns, show_rows, write_csv
+from ._output import Columns, CsvOption, emit
 from .offerings import OfferingId
 
 app = group("marks", "Marks of an offering's quizzes and assignments.")
@@ -25,21 +24,6 @@ ASSIGNMENT_COLUMNS: Columns = [
     ("submissionDateTime", "submission_date_time"), ("mark", "mark"), ("markedBy", "marked_by"),
     ("markedDateTime", "marked_date_time"),
 ]  # fmt: skip
-CsvOption = Annotated[Path | None, typer.Option("--csv", dir_okay=False, help="Write the rows to this CSV file.")]
-
-
-def emit(api: Api, rows: list[Any], columns: Columns, csv_path: Path | None) -> None:
-    """Rows to a CSV file when `--csv` is given, else to the terminal."""
-    if csv_path is None:
-        show_rows(api, rows, columns)
-        return
-    count = write_csv(csv_path, rows, columns)
-    if api.json:
-        api.print_json({"file": str(csv_path), "rows": count})
-    else:
-        api.out.print(f"Wrote {count} row{'s' if count != 1 else ''} to {csv_path}", markup=False)
-
-
 @command(app, "quizzes")
 def quizzes(api: Api, offering_id: OfferingId, csv_path: CsvOption = None) -> None:
     """Quiz marks, one row per learner and quiz."""
@@ -57,3 +41,7 @@ def assignments(
     analytics = api.client.analytics
     rows = analytics.submissions_assignments(offering_id) if unmarked else analytics.marks_assignments(offering_id)
     emit(api, rows, ASSIGNMENT_COLUMNS, csv_path)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app)
