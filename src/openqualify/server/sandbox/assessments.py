@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.assessment_data.schemas import ActivityFeedbackOut, UploadedFileOut
 from openqualify.server.assessment_data.service import ACTIVITY_TYPE
-from openqualify.server.assessments import repository as assessments
 from openqualify.server.assessments import schemas as out
 from openqualify.server.assessments import views
+from openqualify.server.assessments.repository import AssessmentRepository
 from openqualify.server.assessments.sandbox_schemas import (
     ActivityAttemptCreate,
     ActivityCreate,
@@ -36,7 +36,7 @@ from openqualify.server.assessments.sandbox_schemas import (
     SandboxSubmissionOut,
     SubmissionCreate,
 )
-from openqualify.server.assessments.service import invalid_property
+from openqualify.server.assessments.service import get_assessment, invalid_property
 from openqualify.server.db.models import (
     Activity,
     ActivityAttempt,
@@ -223,11 +223,11 @@ async def create_submission(
     """A learner's work on an assignment or open-response assessment (`draft`, `submitted` or `marked`); one per
     learner and assessment (ObjectExistsError for a second). Marks are added with `POST /submissions/{id}/marks`."""
     offering = await get_offering(session, offeringId)
-    assessment, _ = await assessments.get_assessment(session, offering, assessmentId)
+    assessment, _ = await get_assessment(session, offering, assessmentId)
     user = await _learner(session, offering, body.email)
     if assessment.type == "quiz":
         raise invalid_property("assessment", "type", "assignment or open-response")
-    if await assessments.find_submission(session, offering.id, assessment.id, user.id) is not None:
+    if await AssessmentRepository(session).find_submission(offering.id, assessment.id, user.id) is not None:
         raise ObjectExistsError(f"The user {user.email} already has a submission for assessment {assessment.id}.")
     now = principal.now()
     submitted_at = None if body.status == "draft" else (body.submittedAt or now)
@@ -259,7 +259,7 @@ async def create_submission(
 
 
 async def _mark_out(session: AsyncSession, mark: Mark) -> SandboxMarkOut:
-    users = await assessments.users_by_id(session, views.mark_user_ids([mark]))
+    users = await AssessmentRepository(session).users_by_id(views.mark_user_ids([mark]))
     return SandboxMarkOut(**views.mark_out(mark, users).model_dump(), submissionId=mark.submission_id)
 
 
@@ -347,7 +347,7 @@ async def add_quiz_attempt(
 ) -> SandboxAttemptOut:
     """Record a learner's attempt at a quiz, with its mark (a percentage, as a string)."""
     offering = await get_offering(session, offeringId)
-    assessment, _ = await assessments.get_assessment(session, offering, assessmentId)
+    assessment, _ = await get_assessment(session, offering, assessmentId)
     user = await _learner(session, offering, body.email)
     if assessment.type != "quiz":
         raise invalid_property("assessment", "type", "quiz")
