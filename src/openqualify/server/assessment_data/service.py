@@ -13,11 +13,12 @@ from openqualify.server.assessment_data import repository
 from openqualify.server.assessment_data.repository import AssessmentDataRepository
 from openqualify.server.assessments import views
 from openqualify.server.assessments.repository import AssessmentRepository
-from openqualify.server.assessments.service import get_assessment, get_user
+from openqualify.server.assessments.service import get_assessment
 from openqualify.server.db.models import Assessment, AssessmentSetting, Offering
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.wire import present
 from openqualify.server.offerings.lookup import get_offering, read_offering
+from openqualify.server.users.service import get_user
 
 SUBMITTED = ("submitted", "marked")
 ACTIVITY_TYPE = "open-response"

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.assessments import dates, repository, schemas, views
 from openqualify.server.assessments.repository import AssessmentRepository, AssessmentRow
-from openqualify.server.db.models import Assessment, AssessmentDueOverride, AssessmentSetting, Offering, User
+from openqualify.server.db.models import Assessment, AssessmentDueOverride, AssessmentSetting, Offering
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import (
     AssessmentNotSubmittedError,
@@ -22,7 +22,7 @@ from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.timefmt import format_datetime
 from openqualify.server.memberships.lookup import get_member
 from openqualify.server.offerings.lookup import get_offering, read_offering
-from openqualify.server.users.repository import UserRepository
+from openqualify.server.users.service import get_user
 
 RELATIVE_DATES_DETAILS = "The specified offering has relative dates enabled. Absolute task dates can not be set."
 SUBMITTED = ("submitted", "marked")
@@ -35,13 +35,6 @@ def invalid_property(thing: str, prop: str, expected: str) -> ObjectInvalidPrope
 
 def before_open(due: datetime) -> str:
     return f'The specified parameter dueDate has an invalid value "{format_datetime(due)} is before the openDate".'
-
-
-async def get_user(session: AsyncSession, email: str) -> User:
-    user = await UserRepository(session).by_email(email)
-    if user is None:
-        raise ObjectNotFoundError.of("user", email)
-    return user
 
 
 async def get_assessment(session: AsyncSession, offering: Offering, assessment_id: str) -> AssessmentRow:

@@ -123,6 +123,26 @@ class ChannelRepository(Repository):
         )
         return {(channel_id, user_id) for channel_id, user_id in rows}
 
+    async def post_in_channel(self, post_id: str) -> tuple[ChannelPost, Channel] | None:
+        row = (
+            await self.session.execute(
+                select(ChannelPost, Channel)
+                .join(Channel, Channel.id == ChannelPost.channel_id)
+                .where(ChannelPost.id == post_id)
+            )
+        ).first()
+        return (row[0], row[1]) if row else None
+
+    async def comment_in_channel(self, comment_id: str) -> tuple[ChannelComment, Channel] | None:
+        row = (
+            await self.session.execute(
+                select(ChannelComment, Channel)
+                .join(Channel, Channel.id == ChannelComment.channel_id)
+                .where(ChannelComment.id == comment_id)
+            )
+        ).first()
+        return (row[0], row[1]) if row else None
+
     async def member(self, channel_id: str, user_id: str) -> ChannelMember | None:
         return await self.one_or_none(
             select(ChannelMember).where(ChannelMember.channel_id == channel_id, ChannelMember.user_id == user_id)

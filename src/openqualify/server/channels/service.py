@@ -27,7 +27,7 @@ from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.wire import present
 from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.offerings.lookup import get_offering, read_offering
-from openqualify.server.users.repository import UserRepository
+from openqualify.server.users.service import get_user
 
 EXCLUSIVE_FLAGS_MESSAGE = (
     "A channel can only have one of these properties set as true: groupDiscussion, isBroadcastOnly or privateSupport"
@@ -163,13 +163,6 @@ async def channel_learners(
     )
 
 
-async def _user(session: AsyncSession, email: str) -> User:
-    user = await UserRepository(session).by_email(email)
-    if user is None:
-        raise ObjectNotFoundError.of("user", email)
-    return user
-
-
 def _not_a_learner(user: User, offering: Offering) -> UserNotInOfferingError:
     return UserNotInOfferingError(f"The user {user.email} is not a learner in the offering {offering.id}.")
 
@@ -178,7 +171,7 @@ async def add_channel_learner(
     session: AsyncSession, principal: Principal, offering_id: str, channel_id: str, email: str
 ) -> None:
     offering, channel = await _group_channel(session, offering_id, channel_id)
-    user = await _user(session, email)
+    user = await get_user(session, email)
     found = await MembershipRepository(session).member_by_email(offering.id, user.email)
     if found is None or not found[1].is_learner:
         raise _not_a_learner(user, offering)
@@ -193,7 +186,7 @@ async def remove_channel_learner(
     session: AsyncSession, principal: Principal, offering_id: str, channel_id: str, email: str
 ) -> None:
     offering, channel = await _group_channel(session, offering_id, channel_id)
-    user = await _user(session, email)
+    user = await get_user(session, email)
     repo = ChannelRepository(session)
     allocation = await repo.member(channel.id, user.id)
     if allocation is None:

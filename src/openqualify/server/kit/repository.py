@@ -15,6 +15,7 @@ from sqlalchemy import Executable, Row, Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Repository:
@@ -30,6 +31,12 @@ class Repository:
 
     def add_all(self, rows: Iterable[object]) -> None:
         self.session.add_all(list(rows))
+
+    async def store(self, row: R) -> R:
+        """Add a new row and flush it (its defaults and foreign keys are then checked), and give it back."""
+        self.session.add(row)
+        await self.session.flush()
+        return row
 
     async def delete(self, row: object) -> None:
         await self.session.delete(row)
