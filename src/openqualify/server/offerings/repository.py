@@ -153,6 +153,10 @@ class OfferingRepository(Repository):
     async def version(self, content_id: str) -> CourseVersion | None:
         return await self.one_or_none(select(CourseVersion).where(CourseVersion.id == content_id))
 
+    async def of_content(self, content_id: str) -> list[Offering]:
+        """The offerings built on this course version."""
+        return await self.scalars(select(Offering).where(Offering.content_id == content_id))
+
     async def draft_course(self, draft_id: str) -> Course | None:
         """A course under construction whose draft id (or never-published root id) is `draft_id`."""
         return (

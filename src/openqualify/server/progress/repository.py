@@ -168,6 +168,39 @@ class ProgressRepository(Repository):
         )
         return {page_id: title for page_id, title in await self.session.execute(statement)}
 
+    async def page(self, content_id: str, page_id: str) -> CoursePage | None:
+        """A page of this course version."""
+        return await self.one_or_none(
+            select(CoursePage).where(CoursePage.id == page_id, CoursePage.content_id == content_id)
+        )
+
+    async def pages(self, content_id: str) -> list[CoursePage]:
+        """The course version's pages, in order."""
+        return await self.scalars(
+            select(CoursePage).where(CoursePage.content_id == content_id).order_by(CoursePage.position, CoursePage.id)
+        )
+
+    async def last_page_position(self, content_id: str) -> int | None:
+        return await self.one_or_none(select(func.max(CoursePage.position)).where(CoursePage.content_id == content_id))
+
+    async def page_progress(self, offering_id: str, user_id: str, page_id: str) -> PageProgress | None:
+        return await self.one_or_none(
+            select(PageProgress).where(
+                PageProgress.offering_id == offering_id,
+                PageProgress.user_id == user_id,
+                PageProgress.page_id == page_id,
+            )
+        )
+
+    async def reaction(self, offering_id: str, page_id: str, user_id: str) -> UnitReaction | None:
+        return await self.one_or_none(
+            select(UnitReaction).where(
+                UnitReaction.offering_id == offering_id,
+                UnitReaction.page_id == page_id,
+                UnitReaction.user_id == user_id,
+            )
+        )
+
     async def page_count(self, content_id: str) -> int:
         return int(
             (

@@ -30,6 +30,9 @@ class PulseRepository(Repository):
     async def find_pulse(self, offering_id: str, pulse_id: str) -> Pulse | None:
         return await self.one_or_none(select(Pulse).where(Pulse.id == pulse_id, Pulse.offering_id == offering_id))
 
+    async def find_run(self, pulse_id: str, run_id: str) -> PulseRun | None:
+        return await self.one_or_none(select(PulseRun).where(PulseRun.id == run_id, PulseRun.pulse_id == pulse_id))
+
 
 # --- the read path ------------------------------------------------------------------------------------------
 
