@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, delete, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
 
 from openqualify.server.db.models import (
     Activity,
@@ -193,6 +193,10 @@ class AssessmentRepository(Repository):
         return await self.scalars(
             select(Activity).where(Activity.content_id == content_id).order_by(Activity.position, Activity.id)
         )
+
+    async def last_position(self, model: type[Assessment] | type[Activity], content_id: str) -> int | None:
+        """The highest position of the course version's assessments (or activities)."""
+        return await self.one_or_none(select(func.max(model.position)).where(model.content_id == content_id))
 
     async def drop_due_overrides(self, offering_id: str, user_id: str) -> None:
         """The user's own due dates in the offering."""

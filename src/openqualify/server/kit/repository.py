@@ -48,6 +48,10 @@ class Repository:
         """A statement run for its effect (a bulk UPDATE or DELETE)."""
         await self.session.execute(statement)
 
+    async def by_key(self, model: type[R], key: Any) -> R | None:
+        """The entity with this primary key (from the session's identity map when loaded already)."""
+        return await self.session.get(model, key)
+
     async def one_or_none(self, statement: Select[T], params: Mapping[str, Any] | None = None) -> T | None:
         """The single entity or value the statement selects, or None."""
         return (await self.session.execute(statement, params)).scalar_one_or_none()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from openqualify.server.sandbox.assessments import router as assessments
+from openqualify.server.sandbox.assessments.router import router as assessments
 from openqualify.server.sandbox.core import router as core
 from openqualify.server.sandbox.data import router as data
 from openqualify.server.sandbox.journal.router import router as journal

@@ -64,9 +64,6 @@ class UserRepository(Repository):
         """New accounts as plain rows (each with its `org_id`)."""
         await insert_rows(self.session, User, rows)
 
-    async def get(self, user_id: str) -> User | None:
-        return await self.session.get(User, user_id)
-
     async def by_ids(self, ids: Iterable[str]) -> dict[str, User]:
         wanted = set(ids)
         if not wanted:

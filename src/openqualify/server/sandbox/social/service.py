@@ -60,7 +60,7 @@ async def _comment(session: AsyncSession, comment_id: str) -> tuple[ChannelComme
 
 
 async def _email_of(session: AsyncSession, user_id: str) -> str:
-    user = await UserRepository(session).get(user_id)
+    user = await UserRepository(session).by_key(User, user_id)
     assert user is not None
     return user.email
 
