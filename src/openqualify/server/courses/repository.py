@@ -45,6 +45,19 @@ class CourseRepository(Repository):
         )
         return [(course, version) for course, version in rows.all()]
 
+    async def all(self) -> list[Course]:
+        return await self.scalars(select(Course).order_by(Course.created_at, Course.id))
+
+    async def versions(self, course_id: str) -> list[CourseVersion]:
+        """The course's published versions, oldest first."""
+        return await self.scalars(
+            select(CourseVersion).where(CourseVersion.course_id == course_id).order_by(CourseVersion.version)
+        )
+
+    async def all_versions(self) -> list[CourseVersion]:
+        """Every published version, by course then version."""
+        return await self.scalars(select(CourseVersion).order_by(CourseVersion.course_id, CourseVersion.version))
+
     async def by_root(self, root_content_id: str) -> Course | None:
         return await self.one_or_none(select(Course).where(Course.id == root_content_id))
 

@@ -70,5 +70,15 @@ class UserRepository(Repository):
             return {}
         return {user.id: user for user in await self.scalars(select(User).where(User.id.in_(wanted)))}
 
+    async def sent_emails(self, limit: int) -> list[tuple[EmailOutbox, str]]:
+        """The latest e-mails of the outbox with their recipient's address, newest first."""
+        rows = await self.session.execute(
+            select(EmailOutbox, User.email)
+            .join(User, User.id == EmailOutbox.user_id)
+            .order_by(EmailOutbox.created_at.desc(), EmailOutbox.id.desc())
+            .limit(limit)
+        )
+        return [(email, to) for email, to in rows.all()]
+
     def record_email(self, email: EmailOutbox) -> None:
         self.session.add(email)
