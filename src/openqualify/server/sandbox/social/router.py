@@ -5,8 +5,7 @@ from __future__ import annotations
 from openqualify.server.channels import schemas as channel_schemas
 from openqualify.server.kit.deps import PrincipalDep, SessionDep
 from openqualify.server.kit.routing import api_router
-from openqualify.server.sandbox.social import service
-from openqualify.server.sandbox.social.schemas import CommentCreate, ModerationIn, PostCreate
+from openqualify.server.sandbox.social import schemas, service
 
 router = api_router(tags=["Sandbox"], prefix="/_sandbox")
 
@@ -15,7 +14,7 @@ router = api_router(tags=["Sandbox"], prefix="/_sandbox")
     "/offerings/{offeringId}/channels/{channelId}/posts", status_code=201, response_model=channel_schemas.PostOut
 )
 async def create_post(
-    principal: PrincipalDep, session: SessionDep, offeringId: str, channelId: str, body: PostCreate
+    principal: PrincipalDep, session: SessionDep, offeringId: str, channelId: str, body: schemas.PostCreate
 ) -> channel_schemas.PostOut:
     """Start a thread in a channel. `isFacilitatorPost` defaults to the author's facilitator role in the
     offering; `createdAt` defaults to the organisation's now."""
@@ -24,7 +23,7 @@ async def create_post(
 
 @router.post("/posts/{postId}/comments", status_code=201, response_model=channel_schemas.CommentOut)
 async def create_comment(
-    principal: PrincipalDep, session: SessionDep, postId: str, body: CommentCreate
+    principal: PrincipalDep, session: SessionDep, postId: str, body: schemas.CommentCreate
 ) -> channel_schemas.CommentOut:
     """Comment on a post (listed by `/analytics/channels/{channelId}/comments`)."""
     return await service.create_comment(session, principal, postId, body)
@@ -32,7 +31,7 @@ async def create_comment(
 
 @router.post("/comments/{commentId}/replies", status_code=201, response_model=channel_schemas.CommentOut)
 async def create_reply(
-    principal: PrincipalDep, session: SessionDep, commentId: str, body: CommentCreate
+    principal: PrincipalDep, session: SessionDep, commentId: str, body: schemas.CommentCreate
 ) -> channel_schemas.CommentOut:
     """Reply to a comment (listed by `/analytics/channels/{channelId}/replies`)."""
     return await service.create_reply(session, principal, commentId, body)
@@ -40,7 +39,7 @@ async def create_reply(
 
 @router.put("/posts/{postId}/moderation", response_model=channel_schemas.PostOut)
 async def moderate_post(
-    principal: PrincipalDep, session: SessionDep, postId: str, body: ModerationIn | None = None
+    principal: PrincipalDep, session: SessionDep, postId: str, body: schemas.ModerationIn | None = None
 ) -> channel_schemas.PostOut:
     """Moderate (mute, with a reason and a moderator) a post; no body (or `null`) clears moderation."""
     return await service.moderate_post(session, postId, body)
@@ -48,7 +47,7 @@ async def moderate_post(
 
 @router.put("/comments/{commentId}/moderation", response_model=channel_schemas.CommentOut)
 async def moderate_comment(
-    principal: PrincipalDep, session: SessionDep, commentId: str, body: ModerationIn | None = None
+    principal: PrincipalDep, session: SessionDep, commentId: str, body: schemas.ModerationIn | None = None
 ) -> channel_schemas.CommentOut:
     """Moderate a comment or reply; no body (or `null`) clears moderation."""
     return await service.moderate_comment(session, commentId, body)
