@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from openqualify.server.db.models import (
@@ -24,14 +23,89 @@ from openqualify.server.db.models import (
     User,
 )
 from openqualify.server.kit.reads import TENANT, ReadContext, org_scope, registered
+from openqualify.server.kit.repository import Repository
 from openqualify.server.kit.wire import wire_time
 
 # The learner columns of every row, in `_LEARNER` order.
 _LEARNER = (User.email, User.first_name, User.last_name, User.person_id)
 
 
-async def course_name(session: AsyncSession, offering: Offering) -> str | None:
-    return (await session.execute(select(Course.name).where(Course.id == offering.course_id))).scalar_one_or_none()
+class AssessmentDataRepository(Repository):
+    """Analytics queries of the write path's session (console views, counts); the lists are read below."""
+
+    async def course_name(self, offering: Offering) -> str | None:
+        return await self.one_or_none(select(Course.name).where(Course.id == offering.course_id))
+
+    async def user_emails(self, ids: set[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        rows = await self.session.execute(select(User.id, User.email).where(User.id.in_(ids)))
+        return {user_id: email for user_id, email in rows}
+
+    async def learner_work(self, user_id: str) -> Sequence[Any]:
+        """A user's submissions in every offering, one row per mark (oldest first) or one with no mark: offering id,
+        offering name, assessment id, title, type, status, submitted_at, mark, feedback (the latest), marked_at (the
+        mark's updated_at). Ordered by offering start, then course order."""
+        statement = (
+            select(
+                Offering.id.label("offering_id"),
+                Offering.name.label("offering_name"),
+                Assessment.id.label("assessment_id"),
+                Assessment.title,
+                Assessment.type,
+                Submission.status,
+                Submission.submitted_at,
+                Mark.mark,
+                Mark.feedback,
+                Mark.updated_at.label("marked_at"),
+            )
+            .select_from(Submission)
+            .join(Offering, Offering.id == Submission.offering_id)
+            .join(Assessment, Assessment.id == Submission.assessment_id)
+            .outerjoin(Mark, Mark.submission_id == Submission.id)
+            .where(Submission.user_id == user_id)
+            .order_by(Offering.start, Offering.id, Assessment.position, Assessment.id, Mark.created_at, Mark.id)
+        )
+        return await self.rows(statement)
+
+    async def learner_quiz_attempts(self, user_id: str) -> Sequence[Any]:
+        """A user's quiz attempts in every offering, oldest first per quiz: offering id, offering name, quiz id,
+        title, mark, attempted_at."""
+        statement = (
+            select(
+                Offering.id.label("offering_id"),
+                Offering.name.label("offering_name"),
+                Assessment.id.label("assessment_id"),
+                Assessment.title,
+                QuizAttempt.mark,
+                QuizAttempt.attempted_at,
+            )
+            .select_from(QuizAttempt)
+            .join(Offering, Offering.id == QuizAttempt.offering_id)
+            .join(Assessment, Assessment.id == QuizAttempt.assessment_id)
+            .where(QuizAttempt.user_id == user_id)
+            .order_by(Offering.start, Offering.id, Assessment.position, Assessment.id, QuizAttempt.attempted_at)
+        )
+        return await self.rows(statement)
+
+    async def handed_in_marks(self, offering: Offering) -> Sequence[Any]:
+        """What `/analytics/submissions/assignments` lists, reduced to what counts and distributions need: assessment
+        id, submission id, learner's user id, mark id and mark, one row per mark (oldest first) or one with no mark.
+        A fraction of the list's cost for an offering of thousands (no texts, no history, no learner columns)."""
+        statement = (
+            select(Submission.assessment_id, Submission.id, Submission.user_id, Mark.id, Mark.mark)
+            .join(Assessment, Assessment.id == Submission.assessment_id)
+            .outerjoin(Mark, Mark.submission_id == Submission.id)
+            .where(
+                Submission.offering_id == offering.id,
+                or_(Submission.status == "submitted", Submission.status == "marked"),
+                Assessment.content_id == offering.content_id,
+                Assessment.type != "quiz",
+            )
+            .order_by(Submission.id, Mark.created_at, Mark.id)
+        )
+        return await self.rows(statement)
+
 
 
 def _assignment_rows_statement(*, marked_only: bool) -> Any:
@@ -136,13 +210,6 @@ async def read_assessment_submissions(
     return await ctx.rows(_SUBMISSIONS[user_id is not None], **params)
 
 
-async def user_emails(session: AsyncSession, ids: set[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    rows = await session.execute(select(User.id, User.email).where(User.id.in_(ids)))
-    return {user_id: email for user_id, email in rows}
-
-
 _QUIZ_ATTEMPTS = registered(
     select(
         QuizAttempt.assessment_id,
@@ -198,68 +265,3 @@ async def read_activity_attempts(ctx: ReadContext, offering: Any) -> Sequence[Ro
     return await ctx.rows(_ACTIVITY_ATTEMPTS, offering_id=offering.id, content_id=offering.content_id)
 
 
-async def learner_work(session: AsyncSession, user_id: str) -> Sequence[Any]:
-    """A user's submissions in every offering, one row per mark (oldest first) or one with no mark: offering id,
-    offering name, assessment id, title, type, status, submitted_at, mark, feedback (the latest), marked_at (the
-    mark's updated_at). Ordered by offering start, then course order."""
-    statement = (
-        select(
-            Offering.id.label("offering_id"),
-            Offering.name.label("offering_name"),
-            Assessment.id.label("assessment_id"),
-            Assessment.title,
-            Assessment.type,
-            Submission.status,
-            Submission.submitted_at,
-            Mark.mark,
-            Mark.feedback,
-            Mark.updated_at.label("marked_at"),
-        )
-        .select_from(Submission)
-        .join(Offering, Offering.id == Submission.offering_id)
-        .join(Assessment, Assessment.id == Submission.assessment_id)
-        .outerjoin(Mark, Mark.submission_id == Submission.id)
-        .where(Submission.user_id == user_id)
-        .order_by(Offering.start, Offering.id, Assessment.position, Assessment.id, Mark.created_at, Mark.id)
-    )
-    return (await session.execute(statement)).all()
-
-
-async def learner_quiz_attempts(session: AsyncSession, user_id: str) -> Sequence[Any]:
-    """A user's quiz attempts in every offering, oldest first per quiz: offering id, offering name, quiz id,
-    title, mark, attempted_at."""
-    statement = (
-        select(
-            Offering.id.label("offering_id"),
-            Offering.name.label("offering_name"),
-            Assessment.id.label("assessment_id"),
-            Assessment.title,
-            QuizAttempt.mark,
-            QuizAttempt.attempted_at,
-        )
-        .select_from(QuizAttempt)
-        .join(Offering, Offering.id == QuizAttempt.offering_id)
-        .join(Assessment, Assessment.id == QuizAttempt.assessment_id)
-        .where(QuizAttempt.user_id == user_id)
-        .order_by(Offering.start, Offering.id, Assessment.position, Assessment.id, QuizAttempt.attempted_at)
-    )
-    return (await session.execute(statement)).all()
-
-
-async def handed_in_marks(session: AsyncSession, offering: Offering) -> Sequence[Any]:
-    """What `/analytics/submissions/assignments` lists, reduced to what counts and distributions need: assessment
-    id, submission id, learner's user id, mark id and mark, one row per mark (oldest first) or one with no mark.
-    A fraction of the list's cost for an offering of thousands (no texts, no history, no learner columns)."""
-    statement = (
-        select(Submission.assessment_id, Submission.id, Submission.user_id, Mark.id, Mark.mark)
-        .join(Assessment, Assessment.id == Submission.assessment_id)
-        .outerjoin(Mark, Mark.submission_id == Submission.id)
-        .where(
-            Submission.offering_id == offering.id,
-            or_(Submission.status == "submitted", Submission.status == "marked"),
-            Assessment.content_id == offering.content_id,
-            Assessment.type != "quiz",
-        )
-        .order_by(Submission.id, Mark.created_at, Mark.id)
-    )
-    return (await session.execute(statement)).all()

@@ -10,13 +10,15 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.assessment_data import repository
-from openqualify.server.assessments import repository as assessments
+from openqualify.server.assessment_data.repository import AssessmentDataRepository
 from openqualify.server.assessments import views
-from openqualify.server.assessments.service import get_user
+from openqualify.server.assessments.repository import AssessmentRepository
+from openqualify.server.assessments.service import get_assessment
 from openqualify.server.db.models import Assessment, AssessmentSetting, Offering
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.wire import present
 from openqualify.server.offerings.lookup import get_offering, read_offering
+from openqualify.server.users.service import get_user
 
 SUBMITTED = ("submitted", "marked")
 ACTIVITY_TYPE = "open-response"
@@ -35,14 +37,14 @@ def _full_name(first_name: str | None, last_name: str | None) -> str | None:
 async def _assessments(
     session: AsyncSession, offering: Offering
 ) -> dict[str, tuple[Assessment, AssessmentSetting | None]]:
-    return {a.id: (a, s) for a, s in await assessments.assessments_of(session, offering)}
+    return {a.id: (a, s) for a, s in await AssessmentRepository(session).assessments_of(offering)}
 
 
 async def _assignment_rows(ctx: ReadContext, offering_id: str, *, marked_only: bool) -> list[AssignmentMarkRow]:
     offering = await read_offering(ctx, offering_id)
     session = await ctx.session()
     known = await _assessments(session, offering)
-    course = await repository.course_name(session, offering)
+    course = await AssessmentDataRepository(session).course_name(offering)
     rows = await repository.read_assignment_rows(ctx, offering, marked_only=marked_only)
     # Per assessment: the fields every row of it shares (absent ones left out).
     shared = {
@@ -104,14 +106,14 @@ async def _submissions(
     ctx: ReadContext, offering: Offering, assessment_id: str, user_id: str | None
 ) -> list[SubmissionMarkRow]:
     session = await ctx.session()
-    assessment, setting = await assessments.get_assessment(session, offering, assessment_id)
+    assessment, setting = await get_assessment(session, offering, assessment_id)
     rows = await repository.read_assessment_submissions(ctx, offering.id, assessment.id, user_id)
     user_ids: set[str] = set()
     for row in rows:
         if row.created_at is not None:
             user_ids |= views.history_user_ids(row.marker_user_id, row.history)
-    email_of = (await repository.user_emails(session, user_ids)).get
-    course = await repository.course_name(session, offering)
+    email_of = (await AssessmentDataRepository(session).user_emails(user_ids)).get
+    course = await AssessmentDataRepository(session).course_name(offering)
     shared = present(
         {
             "assessmentId": assessment.id,

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openqualify.server.assessments import dates, repository, schemas, views
-from openqualify.server.db.models import QuizAttempt, Submission, User
+from openqualify.server.assessments import dates, schemas, views
+from openqualify.server.assessments.repository import AssessmentRepository
+from openqualify.server.db.models import User
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import SchemaValidationError
-from openqualify.server.memberships.lookup import learners
+from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.offerings.lookup import get_offering
 
 DEFAULT_DAYS = 3
@@ -52,21 +52,14 @@ async def pending_submission(
     offering = await get_offering(session, offering_id)
     now = principal.now()
     until = now + timedelta(days=days)
-    rows = [(a, s) for a, s in await repository.assessments_of(session, offering) if not a.hidden]
+    repo = AssessmentRepository(session)
+    rows = [(a, s) for a, s in await repo.assessments_of(offering) if not a.hidden]
     if not rows:
         return []
     ids = [a.id for a, _ in rows]
-    members = await learners(session, offering.id)
-    overrides = await repository.due_overrides(session, offering.id, ids)
-    submitted = await session.execute(
-        select(Submission.assessment_id, Submission.user_id).where(
-            Submission.offering_id == offering.id, Submission.status.in_(("submitted", "marked"))
-        )
-    )
-    attempted = await session.execute(
-        select(QuizAttempt.assessment_id, QuizAttempt.user_id).where(QuizAttempt.offering_id == offering.id).distinct()
-    )
-    done = {(a, u) for a, u in submitted.all()} | {(a, u) for a, u in attempted.all()}
+    members = await MembershipRepository(session).learners(offering.id)
+    overrides = await repo.due_overrides(offering.id, ids)
+    done = await repo.handed_in_pairs(offering.id)
 
     pending: list[tuple[int, list[User]]] = []
     for index, (assessment, setting) in enumerate(rows):
@@ -82,7 +75,7 @@ async def pending_submission(
                 users.append(user)
         if users:
             pending.append((index, users))
-    documents = await repository.documents_of(session, offering.id, [rows[i][0].id for i, _ in pending])
+    documents = await repo.documents_of(offering.id, [rows[i][0].id for i, _ in pending])
     result: list[schemas.PendingSubmissionOut] = []
     for index, users in pending:
         assessment, setting = rows[index]

@@ -5,22 +5,23 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
 
 from openqualify.server.db.models import (
     Activity,
+    ActivityAttempt,
     Assessment,
     AssessmentDocument,
     AssessmentDueOverride,
     AssessmentSetting,
     Mark,
     Offering,
+    QuizAttempt,
     Submission,
     User,
 )
-from openqualify.server.kit.errors import ObjectNotFoundError
 from openqualify.server.kit.reads import ReadContext, org_scope, registered
+from openqualify.server.kit.repository import Repository
 
 AssessmentRow = tuple[Assessment, AssessmentSetting | None]
 
@@ -72,121 +73,167 @@ def _with_settings(offering: Offering) -> Select[tuple[Assessment, AssessmentSet
     )
 
 
-async def assessments_of(session: AsyncSession, offering: Offering) -> list[AssessmentRow]:
-    """The offering's assessments (its content's), in course order, each with the offering's settings."""
-    rows = await session.execute(
-        _with_settings(offering)
-        .where(Assessment.content_id == offering.content_id)
-        .order_by(Assessment.position, Assessment.id)
-    )
-    return [(a, s) for a, s in rows.all()]
-
-
-async def find_assessment(session: AsyncSession, offering: Offering, assessment_id: str) -> AssessmentRow | None:
-    row = (
-        await session.execute(
-            _with_settings(offering).where(Assessment.id == assessment_id, Assessment.content_id == offering.content_id)
+class AssessmentRepository(Repository):
+    async def assessments_of(self, offering: Offering) -> list[AssessmentRow]:
+        """The offering's assessments (its content's), in course order, each with the offering's settings."""
+        rows = await self.session.execute(
+            _with_settings(offering)
+            .where(Assessment.content_id == offering.content_id)
+            .order_by(Assessment.position, Assessment.id)
         )
-    ).first()
-    return (row[0], row[1]) if row else None
+        return [(a, s) for a, s in rows.all()]
 
+    async def find_assessment(self, offering: Offering, assessment_id: str) -> AssessmentRow | None:
+        row = (
+            await self.session.execute(
+                _with_settings(offering).where(
+                    Assessment.id == assessment_id, Assessment.content_id == offering.content_id
+                )
+            )
+        ).first()
+        return (row[0], row[1]) if row else None
 
-async def get_assessment(session: AsyncSession, offering: Offering, assessment_id: str) -> AssessmentRow:
-    """An assessment of the offering's content, or 404 `The assessment X was not found.`."""
-    found = await find_assessment(session, offering, assessment_id)
-    if found is None:
-        raise ObjectNotFoundError.of("assessment", assessment_id)
-    return found
-
-
-async def documents_of(
-    session: AsyncSession, offering_id: str, assessment_ids: Collection[str]
-) -> dict[str, list[AssessmentDocument]]:
-    """Documents visible in the offering (course-wide ones and the offering's own), per assessment."""
-    if not assessment_ids:
-        return {}
-    rows = await session.execute(
-        select(AssessmentDocument)
-        .where(
-            AssessmentDocument.assessment_id.in_(assessment_ids),
-            or_(AssessmentDocument.offering_id.is_(None), AssessmentDocument.offering_id == offering_id),
+    async def documents_of(
+        self, offering_id: str, assessment_ids: Collection[str]
+    ) -> dict[str, list[AssessmentDocument]]:
+        """Documents visible in the offering (course-wide ones and the offering's own), per assessment."""
+        if not assessment_ids:
+            return {}
+        documents = await self.scalars(
+            select(AssessmentDocument)
+            .where(
+                AssessmentDocument.assessment_id.in_(assessment_ids),
+                or_(AssessmentDocument.offering_id.is_(None), AssessmentDocument.offering_id == offering_id),
+            )
+            .order_by(AssessmentDocument.created_at, AssessmentDocument.id)
         )
-        .order_by(AssessmentDocument.created_at, AssessmentDocument.id)
-    )
-    found: dict[str, list[AssessmentDocument]] = {}
-    for document in rows.scalars():
-        found.setdefault(document.assessment_id, []).append(document)
-    return found
+        found: dict[str, list[AssessmentDocument]] = {}
+        for document in documents:
+            found.setdefault(document.assessment_id, []).append(document)
+        return found
 
-
-async def find_document(session: AsyncSession, assessment_id: str, document_id: str) -> AssessmentDocument | None:
-    return (
-        await session.execute(
+    async def find_document(self, assessment_id: str, document_id: str) -> AssessmentDocument | None:
+        return await self.one_or_none(
             select(AssessmentDocument).where(
                 AssessmentDocument.id == document_id, AssessmentDocument.assessment_id == assessment_id
             )
         )
-    ).scalar_one_or_none()
 
+    async def due_override(self, offering_id: str, assessment_id: str, user_id: str) -> AssessmentDueOverride | None:
+        return await self.session.get(AssessmentDueOverride, (offering_id, assessment_id, user_id))
 
-async def due_override(
-    session: AsyncSession, offering_id: str, assessment_id: str, user_id: str
-) -> AssessmentDueOverride | None:
-    return await session.get(AssessmentDueOverride, (offering_id, assessment_id, user_id))
-
-
-async def due_overrides(
-    session: AsyncSession, offering_id: str, assessment_ids: Collection[str]
-) -> dict[tuple[str, str], AssessmentDueOverride]:
-    """Learners' own due dates, keyed by (assessment id, user id)."""
-    if not assessment_ids:
-        return {}
-    rows = await session.execute(
-        select(AssessmentDueOverride).where(
-            AssessmentDueOverride.offering_id == offering_id,
-            AssessmentDueOverride.assessment_id.in_(assessment_ids),
+    async def due_overrides(
+        self, offering_id: str, assessment_ids: Collection[str]
+    ) -> dict[tuple[str, str], AssessmentDueOverride]:
+        """Learners' own due dates, keyed by (assessment id, user id)."""
+        if not assessment_ids:
+            return {}
+        overrides = await self.scalars(
+            select(AssessmentDueOverride).where(
+                AssessmentDueOverride.offering_id == offering_id,
+                AssessmentDueOverride.assessment_id.in_(assessment_ids),
+            )
         )
-    )
-    return {(o.assessment_id, o.user_id): o for o in rows.scalars()}
+        return {(o.assessment_id, o.user_id): o for o in overrides}
 
-
-async def find_submission(
-    session: AsyncSession, offering_id: str, assessment_id: str, user_id: str
-) -> Submission | None:
-    return (
-        await session.execute(
+    async def find_submission(self, offering_id: str, assessment_id: str, user_id: str) -> Submission | None:
+        return await self.one_or_none(
             select(Submission).where(
                 Submission.offering_id == offering_id,
                 Submission.assessment_id == assessment_id,
                 Submission.user_id == user_id,
             )
         )
-    ).scalar_one_or_none()
 
+    async def open_response_submissions(self, offering: Offering, user_id: str) -> list[Submission]:
+        """The user's work on the offering's open-response assessments (drafts included), in course order."""
+        return await self.scalars(
+            select(Submission)
+            .join(Assessment, Assessment.id == Submission.assessment_id)
+            .where(
+                Submission.offering_id == offering.id,
+                Submission.user_id == user_id,
+                Assessment.type == "open-response",
+                Assessment.content_id == offering.content_id,
+            )
+            .order_by(Assessment.position, Assessment.id)
+        )
 
-async def marks_of(session: AsyncSession, submission_ids: Collection[str]) -> dict[str, list[Mark]]:
-    """Marks per submission, oldest first."""
-    if not submission_ids:
-        return {}
-    rows = await session.execute(
-        select(Mark).where(Mark.submission_id.in_(submission_ids)).order_by(Mark.created_at, Mark.id)
-    )
-    found: dict[str, list[Mark]] = {}
-    for mark in rows.scalars():
-        found.setdefault(mark.submission_id, []).append(mark)
-    return found
+    async def handed_in_pairs(self, offering_id: str) -> set[tuple[str, str]]:
+        """(assessment id, user id) of the offering's work handed in: submitted or marked work, and attempted
+        quizzes."""
+        submitted = await self.session.execute(
+            select(Submission.assessment_id, Submission.user_id).where(
+                Submission.offering_id == offering_id, Submission.status.in_(("submitted", "marked"))
+            )
+        )
+        attempted = await self.session.execute(
+            select(QuizAttempt.assessment_id, QuizAttempt.user_id)
+            .where(QuizAttempt.offering_id == offering_id)
+            .distinct()
+        )
+        return {(a, u) for a, u in submitted.all()} | {(a, u) for a, u in attempted.all()}
 
+    async def marks_of(self, submission_ids: Collection[str]) -> dict[str, list[Mark]]:
+        """Marks per submission, oldest first."""
+        if not submission_ids:
+            return {}
+        marks = await self.scalars(
+            select(Mark).where(Mark.submission_id.in_(submission_ids)).order_by(Mark.created_at, Mark.id)
+        )
+        found: dict[str, list[Mark]] = {}
+        for mark in marks:
+            found.setdefault(mark.submission_id, []).append(mark)
+        return found
 
-async def users_by_id(session: AsyncSession, ids: Iterable[str | None]) -> dict[str, User]:
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return {}
-    rows = await session.execute(select(User).where(User.id.in_(wanted)))
-    return {user.id: user for user in rows.scalars()}
+    async def users_by_id(self, ids: Iterable[str | None]) -> dict[str, User]:
+        wanted = {i for i in ids if i}
+        if not wanted:
+            return {}
+        return {user.id: user for user in await self.scalars(select(User).where(User.id.in_(wanted)))}
 
+    async def activities_of(self, content_id: str) -> list[Activity]:
+        return await self.scalars(
+            select(Activity).where(Activity.content_id == content_id).order_by(Activity.position, Activity.id)
+        )
 
-async def activities_of(session: AsyncSession, content_id: str) -> list[Activity]:
-    rows = await session.execute(
-        select(Activity).where(Activity.content_id == content_id).order_by(Activity.position, Activity.id)
-    )
-    return list(rows.scalars())
+    async def last_position(self, model: type[Assessment] | type[Activity], content_id: str) -> int | None:
+        """The highest position of the course version's assessments (or activities)."""
+        return await self.one_or_none(select(func.max(model.position)).where(model.content_id == content_id))
+
+    async def drop_due_overrides(self, offering_id: str, user_id: str) -> None:
+        """The user's own due dates in the offering."""
+        await self.execute(
+            delete(AssessmentDueOverride).where(
+                AssessmentDueOverride.offering_id == offering_id, AssessmentDueOverride.user_id == user_id
+            )
+        )
+
+    async def move_work(self, user_id: str, from_offering_id: str, to_offering_id: str) -> None:
+        """Move the user's submissions (marks follow them), quiz attempts, activity attempts and own due dates
+        between two offerings. Work of theirs already in the target on the same assessments (from an earlier
+        membership) and their due dates there are deleted first."""
+        moving = select(Submission.assessment_id).where(
+            Submission.offering_id == from_offering_id, Submission.user_id == user_id
+        )
+        stale = select(Submission.id).where(
+            Submission.offering_id == to_offering_id,
+            Submission.user_id == user_id,
+            Submission.assessment_id.in_(moving),
+        )
+        await self.execute(delete(Mark).where(Mark.submission_id.in_(stale)))
+        await self.execute(
+            delete(Submission).where(
+                Submission.offering_id == to_offering_id,
+                Submission.user_id == user_id,
+                Submission.assessment_id.in_(moving),
+            )
+        )
+        await self.drop_due_overrides(to_offering_id, user_id)
+        for model in (Submission, QuizAttempt, ActivityAttempt, AssessmentDueOverride):
+            await self.execute(
+                update(model)
+                .where(model.offering_id == from_offering_id, model.user_id == user_id)
+                .values(offering_id=to_offering_id)
+                .execution_options(synchronize_session=False)
+            )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.assessments import dates, repository, schemas, views
-from openqualify.server.db.models import Assessment, AssessmentDueOverride, AssessmentSetting, Submission, User
+from openqualify.server.assessments.repository import AssessmentRepository, AssessmentRow
+from openqualify.server.db.models import Assessment, AssessmentDueOverride, AssessmentSetting, Offering
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import (
     AssessmentNotSubmittedError,
@@ -22,7 +22,7 @@ from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.timefmt import format_datetime
 from openqualify.server.memberships.lookup import get_member
 from openqualify.server.offerings.lookup import get_offering, read_offering
-from openqualify.server.users.repository import UserRepository
+from openqualify.server.users.service import get_user
 
 RELATIVE_DATES_DETAILS = "The specified offering has relative dates enabled. Absolute task dates can not be set."
 SUBMITTED = ("submitted", "marked")
@@ -37,11 +37,12 @@ def before_open(due: datetime) -> str:
     return f'The specified parameter dueDate has an invalid value "{format_datetime(due)} is before the openDate".'
 
 
-async def get_user(session: AsyncSession, email: str) -> User:
-    user = await UserRepository(session).by_email(email)
-    if user is None:
-        raise ObjectNotFoundError.of("user", email)
-    return user
+async def get_assessment(session: AsyncSession, offering: Offering, assessment_id: str) -> AssessmentRow:
+    """An assessment of the offering's content, or 404 `The assessment X was not found.`."""
+    found = await AssessmentRepository(session).find_assessment(offering, assessment_id)
+    if found is None:
+        raise ObjectNotFoundError.of("assessment", assessment_id)
+    return found
 
 
 async def list_assessments(ctx: ReadContext, offering_id: str) -> list[schemas.AssessmentOut]:
@@ -60,7 +61,7 @@ def _setting(
         setting = AssessmentSetting(
             offering_id=offering_id, assessment_id=assessment.id, removed_document_ids=[], updated_at=now
         )
-        session.add(setting)
+        AssessmentRepository(session).add(setting)
     setting.updated_at = now
     return setting
 
@@ -69,7 +70,7 @@ async def update_assessment(
     session: AsyncSession, principal: Principal, offering_id: str, assessment_id: str, body: schemas.AssessmentPatch
 ) -> schemas.AssessmentOut:
     offering = await get_offering(session, offering_id)
-    assessment, setting = await repository.get_assessment(session, offering, assessment_id)
+    assessment, setting = await get_assessment(session, offering, assessment_id)
     fields = body.model_fields_set
     sets_dates = body.openDate is not None or body.dueDate is not None
     if sets_dates and offering.use_relative_dates:
@@ -92,7 +93,7 @@ async def update_assessment(
         if body.markType is not None:
             setting.mark_type = body.markType
         await session.flush()
-    documents = await repository.documents_of(session, offering.id, [assessment.id])
+    documents = await AssessmentRepository(session).documents_of(offering.id, [assessment.id])
     return views.assessment_out(assessment, setting, offering, documents.get(assessment.id, ()))
 
 
@@ -106,7 +107,7 @@ async def set_learner_due_date(
 ) -> None:
     """A learner's own due date for a quiz (also on offerings with relative dates: it is an override)."""
     offering = await get_offering(session, offering_id)
-    assessment, setting = await repository.get_assessment(session, offering, assessment_id)
+    assessment, setting = await get_assessment(session, offering, assessment_id)
     user, membership = await get_member(session, offering, email)
     if assessment.type != "quiz":
         raise invalid_property("assessment", "type", "quiz")
@@ -118,9 +119,10 @@ async def set_learner_due_date(
     if opens is not None and body.dueDate < opens:
         raise InvalidParameterError(before_open(body.dueDate))
     now = principal.now()
-    override = await repository.due_override(session, offering.id, assessment.id, user.id)
+    repo = AssessmentRepository(session)
+    override = await repo.due_override(offering.id, assessment.id, user.id)
     if override is None:
-        session.add(
+        repo.add(
             AssessmentDueOverride(
                 offering_id=offering.id,
                 assessment_id=assessment.id,
@@ -140,13 +142,14 @@ async def delete_document(
 ) -> None:
     """Remove a document from the offering's assessment; a course-wide document stays in other offerings."""
     offering = await get_offering(session, offering_id)
-    assessment, setting = await repository.get_assessment(session, offering, assessment_id)
-    document = await repository.find_document(session, assessment.id, document_id)
+    assessment, setting = await get_assessment(session, offering, assessment_id)
+    repo = AssessmentRepository(session)
+    document = await repo.find_document(assessment.id, document_id)
     removed = set(setting.removed_document_ids or ()) if setting is not None else set()
     if document is None or document.offering_id not in (None, offering.id) or document.id in removed:
         raise ObjectNotFoundError.of("document", document_id)
     if document.offering_id == offering.id:
-        await session.delete(document)
+        await repo.delete(document)
     else:
         setting = _setting(session, offering.id, assessment, setting, principal.now())
         setting.removed_document_ids = [*(setting.removed_document_ids or ()), document.id]
@@ -159,10 +162,10 @@ async def reset_to_draft(
     """Send a learner's submitted (or marked) work back to draft, so they can change and resubmit it."""
     offering = await get_offering(session, offering_id)
     user = await get_user(session, email)
-    assessment, _ = await repository.get_assessment(session, offering, assessment_id)
+    assessment, _ = await get_assessment(session, offering, assessment_id)
     if assessment.type == "quiz":
         raise invalid_property("assessment", "type", "assignment or open-response")
-    submission = await repository.find_submission(session, offering.id, assessment.id, user.id)
+    submission = await AssessmentRepository(session).find_submission(offering.id, assessment.id, user.id)
     if submission is None or submission.status not in SUBMITTED:
         raise AssessmentNotSubmittedError(f"The user {user.email} has not submitted assessment {assessment.id}.")
     submission.status = "draft"
@@ -175,20 +178,10 @@ async def open_response_submissions(session: AsyncSession, offering_id: str, ema
     """The learner's work on the offering's open-response assessments (drafts included), in course order."""
     offering = await get_offering(session, offering_id)
     user = await get_user(session, email)
-    rows = await session.execute(
-        select(Submission)
-        .join(Assessment, Assessment.id == Submission.assessment_id)
-        .where(
-            Submission.offering_id == offering.id,
-            Submission.user_id == user.id,
-            Assessment.type == "open-response",
-            Assessment.content_id == offering.content_id,
-        )
-        .order_by(Assessment.position, Assessment.id)
-    )
-    submissions = list(rows.scalars())
-    marks = await repository.marks_of(session, [s.id for s in submissions])
-    users = await repository.users_by_id(session, views.mark_user_ids(m for ms in marks.values() for m in ms))
+    repo = AssessmentRepository(session)
+    submissions = await repo.open_response_submissions(offering, user.id)
+    marks = await repo.marks_of([s.id for s in submissions])
+    users = await repo.users_by_id(views.mark_user_ids(m for ms in marks.values() for m in ms))
     return [views.assignment_out(s, marks.get(s.id, ()), users) for s in submissions]
 
 
@@ -196,5 +189,5 @@ async def list_activities(session: AsyncSession, offering_id: str) -> list[schem
     offering = await get_offering(session, offering_id)
     return [
         schemas.ActivityOut(activityId=a.id, title=a.title, time=a.time_minutes)
-        for a in await repository.activities_of(session, offering.content_id)
+        for a in await AssessmentRepository(session).activities_of(offering.content_id)
     ]

@@ -5,11 +5,10 @@ from __future__ import annotations
 import calendar
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openqualify.server.badges import repository as repo
 from openqualify.server.badges import schemas
+from openqualify.server.badges.repository import BadgeRepository
 from openqualify.server.db.models import BadgeAward, OfferingBadge
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import MissingInfoError, ObjectNotFoundError
@@ -68,7 +67,7 @@ def expiry_date(badge: OfferingBadge, awarded_at: datetime) -> datetime | None:
 
 async def offering_badge(session: AsyncSession, offering_id: str) -> schemas.BadgeOut:
     offering = await get_offering(session, offering_id)
-    badge = await repo.offering_badge(session, offering.id)
+    badge = await BadgeRepository(session).offering_badge(offering.id)
     if badge is None:
         raise ObjectNotFoundError(f"The badge of the offering {offering.id} was not found.")
     return schemas.BadgeOut(
@@ -91,16 +90,14 @@ async def award(session: AsyncSession, principal: Principal, offering_id: str, e
     """Award the offering's badge to a learner ("award anyway"); awarding again answers the same award."""
     offering = await get_offering(session, offering_id)
     user, _ = await get_learner(session, offering, email)
-    if await repo.offering_badge(session, offering.id) is None:
+    repo = BadgeRepository(session)
+    if await repo.offering_badge(offering.id) is None:
         raise MissingInfoError(MISSING_BADGE)
-    found = await repo.award_of(session, offering.id, user.id)
+    found = await repo.award_of(offering.id, user.id)
     if found is None:
         found = BadgeAward(id=push_id(), offering_id=offering.id, user_id=user.id, awarded_at=principal.now())
-        try:
-            async with session.begin_nested():
-                session.add(found)
-        except IntegrityError:  # awarded by a concurrent request meanwhile
-            found = await repo.award_of(session, offering.id, user.id)
+        if not await repo.add_award(found):  # awarded by a concurrent request meanwhile
+            found = await repo.award_of(offering.id, user.id)
             assert found is not None
     return schemas.AwardedOut(awarded=True, badgeId=found.id, badgeUrl=assertion_url(found))
 
@@ -108,7 +105,7 @@ async def award(session: AsyncSession, principal: Principal, offering_id: str, e
 async def user_badges(session: AsyncSession, email: str) -> list[schemas.UserBadgeOut]:
     user = await get_user(session, email)
     out = []
-    for award_row, badge in await repo.user_awards(session, user.id):
+    for award_row, badge in await BadgeRepository(session).user_awards(user.id):
         expires_at = expiry_date(badge, award_row.awarded_at)
         out.append(
             schemas.UserBadgeOut(

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openqualify.server.channels.repository import ChannelRepository
 from openqualify.server.channels.service import add_auto_assigned
-from openqualify.server.db.models.social import AssessmentGroupMember, ChannelMember
+from openqualify.server.groups.repository import GroupRepository
 from openqualify.server.kit.clock import system_now
 
 
 async def _drop_allocations(session: AsyncSession, offering_id: str, user_id: str) -> None:
-    for model in (ChannelMember, AssessmentGroupMember):
-        await session.execute(delete(model).where(model.offering_id == offering_id, model.user_id == user_id))
+    await ChannelRepository(session).drop_allocations(offering_id, user_id)
+    await GroupRepository(session).drop_allocations(offering_id, user_id)
 
 
 async def on_member_removed(session: AsyncSession, offering_id: str, user_id: str) -> None:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from openqualify.server.db.models import Membership, User
 from openqualify.server.db.models.social import Channel, ChannelComment, ChannelMember, ChannelPost
 from openqualify.server.kit.reads import TENANT, ReadContext, org_scope, registered
+from openqualify.server.kit.repository import Repository
 from openqualify.server.kit.wire import wire_time
-from openqualify.server.memberships.lookup import learner_filter
+from openqualify.server.memberships.repository import learner_filter
 
 Moderator = aliased(User, name="moderator")
 # The moderator's fields beside a post's or comment's columns (all None when nobody moderated it).
@@ -88,39 +88,68 @@ async def read_comments(ctx: ReadContext, channel_id: str, *, replies: bool) -> 
     return await ctx.rows(_REPLIES if replies else _COMMENTS, channel_id=channel_id)
 
 
-class ChannelRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class ChannelRepository(Repository):
     async def in_offering(self, offering_id: str) -> list[Channel]:
         """The private-support channel first, then by creation."""
-        rows = await self.session.execute(
+        return await self.scalars(
             select(Channel)
             .where(Channel.offering_id == offering_id)
             .order_by(Channel.private_support.desc(), Channel.created_at, Channel.id)
         )
-        return list(rows.scalars())
 
     async def get(self, offering_id: str, channel_id: str) -> Channel | None:
-        return (
-            await self.session.execute(
-                select(Channel).where(Channel.id == channel_id, Channel.offering_id == offering_id)
-            )
-        ).scalar_one_or_none()
+        return await self.one_or_none(
+            select(Channel).where(Channel.id == channel_id, Channel.offering_id == offering_id)
+        )
 
     async def private_support(self, offering_id: str) -> Channel | None:
-        return (
-            await self.session.execute(
-                select(Channel).where(Channel.offering_id == offering_id, Channel.private_support.is_(True))
+        return await self.one_or_none(
+            select(Channel).where(Channel.offering_id == offering_id, Channel.private_support.is_(True))
+        )
+
+    async def auto_assign_channels(self, offering_id: str) -> list[Channel]:
+        """The offering's group channels that take new learners automatically."""
+        return await self.scalars(
+            select(Channel).where(
+                Channel.offering_id == offering_id,
+                Channel.group_discussion.is_(True),
+                Channel.auto_assign.is_(True),
             )
-        ).scalar_one_or_none()
+        )
+
+    async def allocated_pairs(self, channel_ids: Collection[str], user_ids: Collection[str]) -> set[tuple[str, str]]:
+        """(channel id, user id) of the allocations among these channels and users."""
+        rows = await self.session.execute(
+            select(ChannelMember.channel_id, ChannelMember.user_id).where(
+                ChannelMember.channel_id.in_(channel_ids), ChannelMember.user_id.in_(user_ids)
+            )
+        )
+        return {(channel_id, user_id) for channel_id, user_id in rows}
+
+    async def post_in_channel(self, post_id: str) -> tuple[ChannelPost, Channel] | None:
+        row = (
+            await self.session.execute(
+                select(ChannelPost, Channel)
+                .join(Channel, Channel.id == ChannelPost.channel_id)
+                .where(ChannelPost.id == post_id)
+            )
+        ).first()
+        return (row[0], row[1]) if row else None
+
+    async def comment_in_channel(self, comment_id: str) -> tuple[ChannelComment, Channel] | None:
+        row = (
+            await self.session.execute(
+                select(ChannelComment, Channel)
+                .join(Channel, Channel.id == ChannelComment.channel_id)
+                .where(ChannelComment.id == comment_id)
+            )
+        ).first()
+        return (row[0], row[1]) if row else None
 
     async def member(self, channel_id: str, user_id: str) -> ChannelMember | None:
-        return (
-            await self.session.execute(
-                select(ChannelMember).where(ChannelMember.channel_id == channel_id, ChannelMember.user_id == user_id)
-            )
-        ).scalar_one_or_none()
+        return await self.one_or_none(
+            select(ChannelMember).where(ChannelMember.channel_id == channel_id, ChannelMember.user_id == user_id)
+        )
 
     async def members(self, channel: Channel) -> Sequence[Row[tuple[User, Membership | None]]]:
         """The channel's learners with their membership of the offering, ordered by e-mail."""
@@ -139,17 +168,22 @@ class ChannelRepository:
     async def learner_ids_not_in(self, channel: Channel) -> list[str]:
         """Learners of the channel's offering not yet allocated to it."""
         allocated = select(ChannelMember.user_id).where(ChannelMember.channel_id == channel.id)
-        rows = await self.session.execute(
+        return await self.scalars(
             select(Membership.user_id).where(
                 Membership.offering_id == channel.offering_id,
                 *learner_filter(),
                 Membership.user_id.not_in(allocated),
             )
         )
-        return list(rows.scalars())
 
     async def clear_members(self, channel_id: str) -> None:
-        await self.session.execute(delete(ChannelMember).where(ChannelMember.channel_id == channel_id))
+        await self.execute(delete(ChannelMember).where(ChannelMember.channel_id == channel_id))
+
+    async def drop_allocations(self, offering_id: str, user_id: str) -> None:
+        """The user's places in the offering's group channels."""
+        await self.execute(
+            delete(ChannelMember).where(ChannelMember.offering_id == offering_id, ChannelMember.user_id == user_id)
+        )
 
     async def activity_counts(self, offering_id: str) -> dict[str, tuple[int, int, int]]:
         """Channel id -> (posts, comments, replies) of the offering's channels that have any, counted in SQL."""
@@ -173,6 +207,3 @@ class ChannelRepository:
         for channel_id, reply, count in comments:
             counts.setdefault(channel_id, [0, 0, 0])[2 if reply else 1] += int(count)
         return {channel_id: (p, c, r) for channel_id, (p, c, r) in counts.items()}
-
-    def add_all(self, rows: Iterable[object]) -> None:
-        self.session.add_all(list(rows))

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.channels import repository, schemas
@@ -25,9 +25,9 @@ from openqualify.server.kit.errors import (
 from openqualify.server.kit.ids import push_id
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.wire import present
-from openqualify.server.memberships.lookup import find_member
+from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.offerings.lookup import get_offering, read_offering
-from openqualify.server.users.repository import UserRepository
+from openqualify.server.users.service import get_user
 
 EXCLUSIVE_FLAGS_MESSAGE = (
     "A channel can only have one of these properties set as true: groupDiscussion, isBroadcastOnly or privateSupport"
@@ -105,7 +105,7 @@ async def _apply(
         if was_group and not is_new:
             await repo.clear_members(channel.id)  # a channel that is no longer a group one has no allocation
     if is_new:
-        session.add(channel)
+        repo.add(channel)
     await session.flush()
     if channel.group_discussion and auto_assign:
         repo.add_all(new_member(channel, user_id, now) for user_id in await repo.learner_ids_not_in(channel))
@@ -163,13 +163,6 @@ async def channel_learners(
     )
 
 
-async def _user(session: AsyncSession, email: str) -> User:
-    user = await UserRepository(session).by_email(email)
-    if user is None:
-        raise ObjectNotFoundError.of("user", email)
-    return user
-
-
 def _not_a_learner(user: User, offering: Offering) -> UserNotInOfferingError:
     return UserNotInOfferingError(f"The user {user.email} is not a learner in the offering {offering.id}.")
 
@@ -178,8 +171,8 @@ async def add_channel_learner(
     session: AsyncSession, principal: Principal, offering_id: str, channel_id: str, email: str
 ) -> None:
     offering, channel = await _group_channel(session, offering_id, channel_id)
-    user = await _user(session, email)
-    found = await find_member(session, offering.id, user.email)
+    user = await get_user(session, email)
+    found = await MembershipRepository(session).member_by_email(offering.id, user.email)
     if found is None or not found[1].is_learner:
         raise _not_a_learner(user, offering)
     repo = ChannelRepository(session)
@@ -193,15 +186,15 @@ async def remove_channel_learner(
     session: AsyncSession, principal: Principal, offering_id: str, channel_id: str, email: str
 ) -> None:
     offering, channel = await _group_channel(session, offering_id, channel_id)
-    user = await _user(session, email)
+    user = await get_user(session, email)
     repo = ChannelRepository(session)
     allocation = await repo.member(channel.id, user.id)
     if allocation is None:
-        found = await find_member(session, offering.id, user.email)
+        found = await MembershipRepository(session).member_by_email(offering.id, user.email)
         if found is None or not found[1].is_learner:
             raise _not_a_learner(user, offering)
         raise UserNotInChannelError(f"The user {user.email} is not a learner in the channel {channel.id}.")
-    await session.delete(allocation)
+    await repo.delete(allocation)
     await session.flush()
 
 
@@ -210,26 +203,12 @@ async def add_auto_assigned(session: AsyncSession, offering_id: str, user_ids: I
     wanted = set(user_ids)
     if not wanted:
         return
-    channels = list(
-        (
-            await session.execute(
-                select(Channel).where(
-                    Channel.offering_id == offering_id,
-                    Channel.group_discussion.is_(True),
-                    Channel.auto_assign.is_(True),
-                )
-            )
-        ).scalars()
-    )
+    repo = ChannelRepository(session)
+    channels = await repo.auto_assign_channels(offering_id)
     if not channels:
         return
-    rows = await session.execute(
-        select(ChannelMember.channel_id, ChannelMember.user_id).where(
-            ChannelMember.channel_id.in_([c.id for c in channels]), ChannelMember.user_id.in_(wanted)
-        )
-    )
-    present = {(channel_id, user_id) for channel_id, user_id in rows}
-    session.add_all(
+    present = await repo.allocated_pairs([c.id for c in channels], wanted)
+    repo.add_all(
         new_member(channel, user_id, now)
         for channel in channels
         for user_id in sorted(wanted)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Row, bindparam, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from openqualify.server.db.models import Course, CoursePermission, CourseVersion, Membership, Offering, User
 from openqualify.server.kit.reads import ReadContext, org_scope, registered
-from openqualify.server.memberships.lookup import learner_filter
+from openqualify.server.kit.repository import Repository
+from openqualify.server.memberships.repository import learner_filter
 
 _VERSION_BY_ID = registered(
     select(*CourseVersion.__table__.c).where(CourseVersion.id == bindparam("content_id"), org_scope(CourseVersion))
@@ -34,10 +34,7 @@ async def read_content(ctx: ReadContext, content_id: str) -> tuple[Row[Any], Row
     return (course, None) if course is not None else None
 
 
-class CourseRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class CourseRepository(Repository):
     async def all_with_latest(self) -> list[tuple[Course, CourseVersion | None]]:
         """Every course with its latest published version (None for a course never published)."""
         latest = aliased(CourseVersion)
@@ -48,10 +45,21 @@ class CourseRepository:
         )
         return [(course, version) for course, version in rows.all()]
 
+    async def all(self) -> list[Course]:
+        return await self.scalars(select(Course).order_by(Course.created_at, Course.id))
+
+    async def versions(self, course_id: str) -> list[CourseVersion]:
+        """The course's published versions, oldest first."""
+        return await self.scalars(
+            select(CourseVersion).where(CourseVersion.course_id == course_id).order_by(CourseVersion.version)
+        )
+
+    async def all_versions(self) -> list[CourseVersion]:
+        """Every published version, by course then version."""
+        return await self.scalars(select(CourseVersion).order_by(CourseVersion.course_id, CourseVersion.version))
+
     async def by_root(self, root_content_id: str) -> Course | None:
-        return (
-            await self.session.execute(select(Course).where(Course.id == root_content_id))
-        ).scalar_one_or_none()
+        return await self.one_or_none(select(Course).where(Course.id == root_content_id))
 
     async def by_content(self, content_id: str) -> tuple[Course, CourseVersion | None] | None:
         """The course behind a contentId: a published version's id, or the course's draft id."""
@@ -64,11 +72,9 @@ class CourseRepository:
         ).first()
         if row is not None:
             return row[0], row[1]
-        course = (
-            await self.session.execute(
-                select(Course).where(or_(Course.draft_id == content_id, Course.id == content_id)).limit(1)
-            )
-        ).scalar_one_or_none()
+        course = await self.one_or_none(
+            select(Course).where(or_(Course.draft_id == content_id, Course.id == content_id)).limit(1)
+        )
         return (course, None) if course is not None else None
 
     async def activations(self, content_id: str) -> list[tuple[Offering, int]]:
@@ -98,13 +104,6 @@ class CourseRepository:
         return [(permission, user) for permission, user in rows.all()]
 
     async def permission(self, course_id: str, user_id: str) -> CoursePermission | None:
-        return (
-            await self.session.execute(
-                select(CoursePermission).where(
-                    CoursePermission.course_id == course_id, CoursePermission.user_id == user_id
-                )
-            )
-        ).scalar_one_or_none()
-
-    def add(self, row: CoursePermission) -> None:
-        self.session.add(row)
+        return await self.one_or_none(
+            select(CoursePermission).where(CoursePermission.course_id == course_id, CoursePermission.user_id == user_id)
+        )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, bindparam, delete, select
 
 from openqualify.server.db.models import User
 from openqualify.server.db.models.social import AssessmentGroup, AssessmentGroupMember
 from openqualify.server.kit.reads import ReadContext, org_scope, registered
+from openqualify.server.kit.repository import Repository
 
 _GROUPS_OF = registered(
     select(*AssessmentGroup.__table__.c)
@@ -23,45 +23,41 @@ async def read_groups(ctx: ReadContext, offering_id: str) -> Sequence[Row[Any]]:
     return await ctx.rows(_GROUPS_OF, offering_id=offering_id)
 
 
-class GroupRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class GroupRepository(Repository):
     async def in_offering(self, offering_id: str) -> list[AssessmentGroup]:
-        rows = await self.session.execute(
+        return await self.scalars(
             select(AssessmentGroup)
             .where(AssessmentGroup.offering_id == offering_id)
             .order_by(AssessmentGroup.created_at, AssessmentGroup.id)
         )
-        return list(rows.scalars())
 
     async def get(self, offering_id: str, group_id: str) -> AssessmentGroup | None:
-        return (
-            await self.session.execute(
-                select(AssessmentGroup).where(
-                    AssessmentGroup.id == group_id.lower(), AssessmentGroup.offering_id == offering_id
-                )
+        return await self.one_or_none(
+            select(AssessmentGroup).where(
+                AssessmentGroup.id == group_id.lower(), AssessmentGroup.offering_id == offering_id
             )
-        ).scalar_one_or_none()
+        )
 
     async def learners(self, group_id: str) -> list[User]:
         """The group's learners, ordered by e-mail."""
-        rows = await self.session.execute(
+        return await self.scalars(
             select(User)
             .join(AssessmentGroupMember, AssessmentGroupMember.user_id == User.id)
             .where(AssessmentGroupMember.group_id == group_id)
             .order_by(User.email_key)
         )
-        return list(rows.scalars())
 
     async def member(self, group_id: str, user_id: str) -> AssessmentGroupMember | None:
-        return (
-            await self.session.execute(
-                select(AssessmentGroupMember).where(
-                    AssessmentGroupMember.group_id == group_id, AssessmentGroupMember.user_id == user_id
-                )
+        return await self.one_or_none(
+            select(AssessmentGroupMember).where(
+                AssessmentGroupMember.group_id == group_id, AssessmentGroupMember.user_id == user_id
             )
-        ).scalar_one_or_none()
+        )
 
-    def add(self, row: AssessmentGroup | AssessmentGroupMember) -> None:
-        self.session.add(row)
+    async def drop_allocations(self, offering_id: str, user_id: str) -> None:
+        """The user's places in the offering's assessment groups."""
+        await self.execute(
+            delete(AssessmentGroupMember).where(
+                AssessmentGroupMember.offering_id == offering_id, AssessmentGroupMember.user_id == user_id
+            )
+        )

@@ -16,7 +16,7 @@ from openqualify.server.kit.errors import ApiValidationError, ObjectNotFoundErro
 from openqualify.server.kit.ids import object_id, push_id
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.validation import is_email
-from openqualify.server.memberships.lookup import find_member
+from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.offerings.lookup import get_offering, read_offering
 from openqualify.server.users import schemas as user_schemas
 from openqualify.server.users.repository import UserRepository
@@ -64,7 +64,7 @@ async def add_group_learner(
     if not is_email(body.email):
         raise ApiValidationError(f"The email {body.email} is invalid.")
     user = await get_user(session, body.email)
-    found = await find_member(session, offering.id, user.email)
+    found = await MembershipRepository(session).member_by_email(offering.id, user.email)
     if found is None or not found[1].is_learner:
         raise ApiValidationError(f"The user {user.email} is not a learner in the offering {offering.id}.")
     repo = GroupRepository(session)
@@ -90,5 +90,5 @@ async def remove_group_learner(
     member = await repo.member(group.id, user.id)
     if member is None:
         raise ApiValidationError(f"The user {user.email} is not in the group {group.id}.")
-    await session.delete(member)
+    await repo.delete(member)
     await session.flush()

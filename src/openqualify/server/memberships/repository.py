@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, Select, delete, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.bulk import insert_rows
 from openqualify.server.db.models import EmailOutbox, MarkerAssignment, Membership, Offering, User
 from openqualify.server.kit.cooperative import chunks
+from openqualify.server.kit.repository import Repository
+from openqualify.server.users.repository import email_key
 
 
-class MembershipRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+def learner_filter() -> tuple[object, ...]:
+    """WHERE clauses selecting learners (neither facilitator nor marker)."""
+    return (Membership.is_facilitator.is_(False), Membership.is_marker.is_(False))
+
+
+class MembershipRepository(Repository):
+    async def member_by_email(self, offering_id: str, email: str) -> tuple[User, Membership] | None:
+        """A member in any role with their account."""
+        row = (
+            await self.session.execute(
+                select(User, Membership)
+                .join(Membership, Membership.user_id == User.id)
+                .where(Membership.offering_id == offering_id, User.email_key == email_key(email))
+            )
+        ).first()
+        return (row[0], row[1]) if row else None
+
 
     async def members(self, offering_id: str) -> list[tuple[User, Membership]]:
         """Every member of the offering with their account, ordered by e-mail."""
@@ -24,6 +39,16 @@ class MembershipRepository:
             select(User, Membership)
             .join(Membership, Membership.user_id == User.id)
             .where(Membership.offering_id == offering_id)
+            .order_by(User.email_key)
+        )
+        return [(user, membership) for user, membership in rows.all()]
+
+    async def learners(self, offering_id: str) -> list[tuple[User, Membership]]:
+        """The offering's learners with their account, ordered by e-mail."""
+        rows = await self.session.execute(
+            select(User, Membership)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.offering_id == offering_id, *learner_filter())
             .order_by(User.email_key)
         )
         return [(user, membership) for user, membership in rows.all()]
@@ -57,11 +82,9 @@ class MembershipRepository:
         return found
 
     async def membership(self, offering_id: str, user_id: str) -> Membership | None:
-        return (
-            await self.session.execute(
-                select(Membership).where(Membership.offering_id == offering_id, Membership.user_id == user_id)
-            )
-        ).scalar_one_or_none()
+        return await self.one_or_none(
+            select(Membership).where(Membership.offering_id == offering_id, Membership.user_id == user_id)
+        )
 
     async def marked_learners(self, offering_id: str, marker_id: str) -> list[tuple[User, Membership]]:
         """The learners a marker marks, ordered by e-mail."""
@@ -78,12 +101,13 @@ class MembershipRepository:
         return [(user, membership) for user, membership in rows.all()]
 
     async def marked_learner_ids(self, offering_id: str, marker_id: str) -> set[str]:
-        rows = await self.session.execute(
-            select(MarkerAssignment.learner_user_id).where(
-                MarkerAssignment.offering_id == offering_id, MarkerAssignment.marker_user_id == marker_id
+        return set(
+            await self.scalars(
+                select(MarkerAssignment.learner_user_id).where(
+                    MarkerAssignment.offering_id == offering_id, MarkerAssignment.marker_user_id == marker_id
+                )
             )
         )
-        return set(rows.scalars())
 
     async def unassign(self, offering_id: str, marker_id: str, learner_ids: Sequence[str]) -> None:
         for part in chunks(list(learner_ids)):
@@ -104,9 +128,6 @@ class MembershipRepository:
             )
         )
 
-    async def delete_membership(self, membership: Membership) -> None:
-        await self.session.delete(membership)
-
     async def offerings_by_ids(self, offering_ids: Sequence[str]) -> dict[str, Offering]:
         found: dict[str, Offering] = {}
         for part in chunks(list(offering_ids)):
@@ -119,8 +140,7 @@ class MembershipRepository:
         return select(Membership.offering_id).where(Membership.user_id == user_id)
 
     async def offering_ids_of_user(self, user_id: str) -> set[str]:
-        rows = await self.session.execute(self.offering_ids_of_user_query(user_id))
-        return set(rows.scalars())
+        return set(await self.scalars(self.offering_ids_of_user_query(user_id)))
 
     async def insert_memberships(self, rows: Sequence[dict[str, Any]]) -> None:
         """Plain rows (each with its `org_id`)."""
@@ -129,19 +149,13 @@ class MembershipRepository:
     async def insert_emails(self, rows: Sequence[dict[str, Any]]) -> None:
         await insert_rows(self.session, EmailOutbox, rows)
 
-    def add_all(self, rows: Iterable[object]) -> None:
-        self.session.add_all(list(rows))
-
     async def learner_ids(self, offering_id: str) -> set[str]:
         """User ids of the offering's learners."""
-        rows = await self.session.execute(
-            select(Membership.user_id).where(
-                Membership.offering_id == offering_id,
-                Membership.is_facilitator.is_(False),
-                Membership.is_marker.is_(False),
+        return set(
+            await self.scalars(
+                select(Membership.user_id).where(Membership.offering_id == offering_id, *learner_filter())
             )
         )
-        return set(rows.scalars())
 
     async def recent(self, limit: int) -> Sequence[Any]:
         """The latest memberships in any role, newest first: created_at, e-mail, first and last name, offering id

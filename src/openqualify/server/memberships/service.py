@@ -24,7 +24,7 @@ from openqualify.server.kit.errors import (
 from openqualify.server.kit.ids import push_id
 from openqualify.server.memberships import schemas
 from openqualify.server.memberships.bulk import already_member_error
-from openqualify.server.memberships.lookup import find_member
+from openqualify.server.memberships.lookup import get_member
 from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.offerings.lookup import get_offering
 from openqualify.server.offerings.schemas import OfferingOut
@@ -103,26 +103,16 @@ async def list_members(
 
 async def remove_member(session: AsyncSession, offering_id: str, email: str) -> None:
     offering = await get_offering(session, offering_id)
-    found = await find_member(session, offering.id, email)
-    if found is None:
-        raise ObjectNotFoundError.of("user", email)
-    user, membership = found
+    user, membership = await get_member(session, offering, email)
     repo = MembershipRepository(session)
     await repo.drop_marker_links(offering.id, user.id)
     for cascade in CASCADES:
         await cascade.on_member_removed(session, offering.id, user.id)
-    await repo.delete_membership(membership)
+    await repo.delete(membership)
     await session.flush()
 
 
 # --- marker (coach) lists -------------------------------------------------------------------------------
-
-
-async def _marker(session: AsyncSession, offering: Offering, email: str) -> tuple[User, Membership]:
-    found = await find_member(session, offering.id, email)
-    if found is None:
-        raise ObjectNotFoundError.of("user", email)
-    return found
 
 
 def _require_marker(user: User, membership: Membership) -> None:
@@ -138,7 +128,7 @@ async def _marked(session: AsyncSession, offering_id: str, marker_id: str) -> li
 async def marked_learners(session: AsyncSession, offering_id: str, marker_email: str) -> list[schemas.OfferingUserOut]:
     """A member who is not a marker marks nobody: an empty list."""
     offering = await get_offering(session, offering_id)
-    marker, _ = await _marker(session, offering, marker_email)
+    marker, _ = await get_member(session, offering, marker_email)
     return await _marked(session, offering.id, marker.id)
 
 
@@ -147,7 +137,7 @@ async def assign_learners(
 ) -> list[schemas.OfferingUserOut]:
     """Set union: learners already on the list stay, new ones join. Every listed e-mail must be a learner."""
     offering = await get_offering(session, offering_id)
-    marker, marker_membership = await _marker(session, offering, marker_email)
+    marker, marker_membership = await get_member(session, offering, marker_email)
     _require_marker(marker, marker_membership)
     repo = MembershipRepository(session)
     users = await UserRepository(session).by_emails(learner_emails)
@@ -178,7 +168,7 @@ async def unassign_learners(
 ) -> list[schemas.OfferingUserOut]:
     """E-mails not on the marker's list are ignored."""
     offering = await get_offering(session, offering_id)
-    marker, marker_membership = await _marker(session, offering, marker_email)
+    marker, marker_membership = await get_member(session, offering, marker_email)
     _require_marker(marker, marker_membership)
     users = await UserRepository(session).by_emails(learner_emails)
     if users:

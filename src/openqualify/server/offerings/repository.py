@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, literal, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, func, literal, or_, select
 
 from openqualify.server.db.models import Course, CourseVersion, Membership, Offering, OfferingBadge
 from openqualify.server.kit.odata import Field, ODataQuery, escape_like
 from openqualify.server.kit.odata.compiler import LIKE_ESCAPE
-from openqualify.server.memberships.lookup import learner_filter
+from openqualify.server.kit.reads import ReadContext, org_scope, registered
+from openqualify.server.kit.repository import Repository
+from openqualify.server.memberships.repository import learner_filter
 
 OfferingRow = tuple[Offering, bool, str | None]
 """An offering with its course's `tasks_enabled` and `cover_image_url`."""
@@ -70,6 +71,21 @@ def current_clause(now: datetime) -> ColumnElement[bool]:
     return and_(Offering.start <= now, or_(Offering.end.is_(None), Offering.end >= now))
 
 
+TimeBucket = Literal["current", "past", "future"]
+_CLAUSES: dict[TimeBucket, Callable[[datetime], ColumnElement[bool]]] = {
+    "current": current_clause,
+    "past": past_clause,
+    "future": future_clause,
+}
+# Most relevant first: the latest started of the current ones, the latest ended of the past, the next to start.
+_BUCKET_ORDER = {
+    "current": (Offering.start.desc(), Offering.id),
+    "past": (Offering.end.desc(), Offering.id),
+    "future": (Offering.start.asc(), Offering.id),
+}
+
+_BY_ID = select(Offering).where(Offering.id == bindparam("offering_id"))  # built once: every /offerings/{id}/...
+
 # The hottest lookup of the API (GET /offerings/{id}), built once: statement construction costs more than
 # running it on SQLite. Compiled SQL is cached either way; the organisation criterion is added per execution.
 _ROW_BY_ID = (
@@ -79,9 +95,9 @@ _ROW_BY_ID = (
 )
 
 
-class OfferingRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class OfferingRepository(Repository):
+    async def find(self, offering_id: str) -> Offering | None:
+        return await self.one_or_none(_BY_ID, {"offering_id": offering_id})
 
     async def rows(self, *where: ColumnElement[bool]) -> list[OfferingRow]:
         """Offerings with their course's columns, in one query, ordered by start then id."""
@@ -105,6 +121,14 @@ class OfferingRepository:
         statement = _summary_select().where(*where).order_by(*order_by).limit(limit)
         return list((await self.session.execute(statement)).all())
 
+    async def bucket_page(self, bucket: TimeBucket, now: datetime, limit: int) -> list[SummaryRow]:
+        """The first `limit` offerings of a time bucket, most relevant first, as summary rows."""
+        return await self.activations(_CLAUSES[bucket](now), order_by=_BUCKET_ORDER[bucket], limit=limit)
+
+    async def bucket_counts(self, now: datetime) -> dict[TimeBucket, int]:
+        """How many offerings are current, past and future at `now`."""
+        return {bucket: await self.count(clause(now)) for bucket, clause in _CLAUSES.items()}
+
     async def learner_count(self, offering_id: str) -> int:
         """How many learners the offering has (its summary's `learnersCount`)."""
         statement = select(func.count(Membership.id)).where(Membership.offering_id == offering_id, *learner_filter())
@@ -124,12 +148,14 @@ class OfferingRepository:
         return list((await self.session.execute(statement)).all())
 
     async def course(self, course_id: str) -> Course | None:
-        return (await self.session.execute(select(Course).where(Course.id == course_id))).scalar_one_or_none()
+        return await self.one_or_none(select(Course).where(Course.id == course_id))
 
     async def version(self, content_id: str) -> CourseVersion | None:
-        return (
-            await self.session.execute(select(CourseVersion).where(CourseVersion.id == content_id))
-        ).scalar_one_or_none()
+        return await self.one_or_none(select(CourseVersion).where(CourseVersion.id == content_id))
+
+    async def of_content(self, content_id: str) -> list[Offering]:
+        """The offerings built on this course version."""
+        return await self.scalars(select(Offering).where(Offering.content_id == content_id))
 
     async def draft_course(self, draft_id: str) -> Course | None:
         """A course under construction whose draft id (or never-published root id) is `draft_id`."""
@@ -142,13 +168,32 @@ class OfferingRepository:
         ).scalars().first()
 
     async def badge(self, offering_id: str) -> OfferingBadge | None:
-        return (
-            await self.session.execute(select(OfferingBadge).where(OfferingBadge.offering_id == offering_id))
-        ).scalar_one_or_none()
+        return await self.one_or_none(select(OfferingBadge).where(OfferingBadge.offering_id == offering_id))
 
     async def has_learners(self, offering_id: str) -> bool:
         statement = select(Membership.id).where(Membership.offering_id == offering_id, *learner_filter()).limit(1)
         return (await self.session.execute(statement)).first() is not None
 
-    def add(self, row: Offering | OfferingBadge) -> None:
-        self.session.add(row)
+
+# --- the read path ------------------------------------------------------------------------------------------
+
+_COLUMNS_BY_ID = registered(
+    select(*Offering.__table__.c).where(Offering.id == bindparam("offering_id"), org_scope(Offering))
+)
+
+
+async def read_offering_row(ctx: ReadContext, offering_id: str) -> Row[Any] | None:
+    """The offering's row (its columns, as attributes)."""
+    return await ctx.first(_COLUMNS_BY_ID, offering_id=offering_id)
+
+
+_OFFERING_BY_ID = registered(
+    select(*Offering.__table__.c, Course.tasks_enabled, Course.cover_image_url.label("course_cover"))
+    .join(Course, Course.id == Offering.course_id)
+    .where(Offering.id == bindparam("offering_id"), org_scope(Offering, Course))
+)
+
+
+async def read_offering_with_course(ctx: ReadContext, offering_id: str) -> Row[Any] | None:
+    """The offering's row with its course's `tasks_enabled` and `course_cover` (`GET /offerings/{offeringId}`)."""
+    return await ctx.first(_OFFERING_BY_ID, offering_id=offering_id)

@@ -6,26 +6,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, bindparam, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openqualify.server.db.models import Course, Offering
+from openqualify.server.db.models import Offering
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import ObjectNotFoundError, TextPatternError
 from openqualify.server.kit.odata import ODataQuery
-from openqualify.server.kit.reads import ReadContext, org_scope, registered
+from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.wire import present
 from openqualify.server.offerings import schemas
 from openqualify.server.offerings.repository import (
     OfferingRepository,
     SummaryRow,
+    TimeBucket,
     current_clause,
     future_clause,
     past_clause,
+    read_offering_with_course,
     summary_fields,
 )
 
@@ -73,16 +74,9 @@ def offering_json(offering: Any, tasks_enabled: bool | None, course_cover: str |
     )
 
 
-_OFFERING_BY_ID = registered(
-    select(*Offering.__table__.c, Course.tasks_enabled, Course.cover_image_url.label("course_cover"))
-    .join(Course, Course.id == Offering.course_id)
-    .where(Offering.id == bindparam("offering_id"), org_scope(Offering, Course))
-)
-
-
 async def offering_by_id(ctx: ReadContext, offering_id: str) -> dict[str, Any]:
     """`GET /offerings/{offeringId}`, on the read path."""
-    row = await ctx.first(_OFFERING_BY_ID, offering_id=offering_id)
+    row = await read_offering_with_course(ctx, offering_id)
     if row is None:
         raise ObjectNotFoundError.of("offering", offering_id)
     return offering_json(row, row.tasks_enabled, row.course_cover)
@@ -138,30 +132,14 @@ async def list_offerings(session: AsyncSession, principal: Principal, bucket: Bu
     return await offerings_out(session, clauses[bucket](now))
 
 
-TimeBucket = Literal["current", "past", "future"]
-_CLAUSES: dict[TimeBucket, Callable[[datetime], ColumnElement[bool]]] = {
-    "current": current_clause,
-    "past": past_clause,
-    "future": future_clause,
-}
-# Most relevant first: the latest started of the current ones, the latest ended of the past, the next to start.
-_BUCKET_ORDER = {
-    "current": (Offering.start.desc(), Offering.id),
-    "past": (Offering.end.desc(), Offering.id),
-    "future": (Offering.start.asc(), Offering.id),
-}
-
-
 async def bucket_page(session: AsyncSession, bucket: TimeBucket, now: datetime, limit: int) -> list[SummaryRow]:
     """The first `limit` offerings of a time bucket, most relevant first, as summary rows (with learner counts)."""
-    return await OfferingRepository(session).activations(_CLAUSES[bucket](now), order_by=_BUCKET_ORDER[bucket],
-                                                        limit=limit)
+    return await OfferingRepository(session).bucket_page(bucket, now, limit)
 
 
 async def bucket_counts(session: AsyncSession, now: datetime) -> dict[TimeBucket, int]:
     """How many offerings are current, past and future at `now`."""
-    repo = OfferingRepository(session)
-    return {bucket: await repo.count(clause(now)) for bucket, clause in _CLAUSES.items()}
+    return await OfferingRepository(session).bucket_counts(now)
 
 
 def current_offerings(now: datetime) -> ColumnElement[bool]:

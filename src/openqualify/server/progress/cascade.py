@@ -11,10 +11,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openqualify.server.db.models import BadgeAward, LearnerProgress, OfferingBadge, PageProgress
+from openqualify.server.badges.repository import BadgeRepository
+from openqualify.server.progress.repository import ProgressRepository
 
 
 async def on_member_removed(session: AsyncSession, offering_id: str, user_id: str) -> None:
@@ -26,24 +26,5 @@ async def on_learner_transferred(
 ) -> None:
     """Move the learner's page progress, stored completion and badge award to the target offering."""
     # Leftovers of an earlier membership in the target give way to the progress being moved.
-    for model in (PageProgress, LearnerProgress):
-        await session.execute(delete(model).where(model.offering_id == to_offering_id, model.user_id == user_id))
-        await session.execute(
-            update(model)
-            .where(model.offering_id == from_offering_id, model.user_id == user_id)
-            .values(offering_id=to_offering_id)
-        )
-    target_badge = (
-        await session.execute(select(OfferingBadge.id).where(OfferingBadge.offering_id == to_offering_id))
-    ).scalar_one_or_none()
-    already = (
-        await session.execute(
-            select(BadgeAward.id).where(BadgeAward.offering_id == to_offering_id, BadgeAward.user_id == user_id)
-        )
-    ).scalar_one_or_none()
-    if target_badge is not None and already is None:
-        await session.execute(
-            update(BadgeAward)
-            .where(BadgeAward.offering_id == from_offering_id, BadgeAward.user_id == user_id)
-            .values(offering_id=to_offering_id)
-        )
+    await ProgressRepository(session).move_progress(user_id, from_offering_id, to_offering_id)
+    await BadgeRepository(session).move_award(user_id, from_offering_id, to_offering_id)

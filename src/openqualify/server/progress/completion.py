@@ -11,10 +11,10 @@ import math
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Float, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openqualify.server.db.models import CoursePage, LearnerProgress, Offering, PageProgress
+from openqualify.server.db.models import LearnerProgress, Offering
+from openqualify.server.progress.repository import ProgressRepository
 
 
 def page_fraction(viewed: bool, tasks_done: int, task_count: int) -> float:
@@ -32,25 +32,6 @@ def completion_percent(fraction_sum: float, page_count: int) -> int:
     return max(0, min(100, math.floor(round(100 * fraction_sum / page_count, 6))))
 
 
-def _fraction_sql() -> object:
-    return case(
-        (PageProgress.viewed.is_(False), 0.0),
-        (CoursePage.task_count <= 0, 1.0),
-        (PageProgress.tasks_done >= CoursePage.task_count, 1.0),
-        else_=cast(PageProgress.tasks_done, Float) / CoursePage.task_count,
-    )
-
-
-async def page_count(session: AsyncSession, content_id: str) -> int:
-    return int(
-        (
-            await session.execute(
-                select(func.count()).select_from(CoursePage).where(CoursePage.content_id == content_id)
-            )
-        ).scalar_one()
-    )
-
-
 async def recompute(
     session: AsyncSession, offering: Offering, now: datetime, user_ids: Iterable[str] | None = None
 ) -> dict[str, int]:
@@ -61,27 +42,19 @@ async def recompute(
     wanted = None if user_ids is None else set(user_ids)
     if wanted is not None and not wanted:
         return {}
-    pages = await page_count(session, offering.content_id)
-    sums = (
-        select(PageProgress.user_id, func.sum(_fraction_sql()))
-        .join(CoursePage, CoursePage.id == PageProgress.page_id)
-        .where(PageProgress.offering_id == offering.id, CoursePage.content_id == offering.content_id)
-        .group_by(PageProgress.user_id)
-    )
-    stored = select(LearnerProgress).where(LearnerProgress.offering_id == offering.id)
-    if wanted is not None:
-        sums = sums.where(PageProgress.user_id.in_(wanted))
-        stored = stored.where(LearnerProgress.user_id.in_(wanted))
-    values = {user_id: completion_percent(float(total or 0), pages) for user_id, total in (await session.execute(sums))}
-    rows = {row.user_id: row for row in (await session.execute(stored)).scalars()}
+    repo = ProgressRepository(session)
+    pages = await repo.page_count(offering.content_id)
+    sums = await repo.fraction_sums(offering, wanted)
+    values = {user_id: completion_percent(total, pages) for user_id, total in sums}
+    rows = await repo.stored_completions(offering.id, wanted)
     for user_id in set(values) | set(rows) | (wanted or set()):
         value = values.get(user_id, 0)
         row = rows.get(user_id)
         if row is None:
-            session.add(LearnerProgress(offering_id=offering.id, user_id=user_id, completion=value, updated_at=now))
+            repo.add(LearnerProgress(offering_id=offering.id, user_id=user_id, completion=value, updated_at=now))
         elif row.completion != value:
             row.completion = value
             row.updated_at = now
         values[user_id] = value
-    await session.flush()
+    await repo.flush()
     return values

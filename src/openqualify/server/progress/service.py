@@ -36,6 +36,7 @@ from openqualify.server.memberships.lookup import get_learner
 from openqualify.server.offerings.lookup import get_offering, read_offering
 from openqualify.server.progress import repository as repo
 from openqualify.server.progress import schemas
+from openqualify.server.progress.repository import ProgressRepository
 from openqualify.server.users.service import get_user
 
 ALL_PROGRESS_PARAMS = frozenset({"$top", "$orderby", "$filter"})
@@ -132,7 +133,7 @@ async def _small_offerings(session: AsyncSession, tree: Node, limit: int) -> fro
     if not pinned or len(pinned) > _MAX_SIZED_OFFERINGS:
         return frozenset()
     cap = math.isqrt(limit * _PLANNED_ORG_USERS)
-    sizes = await repo.offering_sizes(session, sorted(pinned), cap)
+    sizes = await ProgressRepository(session).offering_sizes(sorted(pinned), cap)
     return frozenset(offering_id for offering_id, size in sizes.items() if size < cap)
 
 
@@ -158,7 +159,7 @@ def _learner_out(user: User, rows: Iterable[tuple[str, int]]) -> schemas.Learner
 
 async def user_progress(session: AsyncSession, email: str) -> schemas.LearnerOut:
     user = await get_user(session, email)
-    rows = await repo.learner_offerings(session, [user.id])
+    rows = await ProgressRepository(session).learner_offerings([user.id])
     return _learner_out(user, ((offering_id, completion) for _, offering_id, _, completion in rows))
 
 
@@ -170,7 +171,7 @@ async def user_offering_progress(session: AsyncSession, email: str, offering_id:
         email=user.email,
         firstName=user.first_name,
         lastName=user.last_name,
-        completion=str(await repo.completion_of(session, offering.id, user.id)),
+        completion=str(await ProgressRepository(session).completion_of(offering.id, user.id)),
     )
 
 
@@ -193,13 +194,13 @@ async def all_progress(
         small = await _small_offerings(session, tree, limit)
         if small:
             where = compile_filter(tree, _FILTER_FIELDS, {"offerings": _offerings_handler(small)})
-    users = await repo.users_page(session, where, [*order, User.id.asc()], limit)
+    users = await ProgressRepository(session).users_page(where, [*order, User.id.asc()], limit)
     progress = objects(("id", "email", "firstName", "lastName", "personId"), users)
     by_user: dict[str, list[dict[str, str]]] = {}
     for learner in progress:
         learner["offerings"] = by_user[learner["id"]] = []
     names: dict[str, dict[str, str]] = {}
-    for user_id, offering_id, name, completion in await repo.learner_offerings(session, list(by_user)):
+    for user_id, offering_id, name, completion in await ProgressRepository(session).learner_offerings(list(by_user)):
         by_user[user_id].append({"id": offering_id, "completion": str(completion)})
         names.setdefault(offering_id, {"name": name})
     return {"data": {"progress": progress, "offerings": names}, "top": limit}

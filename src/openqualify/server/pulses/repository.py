@@ -7,30 +7,34 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import Pulse, PulseAnswerRow, PulseRun, User
 from openqualify.server.kit.reads import ReadContext, org_scope, registered
+from openqualify.server.kit.repository import Repository
 from openqualify.server.kit.wire import wire_time
 
 
-async def answered_pulse_ids(session: AsyncSession, offering_id: str) -> list[str]:
-    """Base ids of the offering's pulses that have at least one response, oldest pulse first."""
-    statement = (
-        select(Pulse.id)
-        .where(
-            Pulse.offering_id == offering_id,
-            exists().where(PulseAnswerRow.pulse_id == Pulse.id),
+class PulseRepository(Repository):
+    async def answered_pulse_ids(self, offering_id: str) -> list[str]:
+        """Base ids of the offering's pulses that have at least one response, oldest pulse first."""
+        statement = (
+            select(Pulse.id)
+            .where(
+                Pulse.offering_id == offering_id,
+                exists().where(PulseAnswerRow.pulse_id == Pulse.id),
+            )
+            .order_by(Pulse.created_at, Pulse.id)
         )
-        .order_by(Pulse.created_at, Pulse.id)
-    )
-    return list((await session.execute(statement)).scalars())
+        return await self.scalars(statement)
+
+    async def find_pulse(self, offering_id: str, pulse_id: str) -> Pulse | None:
+        return await self.one_or_none(select(Pulse).where(Pulse.id == pulse_id, Pulse.offering_id == offering_id))
+
+    async def find_run(self, pulse_id: str, run_id: str) -> PulseRun | None:
+        return await self.one_or_none(select(PulseRun).where(PulseRun.id == run_id, PulseRun.pulse_id == pulse_id))
 
 
-async def find_pulse(session: AsyncSession, offering_id: str, pulse_id: str) -> Pulse | None:
-    return (
-        await session.execute(select(Pulse).where(Pulse.id == pulse_id, Pulse.offering_id == offering_id))
-    ).scalar_one_or_none()
+# --- the read path ------------------------------------------------------------------------------------------
 
 
 def _responses_statement(*, one_pulse: bool, typed: bool) -> Any:

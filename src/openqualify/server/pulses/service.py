@@ -16,6 +16,7 @@ from openqualify.server.kit.wire import objects, present
 from openqualify.server.offerings.lookup import get_offering, read_offering
 from openqualify.server.pulses import repository as repo
 from openqualify.server.pulses import schemas
+from openqualify.server.pulses.repository import PulseRepository
 
 _TIME_FILTER = re.compile(r"^(?:(lt|lte|gt|gte)__)?(.+)$")
 # An unencoded `+` of an offset arrives as a space.
@@ -96,7 +97,7 @@ def _out(rows: Sequence[Any]) -> list[PulseResponseRow]:
 
 async def pulse_ids(session: AsyncSession, offering_id: str) -> list[str]:
     offering = await get_offering(session, offering_id)
-    return await repo.answered_pulse_ids(session, offering.id)
+    return await PulseRepository(session).answered_pulse_ids(offering.id)
 
 
 async def all_responses(
@@ -110,6 +111,6 @@ async def all_responses(
 
 async def pulse_responses(ctx: ReadContext, offering_id: str, pulse_id: str) -> list[PulseResponseRow]:
     offering = await read_offering(ctx, offering_id)
-    if await repo.find_pulse(await ctx.session(), offering.id, pulse_id) is None:
+    if await PulseRepository(await ctx.session()).find_pulse(offering.id, pulse_id) is None:
         raise ObjectNotFoundError.of("pulse", pulse_id)
     return _out(await repo.read_responses(ctx, offering.id, EARLIEST, LATEST, pulse_id=pulse_id))

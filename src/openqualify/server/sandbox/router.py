@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from openqualify.server.sandbox.assessments import router as assessments
-from openqualify.server.sandbox.core import router as core
-from openqualify.server.sandbox.data import router as data
+from openqualify.server.sandbox.assessments.router import router as assessments
+from openqualify.server.sandbox.core.router import router as core
+from openqualify.server.sandbox.data.router import router as data
 from openqualify.server.sandbox.journal.router import router as journal
-from openqualify.server.sandbox.learning import router as learning
-from openqualify.server.sandbox.social import router as social
+from openqualify.server.sandbox.learning.router import router as learning
+from openqualify.server.sandbox.social.router import router as social
 
 SANDBOX_ROUTERS = [core, data, journal, assessments, social, learning]

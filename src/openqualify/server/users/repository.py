@@ -6,12 +6,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import Row, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.bulk import insert_rows
 from openqualify.server.db.models import EmailOutbox, User
 from openqualify.server.kit.cooperative import IN_CHUNK, chunks, pause
 from openqualify.server.kit.reads import ReadContext, org_scope, registered
+from openqualify.server.kit.repository import Repository
 
 
 class Account(NamedTuple):
@@ -38,22 +38,16 @@ async def read_user(ctx: ReadContext, email: str) -> Row[Any] | None:
     return await ctx.first(_USER_BY_KEY, email_key=email_key(email))
 
 
-class UserRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class UserRepository(Repository):
     async def by_email(self, email: str) -> User | None:
-        return (
-            await self.session.execute(select(User).where(User.email_key == email_key(email)))
-        ).scalar_one_or_none()
+        return await self.one_or_none(select(User).where(User.email_key == email_key(email)))
 
     async def by_emails(self, emails: Iterable[str]) -> dict[str, User]:
         """Users keyed by their lower-cased e-mail."""
         keys = {email_key(e) for e in emails}
         if not keys:
             return {}
-        rows = (await self.session.execute(select(User).where(User.email_key.in_(keys)))).scalars()
-        return {user.email_key: user for user in rows}
+        return {user.email_key: user for user in await self.scalars(select(User).where(User.email_key.in_(keys)))}
 
     async def accounts_by_email(self, emails: Iterable[str]) -> dict[str, Account]:
         """Accounts keyed by their lower-cased e-mail, in chunks that leave the event loop free between them."""
@@ -74,11 +68,17 @@ class UserRepository:
         wanted = set(ids)
         if not wanted:
             return {}
-        rows = (await self.session.execute(select(User).where(User.id.in_(wanted)))).scalars()
-        return {user.id: user for user in rows}
+        return {user.id: user for user in await self.scalars(select(User).where(User.id.in_(wanted)))}
 
-    def add(self, user: User) -> None:
-        self.session.add(user)
+    async def sent_emails(self, limit: int) -> list[tuple[EmailOutbox, str]]:
+        """The latest e-mails of the outbox with their recipient's address, newest first."""
+        rows = await self.session.execute(
+            select(EmailOutbox, User.email)
+            .join(User, User.id == EmailOutbox.user_id)
+            .order_by(EmailOutbox.created_at.desc(), EmailOutbox.id.desc())
+            .limit(limit)
+        )
+        return [(email, to) for email, to in rows.all()]
 
     def record_email(self, email: EmailOutbox) -> None:
         self.session.add(email)

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from openqualify.server.assessment_data import repository as work_repo
 from openqualify.server.assessment_data import service as assessment_data
+from openqualify.server.assessment_data.repository import AssessmentDataRepository
 from openqualify.server.assessments import service as assessments
 from openqualify.server.console import charts
 from openqualify.server.console.views.common import DASH, parse_number
@@ -94,7 +94,8 @@ async def assessments_view(ctx: ReadContext, offering_id: str) -> AssessmentsVie
     learners = await MembershipRepository(session).learner_ids(offering.id)
     # Each handed-in submission with its latest mark (rows come one per mark, oldest first).
     latest: dict[str, tuple[str, str, bool, str | None]] = {}
-    for assessment_id, submission_id, user_id, mark_id, mark in await work_repo.handed_in_marks(session, offering):
+    handed_in = await AssessmentDataRepository(session).handed_in_marks(offering)
+    for assessment_id, submission_id, user_id, mark_id, mark in handed_in:
         latest[submission_id] = (assessment_id, user_id, mark_id is not None, mark)
     by_assessment: dict[str, list[tuple[str, bool, str | None]]] = defaultdict(list)
     for assessment_id, user_id, marked, mark in latest.values():

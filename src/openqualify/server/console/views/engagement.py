@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from openqualify.server.badges import repository as badge_repo
 from openqualify.server.badges import service as badges
+from openqualify.server.badges.repository import BadgeRepository
 from openqualify.server.channels import repository as channel_repo
 from openqualify.server.channels.repository import ChannelRepository
 from openqualify.server.console import charts
@@ -17,8 +17,8 @@ from openqualify.server.kit.errors import ObjectNotFoundError
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.offerings.lookup import get_offering, read_offering
 from openqualify.server.offerings.repository import OfferingRepository
-from openqualify.server.progress import repository as progress_repo
 from openqualify.server.progress import service as progress
+from openqualify.server.progress.repository import ProgressRepository
 from openqualify.server.pulses import service as pulses
 
 MAX_DAYS = 120  # a longer span is drawn per week
@@ -189,7 +189,7 @@ async def reactions_view(ctx: ReadContext, offering_id: str) -> ReactionsView:
     session = await ctx.session()
     offering = await get_offering(session, offering_id)
     rows = await progress.unit_reactions(ctx, offering.id)
-    titles = await progress_repo.page_titles(session, offering.content_id)
+    titles = await ProgressRepository(session).page_titles(offering.content_id)
     labels = [titles.get(row["pageId"], row["pageId"]) for row in rows]
     up = [row["feedback"]["thumbs-up"] for row in rows]
     down = [row["feedback"]["thumbs-down"] for row in rows]
@@ -232,7 +232,7 @@ async def badges_view(ctx: ReadContext, offering_id: str) -> BadgesView:
         badge = await badges.offering_badge(session, offering.id)
     except ObjectNotFoundError:  # the offering awards no badge (the API's 404 for this sub-resource)
         badge = None
-    rows = await badge_repo.offering_awards(session, offering.id) if badge is not None else []
+    rows = await BadgeRepository(session).offering_awards(offering.id) if badge is not None else []
     awards = [Award(at, email, full_name(first, last)) for at, email, first, last in rows]
     over_time = None
     if awards:

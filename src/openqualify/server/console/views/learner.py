@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from openqualify.server.assessment_data import repository as work_repo
+from openqualify.server.assessment_data.repository import AssessmentDataRepository
 from openqualify.server.badges import service as badges
 from openqualify.server.console import charts
 from openqualify.server.console.views.common import OrgBar, bucket_of, full_name, org_bar, parse_number
@@ -14,7 +14,7 @@ from openqualify.server.console.views.overview import role_of
 from openqualify.server.kit.deps import valid_email
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.memberships.repository import MembershipRepository
-from openqualify.server.progress import repository as progress_repo
+from openqualify.server.progress.repository import ProgressRepository
 from openqualify.server.users.service import get_user
 
 
@@ -85,7 +85,8 @@ async def learner_view(ctx: ReadContext, email: str) -> LearnerView:
     session = await ctx.session()
     user = await get_user(session, valid_email(email, "userEmail"))  # 400 / 404 as `GET /users/{userEmail}`
     now = ctx.principal.now()
-    completion = {offering_id: c for _, offering_id, _, c in await progress_repo.learner_offerings(session, [user.id])}
+    learning_in = await ProgressRepository(session).learner_offerings([user.id])
+    completion = {offering_id: c for _, offering_id, _, c in learning_in}
     memberships = [
         MembershipLine(offering_id, name, role_of(facilitator, marker), bucket_of(start, end, now), start, end,
                        completion.get(offering_id, 0) if not facilitator and not marker else None, last_login,
@@ -94,6 +95,7 @@ async def learner_view(ctx: ReadContext, email: str) -> LearnerView:
         await MembershipRepository(session).of_user(user.id)
     ]
     names = {m.offering_id: m.name for m in memberships}
+    work = AssessmentDataRepository(session)
     learning = [m for m in memberships if m.completion is not None]
     return LearnerView(
         org=org_bar(ctx.principal),
@@ -114,8 +116,8 @@ async def learner_view(ctx: ReadContext, email: str) -> LearnerView:
             hrefs=[f"/console/offerings/{m.offering_id}" for m in learning],
             width=charts.PANEL,
         ),
-        work=_work(await work_repo.learner_work(session, user.id)),
-        quizzes=_quizzes(await work_repo.learner_quiz_attempts(session, user.id)),
+        work=_work(await work.learner_work(user.id)),
+        quizzes=_quizzes(await work.learner_quiz_attempts(user.id)),
         badges=[_badge(b, names, now) for b in await badges.user_badges(session, user.email)],
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from openqualify.server.assessment_data.repository import course_name
+from openqualify.server.assessment_data.repository import AssessmentDataRepository
 from openqualify.server.console import charts
 from openqualify.server.console.views.common import (
     BUCKET_TITLES,
@@ -58,7 +58,8 @@ async def head(ctx: ReadContext, offering_id: str) -> OfferingHead:
     assert row is not None
     out = offering_out(*row)
     bucket = bucket_of(offering.start, offering.end, ctx.principal.now())
-    return OfferingHead(out, bucket, BUCKET_TITLES[bucket], await course_name(session, offering))
+    course = await AssessmentDataRepository(session).course_name(offering)
+    return OfferingHead(out, bucket, BUCKET_TITLES[bucket], course)
 
 
 async def learners(ctx: ReadContext, offering_id: str) -> list[LearnerRow]:

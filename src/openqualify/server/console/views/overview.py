@@ -21,7 +21,7 @@ from openqualify.server.console.views.common import (
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.offerings.views import bucket_counts, bucket_page, current_offerings
-from openqualify.server.progress import repository as progress
+from openqualify.server.progress.repository import ProgressRepository
 
 LIST_LIMIT = 25  # offerings listed per bucket (the total is shown beside)
 RECENT_LIMIT = 12
@@ -87,7 +87,8 @@ async def overview(ctx: ReadContext) -> Overview:
     now = ctx.principal.now()
     # Completion of every current offering's learners, counted in SQL (≤ 101 rows per offering).
     per_offering: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for offering_id, completion, learners in await progress.completion_counts(session, current_offerings(now)):
+    counts = await ProgressRepository(session).completion_counts(current_offerings(now))
+    for offering_id, completion, learners in counts:
         per_offering[offering_id].append((completion, learners))
 
     totals = await bucket_counts(session, now)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from openqualify.server.console.views.common import BUCKET_TITLES, OrgBar, org_bar
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.offerings.views import bucket_counts
-from openqualify.server.sandbox import core
+from openqualify.server.sandbox.core import service as sandbox_core
+from openqualify.server.sandbox.core.schemas import EmailOut
 
 EMAILS_SHOWN = 25
 
@@ -20,11 +21,11 @@ EMAILS_SHOWN = 25
 class SandboxView:
     org: OrgBar
     offerings: dict[str, int]  # bucket title -> count
-    emails: list[core.EmailOut]
+    emails: list[EmailOut]
 
 
 async def sandbox_view(ctx: ReadContext) -> SandboxView:
     session = await ctx.session()
     counts = {BUCKET_TITLES[key]: count for key, count in (await bucket_counts(session, ctx.principal.now())).items()}
-    emails = await core.list_emails(ctx.principal, session, limit=EMAILS_SHOWN)
+    emails = await sandbox_core.list_emails(session, limit=EMAILS_SHOWN)
     return SandboxView(org_bar(ctx.principal), counts, emails)

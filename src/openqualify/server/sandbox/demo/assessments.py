@@ -8,12 +8,9 @@ in each current class the facilitators moved one due date to the next days, so p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-
-from sqlalchemy import insert
 
 from openqualify.server.assessments import dates
 from openqualify.server.db.models import (
@@ -30,7 +27,7 @@ from openqualify.server.db.models import (
     Submission,
 )
 from openqualify.server.kit.timefmt import format_datetime
-from openqualify.server.sandbox.demo.context import DemoContext, id_maker
+from openqualify.server.sandbox.demo.context import DemoContext, id_maker, insert_rows, is_current, object_id_maker
 
 FILES = "https://cdn.demo-academy.example/files/"
 DEFAULT_LENGTH_DAYS = 56
@@ -134,23 +131,6 @@ ACTIVITY_ANSWERS = (
 )
 
 
-
-
-def _object_ids(ctx: DemoContext) -> Callable[[], str]:
-    """24-hex ids (documents, files), derived like `_ids`."""
-    return lambda: ctx.ids.object_id("documents")
-
-
-def _chunks(rows: list[dict[str, Any]], size: int = 2000) -> Iterator[list[dict[str, Any]]]:
-    for i in range(0, len(rows), size):
-        yield rows[i : i + size]
-
-
-def _insert(ctx: DemoContext, model: type[Any], rows: list[dict[str, Any]]) -> None:
-    for chunk in _chunks(rows):
-        ctx.session.execute(insert(model), [{"org_id": ctx.org_id, **row} for row in chunk])
-
-
 def _between(ctx: DemoContext, start: datetime, end: datetime) -> datetime:
     if end <= start:
         return start
@@ -176,7 +156,7 @@ class _Seeder:
         self.rng = ctx.rng
         self.now = ctx.now
         self.new_id = id_maker(ctx, "assessments")
-        self.new_object_id = _object_ids(ctx)
+        self.new_object_id = object_id_maker(ctx, "documents")
         self.rows: dict[type[Any], list[dict[str, Any]]] = {}
 
     def add(self, model: type[Any], **row: Any) -> dict[str, Any]:
@@ -476,10 +456,6 @@ class _Seeder:
         )
 
 
-def _is_current(offering: Offering, now: datetime) -> bool:
-    return offering.start <= now and (offering.end is None or offering.end >= now)
-
-
 def seed(ctx: DemoContext) -> None:
     """Add this area's demo rows to ctx.session."""
     if not ctx.offerings:
@@ -497,8 +473,8 @@ def seed(ctx: DemoContext) -> None:
     tasks = [t for ts, _ in content.values() for t in ts]
     ctx.session.add_all(tasks)
     ctx.session.flush()
-    _insert(ctx, Activity, seeder.rows.pop(Activity, []))
-    _insert(ctx, AssessmentDocument, seeder.rows.pop(AssessmentDocument, []))
+    insert_rows(ctx, Activity, seeder.rows.pop(Activity, []))
+    insert_rows(ctx, AssessmentDocument, seeder.rows.pop(AssessmentDocument, []))
 
     members: dict[str, list[Membership]] = {}
     for membership in ctx.memberships:
@@ -506,10 +482,10 @@ def seed(ctx: DemoContext) -> None:
     past = [o for o in offerings if o.end is not None and o.end < ctx.now]
     chosen_past = {o.id for o in past[1::2]}  # every other past class keeps its learners' work
     for offering in offerings:
-        current = _is_current(offering, ctx.now)
+        current = is_current(offering, ctx.now)
         if not current and offering.id not in chosen_past:
             continue
         tasks_of, activities = content[offering.content_id]
         seeder.offering(offering, tasks_of, activities, members.get(offering.id, []), current)
     for model in (AssessmentSetting, AssessmentDueOverride, Submission, Mark, QuizAttempt, ActivityAttempt):
-        _insert(ctx, model, seeder.rows.pop(model, []))
+        insert_rows(ctx, model, seeder.rows.pop(model, []))

@@ -7,15 +7,20 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from faker import Faker
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from openqualify.server.db.models import Course, CourseVersion, Membership, Offering, User
+from openqualify.server.kit.cooperative import chunks
+from openqualify.server.kit.timefmt import to_utc
 
 _PUSH_ALPHABET = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
 DEMO_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 DEMO_SEED = 20261127
+BULK_CHUNK = 2000  # rows per INSERT / bulk UPDATE of the demo
 
 
 @dataclass
@@ -87,11 +92,23 @@ def start_of_day(value: datetime) -> datetime:
     return to_utc(value).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def to_utc(value: datetime) -> datetime:
-    value = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
 def id_maker(ctx: DemoContext, namespace: str) -> Callable[[], str]:
     """Ids for bulk demo rows (`DemoIds.push` without a row time)."""
     return lambda: ctx.ids.push(namespace)
+
+
+def object_id_maker(ctx: DemoContext, namespace: str) -> Callable[[], str]:
+    """24-hex ids for bulk demo rows (`DemoIds.object_id` without a row time)."""
+    return lambda: ctx.ids.object_id(namespace)
+
+
+def is_current(offering: Offering, now: datetime) -> bool:
+    """The offering runs at `now` (DOMAIN §3.3's current bucket)."""
+    now = to_utc(now)
+    return to_utc(offering.start) <= now and (offering.end is None or to_utc(offering.end) >= now)
+
+
+def insert_rows(ctx: DemoContext, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """Plain rows of the organisation, inserted in batches of `BULK_CHUNK`."""
+    for chunk in chunks(rows, BULK_CHUNK):
+        ctx.session.execute(insert(model), [{"org_id": ctx.org_id, **row} for row in chunk])

@@ -7,18 +7,16 @@ organisations never share a primary key. Rows go in with bulk inserts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from openqualify.server.db.models import (
     BadgeAward,
     CoursePage,
     LearnerProgress,
     Membership,
-    Offering,
     OfferingBadge,
     PageProgress,
     Pulse,
@@ -28,8 +26,9 @@ from openqualify.server.db.models import (
     UnitReaction,
     User,
 )
+from openqualify.server.kit.cooperative import chunks
 from openqualify.server.progress.completion import completion_percent, page_fraction
-from openqualify.server.sandbox.demo.context import DemoContext, id_maker
+from openqualify.server.sandbox.demo.context import BULK_CHUNK, DemoContext, id_maker, insert_rows, is_current
 
 PAGE_TITLES = [
     "Welcome and overview",
@@ -65,26 +64,10 @@ TEXT_ANSWERS = [
 ]
 
 
-
-
-def _is_current(offering: Offering, now: datetime) -> bool:
-    return offering.start <= now and (offering.end is None or offering.end >= now)
-
-
-def _chunks(rows: list[dict[str, Any]], size: int = 2000) -> Iterator[list[dict[str, Any]]]:
-    for i in range(0, len(rows), size):
-        yield rows[i : i + size]
-
-
-def _insert(ctx: DemoContext, model: type[Any], rows: list[dict[str, Any]]) -> None:
-    for chunk in _chunks(rows):
-        ctx.session.execute(insert(model), [{"org_id": ctx.org_id, **row} for row in chunk])
-
-
 def seed(ctx: DemoContext) -> None:
     """Add this area's demo rows to ctx.session."""
     rng, now, new_id = ctx.rng, ctx.now, id_maker(ctx, "learning")
-    offerings = [o for o in ctx.offerings if _is_current(o, now)]
+    offerings = [o for o in ctx.offerings if is_current(o, now)]
     if not offerings:
         return
     logins: list[dict[str, Any]] = []
@@ -109,7 +92,7 @@ def seed(ctx: DemoContext) -> None:
             }
             for i in range(count)
         ]
-    _insert(ctx, CoursePage, [p for rows in pages.values() for p in rows])
+    insert_rows(ctx, CoursePage, [p for rows in pages.values() for p in rows])
 
     badges = {
         b.offering_id
@@ -230,19 +213,19 @@ def seed(ctx: DemoContext) -> None:
                         }
                     )
 
-    _insert(ctx, PageProgress, progress_rows)
-    _insert(ctx, LearnerProgress, completions)
-    _insert(ctx, UnitReaction, reactions)
-    _insert(ctx, SocialNote, notes)
-    _insert(ctx, Pulse, pulses)
-    _insert(ctx, PulseRun, runs)
-    _insert(ctx, PulseAnswerRow, answers)
-    _insert(ctx, BadgeAward, awards)
+    insert_rows(ctx, PageProgress, progress_rows)
+    insert_rows(ctx, LearnerProgress, completions)
+    insert_rows(ctx, UnitReaction, reactions)
+    insert_rows(ctx, SocialNote, notes)
+    insert_rows(ctx, Pulse, pulses)
+    insert_rows(ctx, PulseRun, runs)
+    insert_rows(ctx, PulseAnswerRow, answers)
+    insert_rows(ctx, BadgeAward, awards)
     # Logins: the membership's lastLoggedInAt and the account's first/last access (bulk updates by key).
-    for chunk in _chunks(logins):
+    for chunk in chunks(logins, BULK_CHUNK):
         ctx.session.execute(update(Membership), chunk)
     user_rows = [{"id": k, "first_access_at": f, "last_access_at": la} for k, (f, la) in access.items()]
-    for chunk in _chunks(user_rows):
+    for chunk in chunks(user_rows, BULK_CHUNK):
         ctx.session.execute(update(User), chunk)
 
 

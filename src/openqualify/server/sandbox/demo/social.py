@@ -24,16 +24,11 @@ from openqualify.server.db.models.social import (
     ChannelPost,
 )
 from openqualify.server.kit.timefmt import to_utc
-from openqualify.server.sandbox.demo.context import DemoContext
+from openqualify.server.sandbox.demo.context import DemoContext, is_current
 
 MODERATION_REASONS = ("Off-topic", "Shares personal contact details", "Inappropriate language", "Spam")
 GROUP_TOPICS = ("Case study", "Project team", "Study circle", "Workshop")
 ATTACHMENTS = (("application/pdf", "pdf"), ("image/png", "png"), ("image/jpeg", "jpg"))
-
-
-def _is_current(offering: Offering, now: datetime) -> bool:
-    now = to_utc(now)
-    return to_utc(offering.start) <= now and (offering.end is None or to_utc(offering.end) >= now)
 
 
 class _Builder:
@@ -216,6 +211,6 @@ def seed(ctx: DemoContext) -> None:
         by_offering[membership.offering_id].append(membership)
     builder = _Builder(ctx)
     for offering in ctx.offerings:
-        if _is_current(offering, ctx.now):
+        if is_current(offering, ctx.now):
             builder.offering(offering, by_offering.get(offering.id, []))
     builder.insert()

@@ -1,23 +1,44 @@
-"""Sandbox control plane, assessments: tasks of a course version, their documents, learners' submissions, marks and
-feedback, quiz attempts, open-response activities and their attempts.
-
-The contract only reads (and slightly edits) these; integrators need to write them to build realistic scenarios.
-"""
+"""Writing assessments and learners' work: assessments and activities of a course version, documents,
+submissions, marks and feedback, quiz attempts and activity attempts."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.assessment_data.schemas import ActivityFeedbackOut, UploadedFileOut
 from openqualify.server.assessment_data.service import ACTIVITY_TYPE
-from openqualify.server.assessments import repository as assessments
 from openqualify.server.assessments import schemas as out
 from openqualify.server.assessments import views
-from openqualify.server.assessments.sandbox_schemas import (
+from openqualify.server.assessments.repository import AssessmentRepository
+from openqualify.server.assessments.service import get_assessment, invalid_property
+from openqualify.server.db.models import (
+    Activity,
+    ActivityAttempt,
+    Assessment,
+    AssessmentDocument,
+    Mark,
+    Offering,
+    QuizAttempt,
+    Submission,
+    User,
+)
+from openqualify.server.kit.auth import Principal
+from openqualify.server.kit.errors import (
+    AssessmentNotSubmittedError,
+    ObjectExistsError,
+    ObjectNotFoundError,
+    ValidationError,
+)
+from openqualify.server.kit.ids import object_id, push_id
+from openqualify.server.kit.timefmt import format_datetime
+from openqualify.server.memberships.lookup import get_member
+from openqualify.server.memberships.repository import MembershipRepository
+from openqualify.server.offerings.lookup import get_offering
+from openqualify.server.offerings.repository import OfferingRepository
+from openqualify.server.sandbox.assessments.schemas import (
     ActivityAttemptCreate,
     ActivityCreate,
     AssessmentCreate,
@@ -36,64 +57,33 @@ from openqualify.server.assessments.sandbox_schemas import (
     SandboxSubmissionOut,
     SubmissionCreate,
 )
-from openqualify.server.assessments.service import invalid_property
-from openqualify.server.db.models import (
-    Activity,
-    ActivityAttempt,
-    Assessment,
-    AssessmentDocument,
-    CourseVersion,
-    Mark,
-    Membership,
-    Offering,
-    QuizAttempt,
-    Submission,
-    User,
-)
-from openqualify.server.kit.deps import PrincipalDep, SessionDep
-from openqualify.server.kit.errors import (
-    AssessmentNotSubmittedError,
-    ObjectExistsError,
-    ObjectNotFoundError,
-    ValidationError,
-)
-from openqualify.server.kit.ids import object_id, push_id
-from openqualify.server.kit.routing import api_router
-from openqualify.server.kit.timefmt import format_datetime
-from openqualify.server.memberships.lookup import get_member
-from openqualify.server.offerings.lookup import get_offering
-from openqualify.server.users.repository import UserRepository
-
-router = api_router(tags=["Sandbox"], prefix="/_sandbox")
+from openqualify.server.users.service import get_user
 
 
 async def _content_id(session: AsyncSession, body: Placed) -> str:
     if body.offeringId is not None:
         return (await get_offering(session, body.offeringId)).content_id
     assert body.contentId is not None
-    found = (
-        await session.execute(select(CourseVersion.id).where(CourseVersion.id == body.contentId))
-    ).scalar_one_or_none()
-    if found is None:
+    version = await OfferingRepository(session).version(body.contentId)
+    if version is None:
         raise ObjectNotFoundError.of("content", body.contentId)
-    return found
+    return version.id
 
 
-async def _next_position(session: AsyncSession, model: type[Assessment] | type[Activity], content_id: str) -> int:
-    highest = (
-        await session.execute(select(func.max(model.position)).where(model.content_id == content_id))
-    ).scalar_one_or_none()
+async def _position(
+    session: AsyncSession, model: type[Assessment] | type[Activity], content_id: str, given: int | None
+) -> int:
+    """The given position, else the next one after the course version's last."""
+    if given is not None:
+        return given
+    highest = await AssessmentRepository(session).last_position(model, content_id)
     return (highest or 0) + 1
 
 
-async def _user(session: AsyncSession, email: str) -> User:
-    user = await UserRepository(session).by_email(email)
-    if user is None:
-        raise ObjectNotFoundError.of("user", email)
-    return user
-
-
 async def _learner(session: AsyncSession, offering: Offering, email: str) -> User:
+    """A learner of the offering: 404 for an unknown user or a non-member; a member in another role is
+    `ObjectInvalidPropertyError` here (tests/server/assessments/test_sandbox_assessments.py pins it), where the
+    learning and social areas answer `UserNotInOfferingError` (`memberships.lookup.get_learner`)."""
     user, membership = await get_member(session, offering, email)
     if not membership.is_learner:
         raise invalid_property("user", "role", "learner")
@@ -131,20 +121,16 @@ def _check_order(opens: Any, due: Any, what: str) -> None:
         raise ValidationError(f'The specified parameter {what} has an invalid value "{shown} is before the opening".')
 
 
-@router.post("/assessments", status_code=201, response_model=SandboxAssessmentOut)
 async def create_assessment(
-    principal: PrincipalDep, session: SessionDep, body: AssessmentCreate
+    session: AsyncSession, principal: Principal, body: AssessmentCreate
 ) -> SandboxAssessmentOut:
-    """Create an assessment on a course version (`contentId`), or on the content of an offering (`offeringId`):
-    every offering of that content has it. Dates are absolute (`openDate`/`dueDate`) or day offsets from the
-    offering's (or, with relative dates, the learner's) start (`openOffsetDays`/`dueOffsetDays`)."""
     content_id = await _content_id(session, body)
     _check_order(body.openDate, body.dueDate, "dueDate")
     _check_order(body.openOffsetDays, body.dueOffsetDays, "dueOffsetDays")
     assessment = Assessment(
         id=push_id(),
         content_id=content_id,
-        position=body.position if body.position is not None else await _next_position(session, Assessment, content_id),
+        position=await _position(session, Assessment, content_id, body.position),
         type=body.type,
         title=body.title,
         content=body.content,
@@ -164,37 +150,33 @@ async def create_assessment(
         due_offset_days=body.dueOffsetDays,
         created_at=principal.now(),
     )
-    session.add(assessment)
-    await session.flush()
-    return _sandbox_assessment_out(assessment)
+    return _sandbox_assessment_out(await AssessmentRepository(session).store(assessment))
 
 
-@router.post("/assessments/{assessmentId}/documents", status_code=201, response_model=SandboxDocumentOut)
 async def add_document(
-    principal: PrincipalDep, session: SessionDep, assessmentId: str, body: DocumentCreate
+    session: AsyncSession, principal: Principal, assessment_id: str, body: DocumentCreate
 ) -> SandboxDocumentOut:
-    """Attach a document (brief, template) to an assessment: for every offering of its content, or, with
-    `offeringId`, for that offering only."""
-    assessment = await session.get(Assessment, assessmentId)
+    repo = AssessmentRepository(session)
+    assessment = await repo.by_key(Assessment, assessment_id)
     if assessment is None:
-        raise ObjectNotFoundError.of("assessment", assessmentId)
+        raise ObjectNotFoundError.of("assessment", assessment_id)
     if body.offeringId is not None:
         offering = await get_offering(session, body.offeringId)
         if offering.content_id != assessment.content_id:
-            raise ObjectNotFoundError.of("assessment", assessmentId)
+            raise ObjectNotFoundError.of("assessment", assessment_id)
     document_id = object_id()
-    document = AssessmentDocument(
-        id=document_id,
-        assessment_id=assessment.id,
-        offering_id=body.offeringId,
-        filename=body.filename,
-        mimetype=body.mimetype,
-        size=body.size,
-        url=body.url or f"https://files.iqualify.com/documents/{document_id}",
-        created_at=body.createdAt or principal.now(),
+    document = await repo.store(
+        AssessmentDocument(
+            id=document_id,
+            assessment_id=assessment.id,
+            offering_id=body.offeringId,
+            filename=body.filename,
+            mimetype=body.mimetype,
+            size=body.size,
+            url=body.url or f"https://files.iqualify.com/documents/{document_id}",
+            created_at=body.createdAt or principal.now(),
+        )
     )
-    session.add(document)
-    await session.flush()
     return SandboxDocumentOut(
         **views.document_out(document).model_dump(), assessmentId=assessment.id, offeringId=document.offering_id
     )
@@ -212,39 +194,33 @@ def _file(data: FileIn, now: datetime) -> dict[str, Any]:
     }
 
 
-@router.post(
-    "/offerings/{offeringId}/assessments/{assessmentId}/submissions",
-    status_code=201,
-    response_model=SandboxSubmissionOut,
-)
 async def create_submission(
-    principal: PrincipalDep, session: SessionDep, offeringId: str, assessmentId: str, body: SubmissionCreate
+    session: AsyncSession, principal: Principal, offering_id: str, assessment_id: str, body: SubmissionCreate
 ) -> SandboxSubmissionOut:
-    """A learner's work on an assignment or open-response assessment (`draft`, `submitted` or `marked`); one per
-    learner and assessment (ObjectExistsError for a second). Marks are added with `POST /submissions/{id}/marks`."""
-    offering = await get_offering(session, offeringId)
-    assessment, _ = await assessments.get_assessment(session, offering, assessmentId)
+    offering = await get_offering(session, offering_id)
+    assessment, _ = await get_assessment(session, offering, assessment_id)
     user = await _learner(session, offering, body.email)
     if assessment.type == "quiz":
         raise invalid_property("assessment", "type", "assignment or open-response")
-    if await assessments.find_submission(session, offering.id, assessment.id, user.id) is not None:
+    repo = AssessmentRepository(session)
+    if await repo.find_submission(offering.id, assessment.id, user.id) is not None:
         raise ObjectExistsError(f"The user {user.email} already has a submission for assessment {assessment.id}.")
     now = principal.now()
     submitted_at = None if body.status == "draft" else (body.submittedAt or now)
-    submission = Submission(
-        id=push_id(),
-        offering_id=offering.id,
-        assessment_id=assessment.id,
-        user_id=user.id,
-        status=body.status,
-        html=body.html,
-        files=[_file(f, now) for f in body.files],
-        submitted_at=submitted_at,
-        updated_at=body.updatedAt or submitted_at or now,
-        created_at=now,
+    submission = await repo.store(
+        Submission(
+            id=push_id(),
+            offering_id=offering.id,
+            assessment_id=assessment.id,
+            user_id=user.id,
+            status=body.status,
+            html=body.html,
+            files=[_file(f, now) for f in body.files],
+            submitted_at=submitted_at,
+            updated_at=body.updatedAt or submitted_at or now,
+            created_at=now,
+        )
     )
-    session.add(submission)
-    await session.flush()
     return SandboxSubmissionOut(
         id=submission.id,
         offeringId=offering.id,
@@ -259,7 +235,7 @@ async def create_submission(
 
 
 async def _mark_out(session: AsyncSession, mark: Mark) -> SandboxMarkOut:
-    users = await assessments.users_by_id(session, views.mark_user_ids([mark]))
+    users = await AssessmentRepository(session).users_by_id(views.mark_user_ids([mark]))
     return SandboxMarkOut(**views.mark_out(mark, users).model_dump(), submissionId=mark.submission_id)
 
 
@@ -273,27 +249,19 @@ def _entry(mark: str | None, feedback: str | None, marker: User, at: datetime) -
     }
 
 
-@router.post("/submissions/{submissionId}/marks", status_code=201, response_model=SandboxMarkOut)
-async def add_mark(principal: PrincipalDep, session: SessionDep, submissionId: str, body: MarkCreate) -> SandboxMarkOut:
-    """Mark a submitted submission (it becomes `marked`). `role` says who marked it; absent, it follows the
-    marker's membership of the offering (facilitator, else marker)."""
-    submission = await session.get(Submission, submissionId)
+async def add_mark(session: AsyncSession, principal: Principal, submission_id: str, body: MarkCreate) -> SandboxMarkOut:
+    repo = AssessmentRepository(session)
+    submission = await repo.by_key(Submission, submission_id)
     if submission is None:
-        raise ObjectNotFoundError.of("submission", submissionId)
-    marker = await _user(session, body.markedBy)
+        raise ObjectNotFoundError.of("submission", submission_id)
+    marker = await get_user(session, body.markedBy)
     if submission.status == "draft":
-        learner = await session.get(User, submission.user_id)
+        learner = await repo.by_key(User, submission.user_id)
         email = learner.email if learner is not None else submission.user_id
         raise AssessmentNotSubmittedError(f"The user {email} has not submitted assessment {submission.assessment_id}.")
     role = body.role
     if role is None:
-        membership = (
-            await session.execute(
-                select(Membership).where(
-                    Membership.offering_id == submission.offering_id, Membership.user_id == marker.id
-                )
-            )
-        ).scalar_one_or_none()
+        membership = await MembershipRepository(session).membership(submission.offering_id, marker.id)
         role = (
             "marker"
             if membership is not None and membership.is_marker and not membership.is_facilitator
@@ -313,21 +281,17 @@ async def add_mark(principal: PrincipalDep, session: SessionDep, submissionId: s
         created_at=at,
         updated_at=at,
     )
-    session.add(mark)
     submission.status = "marked"
-    await session.flush()
-    return await _mark_out(session, mark)
+    return await _mark_out(session, await repo.store(mark))
 
 
-@router.post("/marks/{markId}/feedback", status_code=201, response_model=SandboxMarkOut)
 async def add_feedback(
-    principal: PrincipalDep, session: SessionDep, markId: str, body: FeedbackCreate
+    session: AsyncSession, principal: Principal, mark_id: str, body: FeedbackCreate
 ) -> SandboxMarkOut:
-    """A further feedback entry on a mark (a re-mark when `mark` is given): appended to its `markFeedback`."""
-    mark = await session.get(Mark, markId)
+    mark = await AssessmentRepository(session).by_key(Mark, mark_id)
     if mark is None:
-        raise ObjectNotFoundError.of("mark", markId)
-    author = await _user(session, body.feedbackBy)
+        raise ObjectNotFoundError.of("mark", mark_id)
+    author = await get_user(session, body.feedbackBy)
     at = body.createdAt or principal.now()
     mark.history = [*(mark.history or ()), _entry(body.mark, body.feedback, author, at)]
     if body.mark is not None:
@@ -339,28 +303,24 @@ async def add_feedback(
     return await _mark_out(session, mark)
 
 
-@router.post(
-    "/offerings/{offeringId}/assessments/{assessmentId}/attempts", status_code=201, response_model=SandboxAttemptOut
-)
 async def add_quiz_attempt(
-    principal: PrincipalDep, session: SessionDep, offeringId: str, assessmentId: str, body: AttemptCreate
+    session: AsyncSession, principal: Principal, offering_id: str, assessment_id: str, body: AttemptCreate
 ) -> SandboxAttemptOut:
-    """Record a learner's attempt at a quiz, with its mark (a percentage, as a string)."""
-    offering = await get_offering(session, offeringId)
-    assessment, _ = await assessments.get_assessment(session, offering, assessmentId)
+    offering = await get_offering(session, offering_id)
+    assessment, _ = await get_assessment(session, offering, assessment_id)
     user = await _learner(session, offering, body.email)
     if assessment.type != "quiz":
         raise invalid_property("assessment", "type", "quiz")
-    attempt = QuizAttempt(
-        id=push_id(),
-        offering_id=offering.id,
-        assessment_id=assessment.id,
-        user_id=user.id,
-        mark=body.mark,
-        attempted_at=body.attemptedAt or principal.now(),
+    attempt = await AssessmentRepository(session).store(
+        QuizAttempt(
+            id=push_id(),
+            offering_id=offering.id,
+            assessment_id=assessment.id,
+            user_id=user.id,
+            mark=body.mark,
+            attempted_at=body.attemptedAt or principal.now(),
+        )
     )
-    session.add(attempt)
-    await session.flush()
     return SandboxAttemptOut(
         id=attempt.id,
         offeringId=offering.id,
@@ -371,21 +331,18 @@ async def add_quiz_attempt(
     )
 
 
-@router.post("/activities", status_code=201, response_model=SandboxActivityOut)
-async def create_activity(principal: PrincipalDep, session: SessionDep, body: ActivityCreate) -> SandboxActivityOut:
-    """Create an open-response (non-assessed) activity on a course version (`contentId`) or on the content of
-    an offering (`offeringId`); `time` is the expected minutes."""
+async def create_activity(session: AsyncSession, principal: Principal, body: ActivityCreate) -> SandboxActivityOut:
     content_id = await _content_id(session, body)
-    activity = Activity(
-        id=push_id(),
-        content_id=content_id,
-        position=body.position if body.position is not None else await _next_position(session, Activity, content_id),
-        title=body.title,
-        time_minutes=body.time,
-        created_at=principal.now(),
+    activity = await AssessmentRepository(session).store(
+        Activity(
+            id=push_id(),
+            content_id=content_id,
+            position=await _position(session, Activity, content_id, body.position),
+            title=body.title,
+            time_minutes=body.time,
+            created_at=principal.now(),
+        )
     )
-    session.add(activity)
-    await session.flush()
     return SandboxActivityOut(
         activityId=activity.id,
         contentId=content_id,
@@ -395,38 +352,32 @@ async def create_activity(principal: PrincipalDep, session: SessionDep, body: Ac
     )
 
 
-@router.post(
-    "/offerings/{offeringId}/activities/{activityId}/attempts",
-    status_code=201,
-    response_model=SandboxActivityAttemptOut,
-)
 async def add_activity_attempt(
-    principal: PrincipalDep, session: SessionDep, offeringId: str, activityId: str, body: ActivityAttemptCreate
+    session: AsyncSession, principal: Principal, offering_id: str, activity_id: str, body: ActivityAttemptCreate
 ) -> SandboxActivityAttemptOut:
-    """A learner's response to an open-response activity (text and uploaded files), optionally with a
-    facilitator's feedback."""
-    offering = await get_offering(session, offeringId)
-    activity = await session.get(Activity, activityId)
+    offering = await get_offering(session, offering_id)
+    repo = AssessmentRepository(session)
+    activity = await repo.by_key(Activity, activity_id)
     if activity is None or activity.content_id != offering.content_id:
-        raise ObjectNotFoundError.of("activity", activityId)
+        raise ObjectNotFoundError.of("activity", activity_id)
     user = await _learner(session, offering, body.email)
-    facilitator = await _user(session, body.feedback.facilitatorEmail) if body.feedback is not None else None
+    facilitator = await get_user(session, body.feedback.facilitatorEmail) if body.feedback is not None else None
     files = [f.model_dump() for f in body.uploadedFiles]
     for f in files:
         f["url"] = f["url"] or f"https://files.iqualify.com/activities/{object_id()}"
-    attempt = ActivityAttempt(
-        id=push_id(),
-        offering_id=offering.id,
-        activity_id=activity.id,
-        user_id=user.id,
-        response_text=body.responseText,
-        uploaded_files=files,
-        feedback_text=body.feedback.text if body.feedback is not None else None,
-        feedback_user_id=facilitator.id if facilitator is not None else None,
-        created_at=body.createdAt or principal.now(),
+    attempt = await repo.store(
+        ActivityAttempt(
+            id=push_id(),
+            offering_id=offering.id,
+            activity_id=activity.id,
+            user_id=user.id,
+            response_text=body.responseText,
+            uploaded_files=files,
+            feedback_text=body.feedback.text if body.feedback is not None else None,
+            feedback_user_id=facilitator.id if facilitator is not None else None,
+            created_at=body.createdAt or principal.now(),
+        )
     )
-    session.add(attempt)
-    await session.flush()
     return SandboxActivityAttemptOut(
         id=attempt.id,
         createdAt=attempt.created_at,

@@ -1,4 +1,4 @@
-"""Input and output models of the sandbox's assessment endpoints (`sandbox/assessments.py`)."""
+"""Input and output models of the sandbox's assessment endpoints (`sandbox/assessments/`)."""
 
 from __future__ import annotations
 

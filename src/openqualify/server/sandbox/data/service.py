@@ -1,10 +1,4 @@
-"""Sandbox control plane, data: fill an organisation with the demo, reset it, export and import it, and set a
-learner's own start date (offerings with relative dates).
-
-Export/import move everything an organisation owns except its API tokens. Ids are kept, so an export can be
-imported into another OpenQualify database, or back into the same organisation after changes; not cloned
-next to itself in the same database (ids are unique database-wide).
-"""
+"""Reset, demo, export and import of an organisation's data; a learner's own start date."""
 
 from __future__ import annotations
 
@@ -12,82 +6,44 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import JSON, Table, delete, func, select
+from sqlalchemy import JSON, Table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.base import Base, UTCDateTime
-from openqualify.server.db.models import Course, Organisation, User
 from openqualify.server.db.statistics import note_rows_written
-from openqualify.server.kit.auth import mark_org_changed
-from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath
+from openqualify.server.kit.auth import Principal, mark_org_changed
 from openqualify.server.kit.errors import ApiValidationError, ObjectExistsError, SchemaValidationError
-from openqualify.server.kit.routing import api_router
-from openqualify.server.kit.timefmt import DateTimeIn, DateTimeOut, format_datetime, parse_datetime
+from openqualify.server.kit.timefmt import format_datetime, parse_datetime
 from openqualify.server.memberships.lookup import get_member
 from openqualify.server.offerings.lookup import get_offering
-
-router = api_router(tags=["Sandbox"], prefix="/_sandbox")
-
-EXPORT_FORMAT = "openqualify-export"
-EXPORT_VERSION = 1
-# Credentials never leave the database; the organisation row itself is the importing organisation.
-NOT_EXPORTED = frozenset({"organisations", "api_tokens"})
-IMPORT_BATCH = 1_000
-
-
-def _org_tables() -> list[Table]:
-    """Every table holding organisation data, parents before children."""
-    return [t for t in Base.metadata.sorted_tables if "org_id" in t.c and t.name not in NOT_EXPORTED]
+from openqualify.server.sandbox.data.repository import NOT_EXPORTED, OrgDataRepository, org_tables
+from openqualify.server.sandbox.data.schemas import (
+    EXPORT_FORMAT,
+    EXPORT_VERSION,
+    CountsOut,
+    ExportDocument,
+    LearnerStartIn,
+    LearnerStartOut,
+)
 
 
-async def _reset(session: AsyncSession, org_id: str) -> dict[str, int]:
-    """Delete all of the organisation's data (children first); its tokens and clock stay."""
-    deleted: dict[str, int] = {}
-    for table in reversed(_org_tables()):
-        result = await session.execute(delete(table).where(table.c.org_id == org_id))
-        if result.rowcount:
-            deleted[table.name] = result.rowcount
-    return deleted
+async def reset(session: AsyncSession, principal: Principal) -> CountsOut:
+    return CountsOut(tables=await OrgDataRepository(session).delete_all(principal.org_id))
 
 
-class CountsOut(BaseModel):
-    tables: dict[str, int]
-
-
-@router.post("/reset", response_model=CountsOut)
-async def reset(principal: PrincipalDep, session: SessionDep) -> CountsOut:
-    """Delete every course, offering, user and activity of this organisation (tokens and clock stay)."""
-    return CountsOut(tables=await _reset(session, principal.org_id))
-
-
-@router.post("/demo", status_code=201, response_model=CountsOut)
-async def demo(principal: PrincipalDep, session: SessionDep) -> CountsOut:
-    """Fill this (empty) organisation with the deterministic demo data of `openqualify serve --demo`."""
+async def demo(session: AsyncSession, principal: Principal) -> CountsOut:
     from openqualify.server.sandbox.demo import build_demo
 
-    has_data = (await session.execute(select(func.count()).select_from(User))).scalar_one() or (
-        await session.execute(select(func.count()).select_from(Course))
-    ).scalar_one()
-    if has_data:
+    repo = OrgDataRepository(session)
+    if await repo.has_data():
         raise ObjectExistsError("The organisation already has data: reset it first (POST /_sandbox/reset).")
     now = principal.now()
     await session.run_sync(lambda sync_session: build_demo(sync_session, principal.org_id, now))
-    counts = await _counts(session, principal.org_id)
+    counts = await repo.counts(principal.org_id)
     for table, count in counts.items():
         note_rows_written(session, table, count)
     return CountsOut(tables=counts)
-
-
-async def _counts(session: AsyncSession, org_id: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for table in _org_tables():
-        statement = select(func.count()).select_from(table).where(table.c.org_id == org_id)
-        n = (await session.execute(statement)).scalar_one()
-        if n:
-            counts[table.name] = n
-    return counts
 
 
 def _dump_value(value: Any) -> Any:
@@ -96,29 +52,17 @@ def _dump_value(value: Any) -> Any:
     return value
 
 
-class ExportDocument(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    format: str = EXPORT_FORMAT
-    version: int = EXPORT_VERSION
-    exportedAt: DateTimeOut | None = None
-    organisation: dict[str, Any] = Field(default_factory=dict)
-    tables: dict[str, list[dict[str, Any]]]
-
-
-@router.get("/export", response_model=ExportDocument)
-async def export(principal: PrincipalDep, session: SessionDep) -> ExportDocument:
-    """Everything this organisation owns (except its tokens), table by table, as JSON."""
+async def export(session: AsyncSession, principal: Principal) -> ExportDocument:
+    repo = OrgDataRepository(session)
     tables: dict[str, list[dict[str, Any]]] = {}
-    for table in _org_tables():
-        rows = await session.execute(select(table).where(table.c.org_id == principal.org_id))
+    for table in org_tables():
         dumped = [
-            {k: _dump_value(v) for k, v in row._mapping.items() if k != "org_id"} for row in rows
+            {k: _dump_value(v) for k, v in row._mapping.items() if k != "org_id"}
+            for row in await repo.table_rows(table, principal.org_id)
         ]
         if dumped:
             tables[table.name] = dumped
-    org = await session.get(Organisation, principal.org_id)
-    assert org is not None
+    org = await repo.organisation(principal.org_id)
     return ExportDocument(
         exportedAt=principal.now(),
         organisation={
@@ -170,7 +114,7 @@ def _check_references(loaded: dict[str, list[dict[str, Any]]]) -> None:
                     )
 
 
-async def _refuse_foreign_ids(session: AsyncSession, loaded: dict[str, list[dict[str, Any]]]) -> None:
+async def _refuse_foreign_ids(repo: OrgDataRepository, loaded: dict[str, list[dict[str, Any]]]) -> None:
     """Ids are unique database-wide: an id already taken (by another organisation, ours being empty after the
     reset) is refused by name instead of failing on the unique index."""
     for name, rows in loaded.items():
@@ -179,16 +123,12 @@ async def _refuse_foreign_ids(session: AsyncSession, loaded: dict[str, list[dict
         if len(keys) != 1 or keys[0].foreign_keys:  # composite keys hang off a checked parent row
             continue
         key = keys[0]
-        ids = [row[key.name] for row in rows if row.get(key.name) is not None]
-        for start in range(0, len(ids), IMPORT_BATCH):
-            taken = (await session.execute(
-                select(key).where(key.in_(ids[start : start + IMPORT_BATCH])).limit(1)
-            )).scalar_one_or_none()
-            if taken is not None:
-                raise ObjectExistsError(
-                    f"[tables.{name}] id '{taken}' belongs to another organisation in this database: "
-                    "import into another database, or change the ids"
-                )
+        taken = await repo.first_taken(key, [row[key.name] for row in rows if row.get(key.name) is not None])
+        if taken is not None:
+            raise ObjectExistsError(
+                f"[tables.{name}] id '{taken}' belongs to another organisation in this database: "
+                "import into another database, or change the ids"
+            )
 
 
 def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -211,12 +151,10 @@ def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, A
     return ordered
 
 
-@router.post("/import", response_model=CountsOut)
-async def import_(principal: PrincipalDep, session: SessionDep, body: ExportDocument) -> CountsOut:
-    """Replace this organisation's data with an export (all or nothing)."""
+async def import_(session: AsyncSession, principal: Principal, body: ExportDocument) -> CountsOut:
     if body.format != EXPORT_FORMAT or body.version != EXPORT_VERSION:
         raise SchemaValidationError(f"[format] expected {EXPORT_FORMAT} version {EXPORT_VERSION}")
-    known = {t.name: t for t in _org_tables()}
+    known = {t.name: t for t in org_tables()}
     unknown = sorted(set(body.tables) - set(known))
     if unknown:
         raise SchemaValidationError(f"[tables] unknown table '{unknown[0]}'")
@@ -226,23 +164,22 @@ async def import_(principal: PrincipalDep, session: SessionDep, body: ExportDocu
         if body.tables.get(name)
     }
     _check_references(loaded)
-    await _reset(session, principal.org_id)
-    await _refuse_foreign_ids(session, loaded)
+    repo = OrgDataRepository(session)
+    await repo.delete_all(principal.org_id)
+    await _refuse_foreign_ids(repo, loaded)
     counts: Counter[str] = Counter()
     for name, table in known.items():
         rows = _parents_first(table, loaded.get(name, []))
         columns = {key for row in rows for key in row}
         rows = [{key: row.get(key) for key in columns} for row in rows]
         try:
-            for start in range(0, len(rows), IMPORT_BATCH):
-                await session.execute(table.insert(), rows[start : start + IMPORT_BATCH])
+            await repo.insert(table, rows)
         except DBAPIError as exc:  # the request rolls back as a whole
             raise ApiValidationError(f"The rows of table {name} could not be imported: {exc.orig}") from None
         if rows:
             counts[name] = len(rows)
             note_rows_written(session, name, len(rows))
-    org = await session.get(Organisation, principal.org_id)
-    assert org is not None
+    org = await repo.organisation(principal.org_id)
     frozen = body.organisation.get("clockFrozenAt")
     org.clock_frozen_at = parse_datetime(frozen) if isinstance(frozen, str) else None
     offset = body.organisation.get("clockOffsetSeconds")
@@ -251,23 +188,10 @@ async def import_(principal: PrincipalDep, session: SessionDep, body: ExportDocu
     return CountsOut(tables=dict(counts))
 
 
-class LearnerStartIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    start: DateTimeIn | None
-
-
-class LearnerStartOut(BaseModel):
-    offeringId: str
-    email: str
-    start: DateTimeOut
-
-
-@router.put("/offerings/{offeringId}/users/{userEmail}/start", response_model=LearnerStartOut)
 async def set_learner_start(
-    principal: PrincipalDep, session: SessionDep, offeringId: str, email: UserEmailPath, body: LearnerStartIn
+    session: AsyncSession, offering_id: str, email: str, body: LearnerStartIn
 ) -> LearnerStartOut:
-    """A member's own opening date, from which relative due dates count (`null`: the offering's start)."""
-    offering = await get_offering(session, offeringId)
+    offering = await get_offering(session, offering_id)
     user, membership = await get_member(session, offering, email)
     membership.start_date = body.start
     return LearnerStartOut(offeringId=offering.id, email=user.email, start=body.start or offering.start)
