@@ -75,7 +75,7 @@ def test_submission_mark_and_attempt_references(sync_engine: Engine, api: Api, o
         (f"{base}/{task['id']}/submissions", {"email": "nobody@example.com"}, 404, "ObjectNotFoundError"),
         (f"{base}/nope/submissions", {"email": s.learners[0]}, 404, "ObjectNotFoundError"),
         (f"/offerings/nope/assessments/{task['id']}/submissions", {"email": s.learners[0]}, 404, "ObjectNotFoundError"),
-        (f"{base}/{task['id']}/submissions", {"email": s.facilitator}, 400, "ObjectInvalidPropertyError"),
+        (f"{base}/{task['id']}/submissions", {"email": s.facilitator}, 400, "UserNotInOfferingError"),
         (f"{base}/{quiz['id']}/submissions", {"email": s.learners[0]}, 400, "ObjectInvalidPropertyError"),
         (f"{base}/{task['id']}/submissions", {"email": s.learners[0], "status": "lost"}, 400, "SchemaValidationError"),
         (f"{base}/{task['id']}/attempts", {"email": s.learners[0], "mark": "50"}, 400, "ObjectInvalidPropertyError"),

@@ -14,6 +14,7 @@ from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import SchemaValidationError
 from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.offerings.lookup import get_offering
+from openqualify.server.users.schemas import ProfileRequestOut
 
 DEFAULT_DAYS = 3
 MAX_DAYS = 36_500
@@ -39,7 +40,7 @@ def _user_out(user: User) -> schemas.PendingUserOut:
         lastName=user.last_name or None,
         personId=user.person_id or None,
         metadata=schemas.UserMetadataOut(tags=list(user.tags or [])),
-        profile=schemas.UserProfileOut(displayName=user.display_name or None),
+        profile=ProfileRequestOut(displayName=user.display_name or None),
     )
 
 

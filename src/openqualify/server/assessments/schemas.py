@@ -82,14 +82,13 @@ class UserMetadataOut(BaseModel):
     tags: list[str]
 
 
-UserProfileOut = ProfileRequestOut  # by this name in the pending-submissions module
 
 
 class PendingUserOut(PersonOut):
     """The contract's `User` (request schema, additionalProperties false): only its own fields."""
 
     metadata: UserMetadataOut
-    profile: UserProfileOut
+    profile: ProfileRequestOut
 
 
 class PendingSubmissionOut(AssessmentOut):

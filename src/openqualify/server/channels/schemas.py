@@ -8,7 +8,6 @@ from pydantic import BaseModel, ConfigDict
 from openqualify.server.kit.timefmt import DateTimeOut
 from openqualify.server.kit.validation import Bool, EmailStr, NonEmptyStr
 from openqualify.server.memberships.schemas import OfferingUserOut
-from openqualify.server.users.schemas import ProfileRequestOut, UserMetadataOut
 
 
 class ChannelGroupIn(BaseModel):
@@ -48,13 +47,10 @@ class ChannelLearnerIn(BaseModel):
 
 # A learner of a group channel is the contract's `OfferingUser`, as the members' shapes have it; the channel
 # service builds these by the names here.
-ChannelLearnerOut = OfferingUserOut
-MetadataOut = UserMetadataOut
-ProfileOut = ProfileRequestOut
 
 
 class ChannelWithLearnersOut(ChannelOut):
-    learners: list[ChannelLearnerOut]
+    learners: list[OfferingUserOut]
 
 
 class AttachmentOut(BaseModel):

@@ -26,7 +26,9 @@ from openqualify.server.kit.ids import push_id
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.wire import present
 from openqualify.server.memberships.repository import MembershipRepository
+from openqualify.server.memberships.schemas import OfferingUserOut
 from openqualify.server.offerings.lookup import get_offering, read_offering
+from openqualify.server.users.schemas import ProfileRequestOut, UserMetadataOut
 from openqualify.server.users.service import get_user
 
 EXCLUSIVE_FLAGS_MESSAGE = (
@@ -139,14 +141,14 @@ async def _group_channel(session: AsyncSession, offering_id: str, channel_id: st
     return offering, channel
 
 
-def _learner_out(user: User, membership: Any) -> schemas.ChannelLearnerOut:
-    return schemas.ChannelLearnerOut(
+def _learner_out(user: User, membership: Any) -> OfferingUserOut:
+    return OfferingUserOut(
         email=user.email,
         firstName=user.first_name,
         lastName=user.last_name,
         personId=user.person_id,
-        metadata=schemas.MetadataOut(tags=list(user.tags or [])),
-        profile=schemas.ProfileOut(displayName=user.display_name),
+        metadata=UserMetadataOut(tags=list(user.tags or [])),
+        profile=ProfileRequestOut(displayName=user.display_name),
         isFacilitator=bool(membership and membership.is_facilitator),
         isMarker=bool(membership and membership.is_marker),
         isReadonly=bool(membership and membership.is_readonly),

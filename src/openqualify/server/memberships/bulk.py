@@ -30,6 +30,7 @@ from openqualify.server.memberships import schemas
 from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.offerings.lookup import get_offering
 from openqualify.server.users.repository import Account, UserRepository, email_key
+from openqualify.server.users.schemas import ProfileRequestOut, UserMetadataOut
 from openqualify.server.users.service import NewUser, invite_url, new_user_values, suspended_error
 
 _ITEM = TypeAdapter(schemas.OfferingUserIn)
@@ -95,8 +96,8 @@ def _added(accepted: _Accepted) -> schemas.OfferingUserAddOut:
         firstName=item.firstName,
         lastName=item.lastName,
         personId=item.personId,
-        metadata=schemas.MetadataOut(tags=list(item.metadata.tags or [])) if item.metadata else None,
-        profile=schemas.ProfileRequestOut(displayName=item.profile.displayName) if item.profile else None,
+        metadata=UserMetadataOut(tags=list(item.metadata.tags or [])) if item.metadata else None,
+        profile=ProfileRequestOut(displayName=item.profile.displayName) if item.profile else None,
         isFacilitator=item.isFacilitator,
         isMarker=item.isMarker,
         isReadonly=item.isReadonly,

@@ -40,14 +40,12 @@ class OfferingUserIn(BaseModel):
 
 
 # Shared with the users' shapes; the membership service and bulk add build them by these names.
-MetadataOut = UserMetadataOut
-ProfileOut = UserProfileOut
 
 
 class OfferingUserAddOut(PersonOut):
     """An added member: the request item with its defaults filled, plus the invitation link when asked."""
 
-    metadata: MetadataOut | None = None
+    metadata: UserMetadataOut | None = None
     profile: ProfileRequestOut | None = None
     isFacilitator: bool
     isMarker: bool
@@ -68,7 +66,7 @@ class ItemErrorOut(BaseModel):
 class OfferingUserOut(PersonOut):
     """The contract's `OfferingUser` as a response (marker lists, group channels' learners)."""
 
-    metadata: MetadataOut
+    metadata: UserMetadataOut
     profile: ProfileRequestOut
     isFacilitator: bool
     isMarker: bool
@@ -78,7 +76,7 @@ class OfferingUserOut(PersonOut):
 class OfferingUserResponseOut(AccountOut):
     """A member as `GET /offerings/{offeringId}/users` lists it."""
 
-    profile: ProfileOut
+    profile: UserProfileOut
     isFacilitator: bool
     isMarker: bool
     isReadonly: bool

@@ -31,6 +31,7 @@ from openqualify.server.offerings.schemas import OfferingOut
 from openqualify.server.offerings.views import offerings_out
 from openqualify.server.progress import cascade as progress_cascade
 from openqualify.server.users.repository import UserRepository, email_key
+from openqualify.server.users.schemas import ProfileRequestOut, UserMetadataOut, UserProfileOut
 from openqualify.server.users.service import get_user, send_email, suspended_error
 
 CASCADES = (assessments_cascade, channels_cascade, progress_cascade)
@@ -49,7 +50,7 @@ def member_out(
         lastName=user.last_name or None,
         personId=user.person_id or None,
         avatarUrl=user.avatar_url,
-        profile=schemas.ProfileOut(displayName=user.display_name, mobile=user.mobile),
+        profile=UserProfileOut(displayName=user.display_name, mobile=user.mobile),
         isFacilitator=membership.is_facilitator,
         isMarker=membership.is_marker,
         isReadonly=membership.is_readonly,
@@ -64,8 +65,8 @@ def offering_user_out(user: User, membership: Membership) -> schemas.OfferingUse
         firstName=user.first_name or None,
         lastName=user.last_name or None,
         personId=user.person_id or None,
-        metadata=schemas.MetadataOut(tags=list(user.tags or [])),
-        profile=schemas.ProfileRequestOut(displayName=user.display_name),
+        metadata=UserMetadataOut(tags=list(user.tags or [])),
+        profile=ProfileRequestOut(displayName=user.display_name),
         isFacilitator=membership.is_facilitator,
         isMarker=membership.is_marker,
         isReadonly=membership.is_readonly,

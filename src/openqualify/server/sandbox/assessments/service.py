@@ -34,7 +34,7 @@ from openqualify.server.kit.errors import (
 )
 from openqualify.server.kit.ids import object_id, push_id
 from openqualify.server.kit.timefmt import format_datetime
-from openqualify.server.memberships.lookup import get_member
+from openqualify.server.memberships.lookup import get_learner
 from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.offerings.lookup import get_offering
 from openqualify.server.offerings.repository import OfferingRepository
@@ -81,12 +81,9 @@ async def _position(
 
 
 async def _learner(session: AsyncSession, offering: Offering, email: str) -> User:
-    """A learner of the offering: 404 for an unknown user or a non-member; a member in another role is
-    `ObjectInvalidPropertyError` here (tests/server/assessments/test_sandbox_assessments.py pins it), where the
-    learning and social areas answer `UserNotInOfferingError` (`memberships.lookup.get_learner`)."""
-    user, membership = await get_member(session, offering, email)
-    if not membership.is_learner:
-        raise invalid_property("user", "role", "learner")
+    """A learner of the offering: 404 for an unknown user, `UserNotInOfferingError` for anyone else (the rule of
+    the whole API, `memberships.lookup.get_learner`)."""
+    user, _ = await get_learner(session, offering, email)
     return user
 
 
