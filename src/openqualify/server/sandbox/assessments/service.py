@@ -20,7 +20,6 @@ from openqualify.server.db.models import (
     Assessment,
     AssessmentDocument,
     Mark,
-    Offering,
     QuizAttempt,
     Submission,
     User,
@@ -78,13 +77,6 @@ async def _position(
         return given
     highest = await AssessmentRepository(session).last_position(model, content_id)
     return (highest or 0) + 1
-
-
-async def _learner(session: AsyncSession, offering: Offering, email: str) -> User:
-    """A learner of the offering: 404 for an unknown user, `UserNotInOfferingError` for anyone else (the rule of
-    the whole API, `memberships.lookup.get_learner`)."""
-    user, _ = await get_learner(session, offering, email)
-    return user
 
 
 def _sandbox_assessment_out(a: Assessment) -> SandboxAssessmentOut:
@@ -196,7 +188,7 @@ async def create_submission(
 ) -> SandboxSubmissionOut:
     offering = await get_offering(session, offering_id)
     assessment, _ = await get_assessment(session, offering, assessment_id)
-    user = await _learner(session, offering, body.email)
+    user, _ = await get_learner(session, offering, body.email)
     if assessment.type == "quiz":
         raise invalid_property("assessment", "type", "assignment or open-response")
     repo = AssessmentRepository(session)
@@ -305,7 +297,7 @@ async def add_quiz_attempt(
 ) -> SandboxAttemptOut:
     offering = await get_offering(session, offering_id)
     assessment, _ = await get_assessment(session, offering, assessment_id)
-    user = await _learner(session, offering, body.email)
+    user, _ = await get_learner(session, offering, body.email)
     if assessment.type != "quiz":
         raise invalid_property("assessment", "type", "quiz")
     attempt = await AssessmentRepository(session).store(
@@ -357,7 +349,7 @@ async def add_activity_attempt(
     activity = await repo.by_key(Activity, activity_id)
     if activity is None or activity.content_id != offering.content_id:
         raise ObjectNotFoundError.of("activity", activity_id)
-    user = await _learner(session, offering, body.email)
+    user, _ = await get_learner(session, offering, body.email)
     facilitator = await get_user(session, body.feedback.facilitatorEmail) if body.feedback is not None else None
     files = [f.model_dump() for f in body.uploadedFiles]
     for f in files:
