@@ -18,6 +18,7 @@ from openqualify.server.config import MIB, Settings, get_settings
 from openqualify.server.console import install_console
 from openqualify.server.db.compiled import SQLiteReader
 from openqualify.server.db.engine import make_async_engine, make_sessionmaker, read_engine
+from openqualify.server.db.pg_reader import PostgresReader
 from openqualify.server.db.statistics import analyze_if_never, stop_background
 from openqualify.server.db.urls import is_sqlite
 from openqualify.server.health.router import router as health_router
@@ -42,9 +43,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        units_of_work_pool, read_pool = settings.db_pool_sizes
         engine = make_async_engine(
             settings.database_url,
-            pool_size=settings.db_pool_size,
+            pool_size=units_of_work_pool,
             echo=settings.db_echo,
             lock_timeout=settings.db_lock_timeout,
         )
@@ -53,7 +55,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_engine = read_engine(engine)
         app.state.read_sessionmaker = make_sessionmaker(app.state.read_engine)
         if is_sqlite(settings.database_url):
-            app.state.sqlite_reader = SQLiteReader(settings.database_url, engine.dialect, settings.db_lock_timeout)
+            app.state.reader = SQLiteReader(settings.database_url, engine.dialect, settings.db_lock_timeout)
+        else:
+            app.state.reader = PostgresReader(engine, read_pool, settings.db_lock_timeout)
+            await app.state.reader.open()
         analyze_if_never(engine)
         if settings.effective_rate_limit > 0:
             counter = build_counter(
@@ -76,8 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if app.state.rate_limiter is not None:
                 await app.state.rate_limiter.counter.close()
-            if app.state.sqlite_reader is not None:
-                app.state.sqlite_reader.close()
+            await app.state.reader.close()
             await stop_background(engine)
             await engine.dispose()
 
@@ -93,7 +97,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.principal_cache = PrincipalCache(settings.principal_cache_ttl)
     app.state.list_cache = ListCache(settings.list_cache_mb * MIB)
     app.state.rate_limiter = None
-    app.state.sqlite_reader = None
     app.state.endpoint_maps = {}
     app.state.journal = JournalStore(settings.journal_size, settings.journal_body_bytes)
     install_error_handlers(app)

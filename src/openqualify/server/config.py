@@ -110,6 +110,13 @@ class Settings(BaseSettings):
         return request_base.rstrip("/") + "/v1" if self.sandbox_enabled else REAL_SERVICE_BASE_URL
 
     @property
+    def db_pool_sizes(self) -> tuple[int, int]:
+        """`db_pool_size` split between units of work and the read path's statements (`db.pg_reader`): the
+        worker's PostgreSQL connections stay within it (at least one each)."""
+        reads = max(1, self.db_pool_size // 2)
+        return max(1, self.db_pool_size - reads), reads
+
+    @property
     def sandbox_enabled(self) -> bool:
         return self.mode is Mode.SANDBOX
 

@@ -25,7 +25,7 @@ from sqlalchemy import BindParameter, Executable, Row, and_, bindparam
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
-from openqualify.server.db.compiled import SQLiteReader
+from openqualify.server.db.compiled import CompiledReader
 from openqualify.server.db.engine import write_intent
 from openqualify.server.kit.auth import Principal, authenticate_with
 from openqualify.server.kit.listcache import CACHED_ROUTE, CURRENT_VERSION, ListCache
@@ -61,7 +61,7 @@ class ReadContext:
     def __init__(self, request: Request) -> None:
         self.request = request
         self._engine: AsyncEngine = request.app.state.read_engine
-        self._reader: SQLiteReader | None = request.app.state.sqlite_reader
+        self._reader: CompiledReader = request.app.state.reader
         self._sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.read_sessionmaker
         self._connection: AsyncConnection | None = None
         self._session: AsyncSession | None = None
@@ -89,8 +89,8 @@ class ReadContext:
         return found[0] if found else None
 
     async def _run(self, statement: Executable, params: dict[str, Any]) -> Sequence[Any]:
-        """On SQLite straight through sqlite3 (`db.compiled`) when the statement allows it, else through Core."""
-        if self._reader is not None and (query := self._reader.compiled(statement)) is not None:
+        """Straight through the driver (`db.compiled`) when the statement allows it, else through Core."""
+        if (query := self._reader.compiled(statement)) is not None:
             return await self._reader.rows(query, params)
         connection = await self.connection()
         return (await connection.execute(statement, params)).all()

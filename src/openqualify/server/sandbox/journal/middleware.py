@@ -57,6 +57,47 @@ def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
     }
 
 
+class Exchange:
+    """One request and its answer as they passed, turned into the journal's JSON only when someone reads it
+    (most requests are never read back: recording must cost the request little)."""
+
+    __slots__ = (
+        "at", "duration_ms", "method", "path", "query", "request_body", "request_headers", "response_body",
+        "response_headers", "status",
+    )
+
+    def __init__(self, scope: Scope, at: float, body_cap: int) -> None:
+        # What the journal shows of the request, by reference (the scope itself holds far more, e.g. the app)
+        self.method: str = scope["method"]
+        self.path: bytes = scope.get("raw_path") or scope["path"].encode()
+        self.query: bytes = scope.get("query_string", b"")
+        self.request_headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+        self.at = at
+        self.status = 500  # what the client gets if the app fails before it starts a response
+        self.duration_ms = 0.0
+        self.request_body = _Body(body_cap)
+        self.response_body = _Body(body_cap)
+        self.response_headers: list[tuple[bytes, bytes]] = []
+
+    def render(self) -> dict[str, Any]:
+        request_headers = _headers(self.request_headers)
+        response_headers = _headers(self.response_headers)
+        at = datetime.fromtimestamp(self.at, UTC)
+        return {
+            "at": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "method": self.method,
+            "path": self.path.decode("latin-1"),
+            "query": self.query.decode("latin-1"),
+            "status": self.status,
+            "durationMs": self.duration_ms,
+            "request": {"headers": request_headers, **self.request_body.render(request_headers.get("content-type"))},
+            "response": {
+                "headers": response_headers,
+                **self.response_body.render(response_headers.get("content-type")),
+            },
+        }
+
+
 class JournalMiddleware:
     def __init__(self, app: ASGIApp, store: JournalStore) -> None:
         self.app = app
@@ -72,24 +113,22 @@ class JournalMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        at = datetime.now(UTC)
+        exchange = Exchange(scope, time.time(), self.store.body_bytes)
         started = time.perf_counter()
         state = scope.setdefault("state", {})
-        request_body, response_body = _Body(self.store.body_bytes), _Body(self.store.body_bytes)
-        response: dict[str, Any] = {"status": 500, "headers": {}}
 
         async def recording_receive() -> Message:
             message = await receive()
             if message["type"] == "http.request":
-                request_body.feed(message.get("body", b""))
+                exchange.request_body.feed(message.get("body", b""))
             return message
 
         async def recording_send(message: Message) -> None:
             if message["type"] == "http.response.start":
-                response["status"] = message["status"]
-                response["headers"] = _headers(message.get("headers", []))
+                exchange.status = message["status"]
+                exchange.response_headers = list(message.get("headers", []))
             elif message["type"] == "http.response.body":
-                response_body.feed(message.get("body", b""))
+                exchange.response_body.feed(message.get("body", b""))
             await send(message)
 
         try:
@@ -97,23 +136,5 @@ class JournalMiddleware:
         finally:
             org_id = state.get("org_id")
             if org_id is not None:
-                request_headers = _headers(scope.get("headers", []))
-                self.store.add(
-                    org_id,
-                    {
-                        "at": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                        "method": scope["method"],
-                        "path": scope.get("raw_path", path.encode()).decode("latin-1"),
-                        "query": scope.get("query_string", b"").decode("latin-1"),
-                        "status": response["status"],
-                        "durationMs": round((time.perf_counter() - started) * 1000, 1),
-                        "request": {
-                            "headers": request_headers,
-                            **request_body.render(request_headers.get("content-type")),
-                        },
-                        "response": {
-                            "headers": response["headers"],
-                            **response_body.render(response["headers"].get("content-type")),
-                        },
-                    },
-                )
+                exchange.duration_ms = round((time.perf_counter() - started) * 1000, 1)
+                self.store.add(org_id, exchange)

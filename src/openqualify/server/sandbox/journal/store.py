@@ -8,29 +8,37 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from typing import Any
+from typing import Any, Protocol
+
+
+class Recorded(Protocol):
+    """An entry as recorded; its JSON is made when the journal is read."""
+
+    def render(self) -> dict[str, Any]: ...
 
 
 class JournalStore:
     def __init__(self, size: int, body_bytes: int) -> None:
         self.size = size  # entries kept per organisation
         self.body_bytes = body_bytes  # bytes kept per request or response body
-        self._entries: dict[str, deque[dict[str, Any]]] = {}
+        self._entries: dict[str, deque[tuple[int, Recorded]]] = {}
         self._ids = itertools.count(1)
 
-    def add(self, org_id: str, entry: dict[str, Any]) -> None:
+    def add(self, org_id: str, entry: Recorded) -> None:
         if self.size <= 0:
             return
         ring = self._entries.get(org_id)
         if ring is None:
             ring = self._entries[org_id] = deque(maxlen=self.size)
-        ring.append({"id": next(self._ids), **entry})
+        ring.append((next(self._ids), entry))
 
     def list(self, org_id: str, limit: int | None = None) -> list[dict[str, Any]]:
         """Newest first."""
         ring = self._entries.get(org_id, ())
-        entries = list(reversed(ring))
-        return entries if limit is None else entries[:limit]
+        newest = list(reversed(ring))
+        if limit is not None:
+            newest = newest[:limit]
+        return [{"id": entry_id, **entry.render()} for entry_id, entry in newest]
 
     def clear(self, org_id: str) -> int:
         ring = self._entries.pop(org_id, None)
