@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
@@ -20,50 +21,68 @@ from openqualify.server.db.models import (
     Submission,
     User,
 )
-from openqualify.server.kit.reads import ReadContext, org_scope, registered
+from openqualify.server.kit.reads import ReadContext, SideBySide, org_scope, registered
 from openqualify.server.kit.repository import Repository
 
 AssessmentRow = tuple[Assessment, AssessmentSetting | None]
 
 
-_ASSESSMENTS_OF_CONTENT = registered(
-    select(*Assessment.__table__.c)
-    .where(Assessment.content_id == bindparam("content_id"), org_scope(Assessment))
-    .order_by(Assessment.position, Assessment.id)
-)
-_SETTINGS_OF_OFFERING = registered(
-    select(*AssessmentSetting.__table__.c).where(
-        AssessmentSetting.offering_id == bindparam("offering_id"), org_scope(AssessmentSetting)
+# The offering, its content's assessments in course order, the offering's settings of each and the documents
+# visible in it, side by side in one statement (one round trip; the offering's check included).
+_VIEW = SideBySide(Offering, Assessment, AssessmentSetting, AssessmentDocument)
+_ASSESSMENTS_IN_OFFERING = registered(
+    select(*_VIEW.columns)
+    .select_from(Offering)
+    .outerjoin(Assessment, and_(Assessment.content_id == Offering.content_id, org_scope(Assessment)))
+    .outerjoin(
+        AssessmentSetting,
+        and_(
+            AssessmentSetting.assessment_id == Assessment.id,
+            AssessmentSetting.offering_id == Offering.id,
+            org_scope(AssessmentSetting),
+        ),
     )
-)
-# Joined to the content's assessments (not an IN list of their ids): a statement without expanding parameters
-# compiles once, and on SQLite runs straight through sqlite3 (`db.compiled`).
-_DOCUMENTS_IN_OFFERING = registered(
-    select(*AssessmentDocument.__table__.c)
-    .join(Assessment, and_(Assessment.id == AssessmentDocument.assessment_id, org_scope(Assessment)))
-    .where(
-        Assessment.content_id == bindparam("content_id"),
-        or_(AssessmentDocument.offering_id.is_(None), AssessmentDocument.offering_id == bindparam("offering_id")),
-        org_scope(AssessmentDocument),
+    .outerjoin(
+        AssessmentDocument,
+        and_(
+            AssessmentDocument.assessment_id == Assessment.id,
+            or_(AssessmentDocument.offering_id.is_(None), AssessmentDocument.offering_id == Offering.id),
+            org_scope(AssessmentDocument),
+        ),
     )
-    .order_by(AssessmentDocument.created_at, AssessmentDocument.id)
+    .where(Offering.id == bindparam("offering_id"), org_scope(Offering))
+    .order_by(Assessment.position, Assessment.id, AssessmentDocument.created_at, AssessmentDocument.id)
 )
 
 
-AssessmentsView = tuple[Sequence[Any], dict[str, Any], dict[str, list[Any]]]
+@dataclass(frozen=True, slots=True)
+class AssessmentsView:
+    """What the offering's assessments list needs (rows with the models' attribute names)."""
+
+    offering: Any
+    assessments: list[Any]
+    settings: dict[str, Any]  # by assessment id
+    documents: dict[str, list[Any]]  # visible in the offering, by assessment id, oldest first
 
 
-async def read_assessments(ctx: ReadContext, offering: Any) -> AssessmentsView:
-    """On the read path: the offering's assessments in course order, its settings per assessment, and the
-    documents visible in it per assessment (rows with the models' attribute names)."""
-    assessments = await ctx.rows(_ASSESSMENTS_OF_CONTENT, content_id=offering.content_id)
-    settings = {s.assessment_id: s for s in await ctx.rows(_SETTINGS_OF_OFFERING, offering_id=offering.id)}
-    documents: dict[str, list[Any]] = {}
-    if assessments:
-        rows = await ctx.rows(_DOCUMENTS_IN_OFFERING, content_id=offering.content_id, offering_id=offering.id)
-        for document in rows:
-            documents.setdefault(document.assessment_id, []).append(document)
-    return assessments, settings, documents
+async def read_assessments(ctx: ReadContext, offering_id: str) -> AssessmentsView | None:
+    """On the read path: the offering's assessments with their settings and documents; None when the
+    organisation has no such offering."""
+    rows = await ctx.rows(_ASSESSMENTS_IN_OFFERING, offering_id=offering_id)
+    if not rows:
+        return None
+    view = AssessmentsView(_VIEW.split(rows[0])[0], [], {}, {})
+    for row in rows:
+        _, assessment, setting, document = _VIEW.split(row)
+        if assessment is None:
+            continue
+        if not view.assessments or view.assessments[-1].id != assessment.id:
+            view.assessments.append(assessment)
+            if setting is not None:
+                view.settings[assessment.id] = setting
+        if document is not None:
+            view.documents.setdefault(assessment.id, []).append(document)
+    return view
 
 
 def _with_settings(offering: Offering) -> Select[tuple[Assessment, AssessmentSetting]]:

@@ -21,7 +21,7 @@ from openqualify.server.kit.errors import (
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.timefmt import format_datetime
 from openqualify.server.memberships.lookup import get_member
-from openqualify.server.offerings.lookup import get_offering, read_offering
+from openqualify.server.offerings.lookup import found_in_offering, get_offering
 from openqualify.server.users.service import get_user
 
 RELATIVE_DATES_DETAILS = "The specified offering has relative dates enabled. Absolute task dates can not be set."
@@ -46,10 +46,10 @@ async def get_assessment(session: AsyncSession, offering: Offering, assessment_i
 
 
 async def list_assessments(ctx: ReadContext, offering_id: str) -> list[schemas.AssessmentOut]:
-    offering = await read_offering(ctx, offering_id)
-    assessments, settings, documents = await repository.read_assessments(ctx, offering)
+    view = found_in_offering(await repository.read_assessments(ctx, offering_id), offering_id)
     return [
-        views.assessment_out(a, settings.get(a.id), offering, documents.get(a.id, ())) for a in assessments
+        views.assessment_out(a, view.settings.get(a.id), view.offering, view.documents.get(a.id, ()))
+        for a in view.assessments
     ]
 
 

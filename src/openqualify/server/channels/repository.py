@@ -14,6 +14,7 @@ from openqualify.server.kit.reads import TENANT, ReadContext, org_scope, registe
 from openqualify.server.kit.repository import Repository
 from openqualify.server.kit.wire import wire_time
 from openqualify.server.memberships.repository import learner_filter
+from openqualify.server.offerings.repository import read_rows_in_offering, rows_in_offering
 
 Moderator = aliased(User, name="moderator")
 # The moderator's fields beside a post's or comment's columns (all None when nobody moderated it).
@@ -25,16 +26,15 @@ MODERATOR_COLUMNS = (
 )
 
 
-_CHANNELS_OF = registered(
-    select(*Channel.__table__.c)
-    .where(Channel.offering_id == bindparam("offering_id"), org_scope(Channel))
-    .order_by(Channel.private_support.desc(), Channel.created_at, Channel.id)
+_CHANNELS_OF = rows_in_offering(
+    Channel.__table__, Channel.private_support.desc(), Channel.created_at, Channel.id
 )
 
 
-async def read_channels(ctx: ReadContext, offering_id: str) -> Sequence[Row[Any]]:
-    """The offering's channels on the read path: the private-support channel first, then by creation."""
-    return await ctx.rows(_CHANNELS_OF, offering_id=offering_id)
+async def read_channels(ctx: ReadContext, offering_id: str) -> Sequence[Row[Any]] | None:
+    """The offering's channels on the read path: the private-support channel first, then by creation (None when
+    the organisation has no such offering)."""
+    return await read_rows_in_offering(ctx, _CHANNELS_OF, offering_id)
 
 
 _CHANNEL_OF_OFFERING = registered(

@@ -27,7 +27,7 @@ from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.wire import present
 from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.memberships.schemas import OfferingUserOut
-from openqualify.server.offerings.lookup import get_offering, read_offering
+from openqualify.server.offerings.lookup import found_in_offering, get_offering, read_offering
 from openqualify.server.users.schemas import ProfileRequestOut, UserMetadataOut
 from openqualify.server.users.service import get_user
 
@@ -69,8 +69,8 @@ async def get_channel(session: AsyncSession, offering: Offering, channel_id: str
 
 
 async def list_channels(ctx: ReadContext, offering_id: str) -> list[schemas.ChannelOut]:
-    offering = await read_offering(ctx, offering_id)
-    return [to_out(channel) for channel in await repository.read_channels(ctx, offering.id)]
+    channels = found_in_offering(await repository.read_channels(ctx, offering_id), offering_id)
+    return [to_out(channel) for channel in channels]
 
 
 async def _apply(

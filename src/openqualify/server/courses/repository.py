@@ -5,33 +5,43 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, or_, select
+from sqlalchemy import Row, and_, bindparam, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from openqualify.server.db.models import Course, CoursePermission, CourseVersion, Membership, Offering, User
-from openqualify.server.kit.reads import ReadContext, org_scope, registered
+from openqualify.server.kit.reads import ReadContext, SideBySide, org_scope, registered
 from openqualify.server.kit.repository import Repository
 from openqualify.server.memberships.repository import learner_filter
 
-_VERSION_BY_ID = registered(
-    select(*CourseVersion.__table__.c).where(CourseVersion.id == bindparam("content_id"), org_scope(CourseVersion))
-)
-_COURSE_BY_ID = registered(select(*Course.__table__.c).where(Course.id == bindparam("course_id"), org_scope(Course)))
-_COURSE_BY_DRAFT = registered(
-    select(*Course.__table__.c)
-    .where(or_(Course.draft_id == bindparam("content_id"), Course.id == bindparam("content_id")), org_scope(Course))
+# A contentId names a published version (first choice) or a course by its draft id or own id: both branches in
+# one statement, the version's first (`rank`), each driven by a primary-key or unique index.
+_CONTENT = SideBySide(Course, CourseVersion)
+_CONTENT_BY_ID = registered(
+    union_all(
+        select(literal(0).label("rank"), *_CONTENT.columns)
+        .select_from(CourseVersion)
+        .join(Course, and_(Course.id == CourseVersion.course_id, org_scope(Course)))
+        .where(CourseVersion.id == bindparam("content_id"), org_scope(CourseVersion)),
+        select(
+            literal(1).label("rank"),
+            *_CONTENT.columns[: len(Course.__table__.c)],
+            *(null().label(column.name) for column in _CONTENT.columns[len(Course.__table__.c) :]),
+        ).where(
+            or_(Course.draft_id == bindparam("content_id"), Course.id == bindparam("content_id")), org_scope(Course)
+        ),
+    )
+    .order_by("rank")
     .limit(1)
 )
 
 
 async def read_content(ctx: ReadContext, content_id: str) -> tuple[Row[Any], Row[Any] | None] | None:
     """On the read path, the course behind a contentId (a published version's id, or a draft id) and the version."""
-    version = await ctx.first(_VERSION_BY_ID, content_id=content_id)
-    if version is not None:
-        course = await ctx.first(_COURSE_BY_ID, course_id=version.course_id)
-        return (course, version) if course is not None else None
-    course = await ctx.first(_COURSE_BY_DRAFT, content_id=content_id)
-    return (course, None) if course is not None else None
+    row = await ctx.first(_CONTENT_BY_ID, content_id=content_id)
+    if row is None:
+        return None
+    course, version = _CONTENT.split(row[1:])
+    return course, version
 
 
 class CourseRepository(Repository):

@@ -17,7 +17,7 @@ from openqualify.server.kit.ids import object_id, push_id
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.validation import is_email
 from openqualify.server.memberships.repository import MembershipRepository
-from openqualify.server.offerings.lookup import get_offering, read_offering
+from openqualify.server.offerings.lookup import found_in_offering, get_offering
 from openqualify.server.users import schemas as user_schemas
 from openqualify.server.users.repository import UserRepository
 from openqualify.server.users.service import get_user, to_out
@@ -36,8 +36,8 @@ async def _group(session: AsyncSession, offering_id: str, group_id: str) -> tupl
 
 
 async def list_groups(ctx: ReadContext, offering_id: str) -> list[schemas.GroupOut]:
-    offering = await read_offering(ctx, offering_id)
-    return [group_out(group) for group in await repository.read_groups(ctx, offering.id)]
+    groups = found_in_offering(await repository.read_groups(ctx, offering_id), offering_id)
+    return [group_out(group) for group in groups]
 
 
 async def create_group(

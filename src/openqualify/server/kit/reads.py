@@ -14,6 +14,7 @@ parameter from the principal; `tests/server/kit/test_reads.py` checks every regi
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar, get_args, get_origin
@@ -51,6 +52,30 @@ def registered(statement: S) -> S:
     """Record a read-path statement (built once, at import) so that the isolation test sees it."""
     REGISTERED.append(statement)
     return statement
+
+
+class SideBySide:
+    """Several tables' columns in one statement, and its rows split back into one row per table.
+
+    For reads that join what would otherwise take a statement (a round trip) per table. `columns` labels every
+    column `<table>__<column>` so that names never clash; `split(row)` gives one named tuple per table with the
+    columns' own names, or None for a table an outer join did not match (its first primary-key column is NULL).
+    """
+
+    def __init__(self, *models: Any) -> None:
+        self.columns: list[ColumnElement[Any]] = []
+        self._parts: list[tuple[Callable[[Sequence[Any]], Any], int, int, int]] = []
+        for model in models:
+            table = getattr(model, "__table__", model)
+            names = [column.name for column in table.c]
+            start = len(self.columns)
+            self.columns += [column.label(f"{table.name}__{column.name}") for column in table.c]
+            key = start + names.index(next(iter(table.primary_key)).name)
+            row_type: Any = namedtuple(table.name, names)  # type: ignore[misc]
+            self._parts.append((row_type._make, start, start + len(names), key))
+
+    def split(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(None if row[key] is None else make(row[start:end]) for make, start, end, key in self._parts)
 
 
 class ReadContext:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,16 @@ async def read_offering(ctx: ReadContext, offering_id: str) -> Row[Any]:
     if row is None:
         raise ObjectNotFoundError.of("offering", offering_id)
     return row
+
+
+T = TypeVar("T")
+
+
+def found_in_offering(found: T | None, offering_id: str) -> T:
+    """What a read of the offering's rows found, or 404 as `read_offering` answers when it has no such offering."""
+    if found is None:
+        raise ObjectNotFoundError.of("offering", offering_id)
+    return found
 
 
 async def get_offering(session: AsyncSession, offering_id: str) -> Offering:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, func, literal, or_, select
+from sqlalchemy import ColumnElement, Row, Select, Table, and_, bindparam, func, literal, or_, select
 
 from openqualify.server.db.models import Course, CourseVersion, Membership, Offering, OfferingBadge
 from openqualify.server.kit.odata import Field, ODataQuery, escape_like
@@ -180,6 +180,29 @@ class OfferingRepository(Repository):
 _COLUMNS_BY_ID = registered(
     select(*Offering.__table__.c).where(Offering.id == bindparam("offering_id"), org_scope(Offering))
 )
+
+
+def rows_in_offering(table: Table, *order_by: ColumnElement[Any]) -> Select[Any]:
+    """A read-path statement for the rows of `table` in the offering `:offering_id` that checks the offering in
+    the same round trip: no row at all when the organisation has no such offering, one row of NULLs when the
+    offering has none (`read_rows_in_offering` tells them apart). `table` has `id` and `offering_id` columns."""
+    return registered(
+        select(Offering.id.label("in_offering"), *table.c)
+        .select_from(Offering)
+        .outerjoin(table, and_(table.c.offering_id == Offering.id, org_scope(table)))
+        .where(Offering.id == bindparam("offering_id"), org_scope(Offering))
+        .order_by(*order_by)
+    )
+
+
+async def read_rows_in_offering(
+    ctx: ReadContext, statement: Select[Any], offering_id: str
+) -> Sequence[Row[Any]] | None:
+    """The rows of a `rows_in_offering` statement; None when the organisation has no such offering."""
+    rows = await ctx.rows(statement, offering_id=offering_id)
+    if not rows:
+        return None
+    return () if rows[0].id is None else rows
 
 
 async def read_offering_row(ctx: ReadContext, offering_id: str) -> Row[Any] | None:

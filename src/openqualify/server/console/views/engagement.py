@@ -15,7 +15,7 @@ from openqualify.server.console import charts
 from openqualify.server.console.views.common import as_datetime, days_between, full_name, week_start
 from openqualify.server.kit.errors import ObjectNotFoundError
 from openqualify.server.kit.reads import ReadContext
-from openqualify.server.offerings.lookup import get_offering, read_offering
+from openqualify.server.offerings.lookup import found_in_offering, get_offering
 from openqualify.server.offerings.repository import OfferingRepository
 from openqualify.server.progress import service as progress
 from openqualify.server.progress.repository import ProgressRepository
@@ -154,9 +154,8 @@ def _kind(channel: Any) -> str:
 
 async def channels_view(ctx: ReadContext, offering_id: str) -> ChannelsView:
     """The channels `GET /offerings/{id}/channels` lists (with their kind), and what was written in each."""
-    offering = await read_offering(ctx, offering_id)
-    listed = await channel_repo.read_channels(ctx, offering.id)
-    counts = await ChannelRepository(await ctx.session()).activity_counts(offering.id)
+    listed = found_in_offering(await channel_repo.read_channels(ctx, offering_id), offering_id)
+    counts = await ChannelRepository(await ctx.session()).activity_counts(offering_id)
     lines = [ChannelLine(c.id, c.title, _kind(c), *counts.get(c.id, (0, 0, 0))) for c in listed]
     activity = charts.bars(
         "Channel activity",
