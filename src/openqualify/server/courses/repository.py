@@ -14,7 +14,7 @@ from openqualify.server.kit.repository import Repository
 from openqualify.server.memberships.repository import learner_filter
 
 # A contentId names a published version (first choice) or a course by its draft id or own id: both branches in
-# one statement, the version's first (`rank`), each driven by a primary-key or unique index.
+# one statement (one round trip), the version's first (`rank`).
 _CONTENT = SideBySide(Course, CourseVersion)
 _CONTENT_BY_ID = registered(
     union_all(
