@@ -12,17 +12,24 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import httpx
+import psycopg
 import pytest
 from sqlalchemy import Engine, Executable, Integer, String, bindparam, cast, func, literal_column, select, text
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from openqualify.server.app import create_app
+from openqualify.server.config import Settings
 from openqualify.server.db.base import Base
 from openqualify.server.db.compiled import CompiledReader, SQLiteReader
-from openqualify.server.db.engine import make_async_engine
+from openqualify.server.db.engine import make_async_engine, make_sync_engine
+from openqualify.server.db.migrate import upgrade
 from openqualify.server.db.models import Offering
 from openqualify.server.db.pg_reader import PostgresReader
-from openqualify.server.kit.tenancy import TENANT_PARAM
+from openqualify.server.kit.tenancy import TENANT_PARAM, admin_session
+from openqualify.server.org.admin import create_org
 from tests.conftest import Api
 from tests.server.test_demo import build
 
@@ -180,3 +187,60 @@ def test_a_closed_reader_opens_again_on_use(database_url: str) -> None:
             await reader.close()
 
     assert _run(database_url, scenario) == 1
+
+
+def test_a_worker_stays_within_its_pool_size_under_concurrent_clients(empty_database_url: str) -> None:
+    """`OPENQUALIFY_DB_POOL_SIZE` bounds what one worker opens in all: its units of work and its reads share it
+    (decision 15f). 40 clients at once, reads and writes mixed, on a worker allowed 4 connections."""
+    _postgres(empty_database_url)
+    upgrade(empty_database_url)
+    sync_engine = make_sync_engine(empty_database_url)
+    try:
+        with admin_session(sync_engine) as session:
+            _, token = create_org(session, "Pool test")
+            session.commit()
+    finally:
+        sync_engine.dispose()
+    app = create_app(Settings(database_url=empty_database_url, db_pool_size=4, mode="production"))
+    database = make_url(empty_database_url).database
+
+    async def scenario() -> tuple[int, list[int]]:
+        seen = 0
+        done = asyncio.Event()
+
+        async def sample() -> None:
+            nonlocal seen
+            conninfo = make_url(empty_database_url).set(drivername="postgresql", database="postgres")
+            async with await psycopg.AsyncConnection.connect(
+                conninfo.render_as_string(hide_password=False), autocommit=True
+            ) as observer:
+                while not done.is_set():
+                    cursor = await observer.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (database,)
+                    )
+                    seen = max(seen, (await cursor.fetchone() or (0,))[0])
+                    await asyncio.sleep(0.005)
+
+        headers = {"Authorization": f"Bearer {token}"}
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test/v1", headers=headers) as client:
+                first = {"email": "first@example.com", "firstName": "First", "lastName": "User"}
+                assert (await client.post("/users", json=first)).status_code == 201
+                sampler = asyncio.create_task(sample())
+
+                async def one(index: int) -> int:
+                    if index % 4 == 0:
+                        body = {"email": f"user{index}@example.com", "firstName": "Pool", "lastName": str(index)}
+                        return (await client.post("/users", json=body)).status_code
+                    # the read path's reader, or an organisation-bound session on the engine
+                    return (await client.get("/users/first@example.com" if index % 2 else "/offerings")).status_code
+
+                statuses = await asyncio.gather(*(one(index) for index in range(40)))
+                done.set()
+                await sampler
+        return seen, list(statuses)
+
+    seen, statuses = asyncio.run(scenario())
+    assert set(statuses) <= {200, 201}, statuses
+    assert 1 <= seen <= 4
