@@ -8,6 +8,7 @@ of Core: a lost connection is replaced, an error leaves as SQLAlchemy's exceptio
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -163,8 +164,10 @@ def test_errors_leave_as_sqlalchemy_exceptions(database_url: str) -> None:
             assert sleep is not None
             holder = asyncio.create_task(reader.rows(sleep, {}))
             await asyncio.sleep(0.2)
+            started = time.monotonic()
             with pytest.raises(sa_exc.TimeoutError):
                 await reader.rows(one, {})
+            assert time.monotonic() - started < 0.6, "one wait of the timeout, not a retry after it"
             await holder
         finally:
             await reader.close()

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import psycopg
-from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout, TooManyRequests
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -88,5 +88,8 @@ class PostgresReader(CompiledReader):
 
 
 def _connection_lost(error: psycopg.OperationalError) -> bool:
-    """The server went away under the connection (not a query that failed on a healthy one)."""
+    """The server went away under the connection (not a query that failed on a healthy one, nor the pool's own
+    wait for a connection, which is an OperationalError too)."""
+    if isinstance(error, PoolClosed | PoolTimeout | TooManyRequests):
+        return False
     return error.sqlstate is None or error.sqlstate.startswith("08") or error.sqlstate in {"57P01", "57P02", "57P03"}
