@@ -12,28 +12,22 @@ from openqualify.server.kit.errors import ObjectNotFoundError
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.offerings.repository import OfferingRepository, read_offering_row
 
-
-async def read_offering(ctx: ReadContext, offering_id: str) -> Row[Any]:
-    """On the read path: the offering's row (its columns, as attributes), or 404 as `get_offering` answers."""
-    row = await read_offering_row(ctx, offering_id)
-    if row is None:
-        raise ObjectNotFoundError.of("offering", offering_id)
-    return row
-
-
 T = TypeVar("T")
 
 
 def found_in_offering(found: T | None, offering_id: str) -> T:
-    """What a read of the offering's rows found, or 404 as `read_offering` answers when it has no such offering."""
+    """What a read of the offering (or of its rows) found, or 404 `The offering X was not found.` when the
+    organisation has no such offering (also for another organisation's ids)."""
     if found is None:
         raise ObjectNotFoundError.of("offering", offering_id)
     return found
 
 
+async def read_offering(ctx: ReadContext, offering_id: str) -> Row[Any]:
+    """On the read path: the offering's row (its columns, as attributes), or 404."""
+    return found_in_offering(await read_offering_row(ctx, offering_id), offering_id)
+
+
 async def get_offering(session: AsyncSession, offering_id: str) -> Offering:
-    """The offering, or 404 `The offering X was not found.` (also for another organisation's ids)."""
-    offering = await OfferingRepository(session).find(offering_id)
-    if offering is None:
-        raise ObjectNotFoundError.of("offering", offering_id)
-    return offering
+    """The offering, or 404 (`found_in_offering`)."""
+    return found_in_offering(await OfferingRepository(session).find(offering_id), offering_id)
