@@ -4,9 +4,9 @@
 Usage: .venv/bin/python scripts/generate_async_resources.py   (after changing a resource; a test fails until then)
 
 Each `XResource(Resource)` becomes `AsyncXResource(AsyncResource)` with the same methods, signatures and
-docstrings, as `async def`, awaiting the calls that become coroutines (`self._call` and the class's own
-methods). The `@operation` marks stay on the blocking classes, which own the operation registry. The output goes
-through ruff (import order, then format), so it reads like the hand-written modules.
+docstrings, as `async def`, awaiting the calls that become coroutines (`self._call`, `self._call_each` and
+the class's own methods). The `@operation` marks stay on the blocking classes, which own the operation registry.
+The output goes through ruff (import order, then format), so it reads like the hand-written modules.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ RESOURCES = ROOT / "src" / "openqualify" / "client" / "resources"
 TARGET = RESOURCES / "_async.py"
 SYNC_BASE, ASYNC_BASE = "Resource", "AsyncResource"
 DROPPED_DECORATORS = {"operation"}
+BASE_COROUTINES = {"_call", "_call_each"}  # the base class's request helpers, coroutines on `AsyncResource`
 
 HEADER = '''"""The asyncio twins of the resource classes, for `AsyncClient`: same methods and arguments, awaited.
 
@@ -60,7 +61,7 @@ def _decorator_name(node: ast.expr) -> str:
 
 def _twin(cls: ast.ClassDef) -> ast.ClassDef:
     methods = {item.name for item in cls.body if isinstance(item, ast.FunctionDef)}
-    awaiting = _AwaitOwnCalls(methods | {"_call"})
+    awaiting = _AwaitOwnCalls(methods | BASE_COROUTINES)
     body: list[ast.stmt] = [ast.Expr(ast.Constant(f"The asyncio twin of `{cls.name}`."))]
     for item in cls.body:
         if not isinstance(item, ast.FunctionDef):

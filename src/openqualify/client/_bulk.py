@@ -1,4 +1,10 @@
-"""Per-item outcomes of `POST /offerings/{offeringId}/users` (201, 207 Multi-Status, or 400 for all)."""
+"""Per-item outcomes of `POST /offerings/{offeringId}/users` (201, 207 Multi-Status, or 400 for all).
+
+A 400 says only one thing for a whole batch: the server refused every item and sent one error (iQualify's and
+OpenQualify's is the first item's). What happened to each of the others is not in the answer, so `add_users`
+sends each item of a refused batch again alone: a one-item batch's answer is that item's own outcome
+(`resolve_refused`). Nothing had changed (a refused batch changes nothing), so an item is never added twice.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,9 @@ from .models import OfferingUserAddResponse
 
 ITEM_ERROR_STATUS = 400
 """Items of a 207 carry no status of their own; their errors are reported with this one."""
+
+RESEND_CONCURRENCY = 8
+"""How many one-item requests find out the items of a refused batch at once (`add_users(concurrency=...)`)."""
 
 
 @dataclass(frozen=True)
@@ -31,11 +40,14 @@ class BulkItemResult:
 
 @dataclass(frozen=True)
 class BulkAddResult:
-    """Outcomes in request order. `error` is set when the whole request failed (HTTP 400)."""
+    """Outcomes in request order, each item's own. `status` and `error` are the batch's answer: `error` is set
+    when the server refused the whole batch (HTTP 400), whose items were then sent again one by one to learn
+    each one's outcome; `requests` counts the requests this result took."""
 
     status: int
     items: list[BulkItemResult] = field(default_factory=list)
     error: IQualifyError | None = None
+    requests: int = 1
 
     @property
     def added(self) -> list[BulkItemResult]:
@@ -94,3 +106,16 @@ def _with_email(error: IQualifyError, email: str | None) -> dict[str, Any]:
     if email is not None:
         body["email"] = email
     return body
+
+
+def resolve_refused(batch: BulkAddResult, answers: Sequence[BulkAddResult | IQualifyError]) -> BulkAddResult:
+    """`batch` (a 400 for every item) with each item's outcome taken from its own one-item request's answer:
+    that answer's item, or the error with which the one-item request failed outright (e.g. a 5xx)."""
+    items = []
+    for item, answer in zip(batch.items, answers, strict=True):
+        if isinstance(answer, IQualifyError):
+            items.append(BulkItemResult(item.index, item.email, error=answer))
+        else:
+            own = answer.items[0]
+            items.append(BulkItemResult(item.index, own.email, user=own.user, error=own.error))
+    return BulkAddResult(batch.status, items, batch.error, requests=batch.requests + len(answers))

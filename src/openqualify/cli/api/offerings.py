@@ -12,7 +12,7 @@ import typer
 from openqualify.client import IQualifyError
 from openqualify.client.models import OfferingUserResponse
 
-from ._context import EXIT_CLIENT_ERROR, Api, command, group
+from ._context import EXIT_ROWS_FAILED, Api, command, group
 from ._enrol import DEFAULT_BATCH_SIZE, Summary, enrol_rows, print_summary, read_rows
 from ._output import show_done, show_item, show_rows
 
@@ -123,7 +123,8 @@ def enrol(
     invite: Annotated[bool, typer.Option(help="Send invitations to new users.")] = True,
     notify: Annotated[bool, typer.Option(help="Notify existing users by e-mail.")] = True,
 ) -> None:
-    """Add the people in a CSV file to an offering and report added, existing and failed rows."""
+    """Add the people in a CSV file to an offering and report added, existing and failed rows (exit code 5 when
+    any row failed)."""
     try:
         rows = read_rows(csv_path, invite, notify)
     except (ValueError, UnicodeDecodeError, csv.Error) as error:
@@ -136,7 +137,7 @@ def enrol(
         raise
     print_summary(api, summary)
     if summary.failed:
-        raise typer.Exit(EXIT_CLIENT_ERROR)
+        raise typer.Exit(EXIT_ROWS_FAILED)
 
 
 def register(root: typer.Typer) -> None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from .._base import bool_param
-from .._bulk import BulkAddResult, bulk_handler
+from .._bulk import RESEND_CONCURRENCY, BulkAddResult, bulk_handler, resolve_refused
 from ..models import (
     ActivationResponse,
     ActivityAttemptOpenResponse,
@@ -48,7 +48,7 @@ from ..models import (
     UserPermission,
     UserResponse,
 )
-from ._resource import AsyncResource, T, body, jsonable
+from ._resource import AsyncResource, Send, T, body, jsonable
 from .offerings import Offerings, OfferingUserInput
 from .users import Permission, _user_body
 
@@ -525,15 +525,24 @@ class AsyncOfferingsResource(AsyncResource):
             "GET", "offerings", offering_id, "users", params=params, into=builtins.list[OfferingUserResponse]
         )
 
-    async def add_users(self, offering_id: str, users: Sequence[OfferingUserInput]) -> BulkAddResult:
-        """Add members (creating unknown users); returns one outcome per requested user, in order.
+    async def add_users(
+        self, offering_id: str, users: Sequence[OfferingUserInput], *, concurrency: int = RESEND_CONCURRENCY
+    ) -> BulkAddResult:
+        """Add members (creating unknown users); returns each requested user's own outcome, in order.
 
-        A 201, a 207 Multi-Status and a 400 (every item refused) all come back as a `BulkAddResult`;
-        other failures raise.
+        A 201, a 207 Multi-Status and a 400 (every item refused) all come back as a `BulkAddResult`; other
+        failures raise. A 400 carries one error for the whole batch, so each item of a refused batch of
+        several is sent again alone (at most `concurrency` at a time) and gets its own answer: N + 1 requests.
         """
         items = [jsonable(OfferingUser.model_validate(u) if isinstance(u, Mapping) else u) for u in users]
         emails = [item.get("email") for item in items]
-        return await self._call("POST", "offerings", offering_id, "users", json=items, handler=bulk_handler(emails))
+        segments = ("offerings", offering_id, "users")
+        result = await self._call("POST", *segments, json=items, handler=bulk_handler(emails))
+        if result.status != 400 or len(items) < 2:
+            return result
+        pairs = zip(items, emails, strict=True)
+        sends = [Send("POST", segments, bulk_handler([email]), [item]) for item, email in pairs]
+        return resolve_refused(result, await self._call_each(sends, concurrency))
 
     async def remove_user(self, offering_id: str, email: str) -> None:
         """Remove a member, whatever their role."""

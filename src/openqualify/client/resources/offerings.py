@@ -8,14 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from .._base import bool_param
-from .._bulk import BulkAddResult, bulk_handler
+from .._bulk import RESEND_CONCURRENCY, BulkAddResult, bulk_handler, resolve_refused
 from ..models import (
     OfferingMetadataResponse,
     OfferingUser,
     OfferingUserResponse,
     PortfolioActivations,
 )
-from ._resource import Resource, body, jsonable, operation
+from ._resource import Resource, Send, body, jsonable, operation
 
 Offerings = builtins.list[OfferingMetadataResponse]
 OfferingUserInput = OfferingUser | Mapping[str, Any]
@@ -164,15 +164,24 @@ class OfferingsResource(Resource):
         )
 
     @operation("POST", "/offerings/{offeringId}/users")
-    def add_users(self, offering_id: str, users: Sequence[OfferingUserInput]) -> BulkAddResult:
-        """Add members (creating unknown users); returns one outcome per requested user, in order.
+    def add_users(
+        self, offering_id: str, users: Sequence[OfferingUserInput], *, concurrency: int = RESEND_CONCURRENCY
+    ) -> BulkAddResult:
+        """Add members (creating unknown users); returns each requested user's own outcome, in order.
 
-        A 201, a 207 Multi-Status and a 400 (every item refused) all come back as a `BulkAddResult`;
-        other failures raise.
+        A 201, a 207 Multi-Status and a 400 (every item refused) all come back as a `BulkAddResult`; other
+        failures raise. A 400 carries one error for the whole batch, so each item of a refused batch of
+        several is sent again alone (at most `concurrency` at a time) and gets its own answer: N + 1 requests.
         """
         items = [jsonable(OfferingUser.model_validate(u) if isinstance(u, Mapping) else u) for u in users]
         emails = [item.get("email") for item in items]
-        return self._call("POST", "offerings", offering_id, "users", json=items, handler=bulk_handler(emails))
+        segments = ("offerings", offering_id, "users")
+        result = self._call("POST", *segments, json=items, handler=bulk_handler(emails))
+        if result.status != 400 or len(items) < 2:
+            return result
+        pairs = zip(items, emails, strict=True)
+        sends = [Send("POST", segments, bulk_handler([email]), [item]) for item, email in pairs]
+        return resolve_refused(result, self._call_each(sends, concurrency))
 
     @operation("DELETE", "/offerings/{offeringId}/users/{userEmail}")
     def remove_user(self, offering_id: str, email: str) -> None:
