@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from .._base import bool_param
 from .._bulk import RESEND_CONCURRENCY, BulkAddResult, bulk_handler, resolve_refused
+from .._paging import MAX_PAGE_SIZE, Keyset
 from ..models import (
     OfferingMetadataResponse,
     OfferingUser,
@@ -54,6 +55,19 @@ class OfferingsResource(Resource):
         """A filtered, ordered page of offerings (`$top`, `$orderby`, `$filter`)."""
         params = {"$top": top, "$orderby": orderby, "$filter": filter}
         return self._call("GET", "offerings", "summary", params=params, into=builtins.list[PortfolioActivations])
+
+    def summary_pages(
+        self, *, filter: str | None = None, page_size: int = MAX_PAGE_SIZE
+    ) -> Iterator[builtins.list[PortfolioActivations]]:
+        """Every offering of the summary, page after page (ordered by `id`, `page_size` at most; `filter` is a
+        `$filter` they must match too): keyset paging on `id`, since one request returns 1000 at most."""
+        cursor = Keyset(filter, page_size)
+        while not cursor.done:
+            params = cursor.params()
+            page = self._call("GET", "offerings", "summary", params=params, into=builtins.list[PortfolioActivations])
+            cursor.advance([offering.id for offering in page])
+            if page:
+                yield page
 
     @operation("GET", "/offerings/{offeringId}")
     def get(self, offering_id: str) -> OfferingMetadataResponse:
