@@ -49,7 +49,10 @@ def fetching(api: Api, what: str) -> Iterator[Callable[[int], None]]:
         BarColumn(),
         TextColumn("{task.completed:,.0f} {task.fields[what]} in {task.fields[pages]} pages"),
     )
-    with Progress(*columns, console=api.err, transient=True, disable=not api.err.is_terminal) as progress:
+    if not api.err.is_terminal:  # no bar at all: a disabled one still writes a newline (rich < 14)
+        yield lambda rows: None
+        return
+    with Progress(*columns, console=api.err, transient=True) as progress:
         task = progress.add_task(what, total=None, what=what, pages=0)
         pages = 0
 
