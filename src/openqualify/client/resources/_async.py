@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from .._base import bool_param
-from .._bulk import RESEND_CONCURRENCY, BulkAddResult, bulk_handler, resolve_refused
+from .._bulk import RESEND_CONCURRENCY, BulkAddResult, already_members, bulk_handler, resolve_refused
+from .._errors import IQualifyError
 from .._paging import MAX_PAGE_SIZE, Keyset
 from ..models import (
     ActivationResponse,
@@ -547,8 +548,9 @@ class AsyncOfferingsResource(AsyncResource):
         """Add members (creating unknown users); returns each requested user's own outcome, in order.
 
         A 201, a 207 Multi-Status and a 400 (every item refused) all come back as a `BulkAddResult`; other
-        failures raise. A 400 carries one error for the whole batch, so each item of a refused batch of
-        several is sent again alone (at most `concurrency` at a time) and gets its own answer: N + 1 requests.
+        failures raise. A 400 carries one error for the whole batch, so for a refused batch of several the
+        offering's members are read once (a member's item was refused as `ObjectExistsError`) and every other
+        item is sent again alone, at most `concurrency` at a time, to get its own answer.
         """
         items = [jsonable(OfferingUser.model_validate(u) if isinstance(u, Mapping) else u) for u in users]
         emails = [item.get("email") for item in items]
@@ -556,9 +558,19 @@ class AsyncOfferingsResource(AsyncResource):
         result = await self._call("POST", *segments, json=items, handler=bulk_handler(emails))
         if result.status != 400 or len(items) < 2:
             return result
-        pairs = zip(items, emails, strict=True)
-        sends = [Send("POST", segments, bulk_handler([email]), [item]) for item, email in pairs]
-        return resolve_refused(result, await self._call_each(sends, concurrency))
+        members = await self._member_emails(offering_id)
+        known = already_members(result, items, members, offering_id)
+        resent = [i for i in range(len(items)) if i not in known]
+        sends = [Send("POST", segments, bulk_handler([emails[i]]), [items[i]]) for i in resent]
+        return resolve_refused(result, known, resent, await self._call_each(sends, concurrency), reads=1)
+
+    async def _member_emails(self, offering_id: str) -> set[str] | None:
+        """The e-mails of the offering's members, lower-cased; None when they cannot be read."""
+        try:
+            members = await self.users(offering_id)
+        except IQualifyError:
+            return None
+        return {member.email.lower() for member in members if member.email}
 
     async def remove_user(self, offering_id: str, email: str) -> None:
         """Remove a member, whatever their role."""
