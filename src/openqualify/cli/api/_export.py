@@ -47,7 +47,7 @@ def fetching(api: Api, what: str) -> Iterator[Callable[[int], None]]:
         SpinnerColumn(),
         TextColumn(f"Fetching {what}"),
         BarColumn(),
-        TextColumn("{task.completed:,.0f} {task.fields[what]} in {task.fields[pages]} pages"),
+        TextColumn("{task.completed:,.0f} {task.fields[what]}, {task.fields[pages]} pages read"),
     )
     if not api.err.is_terminal:  # no bar at all: a disabled one still writes a newline (rich < 14)
         yield lambda rows: None
