@@ -49,8 +49,8 @@ class BulkItemResult:
 @dataclass(frozen=True)
 class BulkAddResult:
     """Outcomes in request order, each item's own. `status` and `error` are the batch's answer: `error` is set
-    when the server refused the whole batch (HTTP 400), whose items were then sent again one by one to learn
-    each one's outcome; `requests` counts the requests this result took."""
+    when the server refused the whole batch (HTTP 400), whose items' outcomes were then found out (from the
+    member list, or each sent again alone); `requests` counts the requests this result took."""
 
     status: int
     items: list[BulkItemResult] = field(default_factory=list)
