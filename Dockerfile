@@ -9,11 +9,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY src ./src
-# The project itself: its dependencies are pinned exactly in pyproject.toml.
+# The project with the exact versions of the lock (pyproject.toml holds ranges; scripts/lock.sh refreshes the lock).
 # hadolint ignore=DL3013
-RUN pip install --no-cache-dir ".[server]" \
+RUN pip install --no-cache-dir ".[server]" -c constraints.txt \
     && useradd --create-home --uid 10001 openqualify \
     && mkdir /data \
     && chown openqualify /data

@@ -5,7 +5,7 @@ every `assert_type` below also holds at run time."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from typing import Any, assert_type
 
 from openqualify.client import AsyncClient, BulkAddResult, Client, OfferingUser
@@ -51,6 +51,20 @@ def test_bulk_add_is_typed_on_both_clients(recorder: Recorder) -> None:
             return assert_type(await client.offerings.add_users("o1", people), BulkAddResult)
 
     assert asyncio.run(run()).ok
+
+
+def test_page_iterators_are_typed_on_both_clients(recorder: Recorder) -> None:
+    recorder.reply(200, {"data": {"progress": []}, "top": 1000})
+    with recorder.client() as client:
+        pages = assert_type(client.progress.all_pages(), Iterator[AllProgressResponse])
+        assert list(pages) == []
+
+    async def run() -> list[AllProgressResponse]:
+        async with recorder.async_client() as client:
+            pages = assert_type(client.progress.all_pages(), AsyncIterator[AllProgressResponse])
+            return [page async for page in pages]
+
+    assert asyncio.run(run()) == []
 
 
 async def _misuse_is_a_type_error(client: Client, async_client: AsyncClient) -> None:

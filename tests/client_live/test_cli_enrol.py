@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import uuid
 from collections.abc import Callable, Iterator
@@ -13,7 +14,7 @@ from typer.testing import CliRunner, Result
 
 from openqualify.cli.api import set_client_factory
 from openqualify.cli.main import app
-from openqualify.client import Client, RetryPolicy
+from openqualify.client import Client, ObjectNotFoundError, OfferingUser, RetryPolicy
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.e2e
@@ -102,7 +103,7 @@ def test_enrol_reports_bad_rows_and_unknown_offerings(cli: Cli, demo: Client, tm
         encoding="utf-8",
     )
     result = cli("offerings", "enrol", offering, "--csv", str(path), "--json")
-    assert result.exit_code == 2
+    assert result.exit_code == 5  # some rows failed
     summary = json.loads(result.stdout)
     assert summary["added"] == [f"ok.{tag}@csv.example"] and summary["existing"] == []
     assert [(f["row"], f["name"]) for f in sorted(summary["failed"], key=lambda f: f["row"])] == [
@@ -127,3 +128,80 @@ def test_list_current_offerings_as_json(cli: Cli, demo: Client) -> None:
     assert [line.split("\t")[0] for line in piped.stdout.splitlines()] == ["ID", *(o["id"] for o in listed)]
     who = cli("whoami", "--json")
     assert who.exit_code == 0 and json.loads(who.stdout)["name"] == "Demo Academy"
+
+
+# --- every order and mix of row kinds: each row's own outcome, and the exit code ------------------------------
+
+ROW_KINDS = ("new", "existing", "bad_email", "bad_role", "incomplete")
+ROW_OUTCOMES = {  # kind -> ("added" | "existing" | error name)
+    "new": "added",
+    "existing": "existing",
+    "bad_email": "SchemaValidationError",
+    "bad_role": "InvalidRow",  # refused by the CLI itself, never sent
+    "incomplete": "MissingInfoError",
+}
+
+
+def test_issue_18_blocker_an_existing_member_and_a_nameless_newcomer(cli: Cli, demo: Client, tmp_path: Path) -> None:
+    """As reported: `Added: 0 Existing: 2 Failed: 0`, exit 0, in one order; both `MissingInfoError` in the other."""
+    offering = demo.offerings.current()[0].id
+    assert offering
+    member = demo.offerings.users(offering, facilitators=False, markers=False)[0].email
+    tag = uuid.uuid4().hex[:8]
+    for order, newcomer in ((0, f"first.{tag}@csv.example"), (1, f"second.{tag}@csv.example")):
+        rows = [f"{member},,,,learner", f"{newcomer},,,,learner"]
+        path = tmp_path / f"blocker{order}.csv"
+        path.write_text("email,firstName,lastName,personId,role\n" + "\n".join(rows[:: 1 - 2 * order]) + "\n")
+        result = cli("offerings", "enrol", offering, "--csv", str(path))
+        assert result.exit_code == 5, result.stdout + result.stderr
+        newcomer_row = 3 - order
+        assert result.stdout.splitlines()[0] == "Added: 0  Existing: 1  Failed: 1"
+        assert result.stdout.splitlines()[2:] == [
+            f"{newcomer_row}\t{newcomer}\tMissingInfoError\tThe field 'firstName' is missing or invalid."
+        ]
+        with pytest.raises(ObjectNotFoundError):
+            demo.users.get(newcomer)
+
+
+def test_every_order_and_mix_of_rows(cli: Cli, demo: Client, tmp_path: Path) -> None:
+    """Every order of the four kinds of rows the server judges (24 files, with the unknown role, which the CLI
+    refuses itself, at each place in turn) and every ordered pair of the five kinds (25 files), one batch each:
+    each row's outcome is its own, and the exit code is 5 exactly when a row failed."""
+    offering = demo.offerings.current()[1].id
+    assert offering
+    tag = uuid.uuid4().hex[:8]
+    members = [f"member.{tag}.{i}@csv.example" for i in range(5)]
+    people = [
+        OfferingUser(email=e, first_name="Old", last_name=str(i), send_invite=False) for i, e in enumerate(members)
+    ]
+    assert demo.offerings.add_users(offering, people).status == 201
+    counter = itertools.count()
+    added: set[str] = set()
+    sent = [k for k in ROW_KINDS if k != "bad_role"]
+    orders = [(*o[: i % 5], "bad_role", *o[i % 5 :]) for i, o in enumerate(itertools.permutations(sent))]
+    mixes = [*orders, *itertools.product(ROW_KINDS, repeat=2)]
+    for number, kinds in enumerate(mixes):
+        rows, expected = [], []
+        for position, kind in enumerate(kinds):
+            fresh = f"row.{tag}.{next(counter):04d}@csv.example"
+            email = {"existing": members[position], "bad_email": f"not-an-email-{number}"}.get(kind, fresh)
+            names = "New,Person" if kind in ("new", "bad_role") else ","
+            role = "boss" if kind == "bad_role" else "learner"
+            rows.append(f"{email},{names},,{role}")
+            expected.append((position + 2, email, ROW_OUTCOMES[kind]))
+            if kind == "new":
+                added.add(email)
+        path = tmp_path / f"mix{number:03d}.csv"
+        path.write_text("email,firstName,lastName,personId,role\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        result = cli("offerings", "enrol", offering, "--csv", str(path), "--no-invite", "--json")
+        summary = json.loads(result.stdout)
+        outcomes = [(line, email, "added") for line, email, _ in expected if email in summary["added"]]
+        outcomes += [(line, email, "existing") for line, email, _ in expected if email in summary["existing"]]
+        outcomes += [(f["row"], f["email"], f["name"]) for f in summary["failed"]]
+        assert sorted(outcomes) == sorted(expected), kinds
+        failed = any(outcome not in ("added", "existing") for *_, outcome in expected)
+        assert result.exit_code == (5 if failed else 0), (kinds, result.exit_code, result.stderr)
+    assert len(mixes) == 49
+    listed = {row.email for row in demo.offerings.users(offering)}
+    assert added <= listed and set(members) <= listed
+    assert not any(e.startswith(f"row.{tag}") and e not in added for e in listed)

@@ -104,8 +104,9 @@ def test_readme_starts_with_the_two_commands_ci_runs() -> None:
     first = snippets("README.md")[0]
     commands = first.code.strip().splitlines()
     assert first.line == 3 and first.lang == "sh" and len(commands) == 2
-    assert commands[0].endswith(".venv/bin/openqualify serve --demo") and "pip install -e '.[server]'" in commands[0]
-    assert commands[1].replace("pip install -e", "pip install -q -e") in (ROOT / ".ci" / "run").read_text()
+    assert commands[0].endswith(".venv/bin/openqualify serve --demo")
+    assert "pip install -c constraints.txt -e '.[server]'" in commands[0]  # the lock's exact versions
+    assert commands[1].replace("pip install -c", "pip install -q -c") in (ROOT / ".ci" / "run").read_text()
 
 
 def test_skipped_snippets_say_why_and_are_few() -> None:

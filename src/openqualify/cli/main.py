@@ -8,18 +8,36 @@ the server when it runs, and says in one line how to install it when it is missi
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 
 from openqualify.cli._pipes import quiet_on_closed_pipe
 from openqualify.cli.admin import db, org, serve
 from openqualify.cli.api import badges, channels, courses, groups, mappings, marks, offerings, progress, users, whoami
+from openqualify.cli.api._context import ApiGroup, UsageError, as_usage
 
 ADMIN_COMMANDS = (serve, org, db)
 API_COMMANDS = (offerings, users, courses, channels, groups, marks, mappings, badges, progress, whoami)
 
+
+
+class RootGroup(ApiGroup):
+    """`openqualify`: a usage error anywhere below it (an unknown command, a bad option of `serve`) exits with
+    1, as docs/cli.md's table says, not Click's 2, which the API commands use for a refused request."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as error:
+            raise as_usage(error) from None
+
+
 app = typer.Typer(
-    help="OpenQualify: the iQualify Management API v1, self-hosted.", no_args_is_help=True, rich_markup_mode=None
+    help="OpenQualify: the iQualify Management API v1, self-hosted.",
+    cls=RootGroup,
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 for module in (*ADMIN_COMMANDS, *API_COMMANDS):
     module.register(app)

@@ -62,6 +62,7 @@ from ._errors import (
     UserSuspendedError,
     ValidationError,
 )
+from ._paging import MAX_PAGE_SIZE, PagingError
 from .models import OfferingUser
 from .resources import OPERATIONS
 
@@ -75,6 +76,7 @@ __all__ = [
     "ENV_TOKEN",
     "IDEMPOTENT_METHODS",
     "IQUALIFY_BASE_URL",
+    "MAX_PAGE_SIZE",
     "MAX_RETRIES",
     "NAMED_ERRORS",
     "OPERATIONS",
@@ -109,6 +111,7 @@ __all__ = [
     "ObjectNotFoundError",
     "OfferingIncompatibleDatesError",
     "OfferingUser",
+    "PagingError",
     "RetryPolicy",
     "RouteNotFoundError",
     "SchemaValidationError",

@@ -1,4 +1,11 @@
-"""Per-item outcomes of `POST /offerings/{offeringId}/users` (201, 207 Multi-Status, or 400 for all)."""
+"""Per-item outcomes of `POST /offerings/{offeringId}/users` (201, 207 Multi-Status, or 400 for all).
+
+A 400 says only one thing for a whole batch: the server refused every item and sent one error (iQualify's and
+OpenQualify's is the first item's). What happened to each of the others is not in the answer, so `add_users`
+finds out: it reads the offering's members once (an item whose person is already a member was refused as
+`ObjectExistsError`: `already_members`), and sends every other item again alone, since a one-item batch's answer
+is that item's own outcome (`resolve_refused`). A refused batch changed nothing, so no item is added twice.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +15,21 @@ from typing import Any
 
 import httpx
 
-from ._errors import IQualifyError, error_from_response, make_error
+from ._errors import IQualifyError, ObjectExistsError, error_from_response, make_error
 from .models import OfferingUserAddResponse
 
 ITEM_ERROR_STATUS = 400
 """Items of a 207 carry no status of their own; their errors are reported with this one."""
+
+RESEND_CONCURRENCY = 8
+"""How many one-item requests find out the items of a refused batch at once (`add_users(concurrency=...)`)."""
+
+PLAIN_KEYS = frozenset(
+    {"email", "firstName", "lastName", "personId", "isFacilitator", "isMarker", "isReadonly", "sendInvite",
+     "sendNotificationEmail"}
+)  # fmt: skip
+"""An item with only these keys cannot be refused for its shape once its person is known to be a member (the
+server checks the shape first, then membership): a member's plain item is `ObjectExistsError`, as sent alone."""
 
 
 @dataclass(frozen=True)
@@ -31,11 +48,14 @@ class BulkItemResult:
 
 @dataclass(frozen=True)
 class BulkAddResult:
-    """Outcomes in request order. `error` is set when the whole request failed (HTTP 400)."""
+    """Outcomes in request order, each item's own. `status` and `error` are the batch's answer: `error` is set
+    when the server refused the whole batch (HTTP 400), whose items' outcomes were then found out (from the
+    member list, or each sent again alone); `requests` counts the requests this result took."""
 
     status: int
     items: list[BulkItemResult] = field(default_factory=list)
     error: IQualifyError | None = None
+    requests: int = 1
 
     @property
     def added(self) -> list[BulkItemResult]:
@@ -94,3 +114,45 @@ def _with_email(error: IQualifyError, email: str | None) -> dict[str, Any]:
     if email is not None:
         body["email"] = email
     return body
+
+
+def already_members(
+    batch: BulkAddResult, items: Sequence[dict[str, Any]], members: set[str] | None, offering_id: str
+) -> dict[int, BulkItemResult]:
+    """The outcomes the member list tells for a refused batch: each plain item whose person is a member (e-mails
+    compared case-insensitively) was refused as already in the offering. `members` None: not known."""
+    known: dict[int, BulkItemResult] = {}
+    for outcome, item in zip(batch.items, items, strict=True):
+        email = item.get("email")
+        if members is None or not isinstance(email, str) or email.lower() not in members or not set(item) <= PLAIN_KEYS:
+            continue
+        details = f"The user {email} is already in the offering {offering_id}."
+        error = ObjectExistsError(ITEM_ERROR_STATUS, "ObjectExistsError", details, email=email)
+        known[outcome.index] = BulkItemResult(outcome.index, email, error=error)
+    return known
+
+
+def resolve_refused(
+    batch: BulkAddResult,
+    known: dict[int, BulkItemResult],
+    resent: Sequence[int],
+    answers: Sequence[BulkAddResult | IQualifyError],
+    reads: int,
+) -> BulkAddResult:
+    """`batch` (a 400 for every item) with each item's own outcome: from `known` (the member list), else from the
+    answer to the item's own one-item request (`resent[i]` is the index answered by `answers[i]`): that answer's
+    item, or the error with which the one-item request failed outright (e.g. a 5xx). `reads`: requests made to
+    learn `known`."""
+    answered = dict(zip(resent, answers, strict=True))
+    items = []
+    for item in batch.items:
+        if item.index in known:
+            items.append(known[item.index])
+            continue
+        answer = answered[item.index]
+        if isinstance(answer, IQualifyError):
+            items.append(BulkItemResult(item.index, item.email, error=answer))
+        else:
+            own = answer.items[0]
+            items.append(BulkItemResult(item.index, own.email, user=own.user, error=own.error))
+    return BulkAddResult(batch.status, items, batch.error, requests=batch.requests + reads + len(answers))

@@ -19,10 +19,11 @@ from openqualify.cli._pipes import quiet_on_closed_pipe
 from openqualify.client import APIConnectionError, Client, IQualifyError, ServerError
 
 EXIT_OK = 0
-EXIT_USAGE = 1
+EXIT_USAGE = 1  # a command line the CLI cannot run: unknown command or option, missing argument, unreadable file
 EXIT_CLIENT_ERROR = 2  # the API answered 4xx
 EXIT_SERVER_ERROR = 3  # the API answered 5xx
 EXIT_CONNECTION_ERROR = 4  # no answer: refused, DNS, timeout
+EXIT_ROWS_FAILED = 5  # the command ran to the end, but some of its rows failed (each is reported)
 
 ClientFactory = Callable[[str | None, str | None], Client]
 
@@ -129,7 +130,8 @@ def api_command(func: Callable[..., Any]) -> Callable[..., Any]:
 UsageError: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 
 
-def _as_usage(error: Exception) -> Exception:
+def as_usage(error: Exception) -> Exception:
+    """A Click usage error that exits with `EXIT_USAGE` (1) rather than Click's 2, which means a 4xx here."""
     error.exit_code = EXIT_USAGE  # type: ignore[attr-defined]
     return error
 
@@ -148,7 +150,7 @@ class ApiCommand(TyperCommand):
         try:
             return super().make_context(*args, **kwargs)
         except UsageError as error:
-            raise _as_usage(error) from None
+            raise as_usage(error) from None
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         options = {name for param in self.get_params(ctx) for name in (*param.opts, *param.secondary_opts)}
@@ -166,13 +168,13 @@ class ApiGroup(TyperGroup):
         try:
             return super().make_context(*args, **kwargs)
         except UsageError as error:
-            raise _as_usage(error) from None
+            raise as_usage(error) from None
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         try:
             return super().resolve_command(ctx, args)
         except UsageError as error:
-            raise _as_usage(error) from None
+            raise as_usage(error) from None
 
 
 def group(name: str, help: str) -> typer.Typer:

@@ -4,6 +4,7 @@ batches, and report added, existing and failed rows."""
 from __future__ import annotations
 
 import csv
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,8 +93,9 @@ def enrol_rows(api: Api, offering_id: str, rows: list[Row], batch_size: int, sum
             summary.failed.append((row, "InvalidRow", row.problem))
     valid = [row for row in rows if row.user is not None]
     columns = (TextColumn("Enrolling"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=api.err, transient=True, disable=api.json or not api.err.is_terminal) as progress:
-        task = progress.add_task("enrol", total=len(valid))
+    shown = not api.json and api.err.is_terminal  # a disabled bar would still write a newline (rich < 14)
+    with Progress(*columns, console=api.err, transient=True) if shown else nullcontext() as progress:
+        task = progress.add_task("enrol", total=len(valid)) if progress else None
         for start in range(0, len(valid), batch_size):
             batch = valid[start : start + batch_size]
             result = api.client.offerings.add_users(offering_id, [row.user for row in batch if row.user])
@@ -104,7 +106,8 @@ def enrol_rows(api: Api, offering_id: str, rows: list[Row], batch_size: int, sum
                     summary.existing.append(row)
                 else:
                     summary.failed.append((row, item.error.name, item.error.details))
-            progress.advance(task, len(batch))
+            if progress and task is not None:
+                progress.advance(task, len(batch))
 
 
 def print_summary(api: Api, summary: Summary) -> None:

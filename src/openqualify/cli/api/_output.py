@@ -1,10 +1,11 @@
-"""Rendering results: Rich tables for people, JSON for scripts, CSV files for spreadsheets."""
+"""Rendering results: Rich tables for people, JSON for scripts, CSV files for spreadsheets (every cell
+neutralised against formula injection by `openqualify.cli.csvsafe`)."""
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from openqualify.cli._tables import for_people, render_table
+from openqualify.cli.csvsafe import neutral_row
 from openqualify.client.models import Model, format_datetime
 
 from ._context import Api
@@ -87,23 +89,28 @@ def show_done(api: Api, message: str, data: Any = None) -> None:
         api.out.print(message, markup=False)
 
 
-def write_csv(path: Path, rows: Sequence[Any], columns: Columns) -> int:
-    """Write rows to `path` (UTF-8, header from `columns`); returns the number of rows."""
+def write_csv(path: Path, rows: Iterable[Any], columns: Columns) -> int:
+    """Write rows to `path` as they come (UTF-8, header from `columns`, cells neutralised); returns how many."""
+    count = 0
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow([header for header, _ in columns])
         for row in rows:
-            writer.writerow([cell(pick(row, attr)) for _, attr in columns])
-    return len(rows)
+            writer.writerow(neutral_row(cell(pick(row, attr)) for _, attr in columns))
+            count += 1
+    return count
 
 
 CsvOption = Annotated[Path | None, typer.Option("--csv", dir_okay=False, help="Write the rows to this CSV file.")]
 
 
-def emit(api: Api, rows: list[Any], columns: Columns, csv_path: Path | None) -> None:
-    """Rows to a CSV file when `--csv` is given, else to the terminal (`marks` and `progress`)."""
+def emit(
+    api: Api, rows: Iterable[Any], columns: Columns, csv_path: Path | None, table_columns: Columns | None = None
+) -> None:
+    """Rows to a CSV file when `--csv` is given (written as they come), else to the terminal with
+    `table_columns` (default: `columns`) (`marks` and `progress`)."""
     if csv_path is None:
-        show_rows(api, rows, columns)
+        show_rows(api, list(rows), table_columns or columns)
         return
     count = write_csv(csv_path, rows, columns)
     if api.json:

@@ -4,16 +4,18 @@ from a CSV file; its batching and reporting live in `_enrol.py`)."""
 from __future__ import annotations
 
 import csv
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from openqualify.client import IQualifyError
-from openqualify.client.models import OfferingUserResponse
+from openqualify.client.models import OfferingUserResponse, PortfolioActivations
 
-from ._context import EXIT_CLIENT_ERROR, Api, command, group
+from ._context import EXIT_ROWS_FAILED, Api, command, group
 from ._enrol import DEFAULT_BATCH_SIZE, Summary, enrol_rows, print_summary, read_rows
+from ._export import ONE_PAGE, fetching, page_size, warn_if_cut
 from ._output import show_done, show_item, show_rows
 
 app = group("offerings", "Offerings (class activations) and their members.")
@@ -29,6 +31,7 @@ def role_of(member: OfferingUserResponse) -> str:
 
 MEMBER_COLUMNS = [("Email", "email"), ("First name", "first_name"), ("Last name", "last_name"), ("Role", role_of)]
 OfferingId = Annotated[str, typer.Argument(help="The offering's id.")]
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 @command(app, "list")
@@ -62,12 +65,24 @@ def search(api: Api, text: Annotated[str, typer.Argument(help="At least 3 charac
 @command(app, "summary")
 def summary(
     api: Api,
-    top: Annotated[int | None, typer.Option(help="At most this many rows ($top).")] = None,
-    orderby: Annotated[str | None, typer.Option(help="e.g. 'start desc' ($orderby).")] = None,
+    top: Annotated[int | None, typer.Option(min=1, max=ONE_PAGE, help="One page of at most N ($top).")] = None,
+    orderby: Annotated[str | None, typer.Option(help="One page in this order, e.g. 'start desc' ($orderby).")] = None,
     filter: Annotated[str | None, typer.Option(help="e.g. \"contains(name,'Safety')\" ($filter).")] = None,
 ) -> None:
-    """Filtered, ordered summary of offerings."""
-    show_rows(api, api.client.offerings.summary(top=top, orderby=orderby, filter=filter), SUMMARY_COLUMNS)
+    """Summary of offerings: every one (by start), or with --top/--orderby one page as the API answers it."""
+    if top is None and orderby is None:
+        rows: list[PortfolioActivations] = []
+        with fetching(api, "offerings") as advance:
+            for page in api.client.offerings.summary_pages(filter=filter):
+                advance(len(page))
+                rows.extend(page)
+        rows.sort(key=lambda o: (o.start is None, o.start or EARLIEST, o.id or ""))  # the API's own order
+    else:
+        shown, limit = page_size(top)
+        rows = api.client.offerings.summary(top=min(shown + 1, ONE_PAGE), orderby=orderby, filter=filter)
+        warn_if_cut(api, min(len(rows), shown), len(rows) > shown, "offerings", limit)
+        rows = rows[:shown]
+    show_rows(api, rows, SUMMARY_COLUMNS)
 
 
 @command(app, "create")
@@ -123,7 +138,8 @@ def enrol(
     invite: Annotated[bool, typer.Option(help="Send invitations to new users.")] = True,
     notify: Annotated[bool, typer.Option(help="Notify existing users by e-mail.")] = True,
 ) -> None:
-    """Add the people in a CSV file to an offering and report added, existing and failed rows."""
+    """Add the people in a CSV file to an offering and report added, existing and failed rows (exit code 5 when
+    any row failed)."""
     try:
         rows = read_rows(csv_path, invite, notify)
     except (ValueError, UnicodeDecodeError, csv.Error) as error:
@@ -136,7 +152,7 @@ def enrol(
         raise
     print_summary(api, summary)
     if summary.failed:
-        raise typer.Exit(EXIT_CLIENT_ERROR)
+        raise typer.Exit(EXIT_ROWS_FAILED)
 
 
 def register(root: typer.Typer) -> None:

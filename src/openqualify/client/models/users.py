@@ -110,8 +110,15 @@ class UserOfferingProgress(Model):
     completion: str | None = None
 
 
+class OfferingName(Model):
+    name: str | None = None
+
+
 class ProgressData(Model):
     progress: list[LearnerResponse] | None = None
+    offerings: dict[str, OfferingName] | None = None
+    """The names of the page's offerings by id: OpenQualify sends them, as iQualify's 2019 API did; the
+    contract does not declare them, so a server may leave them out."""
 
 
 class AllProgressResponse(Model):
@@ -123,6 +130,12 @@ class AllProgressResponse(Model):
     @property
     def learners(self) -> list[LearnerResponse]:
         return (self.data.progress if self.data else None) or []
+
+    @property
+    def offering_names(self) -> dict[str, str]:
+        """Offering id -> name for the offerings of this page, when the server sent them (else empty)."""
+        offerings = (self.data.offerings if self.data else None) or {}
+        return {key: value.name for key, value in offerings.items() if value.name is not None}
 
 
 class SocialNotesResponse(Model):

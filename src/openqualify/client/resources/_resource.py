@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar, overload
+from typing import Any, Generic, TypeVar, overload
 
 from pydantic import BaseModel
 from pydantic.alias_generators import to_camel
 
 from .._base import AsyncTransport, Handler, SyncTransport, segment
+from .._errors import IQualifyError
 from ..models import RequestModel, format_datetime
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 Params = Mapping[str, Any] | None
 
 OPERATIONS: dict[tuple[str, str], str] = {}
@@ -63,6 +68,16 @@ def path(method: str, segments: tuple[str, ...]) -> str:
     return "/" + "/".join(segment(s) for s in segments)
 
 
+@dataclass(frozen=True)
+class Send(Generic[T_co]):
+    """One request of a `_call_each`: its answer is read by `handler`."""
+
+    method: str
+    segments: tuple[str, ...]
+    handler: Handler[T_co]
+    json: Any = None
+
+
 class Resource:
     """A group of operations of the blocking `Client`; `AsyncResource` is its asyncio twin."""
 
@@ -87,6 +102,20 @@ class Resource:
         """Send one request: `into` is the type of the decoded answer (None: no body), or `handler` reads it."""
         url = path(method, segments)
         return self._transport.request(method, url, into=into, params=params, json=json, handler=handler)
+
+    def _call_each(self, sends: Sequence[Send[T]], concurrency: int) -> list[T | IQualifyError]:
+        """Send independent requests, at most `concurrency` at a time; each one's answer or API error, in order."""
+
+        def one(send: Send[T]) -> T | IQualifyError:
+            try:
+                return self._call(send.method, *send.segments, json=send.json, handler=send.handler)
+            except IQualifyError as error:
+                return error
+
+        if concurrency <= 1 or len(sends) <= 1:
+            return [one(send) for send in sends]
+        with ThreadPoolExecutor(max_workers=min(concurrency, len(sends)), thread_name_prefix="openqualify") as pool:
+            return list(pool.map(one, sends))
 
 
 class AsyncResource:
@@ -115,3 +144,16 @@ class AsyncResource:
         """Send one request: `into` is the type of the decoded answer (None: no body), or `handler` reads it."""
         url = path(method, segments)
         return await self._transport.request(method, url, into=into, params=params, json=json, handler=handler)
+
+    async def _call_each(self, sends: Sequence[Send[T]], concurrency: int) -> list[T | IQualifyError]:
+        """Send independent requests, at most `concurrency` at a time; each one's answer or API error, in order."""
+        gate = asyncio.Semaphore(max(1, concurrency))
+
+        async def one(send: Send[T]) -> T | IQualifyError:
+            async with gate:
+                try:
+                    return await self._call(send.method, *send.segments, json=send.json, handler=send.handler)
+                except IQualifyError as error:
+                    return error
+
+        return list(await asyncio.gather(*(one(send) for send in sends)))

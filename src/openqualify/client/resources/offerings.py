@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from .._base import bool_param
-from .._bulk import BulkAddResult, bulk_handler
+from .._bulk import RESEND_CONCURRENCY, BulkAddResult, already_members, bulk_handler, resolve_refused
+from .._errors import IQualifyError
+from .._paging import MAX_PAGE_SIZE, Keyset
 from ..models import (
     OfferingMetadataResponse,
     OfferingUser,
     OfferingUserResponse,
     PortfolioActivations,
 )
-from ._resource import Resource, body, jsonable, operation
+from ._resource import Resource, Send, body, jsonable, operation
 
 Offerings = builtins.list[OfferingMetadataResponse]
 OfferingUserInput = OfferingUser | Mapping[str, Any]
@@ -54,6 +56,19 @@ class OfferingsResource(Resource):
         """A filtered, ordered page of offerings (`$top`, `$orderby`, `$filter`)."""
         params = {"$top": top, "$orderby": orderby, "$filter": filter}
         return self._call("GET", "offerings", "summary", params=params, into=builtins.list[PortfolioActivations])
+
+    def summary_pages(
+        self, *, filter: str | None = None, page_size: int = MAX_PAGE_SIZE
+    ) -> Iterator[builtins.list[PortfolioActivations]]:
+        """Every offering of the summary, page after page (ordered by `id`, `page_size` at most; `filter` is a
+        `$filter` they must match too): keyset paging on `id`, since one request returns 1000 at most."""
+        cursor = Keyset(filter, page_size)
+        while not cursor.done:
+            params = cursor.params()
+            page = self._call("GET", "offerings", "summary", params=params, into=builtins.list[PortfolioActivations])
+            cursor.advance([offering.id for offering in page])
+            if page:
+                yield page
 
     @operation("GET", "/offerings/{offeringId}")
     def get(self, offering_id: str) -> OfferingMetadataResponse:
@@ -164,15 +179,35 @@ class OfferingsResource(Resource):
         )
 
     @operation("POST", "/offerings/{offeringId}/users")
-    def add_users(self, offering_id: str, users: Sequence[OfferingUserInput]) -> BulkAddResult:
-        """Add members (creating unknown users); returns one outcome per requested user, in order.
+    def add_users(
+        self, offering_id: str, users: Sequence[OfferingUserInput], *, concurrency: int = RESEND_CONCURRENCY
+    ) -> BulkAddResult:
+        """Add members (creating unknown users); returns each requested user's own outcome, in order.
 
-        A 201, a 207 Multi-Status and a 400 (every item refused) all come back as a `BulkAddResult`;
-        other failures raise.
+        A 201, a 207 Multi-Status and a 400 (every item refused) all come back as a `BulkAddResult`; other
+        failures raise. A 400 carries one error for the whole batch, so for a refused batch of several the
+        offering's members are read once (a member's item was refused as `ObjectExistsError`) and every other
+        item is sent again alone, at most `concurrency` at a time, to get its own answer.
         """
         items = [jsonable(OfferingUser.model_validate(u) if isinstance(u, Mapping) else u) for u in users]
         emails = [item.get("email") for item in items]
-        return self._call("POST", "offerings", offering_id, "users", json=items, handler=bulk_handler(emails))
+        segments = ("offerings", offering_id, "users")
+        result = self._call("POST", *segments, json=items, handler=bulk_handler(emails))
+        if result.status != 400 or len(items) < 2:
+            return result
+        members = self._member_emails(offering_id)
+        known = already_members(result, items, members, offering_id)
+        resent = [i for i in range(len(items)) if i not in known]
+        sends = [Send("POST", segments, bulk_handler([emails[i]]), [items[i]]) for i in resent]
+        return resolve_refused(result, known, resent, self._call_each(sends, concurrency), reads=1)
+
+    def _member_emails(self, offering_id: str) -> set[str] | None:
+        """The e-mails of the offering's members, lower-cased; None when they cannot be read."""
+        try:
+            members = self.users(offering_id)
+        except IQualifyError:
+            return None
+        return {member.email.lower() for member in members if member.email}
 
     @operation("DELETE", "/offerings/{offeringId}/users/{userEmail}")
     def remove_user(self, offering_id: str, email: str) -> None:
