@@ -58,10 +58,10 @@ def snippets(page: str) -> list[Snippet]:
             page, text[: match.start()].count("\n") + 1, match.group(1), match.group(2),
             skip.group("reason") if skip else None,
         )  # fmt: skip
-        if snippet.lang == "output" and found and not text[previous_end : match.start()].strip():
-            if found[-1].lang in RUN - {"console"}:
-                snippet.owner = found[-1]
-                found[-1].output = snippet.code
+        adjacent = found and not text[previous_end : match.start()].strip()
+        if snippet.lang == "output" and adjacent and found[-1].lang in RUN - {"console"}:
+            snippet.owner = found[-1]
+            found[-1].output = snippet.code
         found.append(snippet)
         previous_end = match.end()
     return found
