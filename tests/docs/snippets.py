@@ -225,7 +225,7 @@ def compare(units: list[Unit], stdout: str) -> list[str]:
 def curl_fails_on_errors(line: str) -> bool:
     """Every `curl` on the line has `-f`/`--fail` among its options (not inside another option's value)."""
     takes_value = set("HdXowumeTFrbcAKxyzE")
-    for match in re.finditer(r"\bcurl\b([^;|&)}]*)", line):
+    for match in re.finditer(r"(?<![\w'-])curl\s([^;|&)}]*)", line):
         try:
             words = shlex.split(match.group(1))
         except ValueError:
