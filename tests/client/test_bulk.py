@@ -114,11 +114,20 @@ def test_a_batch_of_members_costs_two_requests(recorder: Recorder) -> None:
 
 def test_a_members_item_that_is_not_plain_is_sent_again(recorder: Recorder) -> None:
     """The server checks an item's shape before membership: a member's item with an unknown key is asked about."""
-    schema = (400, {"name": "SchemaValidationError", "details": "data should NOT have additional properties"})
+    details = "data[0] should NOT have additional properties ('role')"
+    schema = (400, {"name": "SchemaValidationError", "details": details})
     recorder.responses.append(by_email({"a@example.com": schema, "b@example.com": EXISTS}, USER_EMAILS))
     result = recorder.client().offerings.add_users("o1", [{"email": "a@example.com", "role": "boss"}, USERS[1]])
     assert [type(item.error) for item in result.items] == [SchemaValidationError, ObjectExistsError]
     assert sent(recorder)[2:] == [("POST", [{"email": "a@example.com", "role": "boss"}])]
+
+
+def test_a_refusal_of_the_batch_itself_is_every_items_and_nothing_is_sent_again(recorder: Recorder) -> None:
+    """Too many items (ajv's path `data`, not `data[i]`): sending them one by one would add what was refused."""
+    recorder.reply(400, {"name": "SchemaValidationError", "details": "data should NOT have more than 1 items"})
+    result = recorder.client().offerings.add_users("o1", USERS)
+    assert [type(item.error) for item in result.items] == [SchemaValidationError, SchemaValidationError]
+    assert len(recorder.requests) == 1 and result.requests == 1
 
 
 def test_without_the_member_list_every_item_is_sent_again(recorder: Recorder) -> None:

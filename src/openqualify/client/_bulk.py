@@ -156,3 +156,9 @@ def resolve_refused(
             own = answer.items[0]
             items.append(BulkItemResult(item.index, own.email, user=own.user, error=own.error))
     return BulkAddResult(batch.status, items, batch.error, requests=batch.requests + reads + len(answers))
+
+
+def refuses_the_batch_itself(error: IQualifyError | None) -> bool:
+    """A 400 about the body as a whole (ajv's path `data`, e.g. `data should NOT have more than 10000 items`), not
+    about one of its items (`data[3].email ...`): every item shares it, and none is sent again."""
+    return error is not None and error.name == "SchemaValidationError" and error.details.startswith("data ")

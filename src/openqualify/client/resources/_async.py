@@ -11,7 +11,14 @@ from datetime import datetime
 from typing import Any
 
 from .._base import bool_param
-from .._bulk import RESEND_CONCURRENCY, BulkAddResult, already_members, bulk_handler, resolve_refused
+from .._bulk import (
+    RESEND_CONCURRENCY,
+    BulkAddResult,
+    already_members,
+    bulk_handler,
+    refuses_the_batch_itself,
+    resolve_refused,
+)
 from .._errors import IQualifyError
 from .._paging import MAX_PAGE_SIZE, Keyset
 from ..models import (
@@ -556,7 +563,7 @@ class AsyncOfferingsResource(AsyncResource):
         emails = [item.get("email") for item in items]
         segments = ("offerings", offering_id, "users")
         result = await self._call("POST", *segments, json=items, handler=bulk_handler(emails))
-        if result.status != 400 or len(items) < 2:
+        if result.status != 400 or len(items) < 2 or refuses_the_batch_itself(result.error):
             return result
         members = await self._member_emails(offering_id)
         known = already_members(result, items, members, offering_id)

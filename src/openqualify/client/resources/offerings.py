@@ -8,7 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from .._base import bool_param
-from .._bulk import RESEND_CONCURRENCY, BulkAddResult, already_members, bulk_handler, resolve_refused
+from .._bulk import (
+    RESEND_CONCURRENCY,
+    BulkAddResult,
+    already_members,
+    bulk_handler,
+    refuses_the_batch_itself,
+    resolve_refused,
+)
 from .._errors import IQualifyError
 from .._paging import MAX_PAGE_SIZE, Keyset
 from ..models import (
@@ -193,7 +200,7 @@ class OfferingsResource(Resource):
         emails = [item.get("email") for item in items]
         segments = ("offerings", offering_id, "users")
         result = self._call("POST", *segments, json=items, handler=bulk_handler(emails))
-        if result.status != 400 or len(items) < 2:
+        if result.status != 400 or len(items) < 2 or refuses_the_batch_itself(result.error):
             return result
         members = self._member_emails(offering_id)
         known = already_members(result, items, members, offering_id)
