@@ -123,7 +123,7 @@ def test_the_journal_lists_filters_and_opens_the_organisations_requests(
     for heading in ("Request", "Time (UTC)", "Status", "Duration"):  # readable column names
         assert f">{heading}</th>" in page
     assert "/v1/users/nobody@example.com" in page and ">404<" in page
-    times = re.findall(r'<time datetime="([^"]+)">([^<]+)</time>', page)
+    times = re.findall(r'<time[^>]* datetime="([^"]+)">([^<]+)</time>', page)
     assert times and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", iso) and
                          shown == iso.replace("T", " ") for iso, shown in times)  # ISO 8601, UTC
     errors = http.get("/console/f/sandbox/journal", params={"status": "4xx"}, headers=_auth(api)).text

@@ -445,7 +445,7 @@
     if (row) row.setAttribute("aria-current", "true");
     detail.hidden = false;
     if (await load(detail, `${list.dataset.journalSrc}/${encodeURIComponent(id)}`)) {
-      detail.scrollIntoView({ behavior: "smooth", block: "nearest" });
+      detail.scrollIntoView({ behavior: "smooth", block: "start" });
       detail.focus({ preventScroll: true });
     }
   }
