@@ -341,7 +341,7 @@ def test_the_token_stays_out_of_urls_cookies_and_the_log(driver: Any, server: Se
 
 # --- every page on a phone and on a laptop --------------------------------------------------------------------
 
-PHONE, LAPTOP = (390, 844), (1440, 900)
+PHONE, TABLET, SMALL_LAPTOP, LAPTOP = (390, 844), (768, 1024), (1100, 800), (1440, 900)
 MIN_CHART_FONT_PX = 10.0  # the smallest text of a chart, as rendered (12 px drawn at about one unit per pixel)
 
 LAYOUT_PROBE = """
@@ -371,9 +371,9 @@ return {
 
 
 def _resize(driver: Any, size: tuple[int, int]) -> None:
-    """The page as a phone (touch, device width) or a laptop window shows it."""
+    """The page as a phone or a tablet (touch, device width) or a laptop window shows it."""
     width, height = size
-    if size == PHONE:
+    if size in (PHONE, TABLET):
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True})
     else:
@@ -407,12 +407,14 @@ def _check_layout(driver: Any, size: tuple[int, int], page: str, signed_in: bool
     return found
 
 
-@pytest.mark.parametrize("size", [PHONE, LAPTOP], ids=["phone-390x844", "laptop-1440x900"])
+@pytest.mark.parametrize("size", [PHONE, TABLET, SMALL_LAPTOP, LAPTOP],
+                         ids=["phone-390x844", "tablet-768x1024", "laptop-1100x800", "laptop-1440x900"])
 def test_every_page_fits_its_screen_with_legible_charts(
     driver: Any, server: ServerProcess, demo: Org, size: tuple[int, int]
 ) -> None:
-    """At 390 x 844 and 1440 x 900: no page scrolls sideways, no table hides its columns behind a scrollbar, the
-    navigation, search and Sign out sit on the dark bar, chart text is at least 10 px as rendered."""
+    """At 390 x 844 and 1440 x 900 (and between the layout's breakpoints): no page scrolls sideways, no table hides
+    its columns behind a scrollbar, the navigation, search and Sign out sit on the dark bar, chart text is at least
+    10 px as rendered."""
     _resize(driver, size)
     try:
         open_page(driver, f"{server.base_url}/console")

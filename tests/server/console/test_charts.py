@@ -135,9 +135,11 @@ def test_the_viewport_gives_each_placement_the_width_console_css_gives_it(width:
     spaces = {p: viewport.space(p) for p in placements}
     assert all(200 <= w <= width for w in spaces.values())
     assert spaces[charts.FULL] == max(spaces.values())
-    if width <= charts.PHONE_MAX:  # one column: every chart as wide as a card's inside (panels a little less)
-        assert spaces[charts.FULL] == spaces[charts.HALF] == spaces[charts.SIDE] == width - 2 * 10 - 2 * 14 - 2 - 2
+    if width <= charts.ONE_COLUMN_MAX:  # one column: every chart as wide as a card's inside (panels a little less)
+        assert spaces[charts.FULL] == spaces[charts.HALF] == spaces[charts.SIDE] == spaces[charts.BESIDE]
         assert spaces[charts.PANEL] == spaces[charts.PAIR] < spaces[charts.FULL]
+    if width <= charts.PHONE_MAX:
+        assert spaces[charts.FULL] == width - 2 * 10 - 2 * 14 - 2 - 2
 
 
 def test_the_viewport_header_is_read_within_bounds() -> None:

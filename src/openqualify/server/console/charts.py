@@ -22,6 +22,7 @@ DESKTOP = 1440  # the viewport assumed when the page did not say (a fragment fet
 MIN_VIEWPORT, MAX_VIEWPORT = 240, 4000
 PHONE_MAX = 600  # console.css: @media (max-width: 600px)
 ONE_COLUMN_MAX = 960  # console.css: @media (max-width: 960px): cards and panels in one column
+WIDE_PAIR_MAX = 1200  # console.css: @media (max-width: 1200px): a wide table beside a chart, in one column
 MAIN_MAX = 1320  # console.css: main { max-width }
 GAP = 16  # between cards in a row, and between a chart and its table
 PANEL_MIN, PANEL_GAP, PANEL_PAD = 420, 14, 14
@@ -32,7 +33,7 @@ FULL = "full"  # across a whole card
 BESIDE = "beside"  # beside its data table in a card (above it when one column)
 HALF = "half"  # in a card sharing a row with another card
 SPLIT = "split"  # in one of two columns inside a card
-SIDE = "side"  # in the narrower column (2 of 5) of a row of two cards
+SIDE = "side"  # in the narrower column (2 of 5) of a row of two cards beside a wide table
 PANEL = "panel"  # in a panel of a card's grid of panels
 PAIR = "pair"  # one of two side by side in a panel as wide as its card
 
@@ -70,11 +71,11 @@ class Viewport:
             BESIDE: (card - GAP) * 2.2 / 3.2 if two_columns else card,
             HALF: inside((content - GAP) / 2) if two_columns else card,
             SPLIT: (card - GAP) / 2 if two_columns else card,
-            SIDE: inside((content - GAP) * 2 / 5) if two_columns else card,
+            SIDE: inside((content - GAP) * 2 / 5) if self.width > WIDE_PAIR_MAX else card,
             PAIR: (panel_wide - 12) / 2 if two_columns else panel_wide,
         }
-        if placement == PANEL:
-            columns = max(1, int((card + PANEL_GAP) // (PANEL_MIN + PANEL_GAP)))
+        if placement == PANEL:  # auto-fill columns of at least PANEL_MIN, one column at ONE_COLUMN_MAX and below
+            columns = max(1, int((card + PANEL_GAP) // (PANEL_MIN + PANEL_GAP))) if two_columns else 1
             width = (card - (columns - 1) * PANEL_GAP) / columns - 2 * PANEL_PAD - 2
         else:
             width = widths[placement]

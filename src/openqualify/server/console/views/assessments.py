@@ -152,7 +152,7 @@ async def assessments_view(ctx: ReadContext, offering_id: str) -> AssessmentsVie
         horizontal=True,
         x_label="Assessment",
         y_label="Learners",
-        placement=charts.BESIDE,
+        placement=charts.FULL,
         name="work",
     )
     quizzes = _quizzes(await assessment_data.quiz_marks(ctx, offering_id))

@@ -264,6 +264,7 @@ async def _enrolments_chart(ctx: ReadContext, period: Period) -> tuple[int, char
     title = f"Enrolments per {series.unit.name}" if series.starts else "Enrolments"
     figure = charts.timeline(title, series.unit, series.starts, [charts.Series("Enrolments", values, "s2")],
                              y_label="Enrolments", placement=charts.SIDE, name="enrolments")
+    figure.note = "Memberships in any role (learners, facilitators, markers), by the day they were made."
     return sum(values), figure
 
 
