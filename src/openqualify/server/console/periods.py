@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 MAX_PERIODS = 120
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -23,15 +23,6 @@ def shift(day: date, days: int) -> date:
     """`day` moved by `days`, held at the calendar's first or last day instead of overflowing."""
     ordinal = day.toordinal() + days
     return date.fromordinal(min(max(ordinal, date.min.toordinal()), date.max.toordinal()))
-
-
-def shift_time(moment: datetime, delta: timedelta) -> datetime:
-    """`moment` moved by `delta`, held at the first or last representable moment instead of overflowing."""
-    try:
-        return moment + delta
-    except OverflowError:
-        edge = datetime.min if delta < timedelta(0) else datetime.max
-        return edge.replace(tzinfo=moment.tzinfo)
 
 
 def start_of(day: date) -> datetime:

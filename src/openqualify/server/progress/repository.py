@@ -161,20 +161,20 @@ class ProgressRepository(Repository):
 
     async def outcomes(self, offering_ids: Sequence[str]) -> dict[str, tuple[int, float, int]]:
         """Per offering: (learners, mean completion, learners at 100 %), counted in SQL, for these offerings."""
-        if not offering_ids:
-            return {}
         completed = func.sum(case((COMPLETION >= 100, 1), else_=0))
-        statement = (
-            _with_completion(
-                select(Membership.offering_id, func.count(Membership.id), func.avg(COMPLETION), completed)
+        found: dict[str, tuple[int, float, int]] = {}
+        ids = list(offering_ids)
+        for start in range(0, len(ids), 1000):  # bound the IN list (SQLite's variables)
+            statement = (
+                _with_completion(
+                    select(Membership.offering_id, func.count(Membership.id), func.avg(COMPLETION), completed)
+                )
+                .where(Membership.offering_id.in_(ids[start : start + 1000]), *learner_filter())
+                .group_by(Membership.offering_id)
             )
-            .where(Membership.offering_id.in_(list(offering_ids)), *learner_filter())
-            .group_by(Membership.offering_id)
-        )
-        return {
-            offering_id: (int(learners), float(mean or 0), int(done or 0))
-            for offering_id, learners, mean, done in await self.session.execute(statement)
-        }
+            for offering_id, learners, mean, done in await self.session.execute(statement):
+                found[offering_id] = (int(learners), float(mean or 0), int(done or 0))
+        return found
 
     async def people_learning(self, *where: ColumnElement[bool]) -> int:
         """How many people learn in the offerings matching `where` (conditions on `Offering`): each person once,
