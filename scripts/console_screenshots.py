@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Screenshots of every console page for docs/console.md, taken in headless Chromium from a fresh demo server.
+"""Screenshots of every console page for docs/console.md, taken in headless Chromium from a fresh demo server:
+on a laptop (1440 x 900, the whole page) and on a phone (390 x 844 at 2x, the first screen).
 
 Usage: .venv/bin/python scripts/console_screenshots.py [--out docs/images]
 """
@@ -11,6 +12,7 @@ import os
 import secrets
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +21,12 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._browser import launch, open_page, screenshot, sign_in  # noqa: E402
-from bench._server import free_port, start, stop, wait_ready  # noqa: E402
+from bench._browser import launch, open_page, screenshot, sign_in, wait_ready  # noqa: E402
+from bench._server import free_port, start, stop  # noqa: E402
+from bench._server import wait_ready as wait_server  # noqa: E402
+
+LAPTOP = (1440, 900)
+PHONE = (390, 844)
 
 
 def _pick(api: httpx.Client) -> tuple[str, str]:
@@ -39,10 +45,53 @@ def _pick(api: httpx.Client) -> tuple[str, str]:
     raise SystemExit("no learner with a badge, quiz attempts and marked work in the demo")
 
 
-def _shoot(driver: Any, url: str, path: Path) -> None:
-    open_page(driver, url)
-    screenshot(driver, path)
+def _settle(driver: Any) -> None:
+    """Every section loaded (no skeleton left), the fonts drawn."""
+    wait_ready(driver)
+    deadline = time.monotonic() + 30
+    while driver.execute_script("return document.querySelectorAll('.skeleton').length") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    wait_ready(driver)
+    driver.execute_script("return document.fonts.ready")
+
+
+def _save(driver: Any, path: Path, whole: bool) -> None:
+    driver.execute_script("window.scrollTo(0, 0)")  # the sticky header at the top, where a reader first sees it
+    time.sleep(0.3)  # smooth scrolling ends
+    if whole:
+        screenshot(driver, path)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(path))  # what the screen shows first
     print(f"{path}  ({path.stat().st_size // 1024} KiB)")
+
+
+def _shoot(driver: Any, url: str, path: Path, whole: bool = True) -> None:
+    open_page(driver, url)
+    _settle(driver)
+    _save(driver, path, whole)
+
+
+def _open_journal_entry(driver: Any) -> None:
+    deadline = time.monotonic() + 20
+    while not driver.execute_script("return document.querySelectorAll('#journal-rows [data-journal-entry]').length"):
+        if time.monotonic() > deadline:
+            raise SystemExit("the journal listed no request")
+        time.sleep(0.1)
+    driver.execute_script(
+        "const rows = [...document.querySelectorAll('#journal-rows [data-journal-entry]')];"
+        "(rows.find(b => b.textContent.includes('POST')) || rows[0]).click()"
+    )
+    time.sleep(0.1)
+    wait_ready(driver)
+
+
+def _journal_traffic(base: str, token: str) -> None:
+    """A few requests of an integrator, for the journal to show."""
+    with httpx.Client(base_url=f"{base}/v1", headers={"Authorization": f"Bearer {token}"}, timeout=60) as api:
+        api.post("/users", json={"email": "new.hire@example.com", "firstName": "Aroha", "lastName": "Ngata"})
+        api.get("/users/nobody@example.com")
+        api.get("/offerings/current")
 
 
 def main() -> None:
@@ -58,19 +107,37 @@ def main() -> None:
                "--port", str(port)]
     server = start(command, dict(os.environ))
     try:
-        wait_ready(f"{base}/ready", {}, server)
+        wait_server(f"{base}/ready", {}, server)
         with httpx.Client(base_url=f"{base}/v1", headers={"Authorization": f"Bearer {token}"}, timeout=60) as api:
             offering, email = _pick(api)
-        driver = launch(width=1440, height=900)
+        _journal_traffic(base, token)
+        search = f"{base}/console/search?q={email.split('.')[0]}"
+        driver = launch(width=LAPTOP[0], height=LAPTOP[1])
         try:
             _shoot(driver, f"{base}/console", out / "console-sign-in.png")
             sign_in(driver, base, token)
-            screenshot(driver, out / "console-overview.png")
-            print(out / "console-overview.png")
+            _settle(driver)
+            _save(driver, out / "console-overview.png", whole=True)
             _shoot(driver, f"{base}/console/offerings/{offering}", out / "console-offering.png")
-            driver.save_screenshot(str(out / "console-offering-top.png"))  # what a laptop screen shows first
+            _save(driver, out / "console-offering-top.png", whole=False)
             _shoot(driver, f"{base}/console/learners/{email}", out / "console-learner.png")
-            _shoot(driver, f"{base}/console/sandbox", out / "console-sandbox.png")
+            _shoot(driver, search, out / "console-search.png")
+            open_page(driver, f"{base}/console/sandbox")
+            _open_journal_entry(driver)
+            _save(driver, out / "console-sandbox.png", whole=True)
+
+            # The same pages on a phone: its first screen.
+            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                   {"width": PHONE[0], "height": PHONE[1], "deviceScaleFactor": 2, "mobile": True})
+            _shoot(driver, f"{base}/console", out / "console-phone-overview.png", whole=False)
+            _shoot(driver, f"{base}/console/offerings/{offering}#completion", out / "console-phone-offering.png",
+                   whole=False)
+            _shoot(driver, f"{base}/console/learners/{email}", out / "console-phone-learner.png", whole=False)
+            open_page(driver, f"{base}/console/sandbox")
+            _open_journal_entry(driver)
+            driver.execute_script("document.getElementById('journal').scrollIntoView()")
+            driver.save_screenshot(str(out / "console-phone-journal.png"))
+            print(out / "console-phone-journal.png")
         finally:
             driver.quit()
     finally:

@@ -19,7 +19,8 @@ from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.org.admin import create_org
 from tests.conftest import Api
 
-PAGES = ["/console", "/console/offerings/x1", "/console/learners/a@example.com", "/console/sandbox"]
+PAGES = ["/console", "/console/offerings/x1", "/console/learners/a@example.com", "/console/sandbox",
+         "/console/search?q=ana"]
 
 
 def _auth(api: Api) -> dict[str, str]:
@@ -38,6 +39,7 @@ def test_pages_are_a_shell_without_data_or_token(http: TestClient, path: str) ->
     body = response.text
     assert 'id="sign-in-form"' in body and '<script src="/console/static/console.js' in body
     assert 'href="/console/sandbox"' in body  # sandbox mode
+    assert 'action="/console/search"' in body  # the learner search, from every page
     # The token field has no name: a form submission can never carry it into a URL.
     token_input = re.search(r'<input id="token"[^>]*>', body)
     assert token_input is not None and "name=" not in token_input.group(0)
@@ -86,6 +88,18 @@ def test_fragments_draw_charts_and_link_pages(http: TestClient, demo: Api) -> No
         assert f'data-src="/console/f/offerings/{current[0]["id"]}/{section}"' in page
 
 
+def test_charts_are_laid_out_for_the_width_the_page_reports(http: TestClient, demo: Api) -> None:
+    def widths(viewport: str | None) -> list[int]:
+        headers = {**_auth(demo), **({"Console-Viewport-Width": viewport} if viewport else {})}
+        page = http.get("/console/f/overview", headers=headers).text
+        return [int(w) for w in re.findall(r'<svg class="chart-svg" width="(\d+)"', page)]
+
+    laptop, phone, default = widths("1440"), widths("390"), widths(None)
+    assert laptop == default and len(phone) == len(laptop) >= 3
+    assert max(phone) <= 390 - 2 * 10 - 2 * 14 and min(laptop) > max(phone)
+    assert widths("junk") == default
+
+
 def test_names_are_escaped(http: TestClient, api: Api) -> None:
     course = api.sandbox.post("/courses", json={"name": "<b>Course</b>"}).json()
     name = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
@@ -95,6 +109,49 @@ def test_names_are_escaped(http: TestClient, api: Api) -> None:
         body = http.get(path, headers=_auth(api)).text
         assert "<script>" not in body and "<img" not in body and "<b>Course" not in body
         assert "&lt;script&gt;" in body
+
+
+def test_the_journal_lists_filters_and_opens_the_organisations_requests(
+    http: TestClient, api: Api, other_api: Api
+) -> None:
+    assert api.post("/users", json={"email": "journal@example.com", "firstName": "Jo", "lastName": "Ur"}
+                    ).status_code == 201
+    assert http.get("/v1/users/nobody@example.com", headers=_auth(api)).status_code == 404
+    listed = http.get("/console/f/sandbox/journal", headers=_auth(api))
+    assert listed.status_code == 200 and listed.headers["content-security-policy"].startswith("default-src 'none'")
+    page = listed.text
+    for heading in ("Request", "Time (UTC)", "Status", "Duration"):  # readable column names
+        assert f">{heading}</th>" in page
+    assert "/v1/users/nobody@example.com" in page and ">404<" in page
+    times = re.findall(r'<time[^>]* datetime="([^"]+)">([^<]+)</time>', page)
+    assert times and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", iso) and
+                         shown == iso.replace("T", " ") for iso, shown in times)  # ISO 8601, UTC
+    errors = http.get("/console/f/sandbox/journal", params={"status": "4xx"}, headers=_auth(api)).text
+    assert "/v1/users/nobody@example.com" in errors and 'data-entry' in errors and ">201<" not in errors
+    posts = http.get("/console/f/sandbox/journal", params={"method": "POST", "path": "USERS"},
+                     headers=_auth(api)).text
+    assert posts.count("<tr data-entry=") == 1 and ">201<" in posts
+    none = http.get("/console/f/sandbox/journal", params={"path": "/nothing-like-this"}, headers=_auth(api)).text
+    assert "No request matches." in none
+    # One request with its answer: headers (never the token) and bodies.
+    entry_id = re.search(r'<tr data-entry="(\d+)"', posts)
+    assert entry_id is not None
+    entry = http.get(f"/console/f/sandbox/journal/{entry_id.group(1)}", headers=_auth(api))
+    assert entry.status_code == 200
+    assert "journal@example.com" in entry.text and "&#34;firstName&#34;: &#34;Jo&#34;" in entry.text
+    assert "content-type" in entry.text and api.token not in entry.text and "authorization" not in entry.text
+    assert "Request" in entry.text and "Answer" in entry.text and ">201<" in entry.text
+    # Another organisation's journal is its own: the same id is not found there.
+    other = http.get(f"/console/f/sandbox/journal/{entry_id.group(1)}", headers=_auth(other_api))
+    assert other.status_code == 404 and other.json()["name"] == "ObjectNotFoundError"
+    assert "journal@example.com" not in http.get("/console/f/sandbox/journal", headers=_auth(other_api)).text
+    for bad in ("abc", "99999999"):
+        assert http.get(f"/console/f/sandbox/journal/{bad}", headers=_auth(api)).status_code == 404
+    assert http.get("/console/f/sandbox/journal").status_code == 401
+    # Reading the journal from the console does not fill it.
+    again = http.get("/console/f/sandbox/journal", headers=_auth(api)).text
+    assert again.count("<tr data-entry=") == page.count("<tr data-entry=")
+    assert '<span class="path">/console' not in again
 
 
 def test_static_files_ship_in_the_package_and_load_nothing_from_elsewhere(http: TestClient) -> None:
@@ -130,7 +187,8 @@ def test_production_mode_has_the_console_without_its_sandbox_page(production: tu
     client, token = production
     shell = client.get("/console")
     assert shell.status_code == 200 and 'href="/console/sandbox"' not in shell.text and "production mode" in shell.text
-    for path in ("/console/sandbox", "/console/f/sandbox"):
+    sandbox_pages = ("/console/sandbox", "/console/f/sandbox", "/console/f/sandbox/journal")
+    for path in (*sandbox_pages, "/console/f/sandbox/journal/1"):
         response = client.get(path, headers={"Authorization": f"Bearer {token}"})
         assert (response.status_code, response.json()["name"]) == (404, "RouteNotFoundError")
     overview = client.get("/console/f/overview", headers={"Authorization": f"Bearer {token}"})

@@ -12,16 +12,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy import Executable
 
 from openqualify import __version__
-from openqualify.server.console.charts import number
+from openqualify.server.console import sheets
+from openqualify.server.console.charts import Viewport, number
+from openqualify.server.console.periods import MONTHS
 from openqualify.server.console.views.common import COMPLETION_BINS, as_datetime
+from openqualify.server.kit.errors import ObjectNotFoundError
 from openqualify.server.kit.reads import ReadContext, open_context
 from openqualify.server.kit.tenancy import TENANT_PARAM
 
@@ -37,6 +40,8 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
+VIEWPORT_HEADER = "Console-Viewport-Width"  # sent by console.js: charts are laid out for that width
+CSV_PARAM = "csv"  # `?csv=<sheet>`: the fragment's table of that name as a CSV download
 
 
 class ConsoleContext(ReadContext):
@@ -57,13 +62,12 @@ class ConsoleContext(ReadContext):
 
 
 def _when(value: datetime | str | None, style: str = "datetime") -> str:
-    """`3 Mar 2030, 09:00` (UTC) or `3 Mar 2030`."""
+    """`3 Mar 2030, 09:00` (UTC) or `3 Mar 2030`; any year from 1 to 9999 (no platform `strftime`)."""
     moment = as_datetime(value)
     if moment is None:
         return "—"
-    if style == "date":
-        return f"{moment.day} {moment:%b %Y}"
-    return f"{moment.day} {moment:%b %Y, %H:%M}"
+    day = f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+    return day if style == "date" else f"{day}, {moment.hour:02d}:{moment.minute:02d}"
 
 
 def _iso(value: datetime | date | str | None) -> str:
@@ -83,6 +87,13 @@ def _query(params: dict[str, str]) -> str:
     return "?" + urlencode(params) if params else ""
 
 
+def _csv_url(src: str, sheet: str) -> str:
+    """The fragment at `src` (with its query) asked for its table `sheet` as CSV."""
+    path, _, query = src.partition("?")
+    params = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != CSV_PARAM]
+    return path + "?" + urlencode([*params, (CSV_PARAM, sheet)])
+
+
 TEMPLATES = Environment(
     loader=PackageLoader("openqualify.server.console", "templates"),
     autoescape=True,
@@ -97,6 +108,7 @@ TEMPLATES.filters.update(
     percent=_percent,
     segment=lambda text: quote(str(text), safe="@"),  # one path segment (e-mails keep their @)
     query=_query,
+    csv_url=_csv_url,
 )
 TEMPLATES.globals.update(version=__version__, completion_bins=COMPLETION_BINS)
 
@@ -118,11 +130,27 @@ def shell(request: Request, page: str) -> HTMLResponse:
     return html(render("shell.html", page=page, sandbox=settings.sandbox_enabled, mode=settings.mode.value))
 
 
-async def fragment(request: Request, view: Callable[[ReadContext], Awaitable[T]], template: str) -> HTMLResponse:
-    """Authenticate as the API does, build the view's data in one organisation-bound session, render it."""
+async def fragment(request: Request, view: Callable[[ReadContext], Awaitable[T]], template: str) -> Response:
+    """Authenticate as the API does, build the view's data in one organisation-bound session, render it: as HTML
+    laid out for the reader's viewport, or one of its tables as CSV (`?csv=<sheet>`)."""
     ctx = await open_context(request, ConsoleContext)
     try:
         data = await view(ctx)
     finally:
         await ctx.close()
-    return html(render(template, v=data, sandbox=request.app.state.settings.sandbox_enabled))
+    sheet_name = request.query_params.get(CSV_PARAM)
+    if sheet_name is not None:
+        return csv_download(request, data, sheet_name)
+    src = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return html(render(template, v=data, sandbox=request.app.state.settings.sandbox_enabled, src=src,
+                       viewport=Viewport.of(request.headers.get(VIEWPORT_HEADER))))
+
+
+def csv_download(request: Request, data: object, name: str) -> Response:
+    """The view's table `name` as a CSV file; 404 (as the API's) for a table the view does not have."""
+    sheet = sheets.find(data, name)
+    if sheet is None:
+        raise ObjectNotFoundError(f"This page has no table {name[:60]!r} to download.")
+    subject = str(getattr(data, "csv_subject", "") or request.url.path.removeprefix("/console/f/"))
+    headers = {**SECURITY_HEADERS, "Content-Disposition": sheets.content_disposition(sheets.file_name(subject, name))}
+    return Response(sheets.text(sheet), media_type="text/csv; charset=utf-8", headers=headers)

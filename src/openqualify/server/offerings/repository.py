@@ -71,6 +71,17 @@ def current_clause(now: datetime) -> ColumnElement[bool]:
     return and_(Offering.start <= now, or_(Offering.end.is_(None), Offering.end >= now))
 
 
+def running_between(first: datetime | None, last: datetime | None) -> tuple[ColumnElement[bool], ...]:
+    """Offerings running at some moment from `first` to `last` (either open): started by `last`, not ended
+    before `first`."""
+    clauses: list[ColumnElement[bool]] = []
+    if last is not None:
+        clauses.append(Offering.start <= last)
+    if first is not None:
+        clauses.append(or_(Offering.end.is_(None), Offering.end >= first))
+    return tuple(clauses)
+
+
 TimeBucket = Literal["current", "past", "future"]
 _CLAUSES: dict[TimeBucket, Callable[[datetime], ColumnElement[bool]]] = {
     "current": current_clause,
@@ -121,13 +132,15 @@ class OfferingRepository(Repository):
         statement = _summary_select().where(*where).order_by(*order_by).limit(limit)
         return list((await self.session.execute(statement)).all())
 
-    async def bucket_page(self, bucket: TimeBucket, now: datetime, limit: int) -> list[SummaryRow]:
-        """The first `limit` offerings of a time bucket, most relevant first, as summary rows."""
-        return await self.activations(_CLAUSES[bucket](now), order_by=_BUCKET_ORDER[bucket], limit=limit)
+    async def bucket_page(
+        self, bucket: TimeBucket, now: datetime, limit: int, *where: ColumnElement[bool]
+    ) -> list[SummaryRow]:
+        """The first `limit` offerings of a time bucket (and `where`), most relevant first, as summary rows."""
+        return await self.activations(_CLAUSES[bucket](now), *where, order_by=_BUCKET_ORDER[bucket], limit=limit)
 
-    async def bucket_counts(self, now: datetime) -> dict[TimeBucket, int]:
-        """How many offerings are current, past and future at `now`."""
-        return {bucket: await self.count(clause(now)) for bucket, clause in _CLAUSES.items()}
+    async def bucket_counts(self, now: datetime, *where: ColumnElement[bool]) -> dict[TimeBucket, int]:
+        """How many offerings (of those matching `where`) are current, past and future at `now`."""
+        return {bucket: await self.count(clause(now), *where) for bucket, clause in _CLAUSES.items()}
 
     async def learner_count(self, offering_id: str) -> int:
         """How many learners the offering has (its summary's `learnersCount`)."""

@@ -27,6 +27,7 @@ from openqualify.server.offerings.repository import (
     future_clause,
     past_clause,
     read_offering_with_course,
+    running_between,
     summary_fields,
 )
 
@@ -132,19 +133,27 @@ async def list_offerings(session: AsyncSession, principal: Principal, bucket: Bu
     return await offerings_out(session, clauses[bucket](now))
 
 
-async def bucket_page(session: AsyncSession, bucket: TimeBucket, now: datetime, limit: int) -> list[SummaryRow]:
-    """The first `limit` offerings of a time bucket, most relevant first, as summary rows (with learner counts)."""
-    return await OfferingRepository(session).bucket_page(bucket, now, limit)
+async def bucket_page(
+    session: AsyncSession, bucket: TimeBucket, now: datetime, limit: int, *where: ColumnElement[bool]
+) -> list[SummaryRow]:
+    """The first `limit` offerings of a time bucket (and `where`), most relevant first, as summary rows (with
+    learner counts)."""
+    return await OfferingRepository(session).bucket_page(bucket, now, limit, *where)
 
 
-async def bucket_counts(session: AsyncSession, now: datetime) -> dict[TimeBucket, int]:
-    """How many offerings are current, past and future at `now`."""
-    return await OfferingRepository(session).bucket_counts(now)
+async def bucket_counts(session: AsyncSession, now: datetime, *where: ColumnElement[bool]) -> dict[TimeBucket, int]:
+    """How many offerings (of those matching `where`) are current, past and future at `now`."""
+    return await OfferingRepository(session).bucket_counts(now, *where)
 
 
 def current_offerings(now: datetime) -> ColumnElement[bool]:
     """The condition selecting current offerings (for other resources' counts over them)."""
     return current_clause(now)
+
+
+def offerings_running(first: datetime | None, last: datetime | None) -> tuple[ColumnElement[bool], ...]:
+    """The conditions selecting offerings running at some moment between `first` and `last` (either open)."""
+    return running_between(first, last)
 
 
 def activation_out(row: SummaryRow) -> schemas.PortfolioActivationOut:

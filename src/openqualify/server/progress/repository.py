@@ -159,6 +159,33 @@ class ProgressRepository(Repository):
         return [(offering_id, int(completion or 0), int(count)) for offering_id, completion, count in
                 await self.session.execute(statement)]
 
+    async def outcomes(self, offering_ids: Sequence[str]) -> dict[str, tuple[int, float, int]]:
+        """Per offering: (learners, mean completion, learners at 100 %), counted in SQL, for these offerings."""
+        completed = func.sum(case((COMPLETION >= 100, 1), else_=0))
+        found: dict[str, tuple[int, float, int]] = {}
+        ids = list(offering_ids)
+        for start in range(0, len(ids), 1000):  # bound the IN list (SQLite's variables)
+            statement = (
+                _with_completion(
+                    select(Membership.offering_id, func.count(Membership.id), func.avg(COMPLETION), completed)
+                )
+                .where(Membership.offering_id.in_(ids[start : start + 1000]), *learner_filter())
+                .group_by(Membership.offering_id)
+            )
+            for offering_id, learners, mean, done in await self.session.execute(statement):
+                found[offering_id] = (int(learners), float(mean or 0), int(done or 0))
+        return found
+
+    async def people_learning(self, *where: ColumnElement[bool]) -> int:
+        """How many people learn in the offerings matching `where` (conditions on `Offering`): each person once,
+        however many of those offerings they are in."""
+        statement = (
+            select(func.count(func.distinct(Membership.user_id)))
+            .join(Offering, Offering.id == Membership.offering_id)
+            .where(*learner_filter(), *where)
+        )
+        return int((await self.session.execute(statement)).scalar_one())
+
     async def page_titles(self, content_id: str) -> dict[str, str]:
         """Page id -> title of a course version's pages, in page order."""
         statement = (

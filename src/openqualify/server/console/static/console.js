@@ -1,16 +1,20 @@
-// OpenQualify console: sign-in, fragments fetched with the bearer token, the learners table, sandbox actions.
-// No library and no build step. The token lives in this tab's sessionStorage and leaves the page only as the
-// Authorization header of same-origin requests: never in a URL, a cookie or a form field.
+// OpenQualify console: sign-in, fragments fetched with the bearer token, the learners table, CSV downloads, the
+// sandbox actions and its request journal. No library and no build step. The token lives in this tab's
+// sessionStorage and leaves the page only as the Authorization header of same-origin requests: never in a URL, a
+// cookie or a form field. Fragments are asked for the viewport's width (charts are laid out for it on the server).
 (() => {
   "use strict";
 
   const TOKEN_KEY = "openqualify.console.token";
   const JOURNAL_EVERY_MS = 3000;
   const FILTER_DELAY_MS = 250;
+  const RESIZE_DELAY_MS = 400;
+  const VIEWPORT_HEADER = "Console-Viewport-Width";
   const view = document.getElementById("view");
   const main = document.getElementById("main");
   let pending = 0;
   let journalTimer = null;
+  let laidOutFor = window.innerWidth;  // the width the shown fragments were laid out for
 
   const token = () => sessionStorage.getItem(TOKEN_KEY);
   const $ = (selector, root = document) => root.querySelector(selector);
@@ -32,6 +36,10 @@
     return fetch(url, { ...options, headers, cache: "no-store", credentials: "omit" });
   }
 
+  function fragment(url) {  // a console fragment, laid out for this viewport
+    return send(url, { headers: { Accept: "text/html", [VIEWPORT_HEADER]: String(window.innerWidth) } });
+  }
+
   async function errorBody(response) {
     try {
       const body = await response.json();
@@ -46,6 +54,7 @@
     view.replaceChildren();
     $(".nav").hidden = true;
     $(".session").hidden = true;
+    $("#search").hidden = true;
     $("#sign-in").hidden = false;
     const error = $("#sign-in-error");
     error.hidden = !message;
@@ -65,6 +74,10 @@
     $("#sign-in").hidden = true;
     $(".nav").hidden = false;
     $(".session").hidden = false;
+    $("#search").hidden = false;
+    if (document.body.dataset.consolePage === "search") {
+      $("#search-q").value = new URLSearchParams(window.location.search).get("q") || "";
+    }
     const page = document.body.dataset.consolePage;
     for (const link of document.querySelectorAll("[data-nav]")) {
       if (link.dataset.nav === page) link.setAttribute("aria-current", "page");
@@ -113,7 +126,8 @@
   async function load(target, url) {
     busy(true);
     try {
-      const response = await send(url, { headers: { Accept: "text/html" } });
+      laidOutFor = window.innerWidth;
+      const response = await fragment(url);
       if (response.status === 401 || response.status === 403) {
         const body = await errorBody(response);
         signOut(`The token was not accepted (${body.name}: ${body.details})`);
@@ -138,7 +152,55 @@
     const org = root.querySelector("[data-org]");
     if (org) $("#session-org").textContent = org.dataset.org;
     for (const section of root.querySelectorAll("[data-src]")) load(section, section.dataset.src);
-    if (root.querySelector("#journal")) startJournal();
+    if (root.querySelector("#journal-list")) startJournal();
+  }
+
+  // A page laid out for another width (a phone turned, a window resized) is fetched again for the new one.
+  let resizeTimer = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => {
+      const width = window.innerWidth;
+      if (!token() || Math.abs(width - laidOutFor) < Math.max(40, laidOutFor * 0.08)) return;
+      load(view, fragmentUrl(window.location));
+    }, RESIZE_DELAY_MS);
+  });
+
+  // --- CSV downloads: the fragment's table, fetched with the token, saved under the server's file name ------------
+
+  function fileName(response, fallback) {
+    const header = response.headers.get("Content-Disposition") || "";
+    const encoded = /filename\*=UTF-8''([^;]+)/i.exec(header);
+    if (encoded) return decodeURIComponent(encoded[1]);
+    const plain = /filename="([^"]+)"/i.exec(header);
+    return plain ? plain[1] : fallback;
+  }
+
+  function save(blob, name) {
+    const url = URL.createObjectURL(blob);
+    const link = el("a", { href: url, download: name });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  async function downloadCsv(button) {
+    button.disabled = true;
+    try {
+      const response = await send(button.dataset.csv, { headers: { Accept: "text/csv" } });
+      if (!response.ok) {
+        const error = await errorBody(response);
+        throw new Error(`${error.name}: ${error.details}`);
+      }
+      save(await response.blob(), fileName(response, "table.csv"));
+      button.dataset.state = "done";
+    } catch (error) {
+      button.dataset.state = "failed";
+      button.title = "The download failed: " + (error.message || error);
+    } finally {
+      button.disabled = false;
+    }
   }
 
   // --- the learners table -----------------------------------------------------------------------------------------
@@ -172,6 +234,11 @@
   }
 
   document.addEventListener("input", (event) => {
+    if (event.target.closest("#journal-filter")) {
+      clearTimeout(filterTimer);
+      filterTimer = setTimeout(pollJournal, FILTER_DELAY_MS);
+      return;
+    }
     if (!event.target.matches("[data-table-filter]")) return;
     clearTimeout(filterTimer);
     const value = event.target.value.trim();
@@ -181,6 +248,7 @@
   document.addEventListener("change", (event) => {
     const select = event.target.closest("[data-table-param]");
     if (select) updateTable({ [select.dataset.tableParam]: select.value });
+    if (event.target.closest("#journal-filter")) pollJournal();
     const file = event.target.closest("[data-sandbox-import]");
     if (file && file.files.length) importFile(file);
   });
@@ -193,10 +261,32 @@
     } else if (event.target.matches("[data-sandbox-form]")) {
       event.preventDefault();
       setClock();
+    } else if (event.target.matches("#journal-filter")) {
+      event.preventDefault();
+      pollJournal();
     }
   });
 
   document.addEventListener("click", (event) => {
+    const csv = event.target.closest("[data-csv]");
+    if (csv) {
+      event.preventDefault();
+      downloadCsv(csv);
+      return;
+    }
+    const entry = event.target.closest("[data-journal-entry]");
+    if (entry) {
+      showEntry(entry.dataset.journalEntry);
+      return;
+    }
+    if (event.target.closest("[data-journal-close]")) {
+      closeEntry();
+      return;
+    }
+    if (event.target.closest("#journal-pause")) {
+      pauseJournal(event.target.closest("#journal-pause"));
+      return;
+    }
     const sort = event.target.closest("[data-sort]");
     if (sort) {
       updateTable({ sort: sort.dataset.sort, dir: sort.dataset.dir }, `[data-sort="${sort.dataset.sort}"]`);
@@ -275,12 +365,7 @@
         const error = await errorBody(response);
         throw new Error(`${error.name}: ${error.details}`);
       }
-      const url = URL.createObjectURL(await response.blob());
-      const link = el("a", { href: url, download: `openqualify-export-${new Date().toISOString().slice(0, 10)}.json` });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      save(await response.blob(), `openqualify-export-${new Date().toISOString().slice(0, 10)}.json`);
       return "Export downloaded.";
     },
   };
@@ -303,10 +388,12 @@
   }
 
   function setClock() {
-    const at = $("#clock-at").value;
+    const at = $("#clock-at").value.trim().replace(" ", "T");
     const frozen = $("#clock-frozen").checked;
     if (!at) return;
-    const now = (at.length === 16 ? at + ":00" : at) + "Z";  // the field shows UTC
+    // ISO 8601 in UTC: a date alone is its midnight; no zone means UTC (the field says so).
+    const full = /^\d{4}-\d{2}-\d{2}$/.test(at) ? at + "T00:00:00" : at;
+    const now = /(Z|[+-]\d{2}:?\d{2})$/i.test(full) ? full : full + "Z";
     perform(async () => clockText(await call("PUT", "/_sandbox/clock", { now, frozen })));
   }
 
@@ -319,52 +406,75 @@
     });
   }
 
-  // --- the request journal (shown only when the server has one: `GET /_sandbox/requests` answers 200) ---------
+  // --- the request journal: a server-rendered list, refreshed while shown; one entry opened below it --------------
 
-  function rowsOf(body) {
-    if (Array.isArray(body)) return body;
-    if (body && typeof body === "object") {
-      const list = Object.values(body).find(Array.isArray);
-      if (list) return list;
-    }
-    return [];
-  }
+  let journalPaused = false;
 
-  function renderJournal(rows) {
-    const own = (row) => typeof row.path === "string" && row.path.startsWith("/_sandbox/requests");
-    const shown = rows.filter((row) => row && typeof row === "object" && !own(row)).slice(0, 50);
-    const box = $("#journal-table");
-    if (!shown.length) {
-      box.replaceChildren(el("p", { class: "empty" }, "No requests recorded yet."));
-      return;
+  function journalQuery() {
+    const form = $("#journal-filter");
+    const params = new URLSearchParams();
+    if (form) {
+      for (const [key, value] of new FormData(form)) if (String(value).trim()) params.set(key, String(value).trim());
     }
-    const columns = Object.keys(shown[0]).filter((key) => shown.some((row) => row[key] === null
-      || ["string", "number", "boolean"].includes(typeof row[key]))).slice(0, 8);
-    const head = el("tr", {}, ...columns.map((key) => el("th", { scope: "col" }, key)));
-    const body = shown.map((row) => el("tr", {}, ...columns.map((key) => el("td", {}, row[key] === undefined || row[key] === null ? "" : String(row[key])))));
-    box.replaceChildren(el("table", { class: "data", id: "journal-rows" }, el("thead", {}, head), el("tbody", {}, ...body)));
+    const query = params.toString();
+    return query ? "?" + query : "";
   }
 
   async function pollJournal() {
-    const panel = $("#journal");
-    if (!panel) return stopJournal();
+    const list = $("#journal-list");
+    if (!list) return stopJournal();
     try {
-      const response = await send(panel.dataset.journalSrc, { headers: { Accept: "application/json" } });
-      if (response.status !== 200) {
-        panel.hidden = true;
-        return stopJournal();
+      const response = await fragment(list.dataset.journalSrc + journalQuery());
+      if (response.status === 401 || response.status === 403) return signOut("The token is no longer accepted.");
+      if (!response.ok) return;
+      list.innerHTML = await response.text();
+      const open = $("#journal-detail [data-entry]");
+      if (open) {
+        const row = list.querySelector(`tr[data-entry="${open.dataset.entry}"]`);
+        if (row) row.setAttribute("aria-current", "true");
       }
-      panel.hidden = false;
-      renderJournal(rowsOf(await response.json()));
-    } catch (_) {
-      panel.hidden = true;
+    } catch (_) { /* the next poll tries again */ }
+  }
+
+  async function showEntry(id) {
+    const detail = $("#journal-detail");
+    const list = $("#journal-list");
+    if (!detail || !list) return;
+    for (const row of list.querySelectorAll("tr[aria-current]")) row.removeAttribute("aria-current");
+    const row = list.querySelector(`tr[data-entry="${id}"]`);
+    if (row) row.setAttribute("aria-current", "true");
+    detail.hidden = false;
+    if (await load(detail, `${list.dataset.journalSrc}/${encodeURIComponent(id)}`)) {
+      detail.scrollIntoView({ behavior: "smooth", block: "start" });
+      detail.focus({ preventScroll: true });
     }
+  }
+
+  function closeEntry() {
+    const detail = $("#journal-detail");
+    if (!detail) return;
+    const id = ($("[data-entry]", detail) || {}).dataset?.entry;
+    detail.hidden = true;
+    detail.replaceChildren();
+    for (const row of document.querySelectorAll("#journal-list tr[aria-current]")) row.removeAttribute("aria-current");
+    const button = id && $(`#journal-list [data-journal-entry="${id}"]`);
+    if (button) button.focus();
+  }
+
+  function pauseJournal(button) {
+    journalPaused = !journalPaused;
+    button.setAttribute("aria-pressed", String(journalPaused));
+    button.textContent = journalPaused ? "Resume" : "Pause";
+    const live = $("#journal-live");
+    if (live) live.textContent = journalPaused ? "paused" : "live";
+    if (!journalPaused) pollJournal();
   }
 
   function startJournal() {
     stopJournal();
+    journalPaused = false;
     pollJournal();
-    journalTimer = setInterval(() => { if (!document.hidden) pollJournal(); }, JOURNAL_EVERY_MS);
+    journalTimer = setInterval(() => { if (!document.hidden && !journalPaused) pollJournal(); }, JOURNAL_EVERY_MS);
   }
 
   function stopJournal() {

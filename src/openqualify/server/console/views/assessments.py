@@ -4,7 +4,6 @@ rows as `/analytics/submissions/assignments` (the list itself runs to megabytes 
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +13,8 @@ from openqualify.server.assessment_data import service as assessment_data
 from openqualify.server.assessment_data.repository import AssessmentDataRepository
 from openqualify.server.assessments import service as assessments
 from openqualify.server.console import charts
-from openqualify.server.console.views.common import DASH, parse_number
+from openqualify.server.console.sheets import Sheet
+from openqualify.server.console.views.common import PERCENT_BIN_NOTE, PERCENT_BINS, binned, parse_number
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.offerings.lookup import get_offering
@@ -36,7 +36,7 @@ class AssessmentPanel:
     submitted: int
     marked: int
     mean: float | None
-    marks: charts.Chart
+    marks: charts.Figure
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,45 +46,60 @@ class QuizPanel:
     learners: int  # who attempted it
     mean: float | None  # of the last attempts
     attempts: int
-    marks: charts.Chart
-    attempts_chart: charts.Chart
+    marks: charts.Figure
+    attempts_chart: charts.Figure
 
 
 @dataclass(frozen=True, slots=True)
 class AssessmentsView:
     offering_id: str
     learners: int
-    status: charts.Chart
+    status: charts.Figure
     assessments: list[AssessmentPanel]
     quizzes: list[QuizPanel]
 
+    def sheets(self) -> list[Sheet]:
+        return [
+            Sheet("assessments", ["Assessment id", "Assessment", "Type", "Mark type", "Out of", "Due", "Pending",
+                                  "Submitted, not marked", "Marked", "Mean mark"],
+                  lambda: [[a.id, a.title, a.type, a.mark_type, a.mark_number, a.due, a.pending, a.submitted,
+                            a.marked, None if a.mean is None else round(a.mean, 2)] for a in self.assessments]),
+            Sheet("quizzes", ["Quiz id", "Quiz", "Learners who attempted it", "Attempts", "Mean last mark (%)"],
+                  lambda: [[q.id, q.title, q.learners, q.attempts, None if q.mean is None else round(q.mean, 2)]
+                           for q in self.quizzes]),
+        ]
 
-def _tenths(top: float) -> list[str]:
-    """Labels of ten equal bins from 0 to `top`."""
-    edges = [charts.number(round(i * top / 10, 1)) for i in range(11)]
-    return [f"{edges[i]}{DASH}{edges[i + 1]}" for i in range(10)]
 
-
-def marks_chart(title: str, mark_type: str | None, mark_number: str | None, marks: Sequence[str]) -> charts.Chart:
-    """Numeric marks as a histogram (per point when out of few points, else in tenths of the scale); grades and
-    competencies as a bar per value."""
+def marks_chart(
+    title: str, mark_type: str | None, mark_number: str | None, marks: Sequence[str], name: str,
+    placement: str = charts.PANEL,
+) -> charts.Figure:
+    """Each learner's latest mark as a histogram: a bar per point when out of at most 20 whole points, else in the
+    percentage bins of completion (points as a percentage of the scale); grades and competencies as a bar per
+    value."""
     numbers = [parse_number(m) for m in marks]
     if marks and all(n is not None for n in numbers):
         values = [n for n in numbers if n is not None]
-        scale = parse_number(mark_number) if mark_type == "points" else 100.0
-        top = max(scale or 0.0, max(values))
-        if top <= MAX_INTEGER_BINS and all(v.is_integer() for v in values):
+        scale = parse_number(mark_number) if mark_type == "points" else None
+        if scale and scale > 0 and scale <= MAX_INTEGER_BINS and scale.is_integer() and all(
+            v.is_integer() and 0 <= v <= scale for v in values
+        ):
             points = Counter(int(v) for v in values)
-            bins = [(str(i), points.get(i, 0)) for i in range(int(top) + 1)]
+            bins = [(str(i), points.get(i, 0)) for i in range(int(scale) + 1)]
+            return charts.histogram(title, bins, x_label="Points", y_label="Learners", css="s1",
+                                    placement=placement, name=name)
+        if scale and scale > 0:
+            percents = [v * 100 / scale for v in values]
+            axis = f"Mark (% of {charts.number(scale)} points)"
         else:
-            tenths = Counter(min(9, math.floor(v / top * 10)) if top else 0 for v in values)
-            bins = [(label, tenths.get(i, 0)) for i, label in enumerate(_tenths(top))]
-        axis = "Points" if mark_type == "points" else "Mark (%)"
-        return charts.histogram(title, bins, x_label=axis, y_label="Submissions", css="s1", width=charts.PANEL)
+            percents, axis = values, "Mark (%)"
+        bins = list(zip(PERCENT_BINS, binned((p, 1) for p in percents), strict=True))
+        return charts.histogram(title, bins, x_label=axis, y_label="Learners", css="s1", placement=placement,
+                                note=PERCENT_BIN_NOTE, name=name)
     counts = Counter(marks)
     order = sorted(counts, key=lambda m: (GRADE_ORDER.index(m) if m in GRADE_ORDER else len(GRADE_ORDER), m))
-    return charts.histogram(title, [(m, counts[m]) for m in order], x_label="Mark", y_label="Submissions", css="s1",
-                            width=charts.PANEL)
+    return charts.histogram(title, [(m, counts[m]) for m in order], x_label="Mark", y_label="Learners", css="s1",
+                            placement=placement, name=name)
 
 
 async def assessments_view(ctx: ReadContext, offering_id: str) -> AssessmentsView:
@@ -101,10 +116,11 @@ async def assessments_view(ctx: ReadContext, offering_id: str) -> AssessmentsVie
     for assessment_id, user_id, marked, mark in latest.values():
         by_assessment[assessment_id].append((user_id, marked, mark))
 
-    panels = []
+    panels: list[AssessmentPanel] = []
     for item in listed:
         if item.type == "quiz":
             continue
+        index = len(panels) + 1
         work = by_assessment.get(item.id, [])
         marks = [mark for _, marked, mark in work if marked and mark is not None]
         numbers = [n for n in map(parse_number, marks) if n is not None]
@@ -121,7 +137,7 @@ async def assessments_view(ctx: ReadContext, offering_id: str) -> AssessmentsVie
                 submitted=len(work) - marked_count,
                 marked=marked_count,
                 mean=sum(numbers) / len(numbers) if numbers and len(numbers) == len(marks) else None,
-                marks=marks_chart(f"Marks: {item.title}", item.markType, item.markNumber, marks),
+                marks=marks_chart(f"Marks: {item.title}", item.markType, item.markNumber, marks, f"marks-{index}"),
             )
         )
     status = charts.bars(
@@ -136,7 +152,8 @@ async def assessments_view(ctx: ReadContext, offering_id: str) -> AssessmentsVie
         horizontal=True,
         x_label="Assessment",
         y_label="Learners",
-        width=charts.WIDE,
+        placement=charts.FULL,
+        name="work",
     )
     quizzes = _quizzes(await assessment_data.quiz_marks(ctx, offering_id))
     return AssessmentsView(offering.id, len(learners), status, panels, quizzes)
@@ -147,8 +164,8 @@ def _quizzes(rows: Sequence[dict[str, object]]) -> list[QuizPanel]:
     grouped: dict[str, list[dict[str, object]]] = {}
     for row in rows:
         grouped.setdefault(str(row["quizId"]), []).append(row)
-    panels = []
-    for quiz_id, quiz_rows in grouped.items():
+    panels: list[QuizPanel] = []
+    for index, (quiz_id, quiz_rows) in enumerate(grouped.items(), 1):
         title = str(quiz_rows[0]["quizTitle"])
         marks = [str(row["mark"]) for row in quiz_rows if row.get("mark") is not None]
         numbers = [n for n in map(parse_number, marks) if n is not None]
@@ -160,14 +177,16 @@ def _quizzes(rows: Sequence[dict[str, object]]) -> list[QuizPanel]:
                 learners=len(quiz_rows),
                 mean=sum(numbers) / len(numbers) if numbers else None,
                 attempts=sum(int(str(row["attempts"])) for row in quiz_rows),
-                marks=marks_chart(f"Last-attempt marks: {title}", "percentage", None, marks),
+                marks=marks_chart(f"Last-attempt marks: {title}", "percentage", None, marks, f"quiz-marks-{index}",
+                                  charts.PAIR),
                 attempts_chart=charts.histogram(
                     f"Attempts per learner: {title}",
                     [(label, attempts.get(i + 1, 0)) for i, label in enumerate(ATTEMPT_BINS)],
                     x_label="Attempts",
                     y_label="Learners",
                     css="s3",
-                    width=charts.PANEL,
+                    placement=charts.PAIR,
+                    name=f"quiz-attempts-{index}",
                 ),
             )
         )

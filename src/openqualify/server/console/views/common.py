@@ -1,10 +1,11 @@
-"""What every console view shares: the organisation bar, time buckets, completion bins, names and dates."""
+"""What every console view shares: the organisation bar, time buckets, percentage bins, names and dates."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from openqualify.server.kit.auth import Principal
@@ -13,9 +14,12 @@ from openqualify.server.kit.timefmt import parse_datetime, to_utc
 BUCKETS: tuple[Literal["current", "past", "future"], ...] = ("current", "past", "future")
 BUCKET_TITLES = {"current": "Current", "past": "Past", "future": "Future"}
 
-# Completion in tenths (0-9 %, ..., 90-99 %) and a last bin for the learners who finished.
+# Percentages (completion, marks) in tenths and a last bin for 100: 0-9 holds 0 up to, not including, 10 (a
+# value counts by its whole part: 9.5 % is in 0-9, 99.9 % in 90-99), so the bins never overlap.
 DASH = "\u2013"  # the en dash of ranges (10 to 19)
-COMPLETION_BINS = [f"{i * 10}{DASH}{i * 10 + 9}" for i in range(10)] + ["100"]
+PERCENT_BINS = [f"{i * 10}{DASH}{i * 10 + 9}" for i in range(10)] + ["100"]
+COMPLETION_BINS = PERCENT_BINS
+PERCENT_BIN_NOTE = f"Bins of whole percents: 0{DASH}9 counts 0 up to, not including, 10."
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,15 +55,21 @@ def bucket_of(start: datetime, end: datetime | None, now: datetime) -> str:
     return "current"
 
 
-def completion_bin(completion: int) -> int:
-    return 10 if completion >= 100 else max(0, completion) // 10
+def percent_bin(value: float) -> int:
+    """The bin (0-10) of a percentage: by its whole part, 100 and over in the last."""
+    if value >= 100:
+        return 10
+    return max(0, math.floor(value)) // 10
 
 
-def binned(counts: Iterable[tuple[int, int]]) -> list[int]:
-    """(completion, learners) pairs -> learners per completion bin."""
-    bins = [0] * len(COMPLETION_BINS)
-    for completion, learners in counts:
-        bins[completion_bin(completion)] += learners
+completion_bin = percent_bin
+
+
+def binned(counts: Iterable[tuple[float, int]]) -> list[int]:
+    """(percentage, count) pairs -> counts per bin."""
+    bins = [0] * len(PERCENT_BINS)
+    for value, count in counts:
+        bins[percent_bin(value)] += count
     return bins
 
 
@@ -74,14 +84,6 @@ def as_datetime(value: datetime | str | None) -> datetime | None:
     if isinstance(value, datetime):
         return to_utc(value)
     return parse_datetime(value)
-
-
-def week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def days_between(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 def parse_number(text: str | None) -> float | None:

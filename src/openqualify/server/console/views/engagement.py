@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,7 +13,9 @@ from openqualify.server.badges.repository import BadgeRepository
 from openqualify.server.channels import repository as channel_repo
 from openqualify.server.channels.repository import ChannelRepository
 from openqualify.server.console import charts
-from openqualify.server.console.views.common import as_datetime, days_between, full_name, week_start
+from openqualify.server.console.periods import DAY, count_per_period
+from openqualify.server.console.sheets import Sheet
+from openqualify.server.console.views.common import as_datetime, full_name
 from openqualify.server.kit.errors import ObjectNotFoundError
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.offerings.lookup import found_in_offering, get_offering
@@ -21,9 +24,19 @@ from openqualify.server.progress import service as progress
 from openqualify.server.progress.repository import ProgressRepository
 from openqualify.server.pulses import service as pulses
 
-MAX_DAYS = 120  # a longer span is drawn per week
 PULSE_SERIES = ("s0", "s1", "s2", "s3", "s4")
 RECENT_AWARDS = 10
+
+# How to read a spatial pulse's values (the learner places a point; each option gets a value from 0 to 1).
+SPATIAL_SCALES = {
+    "spatial_linear": "Each learner places a point on a line, its position running from 0 at one end to 1 at the "
+                      "other. The bar is the mean position.",
+    "spatial_planar": "Each learner places a point on a plane with one axis per option, each from 0 to 1. The bar "
+                      "is the mean position along that axis.",
+    "spatial_triangular": "Each learner places a point in a triangle whose corners are the options: its values are "
+                          "the point's weights towards each corner, from 0 to 1, adding up to 1. The bar is the "
+                          "mean weight.",
+}
 
 
 # --- pulses ---------------------------------------------------------------------------------------------------
@@ -36,40 +49,36 @@ class PulseLine:
     type: str
     runs: int
     responses: int
-    answers: charts.Chart | None  # option counts (multiple choice) or mean position (spatial)
+    answers: charts.Figure | None  # option counts (multiple choice) or mean position (spatial)
 
 
 @dataclass(frozen=True, slots=True)
 class PulsesView:
     responses: int
-    over_time: charts.Chart
+    over_time: charts.Figure
     pulses: list[PulseLine]
 
-
-def _per_period(stamps: dict[str, list[date]], names: dict[str, str], window: tuple[date, date]) -> charts.Chart:
-    """Responses per day (per week past MAX_DAYS) over the offering so far, one stacked series per pulse."""
-    every = [d for days in stamps.values() for d in days]
-    if not every:
-        return charts.timeline("Pulse responses over time", [], [], y_label="Responses")
-    first, last = min(*every, window[0]), max(*every, window[1])
-    weekly = (last - first).days > MAX_DAYS
-    if weekly:
-        first, last = week_start(first), week_start(last)
-        periods = days_between(first, last)[::7]
-    else:
-        periods = days_between(first, last)
-    index = {d: i for i, d in enumerate(periods)}
-    series = []
-    for n, (pulse_id, days) in enumerate(stamps.items()):
-        values = [0] * len(periods)
-        for d in days:
-            values[index[week_start(d) if weekly else d]] += 1
-        series.append(charts.Series(charts.shorten(names[pulse_id], 40), values, PULSE_SERIES[n % len(PULSE_SERIES)]))
-    title = "Pulse responses per week" if weekly else "Pulse responses per day"
-    return charts.timeline(title, periods, series, y_label="Responses", width=charts.FULL)
+    def sheets(self) -> list[Sheet]:
+        return [Sheet("pulses", ["Pulse id", "Question", "Type", "Runs", "Responses"],
+                      lambda: [[p.id, p.question, p.type, p.runs, p.responses] for p in self.pulses])]
 
 
-def _answers(question: str, pulse_type: str, answers: list[dict[str, Any]]) -> charts.Chart | None:
+def _per_period(stamps: dict[str, list[date]], names: dict[str, str]) -> charts.Figure:
+    """Responses per day (per week, month or more when they span long) over the days that have responses, one
+    stacked series per pulse: bounded by the data, whatever the offering's dates or the clock."""
+    per_pulse = {pulse_id: [(d, 1) for d in days] for pulse_id, days in stamps.items()}
+    periods = count_per_period(per_pulse, smallest=DAY)
+    series = [
+        charts.Series(charts.shorten(names[pulse_id], 40), periods.counts[pulse_id],
+                      PULSE_SERIES[n % len(PULSE_SERIES)])
+        for n, pulse_id in enumerate(stamps)
+    ]
+    title = f"Pulse responses per {periods.unit.name}" if periods.starts else "Pulse responses over time"
+    return charts.timeline(title, periods.unit, periods.starts, series, y_label="Responses",
+                           placement=charts.FULL, name="pulse-responses")
+
+
+def _answers(question: str, pulse_type: str, answers: list[dict[str, Any]], name: str) -> charts.Figure | None:
     if pulse_type == "MCQ":
         chosen: Counter[str] = Counter()
         for answer in answers:
@@ -79,17 +88,23 @@ def _answers(question: str, pulse_type: str, answers: list[dict[str, Any]]) -> c
         options = sorted(chosen, key=lambda o: (-chosen[o], o))
         series = [charts.Series("Responses", [chosen[o] for o in options], "s0")]
         return charts.bars(f"Answers: {question}", options, series, horizontal=True, x_label="Option",
-                           y_label="Responses", width=charts.PANEL)
+                           y_label="Responses", placement=charts.PANEL, name=name)
     if pulse_type.startswith("spatial"):
         totals: dict[str, list[float]] = defaultdict(list)
         for answer in answers:
             for option in answer.get("spatialAnswer") or ():
-                totals[str(option.get("option"))].append(float(option.get("value") or 0))
+                value = option.get("value")
+                if isinstance(value, int | float) and math.isfinite(value):
+                    totals[str(option.get("option"))].append(float(value))
         options = list(totals)
-        means = [round(sum(v) / len(v), 1) for v in totals.values()]
-        return charts.bars(f"Mean position: {question}", options, [charts.Series("Mean value", means, "s4")],
-                           horizontal=True, x_label="Option", y_label="Mean value", width=charts.PANEL,
-                           integer=False)
+        means = [round(sum(v) / len(v), 2) for v in totals.values()]
+        every = [v for values in totals.values() for v in values]
+        within = all(0 <= v <= 1 for v in every)
+        low, high = charts.number(min(every, default=0)), charts.number(max(every, default=0))
+        note = SPATIAL_SCALES.get(pulse_type, "") if within else f"Values as recorded, from {low} to {high}."
+        return charts.bars(f"Mean position: {question}", options, [charts.Series("Mean value (0 to 1)", means, "s4")],
+                           horizontal=True, x_label="Option", y_label="Mean value (0 to 1)" if within else "Mean value",
+                           placement=charts.PANEL, integer=False, value_max=1 if within else None, note=note, name=name)
     return None
 
 
@@ -97,8 +112,6 @@ async def pulses_view(ctx: ReadContext, offering_id: str) -> PulsesView:
     session = await ctx.session()
     offering = await get_offering(session, offering_id)
     rows = await pulses.all_responses(ctx, offering.id, None, [])
-    now = ctx.principal.now()
-    window = (offering.start.date(), min(now, offering.end or now).date())
     stamps: dict[str, list[date]] = defaultdict(list)
     names: dict[str, str] = {}
     runs: dict[str, set[str]] = defaultdict(set)
@@ -115,10 +128,10 @@ async def pulses_view(ctx: ReadContext, offering_id: str) -> PulsesView:
         answers[pulse_id].append(row["response"])
     lines = [
         PulseLine(pid, names[pid], kinds[pid], len(runs[pid]), len(stamps[pid]),
-                  _answers(names[pid], kinds[pid], answers[pid]))
-        for pid in stamps
+                  _answers(names[pid], kinds[pid], answers[pid], f"pulse-answers-{index}"))
+        for index, pid in enumerate(stamps, 1)
     ]
-    return PulsesView(len(rows), _per_period(stamps, names, window), lines)
+    return PulsesView(len(rows), _per_period(stamps, names), lines)
 
 
 # --- channels ---------------------------------------------------------------------------------------------------
@@ -137,7 +150,11 @@ class ChannelLine:
 @dataclass(frozen=True, slots=True)
 class ChannelsView:
     channels: list[ChannelLine]
-    activity: charts.Chart
+    activity: charts.Figure
+
+    def sheets(self) -> list[Sheet]:
+        return [Sheet("channels", ["Channel id", "Channel", "Kind", "Posts", "Comments", "Replies"],
+                      lambda: [[c.id, c.title, c.kind, c.posts, c.comments, c.replies] for c in self.channels])]
 
     @property
     def total(self) -> int:
@@ -168,7 +185,7 @@ async def channels_view(ctx: ReadContext, offering_id: str) -> ChannelsView:
         horizontal=True,
         x_label="Channel",
         y_label="Items",
-        width=charts.HALF,
+        placement=charts.HALF,
     )
     return ChannelsView(lines, activity)
 
@@ -181,7 +198,7 @@ class ReactionsView:
     pages: int
     up: int
     down: int
-    chart: charts.Chart
+    chart: charts.Figure
 
 
 async def reactions_view(ctx: ReadContext, offering_id: str) -> ReactionsView:
@@ -200,7 +217,8 @@ async def reactions_view(ctx: ReadContext, offering_id: str) -> ReactionsView:
         horizontal=True,
         x_label="Page",
         y_label="Reactions",
-        width=charts.HALF,
+        placement=charts.HALF,
+        name="reactions",
     )
     return ReactionsView(len(rows), sum(up), sum(down), chart)
 
@@ -220,8 +238,16 @@ class BadgesView:
     badge: Any | None  # badges.schemas.BadgeOut, None when the offering awards no badge
     awarded: int
     learners: int
-    over_time: charts.Chart | None
-    recent: list[Award]
+    over_time: charts.Figure | None
+    awards: list[Award]  # oldest first
+
+    @property
+    def recent(self) -> list[Award]:
+        return self.awards[::-1][:RECENT_AWARDS]
+
+    def sheets(self) -> list[Sheet]:
+        return [Sheet("awards", ["Awarded at", "E-mail", "Name"],
+                      lambda: [[a.at, a.email, a.name] for a in self.awards[::-1]])]
 
 
 async def badges_view(ctx: ReadContext, offering_id: str) -> BadgesView:
@@ -235,15 +261,15 @@ async def badges_view(ctx: ReadContext, offering_id: str) -> BadgesView:
     awards = [Award(at, email, full_name(first, last)) for at, email, first, last in rows]
     over_time = None
     if awards:
-        days = days_between(awards[0].at.date(), awards[-1].at.date())
-        per_day = Counter(a.at.date() for a in awards)
+        per_period = count_per_period({"Awarded": [(a.at.date(), 1) for a in awards]}, smallest=DAY)
         running, cumulative = 0, []
-        for d in days:
-            running += per_day.get(d, 0)
+        for count in per_period.counts["Awarded"]:
+            running += count
             cumulative.append(running)
         over_time = charts.timeline(
-            "Badges awarded (cumulative)", days, [charts.Series("Awarded", cumulative, "s2")],
-            y_label="Badges", line=True, width=charts.HALF,
+            "Badges awarded (cumulative)", per_period.unit, per_period.starts,
+            [charts.Series("Awarded", cumulative, "s2")], y_label="Badges", line=True, placement=charts.SPLIT,
+            name="awards-over-time",
         )
     learner_count = await OfferingRepository(session).learner_count(offering.id)
-    return BadgesView(badge, len(awards), learner_count, over_time, awards[::-1][:RECENT_AWARDS])
+    return BadgesView(badge, len(awards), learner_count, over_time, awards)

@@ -9,7 +9,15 @@ from typing import Any
 from openqualify.server.assessment_data.repository import AssessmentDataRepository
 from openqualify.server.badges import service as badges
 from openqualify.server.console import charts
-from openqualify.server.console.views.common import OrgBar, bucket_of, full_name, org_bar, parse_number
+from openqualify.server.console.sheets import Sheet
+from openqualify.server.console.views.common import (
+    OrgBar,
+    as_datetime,
+    bucket_of,
+    full_name,
+    org_bar,
+    parse_number,
+)
 from openqualify.server.console.views.overview import role_of
 from openqualify.server.kit.deps import valid_email
 from openqualify.server.kit.reads import ReadContext
@@ -75,10 +83,34 @@ class LearnerView:
     roles: list[str]  # organisation permissions (builder, manager)
     last_access: datetime | None
     memberships: list[MembershipLine]
-    progress: charts.Chart
+    mean_completion: float | None  # over the offerings they learn in that have started (current and past)
+    progress: charts.Figure
     work: list[WorkLine]
     quizzes: list[QuizLine]
     badges: list[BadgeLine]
+
+    @property
+    def csv_subject(self) -> str:
+        return self.email
+
+    def sheets(self) -> list[Sheet]:
+        return [
+            Sheet("offerings", ["Offering id", "Offering", "Role", "Status", "Starts", "Ends", "Completion (%)",
+                                "Last login", "Enrolled at"],
+                  lambda: [[m.offering_id, m.name, m.role, m.bucket, m.start, m.end, m.completion, m.last_login,
+                            m.enrolled] for m in self.memberships]),
+            Sheet("work", ["Offering id", "Offering", "Assessment", "Type", "Status", "Submitted at", "Mark",
+                           "Feedback", "Marked at"],
+                  lambda: [[w.offering_id, w.offering_name, w.title, w.type, w.status, w.submitted, w.mark,
+                            w.feedback, w.marked] for w in self.work]),
+            Sheet("quizzes", ["Offering id", "Offering", "Quiz", "Attempts", "Last mark", "Best mark",
+                              "Last attempt at"],
+                  lambda: [[q.offering_id, q.offering_name, q.title, q.attempts, q.last_mark, q.best_mark, q.last_at]
+                           for q in self.quizzes]),
+            Sheet("badges", ["Offering id", "Offering", "Badge", "Awarded at", "Expires at", "Status"],
+                  lambda: [[b.offering_id, b.offering_name, b.title, b.awarded, b.expires, b.status]
+                           for b in self.badges]),
+        ]
 
 
 async def learner_view(ctx: ReadContext, email: str) -> LearnerView:
@@ -96,7 +128,7 @@ async def learner_view(ctx: ReadContext, email: str) -> LearnerView:
     ]
     names = {m.offering_id: m.name for m in memberships}
     work = AssessmentDataRepository(session)
-    learning = [m for m in memberships if m.completion is not None]
+    learning = [m for m in memberships if m.completion is not None and m.bucket != "future"]
     return LearnerView(
         org=org_bar(ctx.principal),
         email=user.email,
@@ -106,15 +138,18 @@ async def learner_view(ctx: ReadContext, email: str) -> LearnerView:
         roles=[role for role, held in (("builder", user.is_builder), ("manager", user.is_manager)) if held],
         last_access=user.last_access_at,
         memberships=memberships,
+        mean_completion=sum(m.completion or 0 for m in learning) / len(learning) if learning else None,
         progress=charts.bars(
-            "Completion per offering",
+            "Completion per offering started",
             [m.name for m in learning],
             [charts.Series("Completion (%)", [m.completion or 0 for m in learning], "s1")],
             horizontal=True,
             x_label="Offering",
             y_label="Completion (%)",
             hrefs=[f"/console/offerings/{m.offering_id}" for m in learning],
-            width=charts.PANEL,
+            placement=charts.SIDE,
+            value_max=100,
+            name="completion",
         ),
         work=_work(await work.learner_work(user.id)),
         quizzes=_quizzes(await work.learner_quiz_attempts(user.id)),
@@ -147,7 +182,9 @@ def _quizzes(rows: Any) -> list[QuizLine]:
 
 
 def _badge(badge: Any, names: dict[str, str], now: datetime) -> BadgeLine:
-    expires = badge.badgeExpiry.expirationDate if badge.badgeExpiry.expires else None
-    status = "no expiry" if expires is None else ("expired" if expires < now else "active")
+    expiry = badge.badgeExpiry
+    expires = as_datetime(expiry.expirationDate) if expiry.expires else None
+    # An expiry past the calendar's end (no date) has not come yet.
+    status = "no expiry" if not expiry.expires else ("expired" if expires is not None and expires < now else "active")
     return BadgeLine(badge.offeringId, names.get(badge.offeringId, badge.offeringId), badge.title, badge.awardedAt,
                      expires, status)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from openqualify.server.console.sheets import Sheet
 from openqualify.server.console.views.common import COMPLETION_BINS, completion_bin, full_name
 
 SORTS = ("name", "email", "completion", "lastLogin")
@@ -75,6 +76,7 @@ class LearnerTable:
     matched: int  # after the filters
     page: int
     pages: int
+    found: list[LearnerRow]  # every learner matching the filters, in the table's order (for the CSV download)
 
     @property
     def first(self) -> int:
@@ -87,6 +89,10 @@ class LearnerTable:
     @property
     def band_label(self) -> str | None:
         return None if self.query.band is None else COMPLETION_BINS[self.query.band]
+
+    def sheets(self) -> list[Sheet]:
+        return [Sheet("learners", ["Name", "E-mail", "Completion (%)", "Last login"],
+                      lambda: [[r.name, r.email, r.completion, r.last_login] for r in self.found])]
 
     def sort_state(self, column: str) -> str:
         """aria-sort of a column header."""
@@ -109,11 +115,21 @@ def learner_rows(progress_rows: Sequence[Mapping[str, Any]]) -> list[LearnerRow]
 
 
 _KEYS: dict[str, Callable[[LearnerRow], Any]] = {
-    "name": lambda r: (r.name.casefold() or "\uffff", r.email.casefold()),
+    "name": lambda r: r.name.casefold() or "\uffff",  # the nameless last
     "email": lambda r: r.email.casefold(),
-    "completion": lambda r: (r.completion, r.email.casefold()),
-    "lastLogin": lambda r: (r.last_login or "", r.email.casefold()),
+    "completion": lambda r: r.completion,
+    "lastLogin": lambda r: r.last_login or "",
 }
+
+
+def _by_name(row: LearnerRow) -> tuple[str, str]:
+    return row.name.casefold() or "\uffff", row.email.casefold()
+
+
+def ordered(rows: list[LearnerRow], sort: str, descending: bool) -> list[LearnerRow]:
+    """Rows by a column, either way; ties always by name then e-mail, A to Z (two stable sorts)."""
+    by_name = sorted(rows, key=_by_name)
+    return by_name if sort == "name" and not descending else sorted(by_name, key=_KEYS[sort], reverse=descending)
 
 
 def _matches(text: str) -> Callable[[LearnerRow], bool]:
@@ -127,8 +143,9 @@ def table(offering_id: str, rows: list[LearnerRow], query: TableQuery) -> Learne
         found = [r for r in found if completion_bin(r.completion) == query.band]
     if query.text:
         found = list(filter(_matches(query.text), found))
-    found = sorted(found, key=_KEYS[query.sort], reverse=query.descending)
+    found = ordered(found, query.sort, query.descending)
     pages = max(1, math.ceil(len(found) / query.size))
     page = min(query.page, pages)
     start = (page - 1) * query.size
-    return LearnerTable(offering_id, query, found[start : start + query.size], len(rows), len(found), page, pages)
+    return LearnerTable(offering_id, query, found[start : start + query.size], len(rows), len(found), page, pages,
+                        found)

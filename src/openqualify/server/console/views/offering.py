@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 from openqualify.server.assessment_data.repository import AssessmentDataRepository
 from openqualify.server.console import charts
+from openqualify.server.console.sheets import Sheet
 from openqualify.server.console.views.common import (
     BUCKET_TITLES,
     COMPLETION_BINS,
+    PERCENT_BIN_NOTE,
     OrgBar,
     binned,
     bucket_of,
@@ -46,8 +48,15 @@ class OfferingPage:
     mean_completion: float | None
     completed: int
     not_started: int
-    completion: charts.Chart
+    completion: charts.Figure
     table: LearnerTable
+
+    @property
+    def csv_subject(self) -> str:
+        return self.head.offering.name or ""
+
+    def sheets(self) -> list[Sheet]:
+        return self.table.sheets()
 
 
 async def head(ctx: ReadContext, offering_id: str) -> OfferingHead:
@@ -87,7 +96,9 @@ async def offering_page(ctx: ReadContext, offering_id: str, params: Mapping[str,
             x_label="Completion (%)",
             y_label="Learners",
             hrefs=hrefs,
-            width=charts.WIDE,
+            placement=charts.BESIDE,
+            note=PERCENT_BIN_NOTE,
+            name="completion",
         ),
         table=table(top.offering.id, rows, query),
     )

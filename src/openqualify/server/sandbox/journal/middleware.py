@@ -79,9 +79,7 @@ class Exchange:
         self.response_body = _Body(body_cap)
         self.response_headers: list[tuple[bytes, bytes]] = []
 
-    def render(self) -> dict[str, Any]:
-        request_headers = _headers(self.request_headers)
-        response_headers = _headers(self.response_headers)
+    def summary(self) -> dict[str, Any]:
         at = datetime.fromtimestamp(self.at, UTC)
         return {
             "at": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
@@ -90,6 +88,13 @@ class Exchange:
             "query": self.query.decode("latin-1"),
             "status": self.status,
             "durationMs": self.duration_ms,
+        }
+
+    def render(self) -> dict[str, Any]:
+        request_headers = _headers(self.request_headers)
+        response_headers = _headers(self.response_headers)
+        return {
+            **self.summary(),
             "request": {"headers": request_headers, **self.request_body.render(request_headers.get("content-type"))},
             "response": {
                 "headers": response_headers,

@@ -16,6 +16,10 @@ class Recorded(Protocol):
 
     def render(self) -> dict[str, Any]: ...
 
+    def summary(self) -> dict[str, Any]:
+        """The entry without its headers and bodies (a list of them costs little)."""
+        ...
+
 
 class JournalStore:
     def __init__(self, size: int, body_bytes: int) -> None:
@@ -39,6 +43,17 @@ class JournalStore:
         if limit is not None:
             newest = newest[:limit]
         return [{"id": entry_id, **entry.render()} for entry_id, entry in newest]
+
+    def summaries(self, org_id: str) -> list[dict[str, Any]]:
+        """Newest first, without headers and bodies."""
+        return [{"id": entry_id, **entry.summary()} for entry_id, entry in reversed(self._entries.get(org_id, ()))]
+
+    def get(self, org_id: str, entry_id: int) -> dict[str, Any] | None:
+        """One entry of the organisation's journal, whole; None when it is not (or no longer) kept."""
+        for kept_id, entry in self._entries.get(org_id, ()):
+            if kept_id == entry_id:
+                return {"id": kept_id, **entry.render()}
+        return None
 
     def clear(self, org_id: str) -> int:
         ring = self._entries.pop(org_id, None)
