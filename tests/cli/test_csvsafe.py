@@ -1,10 +1,10 @@
-"""`openqualify.cli.csvsafe`: OWASP's CSV-injection rule, with numbers and iQualify ids kept whole."""
+"""`openqualify.csvsafe`: OWASP's CSV-injection rule, with numbers and iQualify ids kept whole."""
 
 from __future__ import annotations
 
 import pytest
 
-from openqualify.cli.csvsafe import neutral_row, neutralise
+from openqualify.csvsafe import neutral_row, neutralise
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
 """Rendering results: Rich tables for people, JSON for scripts, CSV files for spreadsheets (every cell
-neutralised against formula injection by `openqualify.cli.csvsafe`)."""
+neutralised against formula injection by `openqualify.csvsafe`)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from typing import Annotated, Any
 import typer
 
 from openqualify.cli._tables import for_people, render_table
-from openqualify.cli.csvsafe import neutral_row
 from openqualify.client.models import Model, format_datetime
+from openqualify.csvsafe import neutral_row
 
 from ._context import Api
 

@@ -1,8 +1,8 @@
 """Every table of the console as a CSV download: the same fragment, asked with `?csv=<sheet>`.
 
 A view offers its tables as `Sheet`s (their rows made only when downloaded) and each chart's data table by the
-figure's `name`. Cells are written for a spreadsheet that must not run them: a text cell starting with `=`, `+`,
-`-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's rule against CSV injection), numbers stay numbers,
+figure's `name`. Cells are written for a spreadsheet that must not run them: text cells follow the CLI's rule against
+CSV injection (`openqualify.csvsafe`: a leading `'` before `=`, `+`, `-`, `@`, a tab or a CR), numbers stay numbers,
 moments are ISO 8601 UTC. UTF-8 with a byte-order mark, so that Excel reads names such as "Māori" as written
 (pandas, Python's `utf-8-sig` and other spreadsheets skip the mark).
 """
@@ -20,10 +20,10 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
+from openqualify.csvsafe import neutralise
 from openqualify.server.console.charts import Figure
 from openqualify.server.kit.timefmt import to_utc
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 MAX_NAME = 80  # characters of a file name before ".csv"
 
@@ -35,11 +35,6 @@ class Sheet:
     name: str  # in the URL (`?csv=learners`) and the file name
     headers: Sequence[str]
     rows: Callable[[], Iterable[Sequence[object]]]
-
-
-def neutralised(text: str) -> str:
-    """A text cell a spreadsheet will show, never evaluate (OWASP: CSV injection)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def cell(value: object) -> object:
@@ -55,7 +50,7 @@ def cell(value: object) -> object:
         return to_utc(value).isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
         return value.isoformat()
-    return neutralised(str(value))
+    return neutralise(str(value))
 
 
 def text(sheet: Sheet) -> str:

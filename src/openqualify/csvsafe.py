@@ -8,7 +8,8 @@ every line of a quoted cell as a cell of its own. Two kinds of value are left wh
 anything and programs reading the file need them exact: plain numbers (`-3`, `+2.5`) and iQualify ids, which
 are 20 characters of `A-Z a-z 0-9 - _` and often start with `-` (`-NjnTPv-5HTwQ5j2Wqek`).
 
-Used by every CSV file the CLI writes; it needs nothing but the standard library, so the console can use it too.
+Used by every CSV file the CLI writes and every CSV download of the console; it needs nothing but the standard
+library, so the SDK-only install and the server share it.
 """
 
 from __future__ import annotations
