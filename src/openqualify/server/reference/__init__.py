@@ -3,8 +3,9 @@
 Every operation's summary and description, the tags', the query and path parameters' descriptions and the types
 the server really accepts for them live in this package, keyed by `"METHOD /path"`; `document(app)` applies them
 when the OpenAPI document is built, so the routers stay thin and the text stays in one place that tests read
-(`tests/contract/test_reference.py`: every operation described, no text of the official contract repeated, every
-`$filter` example valid and answered on the demo). OperationIds are FastAPI's, unchanged.
+(`tests/contract/test_reference.py`: every operation described, parameters as the server accepts them, every
+`$filter` example valid and answered on the demo; `test_contract_copy.py`: no text of the official contract
+repeated). OperationIds are FastAPI's, unchanged.
 
 - `operations.py`: the `/v1` operations (and `/health`, `/ready`).
 - `sandbox.py`: the `/_sandbox` control plane.
