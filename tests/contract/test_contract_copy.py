@@ -95,3 +95,38 @@ def test_nothing_in_tests_reads_the_folder_beside_the_checkout() -> None:
         if path.name != Path(__file__).name and forbidden.search(path.read_text())
     ]
     assert offenders == []
+
+
+def _words(text: str) -> list[str]:
+    """Lower-cased words of prose: code spans and URLs (names, not prose) left out."""
+    text = re.sub(r"`[^`]*`|https?://\S+", " ", text)
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def test_the_reference_does_not_repeat_the_contracts_prose() -> None:
+    """The words of `/docs` (`server/reference/`) are ours: no summary equals one of the official file's texts, and
+    no summary or description shares a run of five words with its descriptions and summaries (issue 18)."""
+    from openqualify.server.reference import OPERATIONS, PATH_PARAMETERS, QUERY_PARAMETERS, TAGS
+    from openqualify.server.reference.operations import INTRODUCTION
+
+    script = _script()
+    if not script.OFFICIAL.is_file():
+        pytest.skip(f"{script.OFFICIAL} is absent: nothing to compare the reference with")
+    official = json.loads(script.OFFICIAL.read_text())
+    theirs = [*_strings(official, "description"), *_strings(official, "summary")]
+    theirs += [official["info"]["description"]]
+    assert len(theirs) > 100
+
+    def runs(text: str, n: int = 5) -> set[tuple[str, ...]]:
+        words = _words(text)
+        return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+    copied = set().union(*(runs(text) for text in theirs))
+    exact = {" ".join(_words(text)) for text in theirs}
+    ours = [text for doc in OPERATIONS.values() for text in doc]
+    ours += [p["description"] for p in QUERY_PARAMETERS.values()] + list(PATH_PARAMETERS.values())
+    ours += [*TAGS.values(), INTRODUCTION]
+    for text in ours:
+        assert not runs(text) & copied, (text, sorted(runs(text) & copied))
+    for doc in OPERATIONS.values():
+        assert " ".join(_words(doc.summary)) not in exact, doc.summary

@@ -31,6 +31,7 @@ from openqualify.server.kit.logs import AccessLogMiddleware
 from openqualify.server.kit.openapi import declare_bearer_auth
 from openqualify.server.kit.paths import EncodedSlashMiddleware
 from openqualify.server.kit.ratelimit import RateLimiter, RateLimitMiddleware, build_counter
+from openqualify.server.reference import document
 from openqualify.server.routes import API_ROUTERS, SANDBOX_ROUTERS
 from openqualify.server.sandbox.journal.middleware import JournalMiddleware
 from openqualify.server.sandbox.journal.store import JournalStore
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _mount_offline_docs(app)
     install_console(app, settings)
     declare_bearer_auth(app)
+    document(app)  # the reference's words: summaries, descriptions, parameters (server/reference/)
     # Added innermost first: a request meets the slash fix-up, the size caps, the rate limit, then the replay.
     app.add_middleware(ReplayOnConflictMiddleware)
     app.add_middleware(RateLimitMiddleware, limiter=lambda: app.state.rate_limiter)

@@ -228,7 +228,9 @@ def test_the_sandbox_clock_moves_a_current_offering_to_the_past(
     assert _css(driver, f"table[data-bucket=current] tr[data-offering='{moving}']")
     _click(driver, driver.find_element("css selector", "a[data-nav=sandbox]"))
     _shot(driver, "console-sandbox")
-    assert driver.find_element("id", "journal").is_displayed()
+    served = httpx.get(f"{server.base_url}/_sandbox/requests", headers={"Authorization": f"Bearer {org.token}"})
+    # The journal panel shows once its first poll answers, which the page's readiness does not wait for.
+    _until(lambda: driver.find_element("id", "journal").is_displayed() == (served.status_code == 200))
     _click(driver, driver.find_element("css selector", "[data-action=advance][data-amount='365']"))
     _until(lambda: "Clock:" in driver.find_element("id", "sandbox-status").text)
     assert _api(server, org, "/_sandbox/clock")["offsetSeconds"] >= 365 * 86400 - 5

@@ -164,7 +164,9 @@ def read_route(endpoint: E) -> E:
 
 @dataclass(frozen=True, slots=True)
 class QueryParam:
-    """A query parameter the endpoint declares (strings only: the contract's query values are all strings)."""
+    """A query parameter the endpoint declares. Read routes receive every query value as a string and parse it
+    themselves (`$top` with `kit.odata.parse_top`, ...); what a client may send (`$top` an integer from 1 to 1000,
+    the enums, the `$filter` grammar) is declared for the OpenAPI document in `server/reference/queries.py`."""
 
     name: str
     alias: str

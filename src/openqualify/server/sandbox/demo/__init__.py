@@ -9,14 +9,22 @@ from datetime import datetime
 from faker import Faker
 from sqlalchemy.orm import Session
 
-from openqualify.server.sandbox.demo import assessments, core, learning, social
+from openqualify.server.sandbox.demo import access, assessments, core, learning, plans, social
 from openqualify.server.sandbox.demo.context import DEMO_SEED, DemoContext, demo_org_id, start_of_day
 
 DEMO_ORG_NAME = "Demo Academy"
 DEMO_ORG_ID = demo_org_id(DEMO_SEED)  # the organisation `openqualify serve --demo` creates
 
-# Core first (courses, offerings, users, memberships); the activity areas build on it.
-SEEDERS: list[Callable[[DemoContext], None]] = [core.seed, assessments.seed, social.seed, learning.seed]
+# Core first (courses, offerings, users, memberships), then every learner's plan, which the activity areas follow;
+# log-in times last, from what everyone did.
+SEEDERS: list[Callable[[DemoContext], None]] = [
+    core.seed,
+    plans.seed,
+    assessments.seed,
+    social.seed,
+    learning.seed,
+    access.seed,
+]
 
 
 def build_demo(session: Session, org_id: str, now: datetime, seed: int = DEMO_SEED) -> DemoContext:

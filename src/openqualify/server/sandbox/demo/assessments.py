@@ -1,9 +1,15 @@
-"""Demo data, assessments: tasks and open-response activities on every offered course version, and for every current
-offering (and every other past one) learners' submissions, marks with feedback, quiz attempts and activity attempts.
+"""Demo data, assessments: tasks and open-response activities on every offered course version (in the words of
+its course, `catalogue`), and, for every offering that has started, its learners' submissions, marks with
+feedback, quiz attempts and activity attempts, following each learner's plan (`plans`).
 
-Deterministic: choices come from `ctx.rng`; ids are derived from the organisation and a counter (never shared by
-two demo organisations). Dates are day offsets from each offering's (or learner's) start, so they fit every class;
-in each current class the facilitators moved one due date to the next days, so pending-submission has answers.
+A learner hands a task in when their plan reaches its due point (late when they are behind); tasks they have
+reached but not finished are drafts; a quiz attempt after its due date comes with the extension a facilitator
+granted; work is marked within nine days of being handed in (only recent work may still wait), by the learner's
+coach where they have one. Anyone who has not handed in every visible task does not finish the course
+(`Plan.hold_back`). A class with an early close-off has its later tasks due before it; in each current class the
+facilitators moved the next assignment's due date into the next days, so that pending-submission has answers.
+
+Deterministic: choices come from `ctx.rng`; ids are derived from the organisation and a counter.
 """
 
 from __future__ import annotations
@@ -20,115 +26,53 @@ from openqualify.server.db.models import (
     AssessmentDocument,
     AssessmentDueOverride,
     AssessmentSetting,
+    CourseVersion,
     Mark,
     Membership,
     Offering,
     QuizAttempt,
     Submission,
 )
-from openqualify.server.kit.timefmt import format_datetime
+from openqualify.server.kit.timefmt import format_datetime, to_utc
+from openqualify.server.sandbox.demo.catalogue import (
+    CONTENT,
+    FEEDBACK,
+    FOLLOW_UPS,
+    PASS_MARK,
+    CourseContent,
+)
 from openqualify.server.sandbox.demo.context import DemoContext, id_maker, insert_rows, is_current, object_id_maker
+from openqualify.server.sandbox.demo.plans import Plan
 
 FILES = "https://cdn.demo-academy.example/files/"
 DEFAULT_LENGTH_DAYS = 56
+MAX_QUIZ_EXTENSION = timedelta(days=21)  # later than this after the due date, a quiz is missed
+ACTIVITY_POINTS = (0.2, 0.45, 0.7)  # where in the course each open-response activity sits
 
 
 @dataclass(frozen=True)
 class TaskSpec:
+    """A task's type, marking and timing; its title and text come from the course (`CourseContent.tasks`)."""
+
     type: str
-    title: str
-    content: str
     mark_type: str
     mark_number: str
     open_at: float  # fraction of the class length
     due_at: float
     hidden: bool = False
-    document: str | None = None
 
 
+# Every task opens when the class starts (learners may work ahead); due dates are spread over the class.
 TASKS: tuple[TaskSpec, ...] = (
-    TaskSpec(
-        "quiz",
-        "Check-in quiz: the essentials",
-        "<p>Ten questions on the first module.</p>",
-        "percentage",
-        "100",
-        0.0,
-        0.25,
-    ),
-    TaskSpec(
-        "assignment",
-        "Workplace investigation report",
-        "<p>Investigate a real situation at your workplace and write a short report (800 words).</p>",
-        "grade",
-        "A",
-        0.1,
-        0.45,
-        document="Report brief.pdf",
-    ),
-    TaskSpec(
-        "open-response",
-        "Reflection: applying what you learned",
-        "<p>Describe one change you made at work and what happened.</p>",
-        "competency",
-        "Achieved",
-        0.3,
-        0.6,
-    ),
-    TaskSpec(
-        "quiz", "Final knowledge quiz", "<p>Covers the whole course; 70% to pass.</p>", "percentage", "100", 0.6, 0.85
-    ),
-    TaskSpec(
-        "assignment",
-        "Capstone project plan",
-        "<p>Plan a small improvement project (template attached).</p>",
-        "points",
-        "20",
-        0.5,
-        1.0,
-        document="Project plan template.docx",
-    ),
-    TaskSpec(
-        "open-response",
-        "Optional extension: teach it back",
-        "<p>Record or write a short explainer.</p>",
-        "points",
-        "10",
-        0.5,
-        1.0,
-        hidden=True,
-    ),
+    TaskSpec("quiz", "percentage", "100", 0.0, 0.25),
+    TaskSpec("assignment", "grade", "A", 0.0, 0.45),
+    TaskSpec("open-response", "competency", "Achieved", 0.0, 0.6),
+    TaskSpec("quiz", "percentage", "100", 0.0, 0.85),
+    TaskSpec("assignment", "points", "20", 0.0, 1.0),
+    TaskSpec("open-response", "points", "10", 0.0, 1.0, hidden=True),
 )
-ACTIVITIES: tuple[tuple[str, float], ...] = (
-    ("Think about your own workplace", 10.0),
-    ("Share an example with the class", 15.0),
-    ("What will you do differently?", 5.0),
-)
+ACTIVITY_MINUTES = (10.0, 15.0, 5.0)
 GRADES = ("A+", "A", "A-", "B+", "B", "B-", "C+", "C")
-FEEDBACK = (
-    "Well structured and clearly argued. Good use of examples from your own workplace.",
-    "A solid piece of work. Next time, link your recommendations back to the evidence.",
-    "Good effort. Please expand on the risks you identified and how you would control them.",
-    "Excellent - this is exactly the level of reflection we were looking for.",
-    "You have met the criteria. Consider how you might share this with your team.",
-)
-FOLLOW_UPS = (
-    "Thanks for the update - I have adjusted the mark.",
-    "Following our conversation, here are a couple more pointers.",
-    "Great resubmission; the new section addresses my earlier comments.",
-)
-RESPONSES = (
-    "<p>I talked with my team about the hazards on the loading dock and we agreed on a new checklist.</p>",
-    "<p>The biggest change for me has been planning my week before it starts.</p>",
-    "<p>I now ask more open questions when customers call, and the calls are shorter.</p>",
-    "<p>We trialled the new process for two weeks; it saved about an hour a day.</p>",
-)
-ACTIVITY_ANSWERS = (
-    "In our warehouse the biggest issue is people rushing at the end of a shift.",
-    "I would start by asking the team what gets in their way.",
-    "We already do some of this, but not consistently.",
-    "I'm going to try this in our Monday meeting.",
-)
 
 
 def _between(ctx: DemoContext, start: datetime, end: datetime) -> datetime:
@@ -150,6 +94,11 @@ def _mark_value(ctx: DemoContext, spec: Assessment) -> str:
     return str(rng.randint(55, 100))
 
 
+def handed_in(task: Assessment, status: str | None, attempted: bool) -> bool:
+    """What counts as handing a task in: a quiz attempted, other work submitted (or marked), not a draft."""
+    return attempted if task.type == "quiz" else status in ("submitted", "marked")
+
+
 class _Seeder:
     def __init__(self, ctx: DemoContext) -> None:
         self.ctx = ctx
@@ -165,20 +114,22 @@ class _Seeder:
 
     # --- course versions ----------------------------------------------------------------------------------
 
-    def content(self, content_id: str, length_days: int) -> tuple[list[Assessment], list[str]]:
-        created = self.now - timedelta(days=400)
+    def content(
+        self, version: CourseVersion, words: CourseContent, length_days: int
+    ) -> tuple[list[Assessment], list[str]]:
+        created = to_utc(version.published_at) - timedelta(days=14)  # written before the version was published
         tasks: list[Assessment] = []
-        for position, spec in enumerate(TASKS, 1):
+        for position, (spec, text) in enumerate(zip(TASKS, words.tasks, strict=True), 1):
             quiz = spec.type == "quiz"
             themes = [{"filter": "module-1", "numberOfQuestions": 6}, {"filter": "module-2", "numberOfQuestions": 4}]
             task = Assessment(
                 id=self.new_id(),
                 org_id=self.ctx.org_id,
-                content_id=content_id,
+                content_id=version.id,
                 position=position,
                 type=spec.type,
-                title=spec.title,
-                content=spec.content,
+                title=text.title,
+                content=text.content,
                 mark_type=spec.mark_type,
                 mark_number=spec.mark_number,
                 points=spec.mark_number if spec.mark_type == "points" else None,
@@ -186,7 +137,7 @@ class _Seeder:
                 max_attempts=self.rng.choice((2, 3)) if quiz else None,
                 hidden=spec.hidden,
                 pid=self.new_id(),
-                filename=spec.document,
+                filename=text.document,
                 themes=themes if quiz else [],
                 total_questions=10 if quiz else None,
                 open_date=None,
@@ -196,28 +147,28 @@ class _Seeder:
                 created_at=created,
             )
             tasks.append(task)
-            if spec.document is not None:
+            if text.document is not None:
                 document_id = self.new_object_id()
-                mimetype = "application/pdf" if spec.document.endswith(".pdf") else "application/msword"
+                mimetype = "application/pdf" if text.document.endswith(".pdf") else "application/msword"
                 self.add(
                     AssessmentDocument,
                     id=document_id,
                     assessment_id=task.id,
                     offering_id=None,
-                    filename=spec.document,
+                    filename=text.document,
                     mimetype=mimetype,
                     size=self.rng.randint(40_000, 900_000),
                     url=f"{FILES}{document_id}",
                     created_at=created,
                 )
         activities = []
-        for position, (title, minutes) in enumerate(ACTIVITIES, 1):
+        for position, (title, minutes) in enumerate(zip(words.activities, ACTIVITY_MINUTES, strict=True), 1):
             activity_id = self.new_id()
             activities.append(activity_id)
             self.add(
                 Activity,
                 id=activity_id,
-                content_id=content_id,
+                content_id=version.id,
                 position=position,
                 title=title,
                 time_minutes=minutes,
@@ -227,30 +178,55 @@ class _Seeder:
 
     # --- offerings ----------------------------------------------------------------------------------------
 
-    def move_a_due_date(self, offering: Offering, tasks: list[Assessment]) -> AssessmentSetting | None:
-        """Facilitators moved one visible assignment's due date into the next days (not on relative classes)."""
+    def settings(self, offering: Offering, tasks: list[Assessment], current: bool) -> dict[str, AssessmentSetting]:
+        """The class's own dates (not on relative classes). Tasks due after an early close-off are due the day
+        before it, so everyone can hand them in; in a current class the facilitators moved the next assignment
+        due within two weeks into the next days, so that pending-submission has answers."""
         if offering.use_relative_dates:
-            return None
-        candidates = [t for t in tasks if t.type != "quiz" and not t.hidden]
-        task = candidates[self.rng.randrange(len(candidates))]
-        due = (self.now + timedelta(days=self.rng.choice((1, 2)), hours=self.rng.randint(0, 12))).replace(
-            minute=0, second=0, microsecond=0
-        )
-        opens = min(dates.open_date(task, None, offering) or due, self.now - timedelta(days=5))
-        setting = AssessmentSetting(offering_id=offering.id, assessment_id=task.id, open_date=opens, due_date=due)
-        self.add(
-            AssessmentSetting,
-            offering_id=offering.id,
-            assessment_id=task.id,
-            content=None,
-            open_date=opens,
-            due_date=due,
-            mark_number=None,
-            mark_type=None,
-            removed_document_ids=[],
-            updated_at=self.now,
-        )
-        return setting
+            return {}
+        found: dict[str, AssessmentSetting] = {}
+        start = to_utc(offering.start)
+
+        def own(task: Assessment, due: datetime, at: datetime) -> None:
+            opens = to_utc(dates.open_date(task, None, offering) or start)
+            opens = max(start, min(opens, due - timedelta(days=7)))
+            found[task.id] = AssessmentSetting(
+                offering_id=offering.id, assessment_id=task.id, open_date=opens, due_date=due, updated_at=at
+            )
+
+        if offering.has_early_close_off and offering.early_close_off_date is not None:
+            closing = to_utc(offering.early_close_off_date)
+            for task in tasks:
+                due = dates.due_date(task, None, offering)
+                if due is not None and to_utc(due) > closing:
+                    own(task, closing - timedelta(days=1), to_utc(offering.created_at) + timedelta(days=1))
+        if current:
+            upcoming = sorted(
+                (to_utc(due), task.position, task)
+                for task in tasks
+                if task.type != "quiz" and not task.hidden
+                for due in [dates.due_date(task, found.get(task.id), offering)]
+                if due is not None and self.now < to_utc(due) <= self.now + timedelta(days=14)
+            )
+            if upcoming:
+                task = upcoming[0][2]
+                due = self.now + timedelta(days=self.rng.choice((1, 2)), hours=self.rng.randint(0, 12))
+                moved = self.now - timedelta(days=self.rng.randint(2, 4), hours=self.rng.randint(1, 8))
+                own(task, due, max(moved, start))
+        for setting in found.values():
+            self.add(
+                AssessmentSetting,
+                offering_id=setting.offering_id,
+                assessment_id=setting.assessment_id,
+                content=None,
+                open_date=setting.open_date,
+                due_date=setting.due_date,
+                mark_number=None,
+                mark_type=None,
+                removed_document_ids=[],
+                updated_at=setting.updated_at,
+            )
+        return found
 
     def offering(
         self,
@@ -258,95 +234,148 @@ class _Seeder:
         tasks: list[Assessment],
         activities: list[str],
         members: list[Membership],
-        current: bool,
+        words: CourseContent,
     ) -> None:
-        learners = [m for m in members if m.is_learner]
+        current = is_current(offering, self.now)
         staff = [m for m in members if not m.is_learner]
-        facilitators = [m for m in staff if m.is_facilitator] or staff
-        markers = [m for m in staff if m.is_marker and not m.is_facilitator]
-        setting = self.move_a_due_date(offering, tasks) if current else None
-        settings = {setting.assessment_id: setting} if setting is not None else {}
-        for membership in learners:
-            if self.rng.random() < 0.1:
-                continue  # enrolled but not started
-            diligence = self.rng.uniform(0.55, 1.0)
+        settings = self.settings(offering, tasks, current)
+        for membership in members:
+            plan = self.ctx.plans.get((offering.id, membership.user_id))
+            if plan is None or not plan.started:
+                continue
+            complete = True
             for task in tasks:
                 own = settings.get(task.id)
                 opens = dates.learner_open_date(task, own, offering, membership)
                 due = dates.learner_due_date(task, own, offering, membership)
-                if opens is None or due is None or opens > self.now:
+                if opens is None or due is None:
                     continue
-                if task.type == "quiz":
-                    self.quiz(offering, task, membership, opens, due, diligence, current)
-                elif not task.hidden or self.rng.random() < 0.15:
-                    self.submission(offering, task, membership, opens, due, diligence, facilitators, markers)
-            for activity_id in activities:
-                if self.rng.random() < 0.6 * diligence:
-                    self.activity_attempt(offering, activity_id, membership, facilitators)
+                done = self.task(offering, task, plan, to_utc(opens), to_utc(due), staff, words, current)
+                complete = complete and (done or task.hidden)
+            if not complete:
+                plan.hold_back()
+            for activity_id, point in zip(activities, ACTIVITY_POINTS, strict=True):
+                if plan.reach >= point and self.rng.random() < 0.7:
+                    self.activity_attempt(offering, activity_id, plan, point, staff, words)
 
-    def quiz(
+    def task(
         self,
         offering: Offering,
         task: Assessment,
-        membership: Membership,
+        plan: Plan,
         opens: datetime,
         due: datetime,
-        diligence: float,
+        staff: list[Membership],
+        words: CourseContent,
         current: bool,
-    ) -> None:
-        if self.rng.random() > (diligence if due < self.now else diligence * 0.5):
-            if current and due > self.now and self.rng.random() < 0.05:
-                extended = due + timedelta(days=self.rng.randint(3, 10))
-                self.add(
-                    AssessmentDueOverride,
-                    offering_id=offering.id,
-                    assessment_id=task.id,
-                    user_id=membership.user_id,
-                    due_date=extended,
-                    updated_at=self.now,
-                )
-            return
-        attempts = self.rng.choices((1, 2, 3), weights=(6, 3, 1))[0]
-        at = _between(self.ctx, opens, min(due, self.now))
-        mark = self.rng.randint(40, 90)
-        for _ in range(min(attempts, task.max_attempts or attempts)):
+    ) -> bool:
+        """The learner's work on one task, by their plan; True when they handed it in."""
+        rng = self.rng
+        due_point = min(plan.fraction_of(due), 1.0)
+        if task.hidden and rng.random() >= 0.15:
+            return False  # the optional extension: a few take it on
+        if plan.reach >= due_point and opens <= plan.closes:
+            at = max(
+                opens + timedelta(minutes=rng.randint(30, 600)),
+                plan.at(due_point) - timedelta(hours=rng.randint(0, 30)),
+            )
+            at = min(at, plan.closes).replace(microsecond=0)
+            if task.type == "quiz":
+                return self.quiz(offering, task, plan, at, due)
+            self.submission(offering, task, plan, opens, at, staff, words)
+            return True
+        reached = plan.reach >= max(plan.fraction_of(opens), 0.0) and opens <= plan.closes
+        if reached and task.type != "quiz" and rng.random() < 0.5:
+            self.draft(offering, task, plan, opens, words)
+        elif task.type == "quiz" and current and self.now < due <= self.now + timedelta(days=7) and rng.random() < 0.1:
+            self.extend(
+                offering,
+                task,
+                plan,
+                due + timedelta(days=rng.randint(3, 10)),
+                self.now - timedelta(hours=rng.randint(2, 48)),
+            )
+        return False
+
+    def extend(self, offering: Offering, task: Assessment, plan: Plan, until: datetime, granted: datetime) -> None:
+        """A facilitator gave this learner more time for a quiz."""
+        self.add(
+            AssessmentDueOverride,
+            offering_id=offering.id,
+            assessment_id=task.id,
+            user_id=plan.membership.user_id,
+            due_date=until.replace(minute=0, second=0, microsecond=0),
+            updated_at=granted,
+        )
+
+    def quiz(self, offering: Offering, task: Assessment, plan: Plan, at: datetime, due: datetime) -> bool:
+        """Attempts until passed or out of attempts, marks never going down; attempts after the due date come with
+        the extension a facilitator granted (a first attempt three weeks late is not made: the quiz is missed)."""
+        rng = self.rng
+        if at - due > MAX_QUIZ_EXTENSION:
+            return False
+        user_id = plan.membership.user_id
+        mark = max(20, min(100, plan.skill + rng.randint(-12, 14)))
+        attempts: list[tuple[datetime, int]] = []
+        for _ in range(task.max_attempts or 1):
+            if attempts and at > plan.closes:
+                break
+            attempts.append((at, mark))
+            if mark >= PASS_MARK and rng.random() < 0.9:
+                break  # passed (a few try once more for a better mark)
+            at = at + timedelta(hours=rng.randint(1, 72))
+            mark = min(100, mark + rng.randint(5, 25))
+        last = attempts[-1][0]
+        if last > due:
+            until = last + timedelta(days=rng.randint(1, 3))
+            self.extend(offering, task, plan, until, min(attempts[0][0], due) - timedelta(hours=rng.randint(1, 48)))
+        for at, mark in attempts:
             self.add(
                 QuizAttempt,
                 id=self.new_id(),
                 offering_id=offering.id,
                 assessment_id=task.id,
-                user_id=membership.user_id,
+                user_id=user_id,
                 mark=str(mark),
                 attempted_at=at,
             )
-            at = min(at + timedelta(hours=self.rng.randint(1, 72)), self.now)
-            mark = min(100, mark + self.rng.randint(0, 20))
+            self.ctx.saw(offering.id, user_id, at)
+            if mark >= PASS_MARK:
+                self.ctx.passed.setdefault((offering.id, user_id, task.id), at)
+        return True
+
+    def draft(self, offering: Offering, task: Assessment, plan: Plan, opens: datetime, words: CourseContent) -> None:
+        """Work started and saved, not handed in yet."""
+        updated = _between(self.ctx, max(opens, plan.start), plan.last_active)
+        self.add(
+            Submission,
+            id=self.new_id(),
+            offering_id=offering.id,
+            assessment_id=task.id,
+            user_id=plan.membership.user_id,
+            status="draft",
+            html=self.rng.choice(words.responses),
+            files=[],
+            submitted_at=None,
+            updated_at=updated,
+            created_at=_between(self.ctx, max(opens, plan.start), updated),
+        )
+        self.ctx.saw(offering.id, plan.membership.user_id, updated)
 
     def submission(
         self,
         offering: Offering,
         task: Assessment,
-        membership: Membership,
+        plan: Plan,
         opens: datetime,
-        due: datetime,
-        diligence: float,
-        facilitators: list[Membership],
-        markers: list[Membership],
+        submitted_at: datetime,
+        staff: list[Membership],
+        words: CourseContent,
     ) -> None:
         rng = self.rng
-        roll = rng.random()
-        if due < self.now:
-            status = "submitted" if roll < diligence else ("draft" if roll < diligence + 0.05 else None)
-        else:
-            status = "submitted" if roll < diligence * 0.4 else ("draft" if roll < diligence * 0.6 else None)
-        if status is None:
-            return
-        late = rng.random() < 0.08
-        end = self.now if late else min(due, self.now)
-        submitted_at = _between(self.ctx, opens, end) if status == "submitted" else None
-        updated = submitted_at or _between(self.ctx, opens, self.now)
+        user_id = plan.membership.user_id
         files = []
-        if task.type == "assignment" and status == "submitted":
+        if task.type == "assignment":
             file_id = self.new_object_id()
             files.append(
                 {
@@ -355,7 +384,7 @@ class _Seeder:
                     "mimetype": "application/pdf",
                     "size": rng.randint(30_000, 2_000_000),
                     "url": f"{FILES}{file_id}",
-                    "createdAt": format_datetime(updated),
+                    "createdAt": format_datetime(submitted_at),
                 }
             )
         submission_id = self.new_id()
@@ -364,39 +393,38 @@ class _Seeder:
             id=submission_id,
             offering_id=offering.id,
             assessment_id=task.id,
-            user_id=membership.user_id,
-            status=status,
-            html=rng.choice(RESPONSES),
+            user_id=user_id,
+            status="submitted",
+            html=rng.choice(words.responses),
             files=files,
             submitted_at=submitted_at,
-            updated_at=updated,
-            created_at=min(updated, opens + timedelta(hours=1)),
+            updated_at=submitted_at,
+            created_at=_between(self.ctx, max(opens, plan.start, submitted_at - timedelta(days=5)), submitted_at),
         )
-        if submitted_at is None or submitted_at > self.now - timedelta(days=2) or rng.random() > 0.8:
+        self.ctx.saw(offering.id, user_id, submitted_at)
+        marked_at = submitted_at + timedelta(hours=rng.randint(6, 9 * 24))
+        recent = submitted_at > self.now - timedelta(days=14)
+        if marked_at > self.now or (recent and rng.random() < 0.3):
+            return  # waiting to be marked (markers keep up: older work is marked)
+        marker = self.marker(offering, user_id, staff)
+        if marker is None:
             return
-        marker = (
-            rng.choice(markers)
-            if markers and rng.random() < 0.4
-            else (rng.choice(facilitators) if facilitators else None)
-        )
-        marked_at = _between(
-            self.ctx, submitted_at + timedelta(hours=6), min(self.now, submitted_at + timedelta(days=9))
-        )
         mark = _mark_value(self.ctx, task)
-        feedback = rng.choice(FEEDBACK)
-        marker_id = marker.user_id if marker is not None else None
+        marker_id = marker.user_id
         history = [
             {
                 "id": self.new_id(),
                 "mark": mark,
-                "feedback": feedback,
+                "feedback": rng.choice(FEEDBACK),
                 "markerId": marker_id,
                 "createdAt": format_datetime(marked_at),
             }
         ]
         updated_at = marked_at
         if rng.random() < 0.25 and marked_at < self.now - timedelta(days=1):
-            updated_at = _between(self.ctx, marked_at + timedelta(hours=1), self.now)
+            updated_at = _between(
+                self.ctx, marked_at + timedelta(hours=1), min(self.now, marked_at + timedelta(days=10))
+            )
             mark = _mark_value(self.ctx, task) if rng.random() < 0.5 else mark
             history.append(
                 {
@@ -407,7 +435,9 @@ class _Seeder:
                     "createdAt": format_datetime(updated_at),
                 }
             )
-        by_marker = marker is not None and marker.is_marker and not marker.is_facilitator
+        self.ctx.saw(offering.id, marker_id, marked_at)
+        self.ctx.saw(offering.id, marker_id, updated_at)
+        by_marker = marker.is_marker and not marker.is_facilitator
         self.add(
             Mark,
             id=self.new_id(),
@@ -424,12 +454,26 @@ class _Seeder:
         )
         row["status"] = "marked"
 
+    def marker(self, offering: Offering, learner_id: str, staff: list[Membership]) -> Membership | None:
+        """The learner's coach most of the time, else one of the class's facilitators."""
+        coach_id = self.ctx.coaches.get((offering.id, learner_id))
+        coach = next((m for m in staff if m.user_id == coach_id), None)
+        facilitators = [m for m in staff if m.is_facilitator]
+        if coach is not None and (not facilitators or self.rng.random() < 0.8):
+            return coach
+        return self.rng.choice(facilitators) if facilitators else coach
+
     def activity_attempt(
-        self, offering: Offering, activity_id: str, membership: Membership, facilitators: list[Membership]
+        self,
+        offering: Offering,
+        activity_id: str,
+        plan: Plan,
+        point: float,
+        staff: list[Membership],
+        words: CourseContent,
     ) -> None:
         rng = self.rng
-        start = max(offering.start, membership.start_date or offering.start)
-        at = _between(self.ctx, start, min(self.now, offering.end or self.now))
+        at = min(plan.at(point) + timedelta(minutes=rng.randint(5, 120)), plan.closes).replace(microsecond=0)
         files = []
         if rng.random() < 0.2:
             file_id = self.new_object_id()
@@ -441,19 +485,21 @@ class _Seeder:
                     "url": f"{FILES}{file_id}",
                 }
             )
+        facilitators = [m for m in staff if m.is_facilitator]
         facilitator = rng.choice(facilitators) if facilitators and rng.random() < 0.4 else None
         self.add(
             ActivityAttempt,
             id=self.new_id(),
             offering_id=offering.id,
             activity_id=activity_id,
-            user_id=membership.user_id,
-            response_text=rng.choice(ACTIVITY_ANSWERS),
+            user_id=plan.membership.user_id,
+            response_text=rng.choice(words.activity_answers),
             uploaded_files=files,
             feedback_text=rng.choice(FEEDBACK[3:]) if facilitator is not None else None,
             feedback_user_id=facilitator.user_id if facilitator is not None else None,
             created_at=at,
         )
+        self.ctx.saw(offering.id, plan.membership.user_id, at)
 
 
 def seed(ctx: DemoContext) -> None:
@@ -462,13 +508,16 @@ def seed(ctx: DemoContext) -> None:
         return
     seeder = _Seeder(ctx)
     offerings = sorted(ctx.offerings, key=lambda o: (o.start, o.id))
+    versions = {v.id: v for v in ctx.versions}
     lengths: dict[str, int] = {}
     for offering in offerings:
         if offering.content_id not in lengths:
             span = (offering.end - offering.start).days if offering.end is not None else DEFAULT_LENGTH_DAYS
             lengths[offering.content_id] = max(14, span)
+    words = {o.content_id: CONTENT[ctx.course_codes[o.course_id]] for o in offerings}
     content: dict[str, tuple[list[Assessment], list[str]]] = {
-        content_id: seeder.content(content_id, length) for content_id, length in sorted(lengths.items())
+        content_id: seeder.content(versions[content_id], words[content_id], length)
+        for content_id, length in sorted(lengths.items())
     }
     tasks = [t for ts, _ in content.values() for t in ts]
     ctx.session.add_all(tasks)
@@ -479,13 +528,10 @@ def seed(ctx: DemoContext) -> None:
     members: dict[str, list[Membership]] = {}
     for membership in ctx.memberships:
         members.setdefault(membership.offering_id, []).append(membership)
-    past = [o for o in offerings if o.end is not None and o.end < ctx.now]
-    chosen_past = {o.id for o in past[1::2]}  # every other past class keeps its learners' work
     for offering in offerings:
-        current = is_current(offering, ctx.now)
-        if not current and offering.id not in chosen_past:
-            continue
+        if to_utc(offering.start) > ctx.now:
+            continue  # nothing happened yet
         tasks_of, activities = content[offering.content_id]
-        seeder.offering(offering, tasks_of, activities, members.get(offering.id, []), current)
+        seeder.offering(offering, tasks_of, activities, members.get(offering.id, []), words[offering.content_id])
     for model in (AssessmentSetting, AssessmentDueOverride, Submission, Mark, QuizAttempt, ActivityAttempt):
         insert_rows(ctx, model, seeder.rows.pop(model, []))

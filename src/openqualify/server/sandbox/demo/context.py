@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faker import Faker
 from sqlalchemy import insert
@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session
 from openqualify.server.db.models import Course, CourseVersion, Membership, Offering, User
 from openqualify.server.kit.cooperative import chunks
 from openqualify.server.kit.timefmt import to_utc
+
+if TYPE_CHECKING:
+    from openqualify.server.sandbox.demo.plans import Plan
 
 _PUSH_ALPHABET = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
 DEMO_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
@@ -36,10 +39,21 @@ class DemoContext:
     offerings: list[Offering] = field(default_factory=list)
     users: list[User] = field(default_factory=list)
     memberships: list[Membership] = field(default_factory=list)
+    course_codes: dict[str, str] = field(default_factory=dict)  # course id -> core.COURSES code (catalogue key)
+    coaches: dict[tuple[str, str], str] = field(default_factory=dict)  # (offering id, learner id) -> coach's id
+    pending: set[str] = field(default_factory=set)  # ids of the accounts that never accepted their invitation
+    plans: dict[tuple[str, str], Plan] = field(default_factory=dict)  # (offering id, user id): plans.Plan
+    passed: dict[tuple[str, str, str], datetime] = field(default_factory=dict)  # (offering, user, quiz): when
+    # When each member was active in each offering (posts, work, pages, logins): `access` derives logins from it.
+    active: dict[tuple[str, str], list[datetime]] = field(default_factory=dict)
     ids: DemoIds = field(init=False)
 
     def __post_init__(self) -> None:
         self.ids = DemoIds(self.seed, self.org_id, start_of_day(self.now))
+
+    def saw(self, offering_id: str, user_id: str, at: datetime) -> None:
+        """Record that a member did something in an offering at `at` (they were signed in then)."""
+        self.active.setdefault((offering_id, user_id), []).append(to_utc(at))
 
 
 class DemoIds:

@@ -22,6 +22,7 @@ from openqualify.server.db.models import (
     OfferingBadge,
     User,
 )
+from openqualify.server.sandbox.demo.catalogue import PASS_MARK
 from openqualify.server.sandbox.demo.context import DemoContext
 
 COVER_BASE = "https://cdn.demo-academy.example/covers/"
@@ -48,7 +49,11 @@ class CourseSpec:
 
 COURSES: tuple[CourseSpec, ...] = (
     CourseSpec(
-        "SAF", "Workplace Health and Safety Essentials", "Compliance", "Introductory", "Health and safety",
+        "SAF",
+        "Workplace Health and Safety Essentials",
+        "Compliance",
+        "Introductory",
+        "Health and safety",
         ("safety", "compliance", "induction"),
         (
             "Identify common workplace hazards and assess their risk",
@@ -56,20 +61,30 @@ COURSES: tuple[CourseSpec, ...] = (
             "Report incidents and near misses using the correct process",
             "Explain the duties of workers and officers under the Health and Safety at Work Act 2015",
         ),
-        (420, 160, 45), weeks=8,
+        (420, 160, 45),
+        weeks=8,
     ),
     CourseSpec(
-        "CSE", "Customer Service Excellence", "Customer experience", "Intermediate", "Service",
+        "CSE",
+        "Customer Service Excellence",
+        "Customer experience",
+        "Intermediate",
+        "Service",
         ("customer", "communication", "soft-skills"),
         (
             "Use active listening to understand customer needs",
             "Resolve complaints with empathy and clear follow-up",
             "Measure service quality with NPS and CSAT",
         ),
-        (300, 70), weeks=6,
+        (300, 70),
+        weeks=6,
     ),
     CourseSpec(
-        "LDR", "Leadership Foundations", "Management", "Intermediate", "Leadership",
+        "LDR",
+        "Leadership Foundations",
+        "Management",
+        "Intermediate",
+        "Leadership",
         ("leadership", "management", "coaching"),
         (
             "Adapt leadership style to the situation and the team",
@@ -78,20 +93,30 @@ COURSES: tuple[CourseSpec, ...] = (
             "Set goals and delegate with clear accountability",
             "Lead a team through change",
         ),
-        (380, 130), weeks=12,
+        (380, 130),
+        weeks=12,
     ),
     CourseSpec(
-        "DAT", "Data Literacy for Managers", "Digital skills", "Introductory", "Data and analytics",
+        "DAT",
+        "Data Literacy for Managers",
+        "Digital skills",
+        "Introductory",
+        "Data and analytics",
         ("data", "excel", "dashboards"),
         (
             "Read and question charts, tables and dashboards",
             "Distinguish correlation from causation",
             "Frame a business question that data can answer",
         ),
-        (200,), weeks=4,
+        (200,),
+        weeks=4,
     ),
     CourseSpec(
-        "TRM", "Te Reo Māori for the Workplace", "Culture and language", "Beginner", "Te reo Māori",
+        "TRM",
+        "Te Reo Māori for the Workplace",
+        "Culture and language",
+        "Beginner",
+        "Te reo Māori",
         ("te-reo", "culture", "language"),
         (
             "Pronounce Māori words and place names correctly",
@@ -99,10 +124,15 @@ COURSES: tuple[CourseSpec, ...] = (
             "Introduce yourself with a simple pepeha",
             "Understand the principles of Te Tiriti o Waitangi at work",
         ),
-        (450, 210, 30), weeks=12,
+        (450, 210, 30),
+        weeks=12,
     ),
     CourseSpec(
-        "PMF", "Project Management Fundamentals", "Management", "Intermediate", "Project management",
+        "PMF",
+        "Project Management Fundamentals",
+        "Management",
+        "Intermediate",
+        "Project management",
         ("projects", "planning", "agile"),
         (
             "Define scope, deliverables and success criteria",
@@ -110,10 +140,16 @@ COURSES: tuple[CourseSpec, ...] = (
             "Manage risks, issues and stakeholders",
             "Choose between predictive and agile delivery",
         ),
-        (260,), tasks_enabled=False, weeks=8,
+        (260,),
+        tasks_enabled=False,
+        weeks=8,
     ),
     CourseSpec(
-        "CYB", "Cyber Security Awareness", "Compliance", "Introductory", "Information security",
+        "CYB",
+        "Cyber Security Awareness",
+        "Compliance",
+        "Introductory",
+        "Information security",
         ("security", "phishing", "compliance"),
         (
             "Recognise phishing and social-engineering attempts",
@@ -318,7 +354,8 @@ class _Builder:
             course, versions = courses[spec.course]
             start = self.at(spec.start_days).replace(hour=20)  # 9am in New Zealand (UTC+13 in summer)
             end = start + timedelta(days=spec.length_days) if spec.length_days is not None else None
-            created = min(start - timedelta(days=21), self.now - timedelta(hours=1)) + timedelta(minutes=index)
+            # Set up three weeks before it starts, or, for the next intakes, a week or two before the demo's day.
+            created = min(start - timedelta(days=21), self.now - timedelta(days=7 + index)) + timedelta(minutes=index)
             # Offerings keep the version that was current when they were created.
             version = next((v for v in reversed(versions) if v.published_at <= created), versions[0])
             identifier = f"{spec.course}-{_term(start)}"
@@ -382,7 +419,7 @@ class _Builder:
             id=self.ctx.ids.push("core", offering.created_at),
             org_id=self.ctx.org_id,
             title=f"{course.name} - Certified",
-            description=f"Awarded for completing {course.name} and passing every assessed quiz.",
+            description=f"Awarded for completing {course.name} and passing every assessed quiz ({PASS_MARK}% or more).",
             requires_approval=spec.badge == "approval",
             expires=spec.badge in ("timeframe", "date"),
             expiry_type=spec.badge if spec.badge in ("timeframe", "date") else None,
@@ -410,17 +447,26 @@ class _Builder:
         for spec, offering, _ in offerings:
             chosen_facilitators = rng.sample(facilitators, rng.randint(1, 2))
             chosen_markers = rng.sample(markers, rng.randint(1, 2))
-            # Suspended accounts cannot be enrolled any more: only classes that already ran may list them.
+            # Suspended accounts (people who left) cannot be enrolled any more and were taken out of the classes
+            # still running: only classes that ended list them. (Drawn from the whole pool, then removed, so that
+            # the random choices, and with them every other class's members, stay what they were.)
+            running = offering.end is None or offering.end > self.now
             pool = learners if offering.start <= self.now else [u for u in learners if not u.suspended]
-            chosen_learners = rng.sample(pool, rng.randint(*spec.learners))
-            members.extend(self.member(spec, offering, f, pending, facilitator=True) for f in chosen_facilitators)
-            members.extend(self.member(spec, offering, m, pending, marker=True) for m in chosen_markers)
-            members.extend(self.member(spec, offering, learner, pending) for learner in chosen_learners)
+            drawn = rng.sample(pool, rng.randint(*spec.learners))
+            chosen_learners = [u for u in drawn if not (running and u.suspended)]
+            staff_members = [self.member(spec, offering, f, pending, facilitator=True) for f in chosen_facilitators]
+            staff_members += [self.member(spec, offering, m, pending, marker=True) for m in chosen_markers]
+            learner_members = {u.id: self.member(spec, offering, u, pending) for u in drawn}
+            members.extend(staff_members)
+            members.extend(learner_members[u.id] for u in chosen_learners)
+            coach_members = {m.user_id: m for m in staff_members if m.is_marker}
             # Each coach marks a share of the learners, round robin; a few learners are left unassigned.
-            for i, learner in enumerate(sorted(chosen_learners, key=lambda u: u.email_key)):
-                if rng.random() < 0.1:
+            for i, learner in enumerate(sorted(drawn, key=lambda u: u.email_key)):
+                if rng.random() < 0.1 or learner not in chosen_learners:
                     continue
                 coach = chosen_markers[i % len(chosen_markers)]
+                # Assigned once both are in the class (and before the demo's day).
+                assigned = max(learner_members[learner.id].created_at, coach_members[coach.id].created_at)
                 assignments.append(
                     MarkerAssignment(
                         id=self.ctx.ids.push("core", offering.created_at),
@@ -428,7 +474,7 @@ class _Builder:
                         offering_id=offering.id,
                         marker_user_id=coach.id,
                         learner_user_id=learner.id,
-                        created_at=min(offering.start, self.now),
+                        created_at=min(assigned + timedelta(hours=2), self.now - timedelta(hours=1)),
                     )
                 )
         return members, assignments
@@ -443,15 +489,28 @@ class _Builder:
         facilitator: bool = False,
         marker: bool = False,
     ) -> Membership:
+        """A membership, enrolled at some moment of the class's history (never at the demo's "now").
+
+        Staff join within three days of the class being set up; learners enrol from then until a week after
+        their start (most before it), and never later than two hours before the demo's day. (The random draws
+        keep the order and number they have always had, so that the demo's other choices stay the same.)
+        """
         rng = self.rng
         learner = not facilitator and not marker
-        created = min(offering.created_at + timedelta(hours=rng.randint(1, 240)), self.now)
+        share = (rng.randint(1, 240) - 1) / 239
         logged_in = None
         if offering.start <= self.now and user.id not in pending and rng.random() < 0.9:
             last_day = min(self.now, offering.end or self.now)
             span = max(1, int((last_day - offering.start).total_seconds() // 3600))
             logged_in = offering.start + timedelta(hours=rng.randint(1, span))
         start_date = offering.start + timedelta(days=rng.randint(0, 21)) if spec.relative_dates and learner else None
+        opened = max(offering.created_at, user.created_at) + timedelta(hours=2)
+        latest = self.now - timedelta(hours=2)
+        if learner:
+            until = min((start_date or offering.start) + timedelta(days=7), latest)
+        else:
+            until = min(opened + timedelta(days=3), latest)
+        created = (opened + (until - opened) * share).replace(second=0, microsecond=0)
         return Membership(
             id=self.ctx.ids.push("core", created),
             org_id=self.ctx.org_id,
@@ -461,27 +520,9 @@ class _Builder:
             is_marker=marker,
             is_readonly=offering.is_readonly or (learner and rng.random() < 0.03),
             start_date=start_date,
-            last_logged_in_at=logged_in,
+            last_logged_in_at=logged_in,  # a first guess: `access` sets it from what the member did
             created_at=created,
         )
-
-    def access_times(self, users: list[User], members: list[Membership], pending: set[str]) -> None:
-        """First and last access follow the member log-ins; pending accounts never signed in."""
-        seen: dict[str, list[datetime]] = {}
-        for membership in members:
-            if membership.last_logged_in_at is not None:
-                seen.setdefault(membership.user_id, []).append(membership.last_logged_in_at)
-        for user in users:
-            if user.id in pending:
-                continue
-            times = seen.get(user.id)
-            if "staff" in user.tags:
-                user.first_access_at = user.created_at + timedelta(days=1)
-                user.last_access_at = max([*(times or []), self.now - timedelta(hours=self.rng.randint(1, 72))])
-            elif times:
-                first = min(times) - timedelta(days=self.rng.randint(1, 30))
-                user.first_access_at = max(first, user.created_at + timedelta(hours=2))
-                user.last_access_at = max(max(times), user.first_access_at)
 
     # --- permissions and mappings -------------------------------------------------------------------------
 
@@ -547,7 +588,6 @@ def seed(ctx: DemoContext) -> None:
     offerings = build.offerings(courses)
     offering_rows = [offering for _, offering, _ in offerings]
     members, assignments = build.memberships(offerings, staff, learners, pending)
-    build.access_times(users, members, pending)  # before the users are written: no UPDATEs afterwards
 
     # Parents before children: the models declare no relationships, so the flush order is ours.
     session.add_all(course_rows)
@@ -569,3 +609,6 @@ def seed(ctx: DemoContext) -> None:
     ctx.offerings.extend(offering_rows)
     ctx.users.extend(users)
     ctx.memberships.extend(members)
+    ctx.pending.update(pending)
+    ctx.course_codes.update({course.id: code for code, (course, _) in courses.items()})
+    ctx.coaches.update({(a.offering_id, a.learner_user_id): a.marker_user_id for a in assignments})
