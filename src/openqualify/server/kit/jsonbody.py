@@ -217,10 +217,12 @@ def _fail_fast(schema: Any) -> Any:
         return [_fail_fast(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
+    if not isinstance(schema.get("type"), str):  # not a schema: a map of names (a model's fields) to schemas
+        return {name: _fail_fast(value) for name, value in schema.items()}
     rewritten = {key: value if key in _NOT_SCHEMAS else _fail_fast(value) for key, value in schema.items()}
-    kind = rewritten.get("type")
-    if not isinstance(kind, str):  # a map of names (fields, arguments), not a schema: e.g. a field named "type"
-        return rewritten
+    if isinstance(schema.get("fields"), dict):  # names are the fields' own: "metadata", "default", "type"...
+        rewritten["fields"] = {name: _fail_fast(field) for name, field in schema["fields"].items()}
+    kind = rewritten["type"]
     if kind in _COLLECTIONS:
         rewritten["fail_fast"] = True
     elif kind == "model" and (schema.get("config") or {}).get("extra_fields_behavior") == "forbid":
