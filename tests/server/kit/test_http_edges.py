@@ -82,4 +82,4 @@ def test_links_of_the_api_follow_the_bound_address_not_the_host_header(database_
     with TestClient(create_app(Settings(database_url=database_url)), base_url="http://127.0.0.1:8123") as client:
         headers = {"Authorization": f"Bearer {api.token}", "Host": "evil.example"}
         body = client.get("/v1/", headers=headers).json()
-XX
+    assert all(url.startswith("http://127.0.0.1:8123/v1/") for url in body.values())  # the server's address
