@@ -46,6 +46,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._body_complete = True  # the current request's body has arrived whole
         self._discarded = 0
         self._linger_timer: asyncio.TimerHandle | None = None
+        self._close_after_body = False
 
     # Connection events
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -100,6 +101,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self._refuse_head(431, f"request headers should NOT be larger than {self.max_head_bytes} bytes")
             return  # no request is run for this head
         super().on_headers_complete()
+        if self.cycle is not None:
+            # An answer that ends the connection (the client said `Connection: close`, HTTP/1.0) waits for the
+            # body too: closing with unread data makes the kernel reset the connection, and the answer is lost.
+            self.cycle.transport = _CloseAfterBody(self.transport, self)  # type: ignore[assignment]
 
     def on_body(self, body: bytes) -> None:
         if self.transport.is_closing():
@@ -118,6 +123,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._body_complete = True
         lingered = self._linger_timer is not None
         self._cancel_linger_timer()
+        if self._close_after_body:
+            self._close()
+            return
         super().on_message_complete()
         if lingered and not self.transport.is_closing() and self.timeout_keep_alive_task is None:
             # uvicorn armed the keep-alive timeout when the answer went out; the body's arrival cancelled it.
@@ -126,7 +134,18 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        if not self._body_complete and not self.transport.is_closing():
+        self._start_lingering()
+
+    def close_after_body(self) -> None:
+        """The answer ends the connection: now, or once the rest of the request's body has been read."""
+        if self._body_complete:
+            self._close()
+        else:
+            self._close_after_body = True
+            self._start_lingering()
+
+    def _start_lingering(self) -> None:
+        if not self._body_complete and not self.transport.is_closing() and self._linger_timer is None:
             self._linger_timer = self.loop.call_later(self.linger_seconds, self._close)
 
     # Helpers
@@ -174,3 +193,17 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._cancel_head_timer()
         self._cancel_linger_timer()
 
+
+
+class _CloseAfterBody:
+    """The transport as a request's cycle sees it: `close()` waits for the rest of the request's body."""
+
+    def __init__(self, transport: asyncio.Transport, protocol: GuardedHttpToolsProtocol) -> None:
+        self._transport = transport
+        self._protocol = protocol
+
+    def close(self) -> None:
+        self._protocol.close_after_body()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
