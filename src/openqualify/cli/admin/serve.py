@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from openqualify import __version__
@@ -79,9 +78,9 @@ def ensure_demo_org(url: str, token: str | None, keep_in_file: bool) -> DemoToke
     return DemoToken(new_token, "new", None if where is None else str(where))
 
 
-def _given_on_command_line(parameter: str) -> bool:
-    context = click.get_current_context(silent=True)
-    return context is not None and context.get_parameter_source(parameter) is click.core.ParameterSource.COMMANDLINE
+def _given_on_command_line(context: typer.Context, parameter: str) -> bool:
+    source = context.get_parameter_source(parameter)
+    return source is not None and source.name == "COMMANDLINE"
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -120,6 +119,7 @@ def _token_lines(demo: DemoToken, url: str, on_terminal: bool) -> list[str]:
 
 
 def serve(
+    context: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to listen on.", **_env("HOST"))] = DEFAULT_HOST,
     port: Annotated[int, typer.Option(help="Port to listen on.", **_env("PORT"))] = DEFAULT_PORT,
     db: Annotated[
@@ -187,7 +187,7 @@ def serve(
             fail(f"cannot read the token file {token_file}: {exc.strerror or exc}")
         if token is None:
             fail(f"the token file {token_file} is empty")
-    elif token and _given_on_command_line("token"):
+    elif token and _given_on_command_line(context, "token"):
         note("note: a token given with --token is visible to every user of this machine (ps); "
              "prefer OPENQUALIFY_DEMO_TOKEN or --token-file")
     # The worker processes read their settings from the environment: options go there first.
