@@ -136,3 +136,21 @@ def test_the_first_error_is_the_full_validators_first_error(model: Any, value: A
 def test_valid_values_validate_the_same() -> None:
     value = {"email": "a@example.com", "status": "draft", "files": [{"filename": "f", "size": 3}]}
     assert first_error_validator(SubmissionCreate).validate_python(value) == SubmissionCreate.model_validate(value)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [*VALID[:3], b"[" * 33 + b"]" * 33, b'{"x": {"y": [1]}, "a": [{"b": ' + b"[" * 31 + b"]" * 31 + b"}]}",
+     b'{"n": 123456789012345678901234567890}', b'{"a": "\\ud800"}', b'{"a": 1,}'],
+)
+def test_small_bodies_answer_as_large_ones(body: bytes) -> None:
+    """Bodies up to 4 KiB take orjson's path with a nesting check; padded past it they take the incremental one."""
+
+    def outcome(raw: bytes) -> Any:
+        try:
+            return ("value", parse(raw))
+        except ApiError as error:
+            return ("refused", error.details)
+
+    assert len(body) < 4096
+    assert outcome(body) == outcome(body + b" " * 5000)

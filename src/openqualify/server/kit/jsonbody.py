@@ -42,7 +42,12 @@ VALUES_PER_BULK_ITEM = 20
 SLICE = 16 * 1024
 """Bytes parsed between two pauses: a few milliseconds of work at most."""
 
+SMALL = 4096
+"""A body of at most this many bytes cannot pass the key, item, value or string bounds (at their defaults): it is
+parsed by orjson in one go and only its nesting is checked (a twentieth of the incremental parser's cost)."""
+
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONG_NUMBER = re.compile(rb"\d{19}")  # an integer that may not fit 64 bits: the incremental parser decides
 _JSON_ERRORS = (ijson.JSONError, UnicodeDecodeError, ValueError)
 
 
@@ -145,11 +150,53 @@ def _orjson(body: bytes) -> Any:
         raise SchemaValidationError(f"Unexpected token in JSON: {error.msg}") from None
 
 
+def _small_enough(body: bytes, limits: BodyLimits) -> bool:
+    """Whether only the nesting bound can be passed by `body` (each key or item takes at least 2 bytes)."""
+    size = len(body)
+    return (
+        size <= SMALL
+        and limits.max_properties >= size // 4
+        and (limits.max_items is None or limits.max_items >= size // 2)
+        and (limits.max_values is None or limits.max_values >= size // 2)
+        and limits.max_string >= size
+        and not _LONG_NUMBER.search(body)
+    )
+
+
+def _check_nesting(body: bytes, value: Any, max_depth: int) -> None:
+    """The first container (in document order) nested deeper than `max_depth`, as the incremental parser names it."""
+    if body.count(b"[") + body.count(b"{") <= max_depth:
+        return  # not enough brackets to nest that deep (the common case: no walk)
+    # (node, depth, parent entry, key or index): the path is spelt only for the container refused
+    stack: list[tuple[Any, int, Any, Any]] = [(value, 0, None, None)]
+    while stack:
+        entry = stack.pop()
+        node, depth = entry[0], entry[1]
+        if type(node) is dict:
+            children: list[tuple[Any, Any]] = list(node.items())
+        elif type(node) is list:
+            children = list(enumerate(node))
+        else:
+            continue
+        if depth >= max_depth:
+            parts = []
+            while entry[2] is not None:
+                parts.append(f"[{entry[3]}]" if type(entry[2][0]) is list else f".{entry[3]}")
+                entry = entry[2]
+            where = "data" + "".join(reversed(parts))
+            raise SchemaValidationError(f"{where} should NOT be nested deeper than {max_depth} levels")
+        stack.extend((child, depth + 1, entry, key) for key, child in reversed(children))
+
+
 async def parse_json(body: bytes, limits: BodyLimits) -> Any:
     """The JSON value of a non-empty body, or a `SchemaValidationError` at the first bound passed or syntax error.
 
     Large bodies are parsed a slice at a time with a pause between slices; small ones in one go.
     """
+    if _small_enough(body, limits):
+        value = _orjson(body)
+        _check_nesting(body, value, limits.max_depth)
+        return value
     builder = _Builder(limits)
     events = ijson.sendable_list()
     parser = ijson.basic_parse_coro(events, use_float=True)
