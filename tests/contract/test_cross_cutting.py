@@ -49,20 +49,30 @@ def test_org_is_the_tokens_org(api: Api, other_api: Api) -> None:
 
 
 def test_unknown_route_and_wrong_method(api: Api) -> None:
-    for method, path in (("GET", "/v1/nothing-here"), ("DELETE", "/v1/org"), ("GET", "/elsewhere")):
+    for method, path in (("GET", "/v1/nothing-here"), ("GET", "/elsewhere")):
         response = api.http.request(method, path, headers={"Authorization": f"Bearer {api.token}"})
         assert response.status_code == 404, (method, path)
         assert response.json() == {"name": "RouteNotFoundError", "details": "Invalid path."}
+    # A known path with another method: 405 with Allow, in the flat body (decision H10).
+    for method, path, allowed in (("DELETE", "/v1/org", "GET"), ("GET", "/v1/users", "POST")):
+        response = api.http.request(method, path, headers={"Authorization": f"Bearer {api.token}"})
+        assert (response.status_code, response.headers["Allow"]) == (405, allowed), (method, path)
+        assert response.json() == {
+            "name": "RouteNotFoundError",
+            "details": f"The method {method} is not allowed on this path; allowed: {allowed}.",
+        }
 
 
 def test_api_info_lists_endpoints(api: Api) -> None:
-    """In the sandbox the links are the server's own (the request's host), so a client following them stays local."""
+    """In the sandbox the links are the server's own (the address it is bound to), so a client following them stays
+    local."""
     body = api.get("/").json()
     assert body["GET /org"] == "http://testserver/v1/org"
     assert "POST /users" in body
     assert not any(key.split(" ", 1)[1].startswith("/_sandbox") for key in body)
-    elsewhere = api.get("/", headers={"Host": "sandbox.internal:8080"}).json()
-    assert elsewhere["GET /org"] == "http://sandbox.internal:8080/v1/org"
+    # The Host header is the client's: never reflected into the links (issue 19.11).
+    elsewhere = api.get("/", headers={"Host": "attacker.example:8080"}).json()
+    assert elsewhere["GET /org"] == "http://testserver/v1/org"
 
 
 @pytest.mark.parametrize(

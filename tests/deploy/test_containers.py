@@ -91,3 +91,43 @@ def test_compose_commands_run_in_production_mode(database_url: str) -> None:
         assert "production mode · 2 workers" in server.log()
     finally:
         server.stop()
+
+
+def test_compose_has_no_known_password() -> None:
+    """Issue 18: unset, POSTGRES_PASSWORD fell back to `openqualify`. Now nothing: PostgreSQL refuses to initialise
+    without one and `migrate` cannot connect, so production never runs on a password anyone can read here."""
+    text = (ROOT / "compose.yaml").read_text()
+    uses = re.findall(r"\$\{POSTGRES_PASSWORD([^}]*)\}", text)
+    assert uses and all(rest in ("", ":-", "-", ":?") or rest.startswith(":?") for rest in uses), uses
+    services = _compose()["services"]
+    assert _expand(services["db"]["environment"]["POSTGRES_PASSWORD"]) == ""
+    assert "openqualify:@db" in _expand(services["api"]["environment"]["OPENQUALIFY_DATABASE_URL"])
+
+
+@pytest.mark.e2e
+def test_compose_sandbox_profile_serves_the_demo(tmp_path: Path) -> None:
+    """The integrators' profile: `serve --demo` in sandbox mode on an SQLite file in its volume, its own port."""
+    sandbox = _compose()["services"]["sandbox"]
+    assert sandbox["profiles"] == ["sandbox"] and sandbox["environment"]["OPENQUALIFY_MODE"] == "sandbox"
+    volume = sandbox["volumes"][0].split(":")[1]
+    assert sandbox["environment"]["OPENQUALIFY_DATABASE_URL"] == f"sqlite:///{volume}/openqualify.db"
+    assert sandbox["ports"] == ["8001:8000"] and "POSTGRES_PASSWORD" not in str(sandbox)
+    command = [_expand(part) for part in sandbox["command"]]
+    assert command[:2] == ["serve", "--demo"]
+    port = free_port()
+    args = list(command[1:])
+    args[args.index("--port") + 1] = str(port)
+    args[args.index("--host") + 1] = "127.0.0.1"
+    env = {**sandbox["environment"], "OPENQUALIFY_DATABASE_URL": f"sqlite:///{tmp_path}/openqualify.db"}
+    server = start_server(env["OPENQUALIFY_DATABASE_URL"], *args, env=env, port=port)
+    try:
+        token = (tmp_path / "openqualify.db.demo-token").read_text().strip()
+        headers = {"Authorization": f"Bearer {token}"}
+        assert httpx.get(f"{server.base_url}/v1/org", headers=headers, timeout=30).json()["name"] == "Demo Academy"
+        assert httpx.get(f"{server.base_url}/_sandbox/clock", headers=headers, timeout=30).status_code == 200
+    finally:
+        server.stop()
+
+
+def test_demo_tokens_are_ignored_by_git() -> None:
+    assert "*.demo-token" in (ROOT / ".gitignore").read_text().splitlines()

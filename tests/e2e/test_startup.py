@@ -44,7 +44,8 @@ def test_demo_banner_token_reuse_access_log_and_busy_port(tmp_path: Path) -> Non
         assert f"OpenQualify {__version__} · sandbox mode · 1 worker" in log
         assert f"Database: {db}" in log and f"API: {server.base_url}/v1" in log
         token = token_file.read_text().strip()
-        assert f"Token: {token}  (new; kept in {token_file})" in log
+        # Not a terminal: the banner says where the token is, never the token (issue 19.12).
+        assert f"Token: new, kept in {token_file} (mode 600): TOKEN=$(cat {token_file})" in log
         assert oct(token_file.stat().st_mode & 0o777) == "0o600"
         org = httpx.get(f"{server.base_url}/v1/org", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
         # The access log has the request with its organisation, never the token (written once the answer is sent).
@@ -53,7 +54,7 @@ def test_demo_banner_token_reuse_access_log_and_busy_port(tmp_path: Path) -> Non
             assert time.monotonic() < deadline, server.log()
             time.sleep(0.1)
         assert "openqualify.access" in access[0] and access[0].endswith(f"org={org['id']}"), access
-        assert token not in server.log().replace(f"Token: {token}", "")
+        assert token not in server.log()
 
         busy = run("serve", "--db", db, "--port", server.base_url.rsplit(":", 1)[1])
         assert "already in use" in one_line_error(busy) and "Serving" not in busy.stdout
@@ -62,7 +63,7 @@ def test_demo_banner_token_reuse_access_log_and_busy_port(tmp_path: Path) -> Non
 
     again = start_server(db, "--demo")
     try:
-        assert f"Token: {token}  (reused; kept in {token_file})" in again.log()
+        assert f"Token: reused, kept in {token_file} (mode 600)" in again.log() and token not in again.log()
     finally:
         again.stop()
 
@@ -74,7 +75,8 @@ def test_demo_banner_token_reuse_access_log_and_busy_port(tmp_path: Path) -> Non
 
     fixed = start_server(db, "--demo", env={"OPENQUALIFY_DEMO_TOKEN": "my-fixed-sandbox-token-0123456789"})
     try:
-        assert "Token: my-fixed-sandbox-token-0123456789  (from --token / OPENQUALIFY_DEMO_TOKEN)" in fixed.log()
+        assert "Token: the one given (--token, --token-file or OPENQUALIFY_DEMO_TOKEN)" in fixed.log()
+        assert "my-fixed-sandbox-token" not in fixed.log()
         headers = {"Authorization": "Bearer my-fixed-sandbox-token-0123456789"}
         assert httpx.get(f"{fixed.base_url}/v1/org", headers=headers, timeout=30).status_code == 200
     finally:
@@ -110,8 +112,8 @@ def test_serve_help_shows_every_variable_and_default() -> None:
     result = run("serve", "--help", env={"COLUMNS": "200"})
     assert result.returncode == 0
     text = " ".join(result.stdout.split())
-    for name in ("HOST", "PORT", "DATABASE_URL", "MODE", "DEMO", "DEMO_TOKEN", "WORKERS", "LOG_LEVEL",
-                 "LOG_FORMAT", "LOG_ACCESS", "PUBLIC_BASE_URL"):  # fmt: skip
+    for name in ("HOST", "PORT", "DATABASE_URL", "MODE", "DEMO", "DEMO_TOKEN", "DEMO_TOKEN_FILE", "WORKERS",
+                 "LOG_LEVEL", "LOG_FORMAT", "LOG_ACCESS", "PUBLIC_BASE_URL"):  # fmt: skip
         assert f"env var: OPENQUALIFY_{name}" in text, name
     assert "default: 127.0.0.1" in text and "default: 8000" in text and "sqlite:///./openqualify.db" in text
     assert "<bool>" not in result.stdout

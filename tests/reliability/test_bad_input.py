@@ -147,3 +147,119 @@ def test_bulk_items_are_capped(api: Api, ids: dict[str, str]) -> None:
 def test_overlong_url_is_a_schema_error(api: Api) -> None:
     response = api.get("/offerings/" + "x" * 9_000)
     _expect_400(api, response, "request URL should NOT be longer than 8192 bytes")
+
+
+# Issue 19.1: no body may cost a worker more than a small multiple of its size. Every route that takes a body gets
+# an object of 20,000 keys (before: one error object per extra key, a gigabyte for a million) and, where it takes a
+# list, 10,000 wrong items; the answer is the first error, and the memory the request allocates stays small.
+
+def _body_routes(api: Api) -> list[Any]:
+    from fastapi.routing import APIRoute
+
+    app = api.http.app  # type: ignore[attr-defined]
+    return [
+        route for route in app.routes
+        if isinstance(route, APIRoute) and route.dependant.body_params and route.path.startswith(("/v1", "/_sandbox"))
+    ]
+
+
+PATH_VALUES = {"userEmail": "someone@example.com", "markerEmail": "someone@example.com", "groupId": "0" * 24}
+
+
+def _concrete(path: str, ids: dict[str, str]) -> str:
+    import re
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in PATH_VALUES:
+            return PATH_VALUES[name]
+        return ids["content"] if "content" in name.lower() else ids["offering"]
+
+    return re.sub(r"\{(\w+)(?::\w+)?\}", value, path)
+
+
+def _is_list_body(route: Any) -> bool:
+    from typing import get_args, get_origin
+
+    annotation = route.dependant.body_params[0].field_info.annotation
+    return get_origin(annotation) is list or any(get_origin(arg) is list for arg in get_args(annotation))
+
+
+def test_every_body_route_refuses_huge_objects_cheaply(api: Api, ids: dict[str, str]) -> None:
+    import tracemalloc
+
+    routes = _body_routes(api)
+    assert len(routes) > 30, "the route walk found the API's body routes"
+    hostile = orjson_dumps({f"k{n}": n for n in range(20_000)})
+    for route in routes:
+        for method in route.methods:
+            path = _concrete(route.path, ids)
+            body = b"[" + hostile + b"]" if _is_list_body(route) else hostile
+            tracemalloc.start()
+            try:
+                response = api.http.request(method, path, content=body, headers={
+                    "Authorization": f"Bearer {api.token}", "Content-Type": "application/json"})
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+            assert response.status_code == 400, (method, path, response.text)
+            assert "should NOT have more than 1000 properties" in response.json()["details"], (method, path)
+            assert peak < 40 * len(body), (method, path, peak)  # the body is ~260 KB: a few MB at most
+
+
+def test_every_body_route_reports_only_the_first_error(api: Api, ids: dict[str, str]) -> None:
+    """Within the bounds (999 unknown keys, 10,000 wrong items), validation stops at its first error: each route's
+    body field validates through `FirstErrorAdapter`, and one such body allocates a small, fixed amount."""
+    import tracemalloc
+
+    from openqualify.server.kit.routing import FirstErrorAdapter
+
+    extra = orjson_dumps({f"unknown{n}": n for n in range(999)})
+    wrong_items = orjson_dumps([n for n in range(10_000)])
+    for route in _body_routes(api):
+        assert all(isinstance(field._type_adapter, FirstErrorAdapter) for field in route.dependant.body_params)
+        for method in route.methods:
+            path = _concrete(route.path, ids)
+            body = wrong_items if _is_list_body(route) else extra
+            tracemalloc.start()
+            try:
+                response = api.http.request(method, path, content=body, headers={
+                    "Authorization": f"Bearer {api.token}", "Content-Type": "application/json"})
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+            assert response.status_code in (200, 201, 204, 207, 400, 404), (method, path, response.text)
+            assert peak < 8 * 1024 * 1024, (method, path, peak)  # bulk add keeps one outcome per item (M2)
+
+
+def orjson_dumps(value: Any) -> bytes:
+    import orjson
+
+    return orjson.dumps(value)
+
+
+def test_bounds_on_a_body_structure(api: Api, ids: dict[str, str]) -> None:
+    deep: Any = "x"
+    for _ in range(40):
+        deep = [deep]
+    cases = [
+        ("POST", "/users", {"email": "d@example.com", "profile": deep}, "should NOT be nested deeper than 32 levels"),
+        ("PUT", f"/offerings/{ids['offering']}/metadata/tags", {"tags": ["t"] * 10_001},
+         "data.tags should NOT have more than 10000 items"),
+        ("POST", "/users", {"email": "s@example.com", "firstName": "x" * 1_000_001},
+         "data.firstName should NOT be longer than 1000000 characters"),
+        ("POST", f"/offerings/{ids['offering']}/users", [{"email": f"v{n}@example.com", "metadata": {"tags": [1] * 30}}
+                                                          for n in range(8_000)],
+         "request body should NOT have more than 200000 values"),
+    ]
+    for method, path, body, detail in cases:
+        _expect_400(api, api.request(method, path, json=body), detail)
+
+
+def test_bad_token_is_refused_before_the_body_is_read(api: Api) -> None:
+    """Decision 8, issue 19.9: malformed JSON or a bound passed, with a bad token, is a 401."""
+    for body in (b'{"email": ', b"{" + b",".join(b'"k%d":1' % n for n in range(5_000)) + b"}"):
+        response = api.http.post("/v1/users", content=body, headers={
+            "Authorization": "Bearer not-a-token", "Content-Type": "application/json"})
+        assert response.status_code == 401, response.text
+        assert error_name(response) == "NotAuthorizedError"

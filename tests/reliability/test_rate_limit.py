@@ -38,6 +38,7 @@ def test_limit_headers_and_429(database_url: str, org_factory: Callable[[str], O
         assert time.time() < reset <= time.time() + 3600
         assert refused.status_code == 429
         assert refused.json()["name"] == "TooManyRequestsError"
+        assert f"Rate limit of {LIMIT} requests per hour exceeded" in refused.json()["details"]  # the window's own
         assert 1 <= int(refused.headers["Retry-After"]) <= 3600
         assert refused.headers["X-RateLimit-Remaining"] == "0"
         with other.client() as api:  # another token has its own count
@@ -115,3 +116,55 @@ def test_rate_limit_is_off_by_default_in_the_sandbox(database_url: str, org_fact
         with org.client() as api:
             response = api.get("/org")
             assert "X-RateLimit-Limit" not in response.headers
+
+
+SPELLINGS = ["Bearer {t}", "bearer {t}", "BEARER {t}", "{t}", "Bearer  {t}", "bEaReR {t}", "Bearer\t{t}",
+             "BEARER   {t}"]
+
+
+def _redis_or_skip() -> str:
+    redis_url = "redis://127.0.0.1:6379/0"
+    try:
+        import redis
+
+        redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
+    except Exception:
+        pytest.skip(f"Redis is not reachable at {redis_url}")
+    return redis_url
+
+
+@pytest.mark.parametrize("backend", ["memory", "database", "redis"])
+def test_every_spelling_of_a_token_shares_its_count(
+    database_url: str, org_factory: Callable[[str], Org], backend: str
+) -> None:
+    """Issue 19.2: 8 spellings of one token got 160 requests through a limit of 20; they share one count now."""
+    env = _limited(limit=20, OPENQUALIFY_RATE_LIMIT_BACKEND=backend)
+    if backend == "redis":
+        env["OPENQUALIFY_REDIS_URL"] = _redis_or_skip()
+    with running_server(database_url, env=env) as server:
+        org = org_factory(server.base_url)  # a new token: no count of an earlier run
+        statuses = [
+            httpx.get(f"{server.base_url}/v1/org", headers={"Authorization": spelling.format(t=org.token)},
+                      timeout=30).status_code
+            for spelling in SPELLINGS
+            for _ in range(5)
+        ]
+    assert statuses.count(200) == 20 and set(statuses) == {200, 429}, statuses
+
+
+def _bad_token_statuses(base_url: str, count: int) -> list[int]:
+    return [
+        httpx.get(f"{base_url}/v1/org", timeout=30, headers={
+            "Authorization": f"Bearer bad-{n}", "X-Forwarded-For": f"203.0.113.{n}"}).status_code
+        for n in range(count)
+    ]
+
+
+def test_forwarded_addresses_are_believed_only_from_trusted_proxies(database_url: str) -> None:
+    """Issue 19.10: rotating X-Forwarded-For dodged the per-address limit on bad tokens (30 x 401, never 429)."""
+    with running_server(database_url, env=_limited()) as server:
+        statuses = _bad_token_statuses(server.base_url, LIMIT + 5)
+    assert statuses[:LIMIT] == [401] * LIMIT and set(statuses[LIMIT + 1 :]) == {429}, statuses
+    with running_server(database_url, env=_limited(OPENQUALIFY_TRUSTED_PROXIES="127.0.0.1")) as behind_proxy:
+        statuses = _bad_token_statuses(behind_proxy.base_url, LIMIT + 5)
+    assert set(statuses) == {401}, statuses  # each forwarded address is a client of its own

@@ -3,33 +3,39 @@
 from __future__ import annotations
 
 import gc
+import html
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Executable
+from starlette.types import Scope
 
 from openqualify import __version__
 from openqualify.server.config import MIB, Settings, get_settings
 from openqualify.server.console import install_console
 from openqualify.server.db.compiled import SQLiteReader
-from openqualify.server.db.engine import make_async_engine, make_sessionmaker, read_engine
+from openqualify.server.db.engine import make_async_engine, make_sessionmaker, read_engine, write_intent
 from openqualify.server.db.pg_reader import PostgresReader
 from openqualify.server.db.statistics import analyze_if_never, stop_background
 from openqualify.server.db.urls import is_sqlite
 from openqualify.server.health.router import router as health_router
-from openqualify.server.kit.auth import PrincipalCache
+from openqualify.server.kit.auth import AuthenticateFirstMiddleware, PrincipalCache
 from openqualify.server.kit.contention import ReplayOnConflictMiddleware
-from openqualify.server.kit.errors_http import install_error_handlers
+from openqualify.server.kit.errors_http import UnexpectedErrorMiddleware, install_error_handlers
+from openqualify.server.kit.headers import ApiSecurityHeadersMiddleware, docs_headers
+from openqualify.server.kit.jsonbody import BodyLimits
 from openqualify.server.kit.limits import RequestLimitsMiddleware
 from openqualify.server.kit.listcache import ListCache
 from openqualify.server.kit.logs import AccessLogMiddleware
 from openqualify.server.kit.openapi import declare_bearer_auth
-from openqualify.server.kit.paths import EncodedSlashMiddleware
+from openqualify.server.kit.paths import EmptyQueryValuesMiddleware, EncodedSlashMiddleware
 from openqualify.server.kit.ratelimit import RateLimiter, RateLimitMiddleware, build_counter
 from openqualify.server.reference import document
 from openqualify.server.routes import API_ROUTERS, SANDBOX_ROUTERS
@@ -100,6 +106,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = None
     app.state.endpoint_maps = {}
     app.state.journal = JournalStore(settings.journal_size, settings.journal_body_bytes)
+    # Bounds on a JSON body's structure (kit.jsonbody); the import carries a whole organisation, bounded by bytes.
+    app.state.body_limits = BodyLimits.for_bulk_cap(settings.max_bulk_items)
+    app.state.body_limits_by_path = {"/_sandbox/import": BodyLimits(max_items=None, max_values=None)}
     install_error_handlers(app)
     app.include_router(health_router)
     # Routes are added flat, in order (not as included sub-routers), so that `app.routes` lists every
@@ -108,11 +117,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in routers:
         app.router.routes.extend(router.routes)
     _mount_offline_docs(app)
+    _add_home_page(app)
     install_console(app, settings)
     declare_bearer_auth(app)
     document(app)  # the reference's words: summaries, descriptions, parameters (server/reference/)
-    # Added innermost first: a request meets the slash fix-up, the size caps, the rate limit, then the replay.
+    # Added innermost first. A request meets the URL fix-ups, the size caps, the rate limit, authentication (so
+    # a bad token answers before its body is read), then the replay, which keeps the body it reads.
     app.add_middleware(ReplayOnConflictMiddleware)
+    authenticated = ("/v1", "/_sandbox") if settings.sandbox_enabled else ("/v1",)
+    app.add_middleware(
+        AuthenticateFirstMiddleware, prefixes=authenticated, cache=app.state.principal_cache, run_first=_first_row
+    )
     app.add_middleware(RateLimitMiddleware, limiter=lambda: app.state.rate_limiter)
     app.add_middleware(
         RequestLimitsMiddleware,
@@ -121,11 +136,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body_limit_overrides={"/_sandbox/import": settings.max_import_body_bytes},
     )
     app.add_middleware(EncodedSlashMiddleware)
+    app.add_middleware(EmptyQueryValuesMiddleware)
+    app.add_middleware(UnexpectedErrorMiddleware)  # a 500 keeps the connection (it answers, without raising)
     # Outermost: the journal and the access log see the final answer (after replays), CORS answers preflights.
     if settings.sandbox_enabled:
         app.add_middleware(JournalMiddleware, store=app.state.journal)
     if settings.access_log_enabled:
         app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(ApiSecurityHeadersMiddleware)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -137,17 +155,61 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+async def _first_row(scope: Scope, statement: Executable, params: dict[str, Any]) -> Any:
+    """The first row of a read statement for the application serving `scope` (the token check at the edge)."""
+    state = scope["app"].state
+    query = state.reader.compiled(statement)
+    if query is not None:
+        rows = await state.reader.rows(query, params)
+    else:
+        write_intent.set(False)  # a read: on SQLite no write lock
+        async with state.read_engine.connect() as connection:
+            rows = list((await connection.execute(statement, params)).all())
+    return rows[0] if rows else None
+
+
 def _mount_offline_docs(app: FastAPI) -> None:
     """Swagger UI from assets shipped in a package: the docs work with no internet."""
     static = files("fastapi_offline") / "static"
     app.mount("/_static", StaticFiles(directory=str(static)), name="static")
+    page = get_swagger_ui_html(
+        openapi_url=app.openapi_url or "/openapi.json",
+        title=app.title,
+        swagger_js_url="/_static/swagger-ui-bundle.js",
+        swagger_css_url="/_static/swagger-ui.css",
+        swagger_favicon_url="/_static/favicon.png",
+    )
+    headers = docs_headers(bytes(page.body).decode())
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title=app.title,
-            swagger_js_url="/_static/swagger-ui-bundle.js",
-            swagger_css_url="/_static/swagger-ui.css",
-            swagger_favicon_url="/_static/favicon.png",
-        )
+        return HTMLResponse(bytes(page.body), headers=headers)
+
+
+_HOME = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>OpenQualify</title></head>
+<body><h1>OpenQualify {version}</h1>
+<p>The iQualify Management API v1, {mode} mode.</p>
+<ul>
+<li><a href="/v1/">/v1</a>: the API (every request needs <code>Authorization: Bearer &lt;token&gt;</code>)</li>
+<li><a href="/docs">/docs</a>: interactive documentation</li>
+<li><a href="/console">/console</a>: the web console</li>
+</ul></body></html>
+"""
+
+
+def _add_home_page(app: FastAPI) -> None:
+    """`GET /`: where things are, as a small page or, for a client that asks for JSON, an object."""
+    settings: Settings = app.state.settings
+    mode = settings.mode.value
+    links = {"api": "/v1", "docs": "/docs", "openapi": "/openapi.json", "console": "/console"}
+    page = _HOME.format(version=html.escape(__version__), mode=mode).encode()
+    headers = {"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'", "X-Frame-Options": "DENY"}
+
+    @app.get("/", include_in_schema=False)
+    async def home(request: Request) -> Response:
+        accept = request.headers.get("accept", "")
+        if "json" in accept and "html" not in accept:
+            return JSONResponse({"name": "OpenQualify", "version": __version__, "mode": mode, "links": links})
+        return Response(page, media_type="text/html; charset=utf-8", headers=headers)

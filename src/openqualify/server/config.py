@@ -62,6 +62,18 @@ class Settings(BaseSettings):
     max_import_body_bytes: int = 200 * MIB  # POST /_sandbox/import carries a whole organisation
     max_url_bytes: int = 8 * 1024
     max_bulk_items: int = 10_000
+    # The HTTP layer (kit.protocol): a request's head (request line and headers) at most this many bytes, complete
+    # within this many seconds of the connection opening or the previous answer; an idle keep-alive connection
+    # closes after keep_alive_seconds; an answer sent before its request's body was read (413, 401, 429) reads and
+    # discards the rest of the body up to linger_bytes or linger_seconds, so that the client sees the answer.
+    max_header_bytes: int = 64 * 1024
+    header_timeout_seconds: float = 10.0
+    keep_alive_seconds: float = 5.0
+    linger_bytes: int = 64 * MIB
+    linger_seconds: float = 30.0
+    # Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated IPs or
+    # networks, `*` for any). Empty: none; the client address is the TCP peer's.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
     # Seconds a request may wait for a database lock (another writer) before it answers 503.
     db_lock_timeout: float = 30.0
 
@@ -84,7 +96,7 @@ class Settings(BaseSettings):
     # Origins allowed to call the API from a browser (comma-separated; `*` for any). Empty: no CORS headers.
     cors_origins: Annotated[list[str], NoDecode] = []
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
@@ -103,11 +115,18 @@ class Settings(BaseSettings):
     def access_log_enabled(self) -> bool:
         return self.sandbox_enabled if self.log_access is None else self.log_access
 
-    def api_base_url(self, request_base: str) -> str:
-        """The base URL `GET /v1/` lists links under (`request_base`: the request's `scheme://host/`)."""
+    def api_base_url(self, scheme: str, server: tuple[str, int | None] | None) -> str:
+        """The base URL `GET /v1/` lists links under: the configured one; else in the sandbox the address the
+        server is bound to (never the client's Host header), in production the real service's."""
         if self.public_base_url:
             return self.public_base_url.rstrip("/")
-        return request_base.rstrip("/") + "/v1" if self.sandbox_enabled else REAL_SERVICE_BASE_URL
+        if not self.sandbox_enabled:
+            return REAL_SERVICE_BASE_URL
+        host, port = server or ("127.0.0.1", None)
+        if ":" in host:
+            host = f"[{host}]"
+        default_port = {"http": 80, "https": 443}.get(scheme)
+        return f"{scheme}://{host}" + (f":{port}" if port and port != default_port else "") + "/v1"
 
     @property
     def db_pool_sizes(self) -> tuple[int, int]:

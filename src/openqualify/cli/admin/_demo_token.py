@@ -1,15 +1,18 @@
-"""Where the demo organisation's token is kept between runs of `serve --demo` on an SQLite file.
+"""Where the demo organisation's token is kept between runs of `serve --demo`.
 
 Tokens are stored hashed, so a restart cannot show the token again. In the sandbox, a token `serve --demo`
-made up is also written beside the database file (`<file>.demo-token`, mode 600) and shown again on the next
-start while it is still valid; `org rotate-token "Demo Academy"` keeps that file current. A fixed token
-(`--token` or `OPENQUALIFY_DEMO_TOKEN`) is never written anywhere. PostgreSQL databases get no file.
+made up is also written to a file (mode 600) and used again on the next start while it is still valid; `org
+rotate-token "Demo Academy"` keeps that file current. The file is `<file>.demo-token` beside an SQLite database,
+and `<database name>.demo-token` in the current folder for PostgreSQL (issue 18: the token was shown once and
+kept nowhere). A fixed token (`--token`, `--token-file` or `OPENQUALIFY_DEMO_TOKEN`) is never written anywhere.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from openqualify.cli.admin._common import note
 from openqualify.cli.admin._database import sqlite_file
@@ -19,7 +22,14 @@ DEMO_ORG_NAME = "Demo Academy"
 
 def token_file(url: str) -> Path | None:
     path = sqlite_file(url)
-    return None if path is None else path.with_name(path.name + ".demo-token")
+    if path is not None:
+        return path.with_name(path.name + ".demo-token")
+    try:
+        database = make_url(url).database
+    except Exception:
+        return None
+    name = Path(database or "openqualify").name  # a name, never a path out of the folder
+    return Path.cwd() / f"{name}.demo-token" if name not in ("", ".", "..") else None
 
 
 def save(url: str, token: str) -> Path | None:

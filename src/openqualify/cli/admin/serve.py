@@ -11,15 +11,25 @@ import os
 import socket
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from openqualify import __version__
-from openqualify.cli.admin._common import database_url, fail, masked, require_server, settings_or_fail, upgrade_or_fail
+from openqualify.cli.admin._common import (
+    database_url,
+    fail,
+    masked,
+    note,
+    require_server,
+    settings_or_fail,
+    upgrade_or_fail,
+)
 from openqualify.defaults import DEFAULT_DATABASE_URL, DEFAULT_HOST, DEFAULT_PORT
 
 CONTEXT = {"help_option_names": ["--help", "-h"]}
+HTTP_PROTOCOL = "openqualify.server.kit.protocol:GuardedHttpToolsProtocol"
 
 
 def _env(name: str) -> dict[str, object]:
@@ -68,6 +78,11 @@ def ensure_demo_org(url: str, token: str | None, keep_in_file: bool) -> DemoToke
     return DemoToken(new_token, "new", None if where is None else str(where))
 
 
+def _given_on_command_line(context: typer.Context, parameter: str) -> bool:
+    source = context.get_parameter_source(parameter)
+    return source is not None and source.name == "COMMANDLINE"
+
+
 def bind(host: str, port: int) -> socket.socket:
     """The listening socket, bound before anything else happens: a busy port is one line, not a traceback."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -84,14 +99,18 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _token_lines(demo: DemoToken, url: str) -> list[str]:
+def _token_lines(demo: DemoToken, url: str, on_terminal: bool) -> list[str]:
+    """What the banner says of the demo's token. The token itself only on a terminal: a banner on a log
+    collector's stream would keep it in every start's log (issue 19.12); the file it is kept in says it instead."""
     if demo.origin == "given":
-        return [f"Token: {demo.token}  (from --token / OPENQUALIFY_DEMO_TOKEN)"]
-    if demo.origin == "new":
-        kept = f"  (new; kept in {demo.where})" if demo.where else "  (new; shown once)"
-        return [f"Token: {demo.token}{kept}"]
-    if demo.origin == "saved":
-        return [f"Token: {demo.token}  (reused; kept in {demo.where})"]
+        return ["Token: the one given (--token, --token-file or OPENQUALIFY_DEMO_TOKEN)"]
+    if demo.origin in ("new", "saved"):
+        state = "new" if demo.origin == "new" else "reused"
+        if demo.where is None:  # kept nowhere (production mode): this is the only time it can be seen
+            return [f"Token: {demo.token}  ({state}; shown once, kept nowhere)"]
+        if on_terminal:
+            return [f"Token: {demo.token}  ({state}; kept in {demo.where})"]
+        return [f"Token: {state}, kept in {demo.where} (mode 600): TOKEN=$(cat {demo.where})"]
     return [
         "Token: unchanged, shown when this database got the demo. For a new one:",
         f"  openqualify org rotate-token 'Demo Academy' --db '{masked(url)}'",
@@ -100,6 +119,7 @@ def _token_lines(demo: DemoToken, url: str) -> list[str]:
 
 
 def serve(
+    context: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to listen on.", **_env("HOST"))] = DEFAULT_HOST,
     port: Annotated[int, typer.Option(help="Port to listen on.", **_env("PORT"))] = DEFAULT_PORT,
     db: Annotated[
@@ -116,7 +136,18 @@ def serve(
         bool, typer.Option("--demo", help="Create the demo organisation if absent.", **_env("DEMO"))
     ] = False,
     token: Annotated[
-        str | None, typer.Option(help="With --demo: a fixed token for the demo organisation.", **_env("DEMO_TOKEN"))
+        str | None,
+        typer.Option(
+            help="With --demo: a fixed token for the demo organisation (visible in `ps`: prefer the variable or "
+            "--token-file).",
+            **_env("DEMO_TOKEN"),
+        ),
+    ] = None,
+    token_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --demo: read the demo organisation's fixed token from this file.", **_env("DEMO_TOKEN_FILE")
+        ),
     ] = None,
     workers: Annotated[
         int, typer.Option(min=1, help="Worker processes (use PostgreSQL for more than one).", **_env("WORKERS"))
@@ -149,6 +180,16 @@ def serve(
     """
     require_server()
     url = database_url(db)
+    if token_file is not None:
+        try:
+            token = token_file.read_text().strip() or None
+        except OSError as exc:
+            fail(f"cannot read the token file {token_file}: {exc.strerror or exc}")
+        if token is None:
+            fail(f"the token file {token_file} is empty")
+    elif token and _given_on_command_line(context, "token"):
+        note("note: a token given with --token is visible to every user of this machine (ps); "
+             "prefer OPENQUALIFY_DEMO_TOKEN or --token-file")
     # The worker processes read their settings from the environment: options go there first.
     values = {
         "DATABASE_URL": url, "MODE": mode, "WORKERS": str(workers), "LOG_LEVEL": log_level, "LOG_FORMAT": log_format,
@@ -177,7 +218,7 @@ def serve(
     ]
     if demo:
         found = ensure_demo_org(url, token, keep_in_file=settings.sandbox_enabled)
-        lines += ["Demo organisation: Demo Academy", *_token_lines(found, url)]
+        lines += ["Demo organisation: Demo Academy", *_token_lines(found, url, sys.stdout.isatty())]
     print("\n".join(lines), flush=True)
 
     config = uvicorn.Config(
@@ -186,6 +227,11 @@ def serve(
         log_config=log_config(settings.log_level, settings.log_format),
         access_log=False,  # kit.logs.AccessLogMiddleware logs requests, with the organisation
         server_header=False,
+        http=HTTP_PROTOCOL,  # bounds on request heads, lingering discard of refused bodies (kit.protocol)
+        timeout_keep_alive=settings.keep_alive_seconds,  # type: ignore[arg-type]  # seconds, any float
+        # X-Forwarded-For is believed only from configured proxies (uvicorn would believe 127.0.0.1 by default).
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
     )
     server = uvicorn.Server(config)
     try:

@@ -14,7 +14,7 @@ MAX_CACHED_BASES = 16
 
 def endpoint_map(request: Request) -> dict[str, str]:
     """`"<METHOD> <path>" -> URL` for every public API route, built once per application and base URL."""
-    base = request.app.state.settings.api_base_url(str(request.base_url))
+    base = request.app.state.settings.api_base_url(request.url.scheme, request.scope.get("server"))
     maps: dict[str, dict[str, str]] = request.app.state.endpoint_maps
     if (cached := maps.get(base)) is not None:
         return cached
@@ -27,7 +27,7 @@ def endpoint_map(request: Request) -> dict[str, str]:
         path = route.path[len(API_PREFIX) :]
         for method in sorted(route.methods):
             endpoints[f"{method} {path}"] = base + path
-    if len(maps) < MAX_CACHED_BASES:  # the Host header is the client's: bound what it can make us keep
+    if len(maps) < MAX_CACHED_BASES:  # one per address the server is bound to, or the configured one
         maps[base] = endpoints
     return endpoints
 

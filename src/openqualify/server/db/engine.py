@@ -61,7 +61,8 @@ def make_async_engine(
     """The server's engine. `lock_timeout`: how long a statement may wait for a lock (queued, never blocking)."""
     if is_sqlite(url):
         engine = create_async_engine(
-            async_url(url), echo=echo, connect_args={"timeout": lock_timeout}, json_deserializer=orjson.loads
+            async_url(url), echo=echo, connect_args={"timeout": lock_timeout}, json_deserializer=orjson.loads,
+            hide_parameters=True,  # errors in logs never carry values (e-mails, names, token hashes): issue 19.12
         )
         event.listen(engine.sync_engine, "connect", _inline_sqlite_pragmas)
         _begin_immediate_on_write(engine.sync_engine)
@@ -69,6 +70,7 @@ def make_async_engine(
     engine = create_async_engine(
         async_url(url),
         echo=echo,
+        hide_parameters=True,  # errors in logs never carry values (e-mails, names, token hashes): issue 19.12
         # A fixed pool: connections beyond it would be opened and closed per request (a new PostgreSQL backend
         # each time); past `pool_size` requests queue for a connection, at most `lock_timeout` (then 503).
         pool_size=pool_size,
@@ -116,11 +118,11 @@ def _ping_after_idle(engine: Engine) -> None:
 
 def make_sync_engine(url: str, *, echo: bool = False) -> Engine:
     if is_sqlite(url):
-        engine = create_engine(sync_url(url), echo=echo, connect_args={"timeout": 30})
+        engine = create_engine(sync_url(url), echo=echo, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         _begin_immediate_on_write(engine)
         return engine
-    return create_engine(sync_url(url), echo=echo, pool_pre_ping=True)
+    return create_engine(sync_url(url), echo=echo, pool_pre_ping=True, hide_parameters=True)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -70,7 +70,8 @@ class PostgresReader(CompiledReader):
         except PoolTimeout as error:
             raise sa_exc.TimeoutError(f"no read connection free within {self._timeout} s") from error
         except psycopg.Error as error:
-            raise sa_exc.DBAPIError.instance(query.sql, arguments, error, psycopg.Error) from error
+            # hide_parameters: errors in logs never carry values (e-mails, names, token hashes): issue 19.12
+            raise sa_exc.DBAPIError.instance(query.sql, arguments, error, psycopg.Error, True) from error
 
     async def _run(self, query: CompiledQuery, arguments: Any) -> list[Any]:
         pool = await self._live()

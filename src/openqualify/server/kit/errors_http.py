@@ -1,4 +1,9 @@
-"""Exception handlers: every failure leaves as the contract's flat `{"name", "details"}` body."""
+"""Exception handlers: every failure leaves as the contract's flat `{"name", "details"}` body.
+
+Unexpected exceptions are answered by `UnexpectedErrorMiddleware` rather than by an exception handler for
+`Exception`: Starlette sends that handler's answer and then raises the exception again, and uvicorn closes the
+connection of a request that raised, so every 500 used to drop the client's keep-alive connection (issue 19.11).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from openqualify.server.kit.asgi import send_error
 from openqualify.server.kit.contention import is_lock_timeout
 from openqualify.server.kit.errors import SERVER_ERROR_DETAILS, ApiError, SchemaValidationError, ServerBusyError
 from openqualify.server.kit.validation import to_schema_error
@@ -37,10 +45,23 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return _render(to_schema_error(errors))
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def allowed_methods(request: Request) -> list[str]:
+    """The methods of every route whose path matches the request's (one route per method and path here)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= route.methods
+    return sorted(methods)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 405 and (allowed := allowed_methods(request)):
+        # A known path with another method (decision H10): 405 with `Allow`, under the contract's route error name.
+        details = f"The method {request.method} is not allowed on this path; allowed: {', '.join(allowed)}."
+        body = {"name": "RouteNotFoundError", "details": details}
+        return JSONResponse(body, status_code=405, headers={"Allow": ", ".join(allowed)})
     if exc.status_code in (404, 405):
-        # Unknown paths and known paths with another method are both "no such route" (DOMAIN §4 #29).
         return JSONResponse({"name": "RouteNotFoundError", "details": "Invalid path."}, status_code=404)
     # Anything else the HTTP layer refuses keeps a contract name: bad input below 500, a server error above.
     name = "SchemaValidationError" if exc.status_code < 500 else "ServerError"
@@ -48,10 +69,44 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    """Last resort, for a failure outside `UnexpectedErrorMiddleware` (Starlette then closes the connection)."""
     if is_lock_timeout(exc):  # e.g. a pooled connection not free in time, before the unit of work began
         return _render(ServerBusyError())
     logger.exception("unhandled error", exc_info=exc)
     return JSONResponse({"name": "ServerError", "details": SERVER_ERROR_DETAILS}, status_code=500)
+
+
+class UnexpectedErrorMiddleware:
+    """An exception the handlers did not turn into an answer becomes 500 `ServerError` (503 for a lock timeout),
+    logged with its trace, and the connection stays open for the client's next request. Once a response has
+    started, the exception goes on: the half-sent answer can only end with the connection."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:
+                raise
+            if is_lock_timeout(exc):
+                busy = ServerBusyError()
+                await send_error(send, busy.status_code, busy.name, busy.details, busy.headers)
+                return
+            logger.exception("unhandled error", exc_info=exc)
+            await send_error(send, 500, "ServerError", SERVER_ERROR_DETAILS)
 
 
 def install_error_handlers(app: FastAPI) -> None:

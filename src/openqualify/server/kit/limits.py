@@ -1,8 +1,10 @@
 """Caps on what a client can make large: the request line and the body, checked before the app sees them.
 
 A body whose `Content-Length` is over the cap is refused before a byte of it is read; a body sent without a
-length (chunked) is read only up to the cap. Both answer 413 with the contract's flat body; an over-long URL
-is a 400 `SchemaValidationError`, as any bad input. Bulk item counts are capped where the items are parsed
+length (chunked) is read only up to the cap. Both answer 413 with the contract's flat body, and the connection
+stays open while the HTTP layer reads and drops the rest of the body (a bounded lingering close,
+`kit.protocol`), so clients that send their whole body before reading see the 413. An over-long URL is a 400
+`SchemaValidationError`, as any bad input. Bulk item counts are capped where the items are parsed
 (`check_bulk_size`).
 """
 
@@ -67,7 +69,7 @@ class RequestLimitsMiddleware:
 
 async def _too_large(send: Send, limit: int) -> None:
     details = f"request body should NOT be larger than {limit} bytes"
-    await send_error(send, 413, "SchemaValidationError", details, {"connection": "close"})
+    await send_error(send, 413, "SchemaValidationError", details)
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -8,10 +8,12 @@ never the token.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Any
 
 from pythonjsonlogger.core import RESERVED_ATTRS
+from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openqualify.server.config import LogFormat
@@ -23,18 +25,50 @@ _TEXT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
+# PostgreSQL's error details quote the row or key at fault ("Failing row contains (..., ann@example.com, Ann, ...)",
+# "Key (email_key)=(ann@example.com) already exists."): personal data, never written to a log (issue 19.12). The
+# statements' parameters are hidden by the engines (`hide_parameters=True`).
+_DETAIL_LINE = re.compile(r"^[ \t]*DETAIL:.*(?:\n|$)", re.MULTILINE)
+DETAIL_REMOVED = "DETAIL: (removed from the log: it may quote personal data)\n"
+
+
+def scrubbed(text: str) -> str:
+    return _DETAIL_LINE.sub(DETAIL_REMOVED, text)
+
+
+class ScrubbingFormatter(logging.Formatter):
+    """The text formatter, with database error details left out of messages and traces."""
+
+    def formatException(self, ei: Any) -> str:
+        return scrubbed(super().formatException(ei))
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return scrubbed(super().formatMessage(record))
+
+
+class ScrubbingJsonFormatter(JsonFormatter):
+    """The JSON formatter, with database error details left out of messages and traces."""
+
+    def formatException(self, ei: Any) -> str | list[str]:  # type: ignore[override]
+        text = super().formatException(ei)
+        return scrubbed(text) if isinstance(text, str) else [scrubbed(line) for line in text]
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return scrubbed(super().formatMessage(record))
+
+
 def log_config(level: str, fmt: LogFormat) -> dict[str, Any]:
     """A `logging.config.dictConfig` for uvicorn (`log_config=`) and our own loggers."""
     formatter: dict[str, Any] = (
         {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "openqualify.server.kit.logs.ScrubbingJsonFormatter",
             "fmt": _JSON_FIELDS,
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
             "reserved_attrs": [*RESERVED_ATTRS, "color_message"],  # uvicorn's coloured copy of the message
             "datefmt": "%Y-%m-%dT%H:%M:%S%z",
         }
         if fmt is LogFormat.JSON
-        else {"format": _TEXT}
+        else {"()": "openqualify.server.kit.logs.ScrubbingFormatter", "format": _TEXT}
     )
     handler = {"class": "logging.StreamHandler", "formatter": "default", "stream": "ext://sys.stderr"}
     level = level.upper()

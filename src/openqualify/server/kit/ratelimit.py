@@ -3,9 +3,11 @@ sees it.
 
 Every answer of a limited route carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`
 (epoch seconds when the window ends); past the limit the request is not run and answers 429
-`TooManyRequestsError` with `Retry-After` (seconds). Requests without a token count against their client
-address; so do failed authentications, so that a flood of made-up tokens is refused too: past the limit, an
-address's requests are refused unless they carry a token this process has seen succeed (an integration on the
+`TooManyRequestsError` with `Retry-After` (seconds). A token is counted as authentication reads it
+(`kit.auth.token_key`): every spelling of one token (`Bearer`, `bearer`, no scheme, extra spaces) shares one
+count. Requests without a token count against their client address; so do failed authentications, so that a
+flood of made-up tokens is refused too: past the limit, an address's requests are refused unless they carry a
+token this process has seen succeed (an integration on the
 same host as the flood keeps working).
 
 Counters: in process memory (one process), in Redis (`OPENQUALIFY_REDIS_URL`), or in the database's
@@ -14,7 +16,6 @@ Counters: in process memory (one process), in Redis (`OPENQUALIFY_REDIS_URL`), o
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openqualify.server.db.models import RateLimitWindow
 from openqualify.server.kit.asgi import send_error
+from openqualify.server.kit.auth import token_key
 
 logger = logging.getLogger("openqualify")
 
@@ -187,17 +189,17 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         address = _client_address(scope)
-        token = _header(scope, b"authorization")
+        token = token_key(_header(scope, b"authorization"))
         now = int(limiter.clock())
-        key = "t:" + hashlib.sha256(token).hexdigest()[:40] if token else "a:" + address
+        key = "t:" + token[:40] if token else "a:" + address
         blocked_until = self._blocked.get(address, 0)
         if blocked_until > now and key not in self._trusted:
             # Too many failed authentications from here: refuse unknown tokens without looking them up.
-            await _refuse(send, Decision(False, limiter.limit, 0, blocked_until), now)
+            await _refuse(send, Decision(False, limiter.limit, 0, blocked_until), now, limiter.window_seconds)
             return
         decision = await limiter.hit(key)
         if not decision.allowed:
-            await _refuse(send, decision, now)
+            await _refuse(send, decision, now, limiter.window_seconds)
             return
         extra_headers = [(k.lower().encode(), v.encode()) for k, v in decision.headers().items()]
         status = 0
@@ -221,9 +223,22 @@ class RateLimitMiddleware:
             self._trusted.add(key)
 
 
-async def _refuse(send: Send, decision: Decision, now: int) -> None:
+def window_text(seconds: int) -> str:
+    """`minute`, `hour`, `10 seconds`: the window as the 429 names it."""
+    for unit, length in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds == length:
+            return unit
+        if seconds % length == 0:
+            return f"{seconds // length} {unit}s"
+    return "second" if seconds == 1 else f"{seconds} seconds"
+
+
+async def _refuse(send: Send, decision: Decision, now: int, window_seconds: int) -> None:
     retry_after = max(1, decision.reset_at - now)
-    details = f"Rate limit of {decision.limit} requests per minute exceeded: retry after {retry_after} s."
+    details = (
+        f"Rate limit of {decision.limit} requests per {window_text(window_seconds)} exceeded: "
+        f"retry after {retry_after} s."
+    )
     headers = {**decision.headers(), "Retry-After": str(retry_after)}
     await send_error(send, 429, "TooManyRequestsError", details, headers)
 

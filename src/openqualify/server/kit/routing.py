@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.message
 from collections.abc import Callable, Coroutine
 from enum import Enum
 from typing import Any
@@ -13,19 +14,63 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from openqualify.server.kit.deps import PrincipalDep
+from openqualify.server.kit.jsonbody import fail_fast_validator, parse_json
 from openqualify.server.kit.paths import SLASH_STANDIN, restore_slashes
 from openqualify.server.kit.reads import READ_ROUTE, query_params, read_handler
 from openqualify.server.kit.validation import refuse_nul
 
 
+def is_json_content_type(value: str | None) -> bool:
+    """`application/json` or `application/<x>+json`, as FastAPI decides whether to parse a body as JSON."""
+    if not value:
+        return False
+    message = email.message.Message()
+    message["content-type"] = value
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
 class JsonRequest(Request):
-    """Bodies parsed by orjson: faster, and strict where Python's parser is not (a lone surrogate such as
+    """Bodies parsed with bounds on their structure (`kit.jsonbody`), strict as orjson is (a lone surrogate such as
     `"\\ud800"` is a JSON error here, not a string the database cannot store)."""
+
+    async def parse_json_body(self) -> None:
+        """Parse a JSON body now, within the application's bounds (`app.state.body_limits`, per path)."""
+        if hasattr(self, "_json") or not is_json_content_type(self.headers.get("content-type")):
+            return
+        body = await self.body()
+        if body:
+            state = self.app.state
+            limits = state.body_limits_by_path.get(self.scope["path"], state.body_limits)
+            self._json = await parse_json(body, limits)
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             self._json = orjson.loads(await self.body())  # orjson.JSONDecodeError is a json.JSONDecodeError
         return self._json
+
+
+class FirstErrorAdapter:
+    """Stands in for a body field's pydantic `TypeAdapter`: validates with `kit.jsonbody.first_error_validator`,
+    so a body with a thousand wrong keys costs one error, not a thousand (issue 19.1); everything else is the
+    adapter's."""
+
+    def __init__(self, adapter: Any) -> None:
+        self._adapter = adapter
+        self._validator = fail_fast_validator(adapter.core_schema)
+
+    def validate_python(self, value: Any, **kwargs: Any) -> Any:
+        return self._validator.validate_python(value, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._adapter, name)
+
+
+def validate_first_error_only(field: Any) -> None:
+    """Make a FastAPI body field (`ModelField`) validate up to its first error."""
+    adapter = getattr(field, "_type_adapter", None)
+    if adapter is not None and not isinstance(adapter, FirstErrorAdapter):
+        field._type_adapter = FirstErrorAdapter(adapter)
 
 
 async def authenticated_and_clean(request: Request, principal: PrincipalDep) -> None:
@@ -49,15 +94,21 @@ class ApiRoute(APIRoute):
     def __init__(self, path: str, endpoint: Any, **kwargs: Any) -> None:
         kwargs["response_model_exclude_none"] = True
         super().__init__(path, endpoint, **kwargs)
+        for field in self.dependant.body_params:
+            validate_first_error_only(field)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         if getattr(self.endpoint, READ_ROUTE, False):
             queries = query_params(self.dependant)
             return read_handler(self.endpoint, self.response_model, queries)  # type: ignore[return-value]
         handler = super().get_route_handler()
+        takes_json = bool(self.dependant.body_params)
 
         async def with_json_request(request: Request) -> Response:
-            return await handler(JsonRequest(request.scope, request.receive, request._send))
+            json_request = JsonRequest(request.scope, request.receive, request._send)
+            if takes_json:
+                await json_request.parse_json_body()  # bounded, before FastAPI would parse it whole
+            return await handler(json_request)
 
         return with_json_request
 

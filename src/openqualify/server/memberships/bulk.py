@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +24,7 @@ from openqualify.server.kit.errors import (
     SchemaValidationError,
 )
 from openqualify.server.kit.ids import push_id
+from openqualify.server.kit.jsonbody import first_error_validator
 from openqualify.server.kit.validation import describe
 from openqualify.server.memberships import schemas
 from openqualify.server.memberships.repository import MembershipRepository
@@ -33,7 +33,7 @@ from openqualify.server.users.repository import Account, UserRepository, email_k
 from openqualify.server.users.schemas import ProfileRequestOut, UserMetadataOut
 from openqualify.server.users.service import NewUser, invite_url, new_user_values, suspended_error
 
-_ITEM = TypeAdapter(schemas.OfferingUserIn)
+_ITEM = first_error_validator(schemas.OfferingUserIn)  # an item's first error only (issue 19.1)
 
 AddResult = schemas.OfferingUserAddOut | schemas.ItemErrorOut
 
