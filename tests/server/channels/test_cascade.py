@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from faker import Faker
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.channels import cascade
 from openqualify.server.channels.defaults import create_default_channels
 from openqualify.server.db.engine import make_async_engine, make_sessionmaker
-from openqualify.server.db.models import Membership, Offering, User
+from openqualify.server.db.models import Offering, User
 from openqualify.server.kit.tenancy import admin_session, bind_org
-from openqualify.server.sandbox.demo import social
-from openqualify.server.sandbox.demo.context import DemoContext
 from tests.conftest import Api
 from tests.factories import insert_member, insert_offering, make_course
-from tests.server.channels.conftest import Setup, build_setup
+from tests.server.channels.conftest import Setup
 
 
 def _run(database_url: str, org_id: str, action: Callable[[AsyncSession], Awaitable[None]]) -> None:
@@ -111,60 +108,47 @@ def test_default_channels(setup: Setup, database_url: str) -> None:
     assert second.status_code == 400  # the default support channel is the offering's one
 
 
-def _demo(setup: Setup, seed: int) -> DemoContext:
-    with admin_session(setup.engine) as session:
-        bind_org(session, setup.api.org_id)
-        offerings = list(session.scalars(select(Offering)))
-        memberships = list(session.scalars(select(Membership)))
-        ctx = DemoContext(
-            session=session,
-            org_id=setup.api.org_id,
-            now=datetime.now(UTC),
-            rng=random.Random(seed),
-            faker=Faker(),
-            offerings=offerings,
-            memberships=memberships,
-        )
-        ctx.faker.seed_instance(seed)
-        social.seed(ctx)
-        session.commit()
-        return ctx
+def _running_offering_with_a_group_channel(api: Api) -> tuple[str, list[dict[str, Any]]]:
+    for offering in api.get("/offerings/current").json():
+        channels = api.get(f"/offerings/{offering['id']}/channels").json()
+        if any(c["title"].endswith(" group") for c in channels):
+            return offering["id"], channels
+    raise AssertionError("no running offering of the demo has a group channel")
 
 
-def test_demo_seeder(setup: Setup) -> None:
-    _demo(setup, 7)
-    channels = setup.api.get(f"/offerings/{setup.offering}/channels").json()
-    assert next(c["title"] for c in channels) == "Facilitator support"
-    assert len(channels) == 4 and any(c["isBroadcastOnly"] for c in channels)
-    total_comments = 0
+def test_the_demo_fills_a_running_offerings_channels(new_api: Callable[[], Api]) -> None:
+    api = new_api()
+    assert api.sandbox.post("/demo").status_code == 201
+    offering, channels = _running_offering_with_a_group_channel(api)
+    assert channels[0]["title"] == "Facilitator support"  # private support first
+    assert any(c["isBroadcastOnly"] for c in channels)
+    posts = comments = 0
     for channel in channels:
-        posts = setup.api.get(f"/offerings/{setup.offering}/analytics/channels/{channel['id']}/posts").json()
-        assert 5 <= len(posts) <= 30
-        total_comments += len(
-            setup.api.get(f"/offerings/{setup.offering}/analytics/channels/{channel['id']}/comments").json()
-        )
-        setup.api.get(f"/offerings/{setup.offering}/analytics/channels/{channel['id']}/replies")
-    assert total_comments > 0
+        base = f"/offerings/{offering}/analytics/channels/{channel['id']}"
+        posts += len(api.get(f"{base}/posts").json())
+        comments += len(api.get(f"{base}/comments").json())
+        api.get(f"{base}/replies")
+    assert posts > 0 and comments > 0
     group_channel = next(c for c in channels if c["title"].endswith(" group"))
-    learners = setup.api.get(f"/offerings/{setup.offering}/channels/{group_channel['id']}/learners").json()["learners"]
+    learners = api.get(f"/offerings/{offering}/channels/{group_channel['id']}/learners").json()["learners"]
     assert len(learners) >= 2
-    groups = setup.api.get(f"/offerings/{setup.offering}/groups").json()
-    assert 1 <= len(groups) <= 3
+    assert 1 <= len(api.get(f"/offerings/{offering}/groups").json()) <= 3
 
 
-def _conversations(setup: Setup) -> list[tuple[str, list[tuple[str, str]]]]:
+def _conversations(api: Api) -> list[tuple[str, list[tuple[str, str]]]]:
+    offering, channels = _running_offering_with_a_group_channel(api)
     found = []
-    for channel in setup.api.get(f"/offerings/{setup.offering}/channels").json():
-        posts = setup.api.get(f"/offerings/{setup.offering}/analytics/channels/{channel['id']}/posts").json()
+    for channel in channels:
+        posts = api.get(f"/offerings/{offering}/analytics/channels/{channel['id']}/posts").json()
         found.append((channel["title"], [(p.get("title", ""), p["content"]) for p in posts]))
     return found
 
 
-def test_demo_seeder_is_deterministic(setup: Setup, new_api: Callable[[], Api]) -> None:
-    twin = build_setup(new_api(), setup.engine)
-    _demo(setup, 11)
-    _demo(twin, 11)
-    assert _conversations(setup) == _conversations(twin)
+def test_the_demos_conversations_are_the_same_in_every_organisation(new_api: Callable[[], Api]) -> None:
+    first, second = new_api(), new_api()
+    for api in (first, second):
+        assert api.sandbox.post("/demo").status_code == 201
+    assert _conversations(first) == _conversations(second)
 
 
 def test_offering_created_with_default_channels(api: Api) -> None:

@@ -35,11 +35,11 @@ from openqualify.server.db.models import (
 )
 from openqualify.server.kit.timefmt import format_datetime, to_utc
 from openqualify.server.sandbox.demo.catalogue import (
-    CONTENT,
     FEEDBACK,
     FOLLOW_UPS,
     PASS_MARK,
     CourseContent,
+    content_of,
 )
 from openqualify.server.sandbox.demo.context import DemoContext, id_maker, insert_rows, is_current, object_id_maker
 from openqualify.server.sandbox.demo.plans import Plan
@@ -514,7 +514,7 @@ def seed(ctx: DemoContext) -> None:
         if offering.content_id not in lengths:
             span = (offering.end - offering.start).days if offering.end is not None else DEFAULT_LENGTH_DAYS
             lengths[offering.content_id] = max(14, span)
-    words = {o.content_id: CONTENT[ctx.course_codes[o.course_id]] for o in offerings}
+    words = {o.content_id: content_of(ctx.course_codes, o.course_id) for o in offerings}
     content: dict[str, tuple[list[Assessment], list[str]]] = {
         content_id: seeder.content(versions[content_id], words[content_id], length)
         for content_id, length in sorted(lengths.items())

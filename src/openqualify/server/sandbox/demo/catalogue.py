@@ -508,3 +508,12 @@ FACILITATOR_ANSWERS = (
     "I have uploaded the template as a PDF too; it is in the resources section.",
     "Use the Submit button at the bottom of the assessment page; message me if it does not appear.",
 )
+
+
+GENERAL_CODE = "CSE"
+"""The texts for a course the catalogue does not know (demo seeders run over an organisation's own courses too)."""
+
+
+def content_of(course_codes: dict[str, str], course_id: str) -> CourseContent:
+    """The texts of a course: its own for the demo's courses, general ones for any other."""
+    return CONTENT[course_codes.get(course_id, GENERAL_CODE)]

@@ -36,7 +36,7 @@ from openqualify.server.db.models import (
 )
 from openqualify.server.kit.timefmt import to_utc
 from openqualify.server.progress.completion import completion_percent, page_fraction
-from openqualify.server.sandbox.demo.catalogue import CONTENT, NOTES, CourseContent
+from openqualify.server.sandbox.demo.catalogue import NOTES, CourseContent, content_of
 from openqualify.server.sandbox.demo.context import DemoContext, id_maker, insert_rows
 from openqualify.server.sandbox.demo.plans import Plan
 
@@ -215,7 +215,7 @@ def seed(ctx: DemoContext) -> None:
     seeder = _Seeder(ctx)
     courses = {c.id: c for c in ctx.courses}
     versions = {v.id: v for v in ctx.versions}
-    words = {o.id: CONTENT[ctx.course_codes[o.course_id]] for o in offerings}
+    words = {o.id: content_of(ctx.course_codes, o.course_id) for o in offerings}
 
     pages: dict[str, list[dict[str, Any]]] = {}
     for offering in offerings:

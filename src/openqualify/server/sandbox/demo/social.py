@@ -30,10 +30,10 @@ from openqualify.server.db.models.social import (
 from openqualify.server.kit.timefmt import to_utc
 from openqualify.server.sandbox.demo.catalogue import (
     COMMENTS,
-    CONTENT,
     FACILITATOR_ANSWERS,
     REPLIES,
     CourseContent,
+    content_of,
 )
 from openqualify.server.sandbox.demo.context import DemoContext
 from openqualify.server.sandbox.demo.plans import Plan
@@ -167,7 +167,7 @@ class _Class:
         until: datetime,
     ) -> None:
         self.b, self.rng, self.offering, self.until = builder, builder.rng, offering, until
-        self.words: CourseContent = CONTENT[builder.ctx.course_codes[offering.course_id]]
+        self.words: CourseContent = content_of(builder.ctx.course_codes, offering.course_id)
         self.facilitators = [m for m in members if m.is_facilitator]
         self.plans: dict[str, Plan] = {}
         for membership in members:
