@@ -82,7 +82,7 @@ async def export(session: AsyncSession, principal: Principal) -> ExportDocument:
     )
 
 
-def _check_references(loaded: dict[str, list[dict[str, Any]]]) -> None:
+async def _check_references(loaded: dict[str, list[dict[str, Any]]]) -> None:
     """Every id a row refers to (foreign keys) must be an id of a row of the same document: the organisation
     was reset first, so anything else would point into another organisation."""
     for name, rows in loaded.items():
@@ -100,6 +100,7 @@ def _check_references(loaded: dict[str, list[dict[str, Any]]]) -> None:
                         f"data.tables.{name}[{index}].{column} '{value}' refers to no row of table {target.name} "
                         "in this document"
                     )
+            await pause()
 
 
 async def _refuse_foreign_ids(repo: OrgDataRepository, loaded: dict[str, list[dict[str, Any]]]) -> None:
@@ -217,7 +218,7 @@ def _unique_keys(table: Table) -> list[tuple[list[str], str | None]]:
     return keys
 
 
-def _check_unique(loaded: dict[str, list[dict[str, Any]]]) -> None:
+async def _check_unique(loaded: dict[str, list[dict[str, Any]]]) -> None:
     """Rows of one table that the database would refuse as duplicates, refused by name and row instead."""
     for name, rows in loaded.items():
         table = Base.metadata.tables[name]
@@ -233,6 +234,7 @@ def _check_unique(loaded: dict[str, list[dict[str, Any]]]) -> None:
                         f"data.tables.{name}[{index}] should have a ({shown}) of its own: row {seen[key]} has the same"
                     )
                 seen[key] = index
+            await pause()
 
 
 async def import_(session: AsyncSession, principal: Principal, body: ExportDocument) -> CountsOut:
@@ -257,8 +259,8 @@ async def import_(session: AsyncSession, principal: Principal, body: ExportDocum
         for name, table in known.items()
         if body.tables.get(name)
     }
-    _check_unique(loaded)
-    _check_references(loaded)
+    await _check_unique(loaded)
+    await _check_references(loaded)
     repo = OrgDataRepository(session)
     await repo.delete_all(principal.org_id)
     await _refuse_foreign_ids(repo, loaded)
