@@ -78,7 +78,7 @@ def test_offering_lifecycle_buckets_search_and_summary(client: Client, sandbox: 
     assert [o.id for o in started] == [past.id, current.id]  # default order: start asc
     with pytest.raises(ApiValidationError) as bad_filter:
         client.offerings.summary(filter="colour eq 'red'")
-    assert bad_filter.value.details == "invalid $filter parameter."
+    assert bad_filter.value.details.startswith("invalid $filter parameter: unknown property 'colour' at position 0.")
 
     # PATCH is a merge: only the fields sent change; `extra` sends an explicit null.
     updated = client.offerings.update(

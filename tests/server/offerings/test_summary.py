@@ -99,7 +99,12 @@ def test_summary_errors(api: Api) -> None:
         response = api.get("/offerings/summary", params=params)
         assert response.status_code == 400, (params, response.text)
         assert error_name(response) == name, (params, response.text)
-    assert api.get("/offerings/summary", params={"$filter": "x eq 1"}).json()["details"] == "invalid $filter parameter."
+    assert api.get("/offerings/summary", params={"$filter": "x eq 1"}).json()["details"] == (
+        "invalid $filter parameter: unknown property 'x' at position 0. This list filters on id, name, contentId, "
+        "info, metadata/rootContentId (string); start, end (date-time); learnersCount (number). Operators: eq, ne, "
+        "gt, ge, lt, le, and, or, not, parentheses; functions contains(p, 'text'), startswith(p, 'text'), "
+        "endswith(p, 'text'), tolower(p); strings in single quotes, date-times as 2030-01-31T09:00:00Z."
+    )
     assert api.get("/offerings/summary", params={"$skip": "1"}).json()["details"] == "Unknown query parameter '$skip'"
 
 

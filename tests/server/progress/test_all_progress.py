@@ -90,9 +90,24 @@ def test_query_errors(api: Api, world: dict[str, str]) -> None:
     assert error_name(api.get("/users/all/progress", params={"top": "5"})) == "SchemaValidationError"
     for top in ("0", "abc", "1001"):
         assert error_name(api.get("/users/all/progress", params={"$top": top})) == "SchemaValidationError"
-    for bad in ("email eq", "nope eq 'x'", "offerings/any(o: o/name eq 'x')", "offerings/any(o: o/completion eq 'x')"):
+    allowed = (
+        " This list filters on id, email, firstName, lastName, personId (string); offerings/any(o: ...) over o/id "
+        "(string), o/completion (number). Operators: eq, ne, gt, ge, lt, le, and, or, not, parentheses; functions "
+        "contains(p, 'text'), startswith(p, 'text'), endswith(p, 'text'), tolower(p); strings in single quotes, "
+        "date-times as 2030-01-31T09:00:00Z."
+    )
+    for bad, why in (
+        ("email eq", "expected a value after 'eq' at position 8, found end of input"),
+        ("nope eq 'x'", "unknown property 'nope' at position 0"),
+        ("completion gt 50", "unknown property 'completion' at position 0: it is a property of offerings, as in "
+         "offerings/any(o: o/completion ...)"),
+        ("offerings/any(o: o/name eq 'x')", "unknown property 'o/name' at position 17"),
+        ("offerings/any(o: o/completion eq 'x')", "'o/completion' is a number: compare it with a number such as 50, "
+         "found the string 'x' at position 33"),
+    ):
         response = api.get("/users/all/progress", params={"$filter": bad})
-        assert response.json() == {"name": "ApiValidationError", "details": "invalid $filter parameter."}, bad
+        expected = {"name": "ApiValidationError", "details": f"invalid $filter parameter: {why}.{allowed}"}
+        assert response.json() == expected, bad
     assert error_name(api.get("/users/all/progress", params={"$orderby": "completion"})) == "ApiValidationError"
 
 
@@ -165,10 +180,13 @@ def test_pinned_offering_shapes() -> None:
     assert pinned("offerings/any()") is None
 
 
-def test_many_pinned_offerings_still_filter(api: Api, world: dict[str, str]) -> None:
-    others = " or ".join(f"offerings/any(o: o/id eq 'x{i}')" for i in range(6))
-    expression = f"{others} or offerings/any(o: o/id eq '{world['second']}')"
+def test_many_offerings_in_one_any_still_filter(api: Api, world: dict[str, str]) -> None:
+    """At most 3 any() per $filter (issue 19.7): alternatives go inside one."""
+    others = " or ".join(f"o/id eq 'x{i}'" for i in range(6))
+    expression = f"offerings/any(o: {others} or o/id eq '{world['second']}')"
     assert emails(api, **{"$filter": expression}) == ["ann@example.com", "eve@example.com"]
+    three = " or ".join(f"offerings/any(o: o/id eq '{offering}')" for offering in ("x1", "x2", world["second"]))
+    assert emails(api, **{"$filter": three}) == ["ann@example.com", "eve@example.com"]
 
 
 def test_page_and_offerings_of_the_page(api: Api, world: dict[str, str]) -> None:

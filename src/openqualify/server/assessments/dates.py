@@ -3,17 +3,20 @@
 An assessment carries absolute dates, day offsets, or both. On an offering with relative dates the offsets win
 (counted from the offering's start, or from the learner's own start for learner dates); otherwise the offering's
 own dates (PATCH) win, then the course's absolute dates, then the offsets from the offering's start.
+Offsets saturate at the last (first) instant a date can hold: a start stored before the date bounds existed
+(9999-12-31) plus 30 days is 9999-12-31T23:59:59.999Z, not an OverflowError.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from openqualify.server.db.models import Assessment, AssessmentSetting, Membership, Offering
+from openqualify.server.kit.timefmt import shift
 
 
 def _offset(start: datetime, days: int | None) -> datetime | None:
-    return None if days is None else start + timedelta(days=days)
+    return None if days is None else shift(start, days * 86_400.0)
 
 
 def open_date(assessment: Assessment, setting: AssessmentSetting | None, offering: Offering) -> datetime | None:

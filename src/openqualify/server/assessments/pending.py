@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +11,7 @@ from openqualify.server.assessments.repository import AssessmentRepository
 from openqualify.server.db.models import User
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import SchemaValidationError
+from openqualify.server.kit.timefmt import shift
 from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.offerings.lookup import get_offering
 from openqualify.server.users.schemas import ProfileRequestOut
@@ -52,7 +52,7 @@ async def pending_submission(
     days = parse_days(days_param)
     offering = await get_offering(session, offering_id)
     now = principal.now()
-    until = now + timedelta(days=days)
+    until = shift(now, days * 86_400.0)
     repo = AssessmentRepository(session)
     rows = [(a, s) for a, s in await repo.assessments_of(offering) if not a.hidden]
     if not rows:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import calendar
-from datetime import datetime, timedelta
+import math
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +14,7 @@ from openqualify.server.db.models import BadgeAward, OfferingBadge
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import MissingInfoError, ObjectNotFoundError
 from openqualify.server.kit.ids import push_id
+from openqualify.server.kit.timefmt import shift, to_utc
 from openqualify.server.memberships.lookup import get_learner
 from openqualify.server.offerings.lookup import get_offering
 from openqualify.server.users.service import get_user
@@ -42,11 +44,19 @@ def _open_badge(badge: OfferingBadge) -> schemas.OpenBadgeClass:
 
 
 def add_months(when: datetime, months: int) -> datetime:
-    """Calendar months later; the day is clamped to the target month's length (31 Jan + 1 month = 28/29 Feb)."""
+    """Calendar months later; the day is clamped to the target month's length (31 Jan + 1 month = 28/29 Feb).
+    Past the years `datetime` can hold (a timeframe stored before amounts were bounded) it saturates there."""
     index = when.month - 1 + months
     year, month = when.year + index // 12, index % 12 + 1
+    if not datetime.min.year <= year <= datetime.max.year:
+        return shift(when, math.inf if months > 0 else -math.inf)
     day = min(when.day, calendar.monthrange(year, month)[1])
     return when.replace(year=year, month=month, day=day)
+
+
+def _whole(amount: float) -> int:
+    """A stored amount as whole months; an amount too large for an integer (inf) as a very large one."""
+    return round(amount) if math.isfinite(amount) else (10**6 if amount > 0 else -(10**6))
 
 
 def expiry_date(badge: OfferingBadge, awarded_at: datetime) -> datetime | None:
@@ -56,12 +66,15 @@ def expiry_date(badge: OfferingBadge, awarded_at: datetime) -> datetime | None:
     if badge.expiry_type == "date":
         return badge.expiration_date
     if badge.expiry_type == "timeframe" and badge.timeframe_amount is not None:
-        amount = badge.timeframe_amount
+        amount = float(badge.timeframe_amount)
+        if math.isnan(amount):
+            return None
+        awarded_at = to_utc(awarded_at)
         if badge.timeframe_unit == "months":
-            return add_months(awarded_at, round(amount))
+            return add_months(awarded_at, _whole(amount))
         if badge.timeframe_unit == "years":
-            return add_months(awarded_at, 12 * round(amount))
-        return awarded_at + timedelta(days=amount)
+            return add_months(awarded_at, 12 * _whole(amount))
+        return shift(awarded_at, amount * 86_400)
     return None
 
 

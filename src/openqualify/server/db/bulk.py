@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Dialect, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.base import Base
@@ -17,27 +17,43 @@ async def insert_rows(session: AsyncSession, model: type[Base], rows: Sequence[d
     """INSERT `rows` (complete, with their `org_id`, all with the same keys) into `model`'s table.
 
     PostgreSQL gets them through COPY, in this transaction (psycopg's executemany sends one INSERT per row,
-    about 60 us each); SQLite's `executemany` already runs its loop in C.
+    about 60 us each); SQLite gets the driver's `executemany` of plain tuples, each value through its column's
+    bind processing only (SQLAlchemy's per-row parameter handling cost twice the insert itself: 66,000 rows of
+    a sandbox import, 5.8 -> 3.2 s).
     """
+    await insert_table_rows(session, model.__table__, rows)  # type: ignore[arg-type]
+
+
+async def insert_table_rows(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """`insert_rows` for a table."""
     if not rows:
         return
-    table: Table = model.__table__  # type: ignore[assignment]
     note_rows_written(session, table.name, len(rows))
     if session.bind.dialect.name == "postgresql":
         await _copy(session, table, rows)
         return
-    statement = insert(table)
+    connection = await session.connection()
+    names = list(rows[0])
+    processors = _processors(connection.dialect, table, names)
+    quoted = ", ".join(connection.dialect.identifier_preparer.quote(name) for name in names)
+    table_name = connection.dialect.identifier_preparer.format_table(table)
+    command = f"INSERT INTO {table_name} ({quoted}) VALUES ({', '.join('?' * len(names))})"
     for part in chunks(rows, CHUNK):
-        await session.execute(statement, list(part))
+        values = [tuple(p(row[n]) if p is not None else row[n] for n, p in processors) for row in part]
+        await connection.exec_driver_sql(command, values)
         await pause()
+
+
+def _processors(dialect: Dialect, table: Table, names: list[str]) -> list[tuple[str, Any]]:
+    """Each column's own bind processing (naive UTC datetimes, JSON documents), as an INSERT would apply it."""
+    return [(name, table.c[name].type._cached_bind_processor(dialect)) for name in names]
 
 
 async def _copy(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     connection = await session.connection()
     dialect = connection.dialect
     names = list(rows[0])
-    # The columns' own bind processing (naive UTC datetimes, JSON documents), as an INSERT would apply it.
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    processors = [p for _, p in _processors(dialect, table, names)]
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
     raw = await connection.get_raw_connection()
     driver = raw.driver_connection

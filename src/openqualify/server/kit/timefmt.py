@@ -1,9 +1,16 @@
-"""Date-times on the wire: RFC 3339 in, `YYYY-MM-DDTHH:mm:ss.sssZ` (UTC, milliseconds) out."""
+"""Date-times on the wire: RFC 3339 in, `YYYY-MM-DDTHH:mm:ss.sssZ` (UTC, milliseconds) out.
+
+Every date-time the API or the sandbox accepts lies within `EARLIEST`..`LATEST` (years 1900 to 9000): far
+inside what Python's `datetime` (years 1 to 9999), PostgreSQL's `timestamp` and SQLite's text dates can hold,
+so that any bounded duration the API adds to or takes from a stored date (relative due dates, badge expiry, the
+sandbox clock, the console's weekly series: at most a few hundred years) stays computable. Dates stored before
+the bound existed are read as they are; arithmetic on them saturates at the type's limits (`shift`).
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from pydantic import BeforeValidator, PlainSerializer
@@ -11,6 +18,12 @@ from pydantic import BeforeValidator, PlainSerializer
 _RFC3339 = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
 )
+
+
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)
+_FIRST = datetime.min.replace(tzinfo=UTC)
+_LAST = datetime.max.replace(tzinfo=UTC)
 
 
 def to_utc(value: datetime) -> datetime:
@@ -51,18 +64,57 @@ def parse_datetime(text: str) -> datetime:
     return to_utc(datetime.fromisoformat(normalised))
 
 
+RANGE_TEXT = f'from "{format_datetime(EARLIEST)}" to "{format_datetime(LATEST)}"'
+RANGE_MESSAGE = f"should be a date-time {RANGE_TEXT}"
+
+
+def in_range(value: datetime) -> bool:
+    return EARLIEST <= to_utc(value) <= LATEST
+
+
+def parse_bounded(text: str) -> datetime:
+    """`parse_datetime`, refusing an instant outside `EARLIEST`..`LATEST` (ValueError saying the bounds)."""
+    value = parse_datetime(text)
+    if not in_range(value):
+        raise ValueError(RANGE_MESSAGE)
+    return value
+
+
+def clamp(value: datetime) -> datetime:
+    """The instant, moved into `EARLIEST`..`LATEST` if it lies outside."""
+    return min(max(to_utc(value), EARLIEST), LATEST)
+
+
+def shift(value: datetime, delta: timedelta | float) -> datetime:
+    """`value + delta` (a timedelta or seconds), saturating at the first and last instants `datetime` can hold
+    instead of raising OverflowError: for dates stored before the bounds, or durations read from old rows."""
+    start = to_utc(value)
+    seconds = delta.total_seconds() if isinstance(delta, timedelta) else float(delta)
+    if seconds != seconds:  # NaN: no move
+        return start
+    try:
+        return start + (delta if isinstance(delta, timedelta) else timedelta(seconds=seconds))
+    except OverflowError:  # past year 9999 or before year 1 (timedelta itself overflows past 10**9 days)
+        return _LAST if seconds > 0 else _FIRST
+
+
 def _strict_datetime(value: object) -> object:
     if isinstance(value, datetime):
-        return value
-    if not isinstance(value, str):
+        parsed = value
+    elif not isinstance(value, str):
         raise ValueError("should be string")
-    try:
-        return parse_datetime(value)
-    except ValueError:
-        raise ValueError('should match format "date-time"') from None
+    else:
+        try:
+            parsed = parse_datetime(value)
+        except ValueError:
+            raise ValueError('should match format "date-time"') from None
+    if not in_range(parsed):
+        raise ValueError(RANGE_MESSAGE)
+    return parsed
 
 
-# Input: only RFC 3339 strings (no numbers, no bare dates), as the contract's `format: date-time` asks.
+# Input: only RFC 3339 strings (no numbers, no bare dates), as the contract's `format: date-time` asks, within
+# EARLIEST..LATEST (`data.start should be a date-time from "1900-01-01T00:00:00.000Z" to ...`).
 DateTimeIn = Annotated[datetime, BeforeValidator(_strict_datetime)]
 # An optional one: absent is None, but a value that is present (JSON null too) must be such a string.
 OptDateTimeIn = Annotated[datetime | None, BeforeValidator(_strict_datetime)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from openqualify.server.db.base import ID_LENGTH
 from openqualify.server.db.models import Offering, OfferingBadge
@@ -27,12 +27,28 @@ class OfferingMetadataIn(BaseModel):
     topic: Topic | None = None
 
 
+TimeframeUnit = Literal["days", "months", "years"]
+MAX_TIMEFRAME: dict[str, int] = {"days": 36_500, "months": 1_200, "years": 100}
+"""A badge expires at most 100 years after its award (`expires: false` is how a badge says never)."""
+
+
 class BadgeExpiryIn(BaseModel):
     expires: Bool | None = None
     expiryType: Literal["date", "timeframe"] | None = None
     expirationDate: DateTimeIn | None = None
+    timeframeUnit: TimeframeUnit | None = None  # before the amount: the amount's bound depends on it
     timeframeAmount: Number | None = None
-    timeframeUnit: Literal["days", "months", "years"] | None = None
+
+    @field_validator("timeframeAmount")
+    @classmethod
+    def _bounded_timeframe(cls, amount: float | None, info: ValidationInfo) -> float | None:
+        unit = info.data.get("timeframeUnit") or "days"
+        if amount is not None and amount > MAX_TIMEFRAME[unit]:
+            raise ValueError(
+                f'should be <= {MAX_TIMEFRAME[unit]} when timeframeUnit is "{unit}" (a badge expires at most '
+                "100 years after its award: 36500 days, 1200 months or 100 years)"
+            )
+        return amount
 
 
 class BadgeIn(BaseModel):

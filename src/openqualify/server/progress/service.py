@@ -15,6 +15,7 @@ from openqualify.server.kit.errors import SchemaValidationError
 from openqualify.server.kit.odata import (
     And,
     Call,
+    Collection,
     Compare,
     Field,
     FieldRef,
@@ -26,6 +27,7 @@ from openqualify.server.kit.odata import (
     Value,
     compile_filter,
     compile_lambda,
+    explained,
     parse_filter,
     parse_orderby,
     parse_top,
@@ -117,7 +119,9 @@ def _offerings_handler(small: frozenset[str]) -> LambdaHandler:
     return handle
 
 
-_COLLECTIONS: Mapping[str, LambdaHandler] = {"offerings": _offerings_handler(frozenset())}
+_COLLECTIONS: Mapping[str, LambdaHandler] = {
+    "offerings": Collection(_offerings_handler(frozenset()), _OFFERING_FIELDS)
+}
 
 
 async def _small_offerings(session: AsyncSession, tree: Node, limit: int) -> frozenset[str]:
@@ -187,8 +191,9 @@ async def all_progress(
     """One page of learners (in SQL), then their offerings in one IN query: cost follows the page size. The
     answer is `AllProgressOut` as JSON-ready values (`kit.wire`): pages run to a thousand learners."""
     limit = parse_top(top)
-    tree = parse_filter(filter_text) if filter_text and filter_text.strip() else None
-    where = None if tree is None else compile_filter(tree, _FILTER_FIELDS, _COLLECTIONS)
+    with explained(_FILTER_FIELDS, _COLLECTIONS):
+        tree = parse_filter(filter_text) if filter_text and filter_text.strip() else None
+        where = None if tree is None else compile_filter(tree, _FILTER_FIELDS, _COLLECTIONS)
     order = parse_orderby(orderby, _ORDER_FIELDS) if orderby and orderby.strip() else [User.email_key.asc()]
     if tree is not None:  # the query is valid: now choose how to run `offerings/any(o: o/id eq ...)`
         small = await _small_offerings(session, tree, limit)

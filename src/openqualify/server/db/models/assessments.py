@@ -52,7 +52,7 @@ class AssessmentSetting(OrgScoped, Base):
     __tablename__ = "assessment_settings"
 
     offering_id: Mapped[str] = fk_column("offerings.id", primary_key=True)
-    assessment_id: Mapped[str] = fk_column("assessments.id", primary_key=True)
+    assessment_id: Mapped[str] = fk_column("assessments.id", primary_key=True, index=True)
     content: Mapped[str | None] = mapped_column(Text)
     open_date: Mapped[datetime | None]
     due_date: Mapped[datetime | None]
@@ -71,7 +71,7 @@ class AssessmentDocument(OrgScoped, Base):
 
     id: Mapped[str] = id_column()
     assessment_id: Mapped[str] = fk_column("assessments.id")
-    offering_id: Mapped[str | None] = fk_column("offerings.id")
+    offering_id: Mapped[str | None] = fk_column("offerings.id", index=True)
     filename: Mapped[str] = mapped_column(String(300))
     mimetype: Mapped[str] = mapped_column(String(200))
     size: Mapped[int]
@@ -86,8 +86,8 @@ class AssessmentDueOverride(OrgScoped, Base):
     __table_args__ = (Index("ix_assessment_due_overrides_user", "offering_id", "user_id"),)
 
     offering_id: Mapped[str] = fk_column("offerings.id", primary_key=True)
-    assessment_id: Mapped[str] = fk_column("assessments.id", primary_key=True)
-    user_id: Mapped[str] = fk_column("users.id", primary_key=True)
+    assessment_id: Mapped[str] = fk_column("assessments.id", primary_key=True, index=True)
+    user_id: Mapped[str] = fk_column("users.id", primary_key=True, index=True)
     due_date: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -107,8 +107,8 @@ class Submission(OrgScoped, Base):
 
     id: Mapped[str] = id_column()
     offering_id: Mapped[str] = fk_column("offerings.id")
-    assessment_id: Mapped[str] = fk_column("assessments.id")
-    user_id: Mapped[str] = fk_column("users.id")
+    assessment_id: Mapped[str] = fk_column("assessments.id", index=True)
+    user_id: Mapped[str] = fk_column("users.id", index=True)
     status: Mapped[str] = mapped_column(String(20))  # draft | submitted | marked
     html: Mapped[str | None] = mapped_column(Text)
     files: Mapped[list[Any]] = mapped_column(default=list)  # Document objects
@@ -133,7 +133,7 @@ class Mark(OrgScoped, Base):
     submission_id: Mapped[str] = fk_column("assessment_submissions.id")
     mark: Mapped[str | None] = mapped_column(String(40))
     feedback: Mapped[str | None] = mapped_column(Text)
-    marker_user_id: Mapped[str | None] = fk_column("users.id", ondelete="SET NULL")
+    marker_user_id: Mapped[str | None] = fk_column("users.id", ondelete="SET NULL", index=True)
     by_facilitator: Mapped[bool] = mapped_column(default=False)
     by_marker: Mapped[bool] = mapped_column(default=False)
     by_evaluator: Mapped[bool] = mapped_column(default=False)
@@ -152,8 +152,8 @@ class QuizAttempt(OrgScoped, Base):
 
     id: Mapped[str] = id_column()
     offering_id: Mapped[str] = fk_column("offerings.id")
-    assessment_id: Mapped[str] = fk_column("assessments.id")
-    user_id: Mapped[str] = fk_column("users.id")
+    assessment_id: Mapped[str] = fk_column("assessments.id", index=True)
+    user_id: Mapped[str] = fk_column("users.id", index=True)
     mark: Mapped[str] = mapped_column(String(40))  # percent, as a string
     attempted_at: Mapped[datetime]
 
@@ -181,12 +181,12 @@ class ActivityAttempt(OrgScoped, Base):
 
     id: Mapped[str] = id_column()
     offering_id: Mapped[str] = fk_column("offerings.id")
-    activity_id: Mapped[str] = fk_column("activities.id")
-    user_id: Mapped[str] = fk_column("users.id")
+    activity_id: Mapped[str] = fk_column("activities.id", index=True)
+    user_id: Mapped[str] = fk_column("users.id", index=True)
     response_text: Mapped[str | None] = mapped_column(Text)
     uploaded_files: Mapped[list[Any]] = mapped_column(default=list)  # [{filename, mimetype, size, url}]
     feedback_text: Mapped[str | None] = mapped_column(Text)
-    feedback_user_id: Mapped[str | None] = fk_column("users.id", ondelete="SET NULL")
+    feedback_user_id: Mapped[str | None] = fk_column("users.id", ondelete="SET NULL", index=True)
     created_at: Mapped[datetime]
 
 

@@ -37,7 +37,7 @@ class PageProgress(OrgScoped, Base):
 
     id: Mapped[str] = id_column()
     offering_id: Mapped[str] = fk_column("offerings.id")
-    user_id: Mapped[str] = fk_column("users.id")
+    user_id: Mapped[str] = fk_column("users.id", index=True)
     page_id: Mapped[str] = fk_column("course_pages.id")
     viewed: Mapped[bool] = mapped_column(default=False)
     tasks_done: Mapped[int] = mapped_column(default=0)

@@ -53,9 +53,9 @@ class MarkerAssignment(OrgScoped, Base):
         String(ID_LENGTH), ForeignKey("offerings.id", ondelete="CASCADE")
     )
     marker_user_id: Mapped[str] = mapped_column(
-        String(ID_LENGTH), ForeignKey("users.id", ondelete="CASCADE")
+        String(ID_LENGTH), ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     learner_user_id: Mapped[str] = mapped_column(
-        String(ID_LENGTH), ForeignKey("users.id", ondelete="CASCADE")
+        String(ID_LENGTH), ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime]

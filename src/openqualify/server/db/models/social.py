@@ -50,7 +50,7 @@ class ChannelMember(OrgScoped, Base):
     id: Mapped[str] = id_column()
     channel_id: Mapped[str] = fk_column("channels.id")
     offering_id: Mapped[str] = fk_column("offerings.id")
-    user_id: Mapped[str] = fk_column("users.id")
+    user_id: Mapped[str] = fk_column("users.id", index=True)
     created_at: Mapped[datetime]
 
 
@@ -60,7 +60,7 @@ class _Moderated:
     is_muted: Mapped[bool] = mapped_column(default=False)
     moderation_reason: Mapped[str | None] = mapped_column(Text)
     moderator_user_id: Mapped[str | None] = mapped_column(
-        String(ID_LENGTH), ForeignKey("users.id", ondelete="SET NULL")
+        String(ID_LENGTH), ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     moderated: Mapped[bool] = mapped_column(default=False)
 
@@ -73,7 +73,7 @@ class ChannelPost(_Moderated, OrgScoped, Base):
 
     id: Mapped[str] = id_column()
     channel_id: Mapped[str] = fk_column("channels.id")
-    user_id: Mapped[str] = fk_column("users.id")
+    user_id: Mapped[str] = fk_column("users.id", index=True)
     title: Mapped[str | None] = mapped_column(Text)
     content: Mapped[str] = mapped_column(Text, default="")
     is_facilitator_post: Mapped[bool] = mapped_column(default=False)
@@ -95,7 +95,7 @@ class ChannelComment(_Moderated, OrgScoped, Base):
     parent_comment_id: Mapped[str | None] = mapped_column(
         String(ID_LENGTH), ForeignKey("channel_comments.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[str] = fk_column("users.id")
+    user_id: Mapped[str] = fk_column("users.id", index=True)
     content: Mapped[str] = mapped_column(Text, default="")
     is_facilitator_post: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
@@ -123,7 +123,7 @@ class AssessmentGroupMember(OrgScoped, Base):
     id: Mapped[str] = id_column()
     group_id: Mapped[str] = fk_column("assessment_groups.id")
     offering_id: Mapped[str] = fk_column("offerings.id")
-    user_id: Mapped[str] = fk_column("users.id")
+    user_id: Mapped[str] = fk_column("users.id", index=True)
     created_at: Mapped[datetime]
 
 

@@ -12,9 +12,13 @@ Decisions worth knowing (DOMAIN §3.5):
 - Date-time literals are bound as aware UTC datetimes; the column type (`UTCDateTime`) stores naive UTC.
   A space in place of an offset's `+` is accepted, as an unencoded `+` decodes to a space in a query string.
 - `not` binds looser than a comparison: `not name eq 'x'` means `not (name eq 'x')`.
-- Errors: every `$filter` problem is ApiValidationError "invalid $filter parameter.", every `$orderby` problem
-  ApiValidationError "invalid $orderby parameter.", a bad `$top` a SchemaValidationError. The precise reason
-  of a `$filter`/`$orderby` error is kept as the exception's `__cause__` (an ODataSyntaxError).
+- Errors: every `$filter` problem is ApiValidationError (the contract's name) saying what was expected where and
+  what the list accepts: `invalid $filter parameter: unknown property 'completion' at position 0: it is a
+  property of offerings, as in offerings/any(o: o/completion ...). This list filters on ...` (`explained`).
+  Every `$orderby` problem is ApiValidationError "invalid $orderby parameter.", a bad `$top` a
+  SchemaValidationError. The reason is also kept as the exception's `__cause__` (an ODataSyntaxError).
+- What a `$filter` may ask for is bounded (`parser.MAX_*`): 2,000 characters, nesting 10 deep, 20 conditions,
+  3 `any()`, string literals of 500 characters; each refusal names its limit.
 - An empty `$filter` or `$orderby` counts as absent.
 """
 
@@ -31,15 +35,19 @@ from sqlalchemy.sql.elements import ColumnElement
 from openqualify.server.kit.errors import SchemaValidationError
 from openqualify.server.kit.odata.compiler import (
     INVALID_ORDERBY,
+    Collection,
     Field,
     FieldKind,
     LambdaHandler,
+    allowed_text,
     compile_filter,
     compile_lambda,
     escape_like,
+    explained,
     parse_orderby,
 )
 from openqualify.server.kit.odata.parser import (
+    FILTER_ERROR,
     INVALID_FILTER,
     And,
     Call,
@@ -55,10 +63,12 @@ from openqualify.server.kit.odata.parser import (
 )
 
 __all__ = [
+    "FILTER_ERROR",
     "INVALID_FILTER",
     "INVALID_ORDERBY",
     "And",
     "Call",
+    "Collection",
     "Compare",
     "Field",
     "FieldKind",
@@ -71,9 +81,11 @@ __all__ = [
     "ODataSyntaxError",
     "Or",
     "Value",
+    "allowed_text",
     "compile_filter",
     "compile_lambda",
     "escape_like",
+    "explained",
     "parse_filter",
     "parse_orderby",
     "parse_top",
@@ -126,7 +138,8 @@ class ODataQuery:
         limit = parse_top(top, default_top, max_top)
         where = None
         if filter and filter.strip():
-            where = compile_filter(parse_filter(filter), fields, collections)
+            with explained(fields, collections):
+                where = compile_filter(parse_filter(filter), fields, collections)
         ties = [tiebreak] if isinstance(tiebreak, SQLColumnExpression) else list(tiebreak)
         order: list[SQLColumnExpression[Any]] = []
         if orderby and orderby.strip():

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, NoReturn, cast
 
@@ -35,6 +37,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from openqualify.server.kit.errors import ApiValidationError
 from openqualify.server.kit.odata.parser import (
+    FILTER_ERROR,
     And,
     Call,
     Compare,
@@ -49,7 +52,7 @@ from openqualify.server.kit.odata.parser import (
     fail,
     parse_number,
 )
-from openqualify.server.kit.timefmt import parse_datetime
+from openqualify.server.kit.timefmt import format_datetime, parse_datetime
 
 FieldKind = Literal["string", "number", "datetime", "boolean"]
 INVALID_ORDERBY = "invalid $orderby parameter."
@@ -131,7 +134,28 @@ def _number(value: Decimal) -> int | float:
     return float(value)
 
 
-def _coerce(value: Value, kind: FieldKind) -> Any:
+_KIND_NAMES: dict[str, str] = {"datetime": "date-time"}
+_EXAMPLES: dict[str, str] = {"string": "'text'", "number": "50", "datetime": "2030-01-31T09:00:00Z", "boolean": "true"}
+
+
+def kind_name(kind: str) -> str:
+    return _KIND_NAMES.get(kind, kind)
+
+
+def _literal(value: Value) -> str:
+    """A literal as the error shows it."""
+    if value.kind == "string":
+        return f"the string {str(value.value)[:40]!r}"
+    if value.kind == "null":
+        return "null"
+    if value.kind == "boolean":
+        return f"the boolean {str(value.value).lower()}"
+    if isinstance(value.value, datetime):
+        return f"the date-time {format_datetime(value.value)}"
+    return f"the {kind_name(value.kind)} {value.value}"
+
+
+def _coerce(value: Value, kind: FieldKind, subject: str = "the property") -> Any:
     """The Python value to bind for `value` compared with a field of `kind`."""
     raw = value.value
     if kind == "string" and value.kind == "string":
@@ -152,7 +176,14 @@ def _coerce(value: Value, kind: FieldKind) -> Any:
                 pass
     if kind == "boolean" and value.kind == "boolean":
         return raw
-    fail(f"cannot compare a {kind} with a {value.kind} literal")
+    expected = {
+        "string": "a quoted string such as 'text'",
+        "number": "a number such as 50",
+        "datetime": "a date-time such as 2030-01-31T09:00:00Z",
+        "boolean": "true or false",
+    }[kind]
+    fail(f"{subject} is a {kind_name(kind)}: compare it with {expected}, found {_literal(value)} at position "
+         f"{value.pos}")
 
 
 def _bind(sql: ColumnElement[Any], kind: FieldKind, value: Any) -> Any:
@@ -194,18 +225,28 @@ class _Compiler:
         if isinstance(node, Value):
             if node.kind == "boolean":
                 return true() if node.value else false()
-            fail(f"a {node.kind} literal is not a condition")
+            fail(f"expected a condition at position {node.pos}, found {_literal(node)}")
         operand = self.operand(node)
         if operand.kind != "boolean":
-            fail(f"a {operand.kind} expression is not a condition")
+            where = f" at position {node.pos}" if isinstance(node, FieldRef | Call) else ""
+            fail(f"expected a condition{where}, found the {kind_name(operand.kind)} {_shown(node)!r}: compare it, "
+                 f"as in {_shown(node)} eq {_EXAMPLES[operand.kind]}")
         return operand.sql
 
     def field(self, ref: FieldRef) -> Field:
+        shown = _shown(ref)
         if ref.variable != self.variable:
-            fail(f"property {ref.path!r} is out of scope here")
+            if ref.variable is None:
+                fail(f"property {shown!r} at position {ref.pos} is outside any(): inside it, name properties "
+                     f"through its variable ({self.variable}/...)")
+            fail(f"property {shown!r} at position {ref.pos} is out of scope here")
         found = self.fields.get(ref.path)
         if found is None:
-            fail(f"unknown property {ref.path!r}")
+            hint = ""
+            for name, collection in self.collections.items():
+                if isinstance(collection, Collection) and ref.path in collection.fields:
+                    hint = f": it is a property of {name}, as in {name}/any(o: o/{ref.path} ...)"
+            fail(f"unknown property {shown!r} at position {ref.pos}{hint}")
         return found
 
     def operand(self, node: Node) -> _Expr:
@@ -216,25 +257,28 @@ class _Compiler:
             return self.call(node)
         if isinstance(node, (And, Or, Not, Compare, Lambda)):
             return _Expr(self.predicate(node), "boolean")
-        fail("a literal is not allowed here")
+        fail(f"expected a property at position {node.pos}, found {_literal(node)}")
 
-    def string_operand(self, node: Node, function: str) -> _Expr:
+    def string_operand(self, node: Node, function: str, pos: int) -> _Expr:
         if isinstance(node, Value):
-            fail(f"{function} needs a property as its first argument")
+            fail(f"{function}() at position {pos} needs a string property as its first argument, found "
+                 f"{_literal(node)}")
         operand = self.operand(node)
         if operand.kind != "string":
-            fail(f"{function} needs a string argument, not a {operand.kind}")
+            fail(f"{function}() at position {pos} needs a string property, found the {kind_name(operand.kind)} "
+                 f"{_shown(node)!r}")
         return operand
 
     def call(self, node: Call) -> _Expr:
         if node.name == "tolower":
-            source = self.string_operand(node.args[0], node.name)
+            source = self.string_operand(node.args[0], node.name, node.pos)
             # A stored lower-cased twin stays itself under further lower-casing.
             return _Expr(source.lower(), "string", source.lowered)
-        target = self.string_operand(node.args[0], node.name)
+        target = self.string_operand(node.args[0], node.name, node.pos)
         needle = node.args[1]
         if not isinstance(needle, Value) or needle.kind != "string" or not isinstance(needle.value, str):
-            fail(f"{node.name} needs a string literal as its second argument")
+            shown = _literal(needle) if isinstance(needle, Value) else repr(_shown(needle))
+            fail(f"{node.name}() at position {node.pos} needs a quoted string as its second argument, found {shown}")
         pattern = _LIKE_PATTERNS[node.name].format(escape_like(needle.value))
         matched = target.lower().like(func.lower(literal(pattern, String())), escape=LIKE_ESCAPE)
         return _Expr(matched, "boolean")
@@ -243,39 +287,96 @@ class _Compiler:
         op, left, right = node.op, node.left, node.right
         if isinstance(left, Value):
             if isinstance(right, Value):
-                fail("a comparison needs at least one property")
+                fail(f"the comparison at position {node.pos} needs a property on one side, found two values")
             op, left, right = _FLIPPED[op], right, left
         subject = self.operand(left)
         if isinstance(right, Value):
-            return self.compare_value(op, subject, right)
+            return self.compare_value(op, subject, right, node, left)
         other = self.operand(right)
         if other.kind != subject.kind:
-            fail(f"cannot compare a {subject.kind} with a {other.kind}")
+            fail(f"cannot compare the {kind_name(subject.kind)} {_shown(left)!r} with the {kind_name(other.kind)} "
+                 f"{_shown(right)!r} at position {node.pos}")
         if subject.kind == "boolean" and op not in ("eq", "ne"):
-            fail(f"{op} does not apply to booleans")
+            fail(f"{op} at position {node.pos} does not apply to booleans (eq and ne do)")
         return _OPERATORS[op](subject.sql, other.sql)
 
-    def compare_value(self, op: CompareOp, subject: _Expr, value: Value) -> ColumnElement[bool]:
+    def compare_value(
+        self, op: CompareOp, subject: _Expr, value: Value, node: Compare, left: Node
+    ) -> ColumnElement[bool]:
         if value.kind == "null":
             if op == "eq":
                 return subject.sql.is_(None)
             if op == "ne":
                 return subject.sql.is_not(None)
-            fail(f"{op} does not apply to null")
-        bound = _coerce(value, subject.kind)
+            fail(f"{op} at position {node.pos} does not apply to null (eq null and ne null do)")
+        bound = _coerce(value, subject.kind, repr(_shown(left)))
         if subject.kind == "boolean":
             if op not in ("eq", "ne"):
-                fail(f"{op} does not apply to booleans")
+                fail(f"{op} at position {node.pos} does not apply to booleans (eq and ne do)")
             return subject.sql if bound == (op == "eq") else not_(subject.sql)
         return _OPERATORS[op](subject.sql, _bind(subject.sql, subject.kind, bound))
 
     def lambda_(self, node: Lambda) -> ColumnElement[bool]:
         if node.source.variable != self.variable:
-            fail(f"collection {node.source.path!r} is out of scope here")
+            fail(f"collection {_shown(node.source)!r} at position {node.pos} is out of scope here")
         handler = self.collections.get(node.source.path)
         if handler is None:
-            fail(f"unknown collection {node.source.path!r}")
+            known = ", ".join(f"{name}/any()" for name in self.collections) or "none in this list"
+            fail(f"unknown collection {node.source.path!r} at position {node.pos} (collections: {known})")
         return handler(node)
+
+
+def _shown(node: Node) -> str:
+    """A property or call as the filter wrote it."""
+    if isinstance(node, FieldRef):
+        return f"{node.variable}/{node.path}" if node.variable else node.path
+    if isinstance(node, Call):
+        return f"{node.name}({', '.join(_shown(arg) for arg in node.args)})"
+    if isinstance(node, Value):
+        return _literal(node)
+    return "the expression"
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """A collection property filtered with `any()`: its handler, and the fields of its items (for errors)."""
+
+    handler: LambdaHandler
+    fields: Mapping[str, Field]
+
+    def __call__(self, node: Lambda) -> ColumnElement[bool]:
+        return self.handler(node)
+
+
+def _fields_text(fields: Mapping[str, Field], prefix: str = "", separator: str = "; ") -> str:
+    by_kind: dict[str, list[str]] = {}
+    for name, found in fields.items():
+        by_kind.setdefault(found.kind, []).append(prefix + name)
+    return separator.join(f"{', '.join(names)} ({kind_name(kind)})" for kind, names in by_kind.items())
+
+
+def allowed_text(fields: Mapping[str, Field], collections: Mapping[str, LambdaHandler] | None = None) -> str:
+    """What a list's `$filter` accepts, for its errors."""
+    parts = [_fields_text(fields)]
+    for name, collection in (collections or {}).items():
+        inner = f" over {_fields_text(collection.fields, 'o/', ', ')}" if isinstance(collection, Collection) else ""
+        parts.append(f"{name}/any(o: ...){inner}")
+    return (
+        f"This list filters on {'; '.join(parts)}. Operators: eq, ne, gt, ge, lt, le, and, or, not, parentheses; "
+        "functions contains(p, 'text'), startswith(p, 'text'), endswith(p, 'text'), tolower(p); strings in "
+        "single quotes, date-times as 2030-01-31T09:00:00Z."
+    )
+
+
+@contextmanager
+def explained(fields: Mapping[str, Field], collections: Mapping[str, LambdaHandler] | None = None) -> Iterator[None]:
+    """Parse and compile a list's `$filter` inside: its errors then also say what the list accepts."""
+    try:
+        yield
+    except ApiValidationError as error:
+        if not isinstance(error.__cause__, ODataSyntaxError) or not error.details.startswith(FILTER_ERROR):
+            raise
+        raise ApiValidationError(f"{error.details}. {allowed_text(fields, collections)}") from error.__cause__
 
 
 def compile_filter(

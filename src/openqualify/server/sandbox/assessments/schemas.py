@@ -12,6 +12,8 @@ from openqualify.server.kit.timefmt import DateTimeIn, DateTimeOut
 from openqualify.server.kit.validation import Bool, EmailStr, NonEmptyStr, Number, Str
 
 Count = Annotated[int, Strict(), Field(ge=0, le=100_000)]
+FileSize = Annotated[int, Strict(), Field(ge=0, le=2**31 - 1)]
+"""Bytes of a file: what the documents' integer column holds (2 GiB); JSON-stored files keep the same bound."""
 Days = Annotated[int, Strict(), Field(ge=-3650, le=3650)]
 Title = Annotated[NonEmptyStr, Field(max_length=300)]
 
@@ -86,7 +88,7 @@ class DocumentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     filename: NonEmptyStr
     mimetype: NonEmptyStr = "application/pdf"
-    size: Count = 0
+    size: FileSize = 0
     url: Str | None = None
     offeringId: NonEmptyStr | None = None  # only in this offering; absent: in every offering of the content
     createdAt: DateTimeIn | None = None
@@ -102,7 +104,7 @@ class FileIn(BaseModel):
     id: Str | None = None
     filename: NonEmptyStr
     mimetype: NonEmptyStr = "application/octet-stream"
-    size: Count = 0
+    size: FileSize = 0
     url: Str | None = None
     createdAt: DateTimeIn | None = None
 
@@ -189,7 +191,7 @@ class UploadedFileIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     filename: NonEmptyStr
     mimetype: NonEmptyStr = "application/octet-stream"
-    size: Count = 0
+    size: FileSize = 0
     url: Str | None = None
 
 

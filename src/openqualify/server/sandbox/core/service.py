@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import math
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +14,7 @@ from openqualify.server.kit.clock import OrgClock, system_now
 from openqualify.server.kit.errors import ObjectNotFoundError, SchemaValidationError
 from openqualify.server.kit.ids import push_id
 from openqualify.server.kit.repository import Repository
+from openqualify.server.kit.timefmt import RANGE_TEXT, format_datetime, in_range, shift
 from openqualify.server.sandbox.core.schemas import (
     ClockAdvance,
     ClockOut,
@@ -26,6 +28,9 @@ from openqualify.server.sandbox.core.schemas import (
 from openqualify.server.users.repository import UserRepository
 
 MAX_EMAILS = 1000
+MAX_ADVANCE_DAYS = 36_500
+"""One move of the clock: at most 100 years either way (the clock itself stays within the date bounds)."""
+_UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3_600, "days": 86_400}
 
 
 async def _course(session: AsyncSession, root_content_id: str) -> Course:
@@ -142,15 +147,31 @@ async def set_clock(session: AsyncSession, principal: Principal, body: ClockSet)
     return _clock_out(org)
 
 
+def advance_seconds(body: ClockAdvance) -> float:
+    """The move in seconds, refused (SchemaValidationError saying the bound) past 100 years either way; summed
+    as floats so that no amount, however large, overflows on the way."""
+    parts = [getattr(body, unit) * factor for unit, factor in _UNIT_SECONDS.items()]
+    total = sum(parts) if all(math.isfinite(part) for part in parts) else math.inf
+    if not math.isfinite(total) or abs(total) > MAX_ADVANCE_DAYS * 86_400:
+        raise SchemaValidationError(
+            f"data should move the clock by at most {MAX_ADVANCE_DAYS} days (100 years) either way"
+        )
+    return total
+
+
 async def advance_clock(session: AsyncSession, principal: Principal, body: ClockAdvance) -> ClockOut:
-    delta = timedelta(seconds=body.seconds, minutes=body.minutes, hours=body.hours, days=body.days)
-    if abs(delta.days) > 36_500:
-        raise SchemaValidationError("[clock] value should be within 100 years")
+    seconds = advance_seconds(body)
     org = await _org(session, principal, changing=True)
+    now = OrgClock(frozen_at=org.clock_frozen_at, offset_seconds=org.clock_offset_seconds).now()
+    moved = shift(now, seconds)
+    if not in_range(moved):
+        raise SchemaValidationError(
+            f"data would move the clock to {format_datetime(moved)}: the clock should be a date-time {RANGE_TEXT}"
+        )
     if org.clock_frozen_at is not None:
-        org.clock_frozen_at = org.clock_frozen_at + delta
+        org.clock_frozen_at = moved
     else:
-        org.clock_offset_seconds += delta.total_seconds()
+        org.clock_offset_seconds += seconds
     return _clock_out(org)
 
 

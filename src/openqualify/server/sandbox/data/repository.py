@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Column, Row, Table, delete, func, select
+from sqlalchemy import Column, Row, Table, delete, func, select, tuple_
 
 from openqualify.server.db.base import Base
+from openqualify.server.db.bulk import insert_table_rows
 from openqualify.server.db.models import Course, Organisation, User
+from openqualify.server.kit.cooperative import CHUNK, pause
 from openqualify.server.kit.repository import Repository
 
 # Credentials never leave the database; the organisation row itself is the importing organisation.
@@ -29,13 +31,23 @@ class OrgDataRepository(Repository):
         return org
 
     async def delete_all(self, org_id: str) -> dict[str, int]:
-        """Delete all of the organisation's data (children first): rows deleted per table."""
-        deleted: dict[str, int] = {}
+        """Delete all of the organisation's data, children first, `CHUNK` rows per statement with a pause between
+        statements (`kit.cooperative`): on SQLite statements run on the event loop, so other requests are served
+        between chunks. One transaction: the caller commits or rolls back the whole.
+
+        Answers the rows the organisation had per table, counted before deleting: a statement's row count leaves
+        out rows that a foreign key's ON DELETE CASCADE removed with their parent (replies with the comment they
+        answer), so the sum of row counts would be short (issue 18: 822 comments of 1,470)."""
+        had = await self.counts(org_id)
         for table in reversed(org_tables()):
-            result = await self.session.execute(delete(table).where(table.c.org_id == org_id))
-            if result.rowcount:
-                deleted[table.name] = result.rowcount
-        return deleted
+            if table.name not in had:
+                continue
+            key = list(table.primary_key.columns)
+            chunk = select(*key).where(table.c.org_id == org_id).limit(CHUNK)
+            doomed = key[0].in_(chunk) if len(key) == 1 else tuple_(*key).in_(chunk)
+            while (await self.session.execute(delete(table).where(doomed))).rowcount:
+                await pause()
+        return had
 
     async def has_data(self) -> bool:
         """Whether the organisation has users or courses."""
@@ -65,9 +77,9 @@ class OrgDataRepository(Repository):
             ).scalar_one_or_none()
             if taken is not None:
                 return taken
+            await pause()
         return None
 
     async def insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        """Plain rows, in batches."""
-        for start in range(0, len(rows), BATCH):
-            await self.session.execute(table.insert(), rows[start : start + BATCH])
+        """Complete rows (every one with the same keys), in chunks with pauses; PostgreSQL gets them by COPY."""
+        await insert_table_rows(self.session, table, rows)

@@ -6,13 +6,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from openqualify.server.kit.timefmt import DateTimeIn
 from openqualify.server.kit.validation import Bool, EmailStr, NonEmptyStr, Str
+from openqualify.server.sandbox.assessments.schemas import FileSize
 
 
 class AttachmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: Str | None = None
     mimetype: NonEmptyStr
-    size: int = Field(ge=0, strict=True)
+    size: FileSize
     url: NonEmptyStr
 
 
