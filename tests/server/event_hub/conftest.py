@@ -92,7 +92,8 @@ class Receiver:
     def events(self, type_: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
         with self.lock:
             items = list(self.received)
-        return [r.event for r in items if (path is None or r.path == path) and (type_ is None or r.event["type"] == type_)]
+        chosen = [r for r in items if path is None or r.path == path]
+        return [r.event for r in chosen if type_ is None or r.event["type"] == type_]
 
     def wait_for(
         self, count: int, type_: str | None = None, path: str | None = None, timeout: float = WAIT_SECONDS
