@@ -42,7 +42,7 @@ class Answer:
 class Receiver:
     """Records every POST; answers from `script` (one answer per request, in order), else `default`."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.received: list[Received] = []
         self.secrets: list[str] = []
         self.script: list[Answer] = []
@@ -77,7 +77,7 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()

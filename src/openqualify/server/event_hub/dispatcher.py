@@ -117,7 +117,8 @@ async def attempt(
             outcome.error = outcome.error or f"gave up after {attempts} attempts"
         else:
             outcome.status = "retrying"
-            outcome.next_attempt_at = at + delay
+            due = at + delay  # to the millisecond the API shows, so that a clock set to the time shown reaches it
+            outcome.next_attempt_at = due.replace(microsecond=due.microsecond // 1000 * 1000)
     return outcome
 
 
