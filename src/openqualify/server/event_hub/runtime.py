@@ -10,7 +10,7 @@ import os
 import socket
 import uuid
 from collections.abc import Coroutine
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -80,9 +80,9 @@ class EventHubRuntime:
         if self.relay is not None:
             await self.relay.close()
 
-    async def prune(self) -> int:
-        """Delete events older than the retention period; returns how many."""
-        cutoff = system_now() - timedelta(days=self.config.event_retention_days)
+    async def prune(self, cutoff: datetime | None = None) -> int:
+        """Delete events stored before `cutoff` (default: the retention period ago); returns how many."""
+        cutoff = cutoff or system_now() - timedelta(days=self.config.event_retention_days)
         deleted = 0
         while True:
             async with unscoped(self.sessionmaker()) as session:

@@ -34,13 +34,15 @@ def refusal(address: IPAddress) -> str | None:
         address = address.ipv4_mapped
     if address in METADATA:
         return "a cloud metadata address"
+    if address.is_unspecified or address.is_multicast:
+        return "not a public address"
     if address.is_loopback:
         return "a loopback address"
     if address.is_link_local:
         return "a link-local address"
     if address.is_private:
         return "a private address"
-    if address.is_multicast or address.is_unspecified or address.is_reserved or not address.is_global:
+    if address.is_reserved or not address.is_global:
         return "not a public address"
     return None
 
