@@ -42,6 +42,7 @@ class NatsRelay:
         self.wake = asyncio.Event()
         self.connection: Any = None
         self.published = 0
+        self.unacknowledged = 0
 
     async def _connect(self) -> Any:
         import nats  # the server extra's dependency, imported only when the relay is configured
@@ -106,9 +107,13 @@ class NatsRelay:
             await outbox.mark_relayed(session, done, system_now())
             await session.commit()
         self.published += len(done)
-        if len(done) < len(events):
-            raise RuntimeError(f"{len(events) - len(done)} of {len(events)} publishes were not acknowledged")
-        return len(done)
+        if len(done) < len(events):  # not fatal: those are published again when their lease expires
+            self.unacknowledged += len(events) - len(done)
+            logger.warning(
+                "event hub: %d of %d NATS publishes were not acknowledged (no stream for their subject?); "
+                "retried in %g s", len(events) - len(done), len(events), LEASE_SECONDS,
+            )
+        return len(events)
 
     async def close(self) -> None:
         if self.connection is not None:
