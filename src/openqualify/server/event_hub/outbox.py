@@ -34,6 +34,12 @@ _JOINS = (
 )
 
 
+def _dialect(session: AsyncSession) -> str:
+    bind = session.bind
+    assert bind is not None
+    return bind.dialect.name
+
+
 def _due(dialect: str) -> str:
     """The delivery's next attempt time has come on its organisation's clock (frozen, or real time + offset)."""
     if dialect == "postgresql":
@@ -97,13 +103,13 @@ class Claimed:
 
 async def any_due(session: AsyncSession, now: datetime) -> bool:
     """A read (no lock): whether a claim would find anything."""
-    dialect = session.bind.dialect.name
+    dialect = _dialect(session)
     return (await session.execute(_any_due(dialect), {"now": now})).first() is not None
 
 
 async def claim(session: AsyncSession, owner: str, now: datetime, until: datetime, limit: int) -> list[Claimed]:
     """Lease up to `limit` due deliveries to `owner` until `until` (wall clock); the caller commits at once."""
-    dialect = session.bind.dialect.name
+    dialect = _dialect(session)
     result = await session.execute(_claim(dialect), {"now": now, "until": until, "owner": owner, "limit": limit})
     ids = [row[0] for row in result]
     if not ids:
@@ -333,7 +339,7 @@ class Unrelayed:
 
 
 async def claim_unrelayed(session: AsyncSession, now: datetime, until: datetime, limit: int) -> list[Unrelayed]:
-    dialect = session.bind.dialect.name
+    dialect = _dialect(session)
     statement = text(_CLAIM_UNRELAYED[dialect]).bindparams(*_TIMES)
     ids = [row[0] for row in await session.execute(statement, {"now": now, "until": until, "limit": limit})]
     found: list[Unrelayed] = []

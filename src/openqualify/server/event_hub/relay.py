@@ -47,6 +47,7 @@ class NatsRelay:
     async def _connect(self) -> Any:
         import nats  # the server extra's dependency, imported only when the relay is configured
 
+        assert self.config.events_nats_url
         connection = await nats.connect(
             self.config.events_nats_url, connect_timeout=5, max_reconnect_attempts=-1, allow_reconnect=True
         )

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, delete, select, update
+from sqlalchemy import delete, select, update
 
 from openqualify.server.event_hub.models import (
     HubAttempt,
@@ -71,7 +71,7 @@ class HubRepository(Repository):
 
     async def deliveries_page(
         self, event_id: str | None, status: str | None, endpoint: str | None, before: str | None, limit: int
-    ) -> Sequence[Row[Any]]:
+    ) -> list[tuple[HubDelivery, str, int | None]]:
         """(delivery, event type, endpoint's consecutive failures), newest first."""
         statement = (
             select(HubDelivery, HubEvent.type, HubEndpoint.consecutive_failures)
@@ -86,7 +86,8 @@ class HubRepository(Repository):
             statement = statement.where(HubDelivery.endpoint_url == endpoint)
         if before is not None:
             statement = statement.where(HubDelivery.id < before)
-        return await self.rows(statement.order_by(HubDelivery.id.desc()).limit(limit))
+        rows = await self.rows(statement.order_by(HubDelivery.id.desc()).limit(limit))
+        return [cast(tuple[HubDelivery, str, int | None], tuple(row)) for row in rows]
 
     async def attempts_of(self, delivery_ids: Sequence[str]) -> dict[str, list[HubAttempt]]:
         found: dict[str, list[HubAttempt]] = {}

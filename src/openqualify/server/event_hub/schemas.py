@@ -41,8 +41,8 @@ class EndpointIn(BaseModel):
     enabled: Bool = True
     headers: Annotated[dict[HeaderName, HeaderValue], Field(max_length=MAX_HEADERS)] = Field(default_factory=dict)
     failing: Bool | None = None
-    failingSince: Str | None = None  # type: ignore[valid-type]
-    disabledReason: Str | None = None  # type: ignore[valid-type]
+    failingSince: Str | None = None
+    disabledReason: Str | None = None
 
 
 class EventSettingIn(BaseModel):
@@ -66,8 +66,8 @@ class SettingsIn(BaseModel):
     events: Annotated[dict[EventTypeName, EventSettingIn], Field(max_length=100)] = Field(  # type: ignore[valid-type]
         default_factory=dict
     )
-    signingSecret: Str | None = None  # type: ignore[valid-type]
-    previousSigningSecretExpiresAt: Str | None = None  # type: ignore[valid-type]
+    signingSecret: Str | None = None
+    previousSigningSecretExpiresAt: Str | None = None
 
 
 class RedeliverIn(BaseModel):
