@@ -29,7 +29,7 @@ pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["README.md", "docs/sandbox.md", "docs/cli.md", "docs/sdk.md", "docs/deployment.md", "docs/architecture.md",
-         "docs/decisions.md", "docs/benchmarks.md", "docs/console.md"]  # fmt: skip
+         "docs/decisions.md", "docs/benchmarks.md", "docs/console.md", "docs/event-hub.md"]  # fmt: skip
 RUN = {"sh", "bash", "console", "python"}
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
 SKIP = re.compile(r"<!-- snippet: skip \((?P<reason>[^)]+)\) -->\s*$")
