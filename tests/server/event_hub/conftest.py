@@ -12,8 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine, update
 from standardwebhooks import Webhook, WebhookVerificationError
 
+from openqualify.server.event_hub.models import HubDelivery
+from openqualify.server.kit.tenancy import admin_session
 from tests.conftest import Api
 
 WAIT_SECONDS = 20.0
@@ -170,3 +173,17 @@ def deliveries(api: Api, **params: Any) -> list[dict[str, Any]]:
     response = hub(api).get("/deliveries", params={"limit": 200, **params})
     assert response.status_code == 200, response.text
     return response.json()["deliveries"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture(autouse=True)
+def _nothing_left_due(sync_engine: Engine) -> Iterator[None]:
+    """After each test, deliveries still waiting are closed, so that no retry falls due during later tests of the
+    session (whose apps' dispatchers share the database)."""
+    yield
+    with admin_session(sync_engine) as session:
+        session.execute(
+            update(HubDelivery)
+            .where(HubDelivery.status.in_(("pending", "retrying")))
+            .values(status="failed", last_error="the test is over", next_attempt_at=None)
+        )
+        session.commit()
