@@ -170,7 +170,8 @@ def test_every_event_is_delivered_after_kill_9_during_a_burst(
 ) -> None:
     """A burst of 1,000 deliveries to a slowish receiver; the server is killed mid-burst and started again: every
     event arrives (0 lost) once the dead process's leases expire; duplicates are counted and reported."""
-    env = {**FAST, "OPENQUALIFY_EVENT_HUB_LEASE_SECONDS": "3", "OPENQUALIFY_EVENT_HUB_CONCURRENCY": "8"}
+    env = {**FAST, "OPENQUALIFY_EVENT_HUB_LEASE_SECONDS": "3", "OPENQUALIFY_EVENT_HUB_TIMEOUT_SECONDS": "0.5",
+           "OPENQUALIFY_EVENT_HUB_CONCURRENCY": "8"}
     receiver = Receiver()
     receiver.default.delay = 0.01
     server = start_server(database_url, "--workers", str(workers), env=env)

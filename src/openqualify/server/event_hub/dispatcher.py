@@ -44,6 +44,7 @@ logger = logging.getLogger("openqualify.event_hub")
 
 RESPONSE_KEPT_BYTES = 2048
 CLAIM_BATCH = 100
+PREFETCH = 4  # deliveries held per sending slot
 RECORD_BATCH = 500
 RECORD_GATHER_SECONDS = 0.02
 BACKOFF_MAX_SECONDS = 30.0
@@ -140,27 +141,43 @@ class Dispatcher:
         self.wake = asyncio.Event()
         self.slot_free = asyncio.Event()
         self.outcomes: asyncio.Queue[Outcome] = asyncio.Queue()
-        self.in_flight: set[asyncio.Task[None]] = set()
+        self.in_flight: set[asyncio.Task[None]] = set()  # claimed and not yet handed to the recorder
+        self.sending = asyncio.Semaphore(config.event_hub_concurrency)  # requests on the wire
         self.stopping = False
-        self.client = httpx.AsyncClient(
-            timeout=httpx.Timeout(config.event_hub_timeout_seconds),
-            follow_redirects=False,
-            trust_env=False,
-            limits=httpx.Limits(
-                max_connections=config.event_hub_concurrency, max_keepalive_connections=config.event_hub_concurrency
-            ),
-        )
+        self._client: httpx.AsyncClient | None = None  # made on first use: its TLS context takes a while
         self.sent = 0  # attempts made by this process (for logs and tests)
+        # A claimed delivery may wait for the sends ahead of it, then take its own: the lease outlasts them.
+        self.lease_seconds = max(config.event_hub_lease_seconds, (PREFETCH + 1) * config.event_hub_timeout_seconds)
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            concurrency = self.config.event_hub_concurrency
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(self.config.event_hub_timeout_seconds),
+                follow_redirects=False,
+                trust_env=False,
+                limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            )
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
 
     async def _session(self) -> AsyncSession:
         return unscoped(self.sessionmaker())
 
     async def run_claims(self) -> None:
+        """Claim due deliveries and start their sends. Up to PREFETCH times the concurrency is held (claimed,
+        sending or waiting for a sending slot), so that claims come in batches: a claim is a write transaction."""
         failures = 0
         full = False  # the last claim was a full batch: more is probably due, skip the look
+        capacity = PREFETCH * self.config.event_hub_concurrency
+        batch = min(CLAIM_BATCH, capacity // 2)
         while not self.stopping:
-            free = self.config.event_hub_concurrency - len(self.in_flight)
-            if free <= 0:
+            free = capacity - len(self.in_flight)
+            if free < batch:
                 self.slot_free.clear()
                 await self.slot_free.wait()
                 continue
@@ -199,7 +216,7 @@ class Dispatcher:
                     await session.rollback()
                 finally:
                     write_intent.reset(token)
-            until = now + timedelta(seconds=self.config.event_hub_lease_seconds)
+            until = now + timedelta(seconds=self.lease_seconds)
             claimed = await outbox.claim(session, self.owner, now, until, limit)
             await session.commit()
         return claimed
@@ -210,12 +227,13 @@ class Dispatcher:
 
     async def _send(self, claimed: Claimed) -> None:
         try:
-            outcome = await attempt(
-                self.client,
-                claimed,
-                allow_private=self.allow_private,
-                timeout=self.config.event_hub_timeout_seconds,
-            )
+            async with self.sending:
+                outcome = await attempt(
+                    self.client,
+                    claimed,
+                    allow_private=self.allow_private,
+                    timeout=self.config.event_hub_timeout_seconds,
+                )
         except Exception as error:  # a bug, not the receiver: keep the delivery going
             logger.exception("event hub: delivery %s failed unexpectedly", claimed.delivery_id)
             outcome = Outcome(
@@ -276,4 +294,4 @@ class Dispatcher:
             await asyncio.wait(set(self.in_flight), timeout=timeout)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.outcomes.join(), timeout=timeout)
-        await self.client.aclose()
+        await self.close()

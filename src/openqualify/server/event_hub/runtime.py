@@ -71,7 +71,7 @@ class EventHubRuntime:
                 await self._claims
             await self.dispatcher.drain(DRAIN_SECONDS)
         else:
-            await self.dispatcher.client.aclose()
+            await self.dispatcher.close()
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:
