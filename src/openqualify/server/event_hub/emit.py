@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import event, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -31,7 +31,7 @@ from openqualify.server.kit.auth import ORG_CHANGED
 from openqualify.server.kit.clock import OrgClock, system_now
 from openqualify.server.kit.cooperative import CHUNK, pause
 from openqualify.server.kit.ids import push_id
-from openqualify.server.kit.tenancy import bound_org
+from openqualify.server.kit.tenancy import ORG_KEY, bound_org
 
 STATE_KEY = "event_hub.state"
 STAGED_KEY = "event_hub.staged"
@@ -96,6 +96,7 @@ async def hub_state(session: AsyncSession) -> HubState:
                 Organisation.clock_offset_seconds,
                 HubSettings.enabled,
                 HubSettings.org_id,
+                HubSettings.updated_at,
             )
             .select_from(Organisation)
             .outerjoin(HubSettings, HubSettings.org_id == Organisation.id)
@@ -106,22 +107,39 @@ async def hub_state(session: AsyncSession) -> HubState:
     state.exists = row.org_id is not None
     state.enabled = bool(row.enabled)
     if state.enabled:
-        await load_routing(session, state)
+        key = (org_id, row.updated_at)
+        cached_routing = _ROUTING.get(key)
+        if cached_routing is None:
+            await load_routing(session, state)
+            if len(_ROUTING) >= ROUTING_CACHE_SIZE:
+                _ROUTING.clear()
+            _ROUTING[key] = (state.events, state.endpoints)
+        else:
+            state.events, state.endpoints = cached_routing
     session.info[STATE_KEY] = state
     return state
 
 
+# An organisation's routing (per-type settings and endpoints) as of its settings row's `updated_at`, which every
+# change of them moves (wall clock): a write then reads one row, not three tables. Per process, bounded.
+ROUTING_CACHE_SIZE = 4096
+_ROUTING: dict[tuple[str, Any], tuple[dict[str, tuple[bool, bool]], dict[str | None, list[tuple[str, str, bool]]]]] = {}
+
+
 async def load_routing(session: AsyncSession, state: HubState) -> None:
     """Per-type settings and endpoints (only needed while the hub is on, or for a test event)."""
+    events: dict[str, tuple[bool, bool]] = {}
     for setting in (await session.execute(select(HubEventSetting))).scalars():
-        state.events[setting.event_type] = (setting.enabled, setting.anonymous)
-    endpoints = await session.execute(
+        events[setting.event_type] = (setting.enabled, setting.anonymous)
+    endpoints: dict[str | None, list[tuple[str, str, bool]]] = {}
+    rows = await session.execute(
         select(HubEndpoint.id, HubEndpoint.url, HubEndpoint.enabled, HubEndpoint.event_type).order_by(
             HubEndpoint.position
         )
     )
-    for id_, url, enabled, event_type in endpoints:
-        state.endpoints.setdefault(event_type, []).append((id_, url, enabled))
+    for id_, url, enabled, event_type in rows:
+        endpoints.setdefault(event_type, []).append((id_, url, enabled))
+    state.events, state.endpoints = events, endpoints  # new objects: a cached routing is never changed
 
 
 def forget_state(session: AsyncSession) -> None:
@@ -213,12 +231,24 @@ def new_delivery(org_id: str, event_id_: str, target: Target, now: Any) -> dict[
 # --- commit: positions, then a wake-up for the dispatchers ------------------------------------------------
 
 
+_NUMBER_POSTGRESQL = text(
+    "WITH counter AS (UPDATE event_hub_settings SET last_position = last_position + :staged "
+    "WHERE org_id = :org_id RETURNING last_position) "
+    "UPDATE event_hub_events SET position = counter.last_position - :staged + event_hub_events.seq FROM counter "
+    "WHERE event_hub_events.org_id = :org_id AND event_hub_events.position IS NULL"
+)
+
+
 @event.listens_for(Session, "before_commit")
 def _number_staged_events(session: Session) -> None:
     staged = session.info.pop(STAGED_KEY, 0)
     if not staged:
         return
     # Runs inside the AsyncSession's commit (a greenlet), so these synchronous executes are the async driver's.
+    if session.get_bind().dialect.name == "postgresql":  # one round trip
+        session.execute(_NUMBER_POSTGRESQL, {"staged": staged, "org_id": session.info[ORG_KEY]})
+        session.info[WAKE_KEY] = True
+        return
     last = session.execute(
         update(HubSettings)
         .values(last_position=HubSettings.last_position + staged)

@@ -41,6 +41,7 @@ class HubSettings(OrgScoped, Base):
     last_position: Mapped[int] = mapped_column(BigInteger, default=0)
     # Events up to this position were deleted after the retention period: older cursors answer 410.
     pruned_through: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Wall clock (never the sandbox clock): workers cache an organisation's routing until this changes.
     updated_at: Mapped[datetime]
 
 

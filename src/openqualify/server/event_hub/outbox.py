@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openqualify.server.db.models import Organisation
 from openqualify.server.db.types import UTCDateTime
 from openqualify.server.event_hub.models import HubDelivery, HubEndpoint, HubEvent, HubSettings
-from openqualify.server.kit.clock import OrgClock
+from openqualify.server.kit.clock import OrgClock, system_now
 from openqualify.server.kit.cooperative import IN_CHUNK, chunks
 
 _OPEN = "d.status IN ('pending', 'retrying')"
@@ -218,6 +218,9 @@ _ENDPOINT_FAILED_MORE = text(
 _ENDPOINT_GONE = text(
     "UPDATE event_hub_endpoints SET enabled = :off, disabled_reason = :reason WHERE id = :endpoint_id"
 )
+_ROUTING_CHANGED = text(
+    "UPDATE event_hub_settings SET updated_at = :at WHERE org_id = :org_id"
+).bindparams(bindparam("at", type_=UTCDateTime()))
 GONE_REASON = "endpoint turned off (410 Gone)"
 _FAIL_OPEN = text(
     "UPDATE event_hub_deliveries SET status = 'failed', last_error = :reason, next_attempt_at = NULL, "
@@ -282,6 +285,7 @@ async def record(
         for gone in (o for o in results if o.gone):
             reason = f"turned off: the receiver answered 410 Gone at {gone.attempted_at.isoformat()}"
             await session.execute(_ENDPOINT_GONE, {"endpoint_id": endpoint_id, "off": False, "reason": reason})
+            await session.execute(_ROUTING_CHANGED, {"org_id": gone.org_id, "at": system_now()})
             await session.execute(
                 _FAIL_OPEN,
                 {"endpoint_id": endpoint_id, "reason": GONE_REASON, "delivery_id": gone.delivery_id},

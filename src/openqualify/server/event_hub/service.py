@@ -42,6 +42,7 @@ from openqualify.server.event_hub.schemas import (
 from openqualify.server.event_hub.signing import new_secret
 from openqualify.server.event_hub.ssrf import RefusedAddress, checked_destination
 from openqualify.server.kit.auth import Principal
+from openqualify.server.kit.clock import system_now
 from openqualify.server.kit.errors import ObjectNotFoundError, SchemaValidationError
 from openqualify.server.kit.ids import push_id
 from openqualify.server.kit.validation import to_schema_error
@@ -90,7 +91,7 @@ async def ensure_settings(session: AsyncSession, principal: Principal) -> HubSet
                 signing_secret=new_secret(),
                 last_position=0,
                 pruned_through=0,
-                updated_at=principal.now(),
+                updated_at=system_now(),
             )
         )
     return settings
@@ -154,7 +155,7 @@ async def put_settings(
     repo = HubRepository(session)
     settings = await ensure_settings(session, principal)
     settings.enabled = body.enabled
-    settings.updated_at = now
+    settings.updated_at = system_now()  # the routing cached by every worker is stale from now on
 
     await repo.clear_event_settings()
     repo.add_all(
@@ -236,7 +237,7 @@ async def rotate_secret(session: AsyncSession, principal: Principal) -> dict[str
     settings.previous_secret = settings.signing_secret
     settings.previous_secret_expires_at = now + ROTATION_OVERLAP
     settings.signing_secret = new_secret()
-    settings.updated_at = now
+    settings.updated_at = system_now()
     await session.flush()
     return {
         "signingSecret": settings.signing_secret,
