@@ -141,7 +141,10 @@ class Dispatcher:
         self.wake = asyncio.Event()
         self.slot_free = asyncio.Event()
         self.outcomes: asyncio.Queue[Outcome] = asyncio.Queue()
-        self.in_flight: set[asyncio.Task[None]] = set()  # claimed and not yet handed to the recorder
+        self.in_flight: set[asyncio.Task[None]] = set()  # sends (waiting for a slot or on the wire)
+        # Deliveries claimed and not yet recorded: claims wait for the recorder too, so that what this process
+        # holds (and every claim has to skip over) stays bounded, and no lease runs out in the recorder's queue.
+        self.held = 0
         self.sending = asyncio.Semaphore(config.event_hub_concurrency)  # requests on the wire
         self.stopping = False
         self._client: httpx.AsyncClient | None = None  # made on first use: its TLS context takes a while
@@ -176,7 +179,7 @@ class Dispatcher:
         capacity = PREFETCH * self.config.event_hub_concurrency
         batch = min(CLAIM_BATCH, capacity // 2)
         while not self.stopping:
-            free = capacity - len(self.in_flight)
+            free = capacity - self.held
             if free < batch:
                 self.slot_free.clear()
                 await self.slot_free.wait()
@@ -192,6 +195,7 @@ class Dispatcher:
                 await self._sleep(min(BACKOFF_MAX_SECONDS, 0.5 * 2**failures))
                 continue
             full = len(claimed) >= min(free, CLAIM_BATCH)
+            self.held += len(claimed)
             for item in claimed:
                 task = asyncio.create_task(self._send(item))
                 self.in_flight.add(task)
@@ -223,7 +227,6 @@ class Dispatcher:
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self.in_flight.discard(task)
-        self.slot_free.set()
 
     async def _send(self, claimed: Claimed) -> None:
         try:
@@ -260,6 +263,8 @@ class Dispatcher:
             try:
                 await self._record(batch)
             finally:
+                self.held -= len(batch)
+                self.slot_free.set()
                 for _ in batch:
                     self.outcomes.task_done()
 
