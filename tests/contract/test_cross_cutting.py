@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -98,8 +97,10 @@ def test_validation_never_answers_422(api: Api) -> None:
 
 
 @pytest.fixture
-def failing_app(app: FastAPI) -> Iterator[TestClient]:
-    """The real app plus one route that writes and then fails, to watch the rollback."""
+def failing_app(database_url: str) -> Iterator[TestClient]:
+    """The real app plus one route that writes and then fails, to watch the rollback. An app of its own: entering
+    the lifespan of the session's app a second time would swap its engine under the session's client."""
+    app = create_app(Settings(database_url=database_url))
     router = api_router(tags=["test"], prefix="/test-only")
 
     @router.post("/write-then-fail")
@@ -110,12 +111,8 @@ def failing_app(app: FastAPI) -> Iterator[TestClient]:
         raise RuntimeError("boom")
 
     app.router.routes.extend(router.routes)
-    try:
-        with TestClient(app, raise_server_exceptions=False) as client:
-            yield client
-    finally:
-        for route in router.routes:
-            app.router.routes.remove(route)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
 
 
 def test_failed_request_changes_nothing_and_hides_the_trace(api: Api, failing_app: TestClient) -> None:

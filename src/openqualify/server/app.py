@@ -25,6 +25,7 @@ from openqualify.server.db.engine import make_async_engine, make_sessionmaker, r
 from openqualify.server.db.pg_reader import PostgresReader
 from openqualify.server.db.statistics import analyze_if_never, stop_background
 from openqualify.server.db.urls import is_sqlite
+from openqualify.server.event_hub.runtime import start_event_hub
 from openqualify.server.health.router import router as health_router
 from openqualify.server.kit.auth import AuthenticateFirstMiddleware, PrincipalCache
 from openqualify.server.kit.contention import ReplayOnConflictMiddleware
@@ -83,9 +84,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         gc.set_threshold(GC_GEN0_THRESHOLD, *gc.get_threshold()[1:])
+        app.state.event_hub = await start_event_hub(app)  # delivery, NATS relay, retention (event_hub/runtime.py)
         try:
             yield
         finally:
+            await app.state.event_hub.stop()
             if app.state.rate_limiter is not None:
                 await app.state.rate_limiter.counter.close()
             await app.state.reader.close()

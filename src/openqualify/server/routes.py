@@ -11,6 +11,7 @@ from openqualify.server.badges.router import router as badges
 from openqualify.server.channels.router import router as channels
 from openqualify.server.course_mappings.router import router as course_mappings
 from openqualify.server.courses.router import router as courses
+from openqualify.server.event_hub.router import router as event_hub
 from openqualify.server.groups.router import router as groups
 from openqualify.server.memberships.router import router as memberships
 from openqualify.server.offerings.router import router as offerings
@@ -37,6 +38,7 @@ API_ROUTERS: list[APIRouter] = [
     channels,
     pulses,
     badges,
+    event_hub,
 ]
 
 SANDBOX_ROUTERS: list[APIRouter] = list(SANDBOX)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 
+from openqualify.server.app import create_app
+from openqualify.server.config import Settings
 from openqualify.server.db.models import Organisation, User
 from openqualify.server.kit.deps import SessionDep
 from openqualify.server.kit.routing import api_router
@@ -17,8 +18,10 @@ from tests.conftest import Api, error_name
 
 
 @pytest.fixture
-def no_principal_app(app: FastAPI) -> Iterator[TestClient]:
-    """The real app plus one route that takes the session but never names `PrincipalDep`."""
+def no_principal_app(database_url: str) -> Iterator[TestClient]:
+    """The real app plus one route that takes the session but never names `PrincipalDep`. An app of its own:
+    entering the lifespan of the session's app a second time would swap its engine under the session's client."""
+    app = create_app(Settings(database_url=database_url))
     router = api_router(tags=["test"], prefix="/test-only")
 
     @router.get("/no-principal")
@@ -27,12 +30,8 @@ def no_principal_app(app: FastAPI) -> Iterator[TestClient]:
         return {"org": bound_org(session.sync_session), "emails": sorted(emails)}
 
     app.router.routes.extend(router.routes)
-    try:
-        with TestClient(app) as client:
-            yield client
-    finally:
-        for route in router.routes:
-            app.router.routes.remove(route)
+    with TestClient(app) as client:
+        yield client
 
 
 def test_missing_or_unknown_token_is_401(api: Api, no_principal_app: TestClient) -> None:

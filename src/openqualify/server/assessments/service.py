@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openqualify.server.assessments import dates, repository, schemas, views
 from openqualify.server.assessments.repository import AssessmentRepository, AssessmentRow
 from openqualify.server.db.models import Assessment, AssessmentDueOverride, AssessmentSetting, Offering
+from openqualify.server.event_hub import emitters as hub
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import (
     AssessmentNotSubmittedError,
@@ -171,6 +172,7 @@ async def reset_to_draft(
     submission.status = "draft"
     submission.submitted_at = None
     submission.updated_at = principal.now()
+    await hub.assessment_reset(session, offering, assessment, user, submission)
     await session.flush()
 
 

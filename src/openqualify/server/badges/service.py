@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openqualify.server.badges import schemas
 from openqualify.server.badges.repository import BadgeRepository
 from openqualify.server.db.models import BadgeAward, OfferingBadge
+from openqualify.server.event_hub import emitters as hub
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import MissingInfoError, ObjectNotFoundError
 from openqualify.server.kit.ids import push_id
@@ -112,6 +113,8 @@ async def award(session: AsyncSession, principal: Principal, offering_id: str, e
         if not await repo.add_award(found):  # awarded by a concurrent request meanwhile
             found = await repo.award_of(offering.id, user.id)
             assert found is not None
+        else:
+            await hub.badge_awarded(session, offering, user, found, assertion_url(found))
     return schemas.AwardedOut(awarded=True, badgeId=found.id, badgeUrl=assertion_url(found))
 
 

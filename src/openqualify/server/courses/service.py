@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openqualify.server.courses import repository, schemas
 from openqualify.server.courses.repository import CourseRepository
 from openqualify.server.db.models import Course, CoursePermission, CourseVersion, Offering, User
+from openqualify.server.event_hub import emitters as hub
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import IncompatibleParametersError, ObjectIsNotError, ObjectNotFoundError
 from openqualify.server.kit.ids import push_id
@@ -136,6 +137,8 @@ async def grant_permission(
     if body.isBuilder and not user.is_builder:
         raise ObjectIsNotError(f"The user {user.email} is not a builder.")
     permission = await repo.permission(course.id, user.id)
+    if permission is None or (permission.is_builder, permission.is_reviewer) != (body.isBuilder, body.isReviewer):
+        await hub.permission_added(session, user, "builder" if body.isBuilder else "reviewer", course)
     if permission is None:
         repo.add(
             CoursePermission(

@@ -15,6 +15,7 @@ from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.channels import cascade as channels_cascade
+from openqualify.server.event_hub import emitters as hub
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.cooperative import CHUNK, pause
 from openqualify.server.kit.errors import (
@@ -194,6 +195,9 @@ async def add_members(
     learner_ids = [a.user.id for a in accepted if not a.item.isFacilitator and not a.item.isMarker]
     if learner_ids:
         await channels_cascade.on_learners_added(session, offering.id, learner_ids)
+    await hub.users_created(session, new_users)
+    roles = [(a.user.id, a.item.isFacilitator, a.item.isMarker, a.item.isReadonly) for a in accepted]
+    await hub.members_added(session, offering, roles)
 
     results: list[AddResult] = []
     for index, outcome in enumerate(outcomes):

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openqualify.server.assessments import cascade as assessments_cascade
 from openqualify.server.channels import cascade as channels_cascade
 from openqualify.server.db.models import MarkerAssignment, Membership, Offering, User
+from openqualify.server.event_hub import emitters as hub
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import (
     ContentDoNotMatchError,
@@ -105,6 +106,7 @@ async def list_members(
 async def remove_member(session: AsyncSession, offering_id: str, email: str) -> None:
     offering = await get_offering(session, offering_id)
     user, membership = await get_member(session, offering, email)
+    await hub.member_removed(session, offering, user, membership)
     repo = MembershipRepository(session)
     await repo.drop_marker_links(offering.id, user.id)
     for cascade in CASCADES:
@@ -202,6 +204,7 @@ async def transfer(session: AsyncSession, principal: Principal, email: str, body
     await session.flush()
     for cascade in CASCADES:
         await cascade.on_learner_transferred(session, user.id, source.id, target.id)
+    await hub.member_transferred(session, user, membership, source, target)
     if body.sendInvite:
         subject = f"You have been moved to {target.name}"
         send_email(UserRepository(session), user, "transfer", subject, principal.now(), target.id)
@@ -260,4 +263,5 @@ async def enrol_in_offerings(
     await session.flush()
     for offering_id in new_ids:
         await channels_cascade.on_learners_added(session, offering_id, [user.id])
+        await hub.members_added(session, offerings[offering_id], [(user.id, False, False, False)])
     return await _offerings_of(session, user)

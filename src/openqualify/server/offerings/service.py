@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.channels.defaults import create_default_channels
 from openqualify.server.db.models import Course, Offering, OfferingBadge
+from openqualify.server.event_hub import emitters as hub
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import (
     IncompatibleParametersError,
@@ -189,6 +190,7 @@ async def create_offering(
         repo.add(badge)
     if body.createDefaultChannels:
         await create_default_channels(session, offering, now)
+    await hub.offering_created(session, offering)
     await session.flush()
     return offering_out(offering, course.tasks_enabled, course.cover_image_url)
 
@@ -260,6 +262,7 @@ async def update_offering(
         offering.content_id = new_content_id
     if badge is not None:
         repo.add(badge)
+    await hub.offering_updated(session, offering)
     await session.flush()
     return offering_out(offering, tasks_enabled, cover)
 
@@ -312,5 +315,6 @@ async def put_metadata(
     """Replace one metadata field (`category`, `level`, `tags` or `topic`); absent or null clears it."""
     offering, tasks_enabled, cover = await _row(OfferingRepository(session), offering_id)
     _merge_metadata(offering, {field: value})
+    await hub.offering_updated(session, offering)
     await session.flush()
     return offering_out(offering, tasks_enabled, cover)

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import LearnerProgress, Offering
+from openqualify.server.event_hub import emitters as hub
 from openqualify.server.progress.repository import ProgressRepository
 
 
@@ -47,6 +48,7 @@ async def recompute(
     sums = await repo.fraction_sums(offering, wanted)
     values = {user_id: completion_percent(total, pages) for user_id, total in sums}
     rows = await repo.stored_completions(offering.id, wanted)
+    completed = [u for u, v in values.items() if v == 100 and (u not in rows or rows[u].completion != 100)]
     for user_id in set(values) | set(rows) | (wanted or set()):
         value = values.get(user_id, 0)
         row = rows.get(user_id)
@@ -57,4 +59,5 @@ async def recompute(
             row.updated_at = now
         values[user_id] = value
     await repo.flush()
+    await hub.learners_completed(session, offering, completed)
     return values

@@ -11,6 +11,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import EmailOutbox, User
+from openqualify.server.event_hub import emitters as hub
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import (
     InvalidParameterError,
@@ -146,6 +147,7 @@ async def create_user(
     await session.flush()  # the user row first: the outbox row refers to it
     if body.sendInvite:
         send_email(repo, user, "invite", "You have been invited to iQualify", now)
+    await hub.user_created(session, user)
     await session.flush()
     return to_out(user, with_invite=not body.sendInvite)
 
@@ -175,6 +177,7 @@ async def update_user(
         user.tags = list(body.metadata.tags)
     if body.profile is not None and "displayName" in body.profile.model_fields_set:
         user.display_name = body.profile.displayName
+    await hub.user_updated(session, user)
     await session.flush()
     return to_out(user)
 
@@ -189,6 +192,7 @@ async def set_suspended(
         state = "suspended" if user.suspended else "active"
         raise ObjectExistsError(f"The user {user.email} is already {state}.")
     user.suspended = body.suspended
+    await hub.user_suspended(session, user)
 
 
 async def resend_invite(session: AsyncSession, principal: Principal, email: str) -> None:
@@ -207,5 +211,6 @@ async def grant_permission(
     if getattr(user, attribute):
         raise ObjectAlreadyIsError(f"The user {user.email} is already a {permission}.")
     setattr(user, attribute, True)
+    await hub.permission_added(session, user, permission)
     await session.flush()
     return to_out(user)

@@ -9,6 +9,7 @@ from openqualify.server.db.models.offerings import CourseMapping, Offering, Offe
 from openqualify.server.db.models.org import ApiToken, EmailOutbox, Organisation, OrgDataVersion
 from openqualify.server.db.models.social import *  # noqa: F403 (channels, posts, assessment groups)
 from openqualify.server.db.models.users import User
+from openqualify.server.event_hub.models import *  # noqa: F403 (the Event hub's tables)
 
 __all__ = [
     "ApiToken",

@@ -24,6 +24,7 @@ from openqualify.server.db.models import (
     Submission,
     User,
 )
+from openqualify.server.event_hub import emitters as hub
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import (
     AssessmentNotSubmittedError,
@@ -210,6 +211,8 @@ async def create_submission(
             created_at=now,
         )
     )
+    if submission.status != "draft":
+        await hub.assessment_submitted(session, offering, assessment, user, submission)
     return SandboxSubmissionOut(
         id=submission.id,
         offeringId=offering.id,
@@ -271,7 +274,8 @@ async def add_mark(session: AsyncSession, principal: Principal, submission_id: s
         updated_at=at,
     )
     submission.status = "marked"
-    return await _mark_out(session, await repo.store(mark))
+    await hub.assessment_marked(session, await repo.store(mark), marker)
+    return await _mark_out(session, mark)
 
 
 async def add_feedback(
@@ -289,6 +293,8 @@ async def add_feedback(
         mark.feedback = body.feedback
     mark.updated_at = max(mark.updated_at, at)
     await session.flush()
+    if body.mark is not None:  # marked again
+        await hub.assessment_marked(session, mark, author)
     return await _mark_out(session, mark)
 
 
@@ -310,6 +316,7 @@ async def add_quiz_attempt(
             attempted_at=body.attemptedAt or principal.now(),
         )
     )
+    await hub.quiz_attempted(session, offering, assessment, user, attempt)
     return SandboxAttemptOut(
         id=attempt.id,
         offeringId=offering.id,

@@ -11,11 +11,13 @@ from sqlalchemy import Column, Row, Table, delete, func, select, tuple_
 from openqualify.server.db.base import Base
 from openqualify.server.db.bulk import insert_table_rows
 from openqualify.server.db.models import Course, Organisation, User
+from openqualify.server.event_hub.models import HUB_TABLES
 from openqualify.server.kit.cooperative import CHUNK, pause
 from openqualify.server.kit.repository import Repository
 
-# Credentials never leave the database; the organisation row itself is the importing organisation.
-NOT_EXPORTED = frozenset({"organisations", "api_tokens"})
+# Credentials never leave the database; the organisation row itself is the importing organisation; the Event
+# hub's settings (with their signing secret) and log stay as they are, like tokens.
+NOT_EXPORTED = frozenset({"organisations", "api_tokens"}) | HUB_TABLES
 BATCH = 1_000
 
 

@@ -16,6 +16,7 @@ from openqualify.server.db.models import (
     SocialNote,
     UnitReaction,
 )
+from openqualify.server.event_hub import emitters as hub
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import ObjectNotFoundError, SchemaValidationError
 from openqualify.server.kit.ids import push_id
@@ -123,6 +124,8 @@ async def record_page_progress(
     row.tasks_done = body.tasksDone
     row.updated_at = now
     await repo.flush()
+    if body.viewed:
+        await hub.page_viewed(session, offering, user, page, row.tasks_done)
     completion = (await recompute(session, offering, now, [user.id]))[user.id]
     return PageProgressOut(
         offeringId=offering.id,
@@ -171,6 +174,7 @@ async def add_reaction(session: AsyncSession, principal: Principal, offering_id:
         repo.add(row)
     row.reaction = body.reaction
     await repo.flush()
+    await hub.unit_reacted(session, offering, user, page, row.reaction)
     return ReactionOut(id=row.id, offeringId=offering.id, pageId=page.id, email=user.email, reaction=row.reaction)
 
 
@@ -283,6 +287,7 @@ async def add_response(
             answer=answer,
         )
     )
+    await hub.pulse_responded(session, offering, pulse, user, row)
     return ResponseOut(
         id=row.id, pulseId=pulse.id, runId=run.id, learnerId=user.id, responseTime=row.response_time, response=answer
     )

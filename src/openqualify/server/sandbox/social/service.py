@@ -11,6 +11,7 @@ from openqualify.server.channels.repository import ChannelRepository
 from openqualify.server.channels.service import comment_out, get_channel, post_out
 from openqualify.server.db.models import User
 from openqualify.server.db.models.social import Channel, ChannelComment, ChannelPost
+from openqualify.server.event_hub import emitters as hub
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import ObjectNotFoundError
 from openqualify.server.kit.ids import push_id
@@ -80,7 +81,8 @@ async def _new_comment(
         created_at=body.createdAt or now,
     )
     moderator = await _moderate(session, comment, body.moderation)
-    return comment_out(await ChannelRepository(session).store(comment), author.email, moderator)
+    await hub.comment_created(session, channel, await ChannelRepository(session).store(comment), author)
+    return comment_out(comment, author.email, moderator)
 
 
 async def create_post(
@@ -102,7 +104,8 @@ async def create_post(
         created_at=body.createdAt or principal.now(),
     )
     moderator = await _moderate(session, post, body.moderation)
-    return post_out(await ChannelRepository(session).store(post), author.email, moderator)
+    await hub.post_created(session, channel, await ChannelRepository(session).store(post), author)
+    return post_out(post, author.email, moderator)
 
 
 async def create_comment(

@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""Event hub benchmark (issue 20): what raising events costs a write, and how fast a burst is delivered.
+
+Usage: .venv/bin/python bench/event_hub.py [--db URL] [--workers 1] [--requests 400] [--bulk 10000]
+Starts `openqualify serve --demo` on a fresh database (a temporary SQLite file by default) and a webhook receiver
+in this process (a threaded HTTP server on loopback, answering 200 and counting `webhook-id`s). Two organisations
+do the same work, request by request in alternation: one with the hub on and one endpoint (the receiver), one with
+the hub off. Measured:
+1. `POST /v1/users` and `POST /v1/offerings/{id}/users` with one learner: median and p99 for hub on and off;
+2. one bulk `POST /v1/offerings/{id}/users` of `--bulk` new learners with the hub on (`user.created` turned off,
+   so the burst is exactly that many `offering.user_added` events): the request's time, the time until the
+   receiver has every event, duplicates, and the p99 of `GET /v1/offerings/{id}` read meanwhile (one client).
+Prints a Markdown table and writes bench/results/event-hub-<backend>[-<n>w].json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+from _server import free_port, start, stop, wait_ready
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "bench-token-0123456789abcdefghijklmn"
+CLI = [sys.executable, "-m", "openqualify.cli.main"]
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.ids: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("content-length") or 0))
+                with receiver.lock:
+                    receiver.ids[self.headers["webhook-id"]] += 1
+                self.send_response(200)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def unique(self) -> int:
+        with self.lock:
+            return len(self.ids)
+
+    def duplicates(self) -> int:
+        with self.lock:
+            return sum(n - 1 for n in self.ids.values())
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children (Linux /proc), in seconds."""
+    total = 0.0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    ticks = os.sysconf("SC_CLK_TCK")
+    for one in pids:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"median_ms": round(statistics.median(values), 2), "p99_ms": round(percentile(values, 99), 2),
+            "n": len(values)}
+
+
+def ok(response: httpx.Response, status: int = 200) -> Any:
+    if response.status_code != status:
+        raise SystemExit(f"{response.request.method} {response.request.url}: {response.status_code} {response.text}")
+    return response.json() if response.content else None
+
+
+def offering(client: httpx.Client, base: str, name: str) -> str:
+    course = ok(client.post(f"{base}/_sandbox/courses", json={"name": name}), 201)
+    body = {"name": name, "contentId": course["contentId"], "start": "2020-01-01T00:00:00Z"}
+    return str(ok(client.post(f"{base}/v1/offerings", json=body), 201)["id"])
+
+
+def timed(client: httpx.Client, method: str, url: str, headers: dict[str, str], **kwargs: Any) -> float:
+    started = time.perf_counter()
+    response = client.request(method, url, headers=headers, **kwargs)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code >= 300:
+        raise SystemExit(f"{method} {url}: {response.status_code} {response.text}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", help="database URL (default: a temporary SQLite file)")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--requests", type=int, default=400, help="requests per kind and organisation")
+    parser.add_argument("--bulk", type=int, default=10_000)
+    args = parser.parse_args()
+    db = args.db or f"sqlite:///{tempfile.mkdtemp(prefix='oq-hub-bench-')}/bench.db"
+    backend = "sqlite" if db.startswith("sqlite") else "postgresql"
+    env = {**os.environ, "OPENQUALIFY_LOG_ACCESS": "false"}
+    subprocess.run([*CLI, "db", "upgrade", "--db", db], check=True, env=env, capture_output=True)
+    off_token = f"bench-off-{uuid.uuid4().hex}"
+    subprocess.run([*CLI, "org", "create", f"Hub off {uuid.uuid4().hex[:8]}", "--db", db, "--token", off_token],
+                   check=True, env=env, capture_output=True)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = start([*CLI, "serve", "--demo", "--token", TOKEN, "--db", db, "--port", str(port),
+                     "--workers", str(args.workers)], env)
+    receiver = Receiver()
+    on = {"Authorization": f"Bearer {TOKEN}"}
+    off = {"Authorization": f"Bearer {off_token}"}
+    load_before = os.getloadavg()
+    try:
+        wait_ready(f"{base}/v1/org", on, process)
+        with httpx.Client(timeout=120) as client:
+            settings = {"enabled": True, "defaultEndpoints": [{"url": receiver.url, "enabled": True, "headers": {}}]}
+            ok(client.put(f"{base}/event-hub/settings", json=settings, headers=on))
+            client.headers.update(on)
+            on_offering = offering(client, base, "Hub on")
+            client.headers.update(off)
+            off_offering = offering(client, base, "Hub off")
+            client.headers.pop("Authorization")
+
+            results: dict[str, Any] = {"workers": args.workers, "requests": args.requests}
+            for kind in ("users", "member"):
+                times: dict[str, list[float]] = {"on": [], "off": []}
+                for n in range(args.requests):
+                    for label, headers, offering_id in (("on", on, on_offering), ("off", off, off_offering)):
+                        email = f"{kind}-{label}-{n}@example.com"
+                        if kind == "users":
+                            elapsed = timed(client, "POST", f"{base}/v1/users", headers,
+                                            json={"email": email, "firstName": "B", "lastName": "M"})
+                        else:
+                            member = [{"email": email, "firstName": "B", "lastName": "M", "isFacilitator": False,
+                                       "isMarker": False, "isReadonly": False}]
+                            elapsed = timed(client, "POST", f"{base}/v1/offerings/{offering_id}/users", headers,
+                                            json=member)
+                        times[label].append(elapsed)
+                results[kind] = {label: summary(values) for label, values in times.items()}
+                for stat in ("median_ms", "p99_ms"):
+                    results[kind][f"{stat}_ratio"] = round(results[kind]["on"][stat] / results[kind]["off"][stat], 3)
+
+            # Let the deliveries of part 1 finish, then the burst with user.created off.
+            expected_before = 2 * args.requests + 2  # user.created + offering.user_added (+ offering.created)
+            deadline = time.monotonic() + 120
+            while receiver.unique() < expected_before and time.monotonic() < deadline:
+                time.sleep(0.1)
+            settings["events"] = {"user.created": {"enabled": False}}
+            ok(client.put(f"{base}/event-hub/settings", json=settings, headers=on))
+            learners = [{"email": f"bulk-{n}@example.com", "firstName": "B", "lastName": str(n),
+                         "isFacilitator": False, "isMarker": False, "isReadonly": False} for n in range(args.bulk)]
+            reads: list[float] = []
+            reading = threading.Event()
+            reading.set()
+
+            def read_meanwhile() -> None:
+                with httpx.Client(timeout=60) as reader:
+                    while reading.is_set():
+                        reads.append(timed(reader, "GET", f"{base}/v1/offerings/{on_offering}", on))
+
+            before = receiver.unique()
+            cpu_before = cpu_seconds(process.pid)
+            started = time.perf_counter()
+            reader_thread = threading.Thread(target=read_meanwhile)
+            reader_thread.start()
+            ok(client.post(f"{base}/v1/offerings/{on_offering}/users", json=learners, headers=on), 201)
+            answered = time.perf_counter() - started
+            deadline = time.monotonic() + 300
+            while receiver.unique() - before < args.bulk and time.monotonic() < deadline:
+                time.sleep(0.05)
+            delivered = time.perf_counter() - started
+            cpu_used = cpu_seconds(process.pid) - cpu_before
+            reading.clear()
+            reader_thread.join()
+            results["bulk"] = {
+                "events": args.bulk,
+                "received": receiver.unique() - before,
+                "request_s": round(answered, 2),
+                "all_delivered_s": round(delivered, 2),
+                "duplicates": receiver.duplicates(),
+                "server_cpu_s": round(cpu_used, 2),
+                "reads_meanwhile": summary(reads),
+            }
+    finally:
+        stop(process)
+        receiver.server.shutdown()
+    results["load_before"] = load_before
+    results["database"] = backend
+    suffix = f"-{args.workers}w" if args.workers > 1 else ""
+    out = ROOT / "bench" / "results" / f"event-hub-{backend}{suffix}.json"
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"| {backend}, {args.workers} worker(s) | hub off median / p99 | hub on median / p99 | on/off |")
+    print("|---|---|---|---|")
+    for kind, label in (("users", "POST /v1/users"), ("member", "POST /v1/offerings/{id}/users (1 learner)")):
+        r = results[kind]
+        print(f"| {label} | {r['off']['median_ms']} / {r['off']['p99_ms']} ms | {r['on']['median_ms']} / "
+              f"{r['on']['p99_ms']} ms | {r['median_ms_ratio']} / {r['p99_ms_ratio']} |")
+    bulk = results["bulk"]
+    print(f"\nbulk add of {bulk['events']}: answered in {bulk['request_s']} s, {bulk['received']} events delivered "
+          f"{bulk['all_delivered_s']} s after the request started ({bulk['server_cpu_s']} s of the server's CPU), "
+          f"{bulk['duplicates']} duplicates; "
+          f"GET /v1/offerings/{{id}} meanwhile: median {bulk['reads_meanwhile']['median_ms']} ms, "
+          f"p99 {bulk['reads_meanwhile']['p99_ms']} ms ({bulk['reads_meanwhile']['n']} reads)")
+    print(f"written to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""The hub's background work in one worker: the dispatcher, the NATS relay (when configured) and the pruner,
+started and stopped by the application's lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Coroutine
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from openqualify.server.event_hub import outbox
+from openqualify.server.event_hub.config import HubConfig
+from openqualify.server.event_hub.dispatcher import Dispatcher
+from openqualify.server.event_hub.emit import register_waker, unregister_waker
+from openqualify.server.event_hub.relay import NatsRelay
+from openqualify.server.kit.clock import system_now
+from openqualify.server.kit.tenancy import unscoped
+
+logger = logging.getLogger("openqualify.event_hub")
+
+PRUNE_EVERY_SECONDS = 600.0
+PRUNE_BATCH = 1000
+DRAIN_SECONDS = 5.0
+
+
+class EventHubRuntime:
+    def __init__(
+        self, config: HubConfig, sessionmaker: async_sessionmaker[AsyncSession], *, allow_private: bool
+    ) -> None:
+        self.config = config
+        self.sessionmaker = sessionmaker
+        self.allow_private = allow_private
+        self.owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.dispatcher = Dispatcher(config, sessionmaker, allow_private=allow_private, owner=self.owner)
+        self.relay = NatsRelay(config, sessionmaker) if config.events_nats_url else None
+        self.tasks: list[asyncio.Task[Any]] = []
+        self._claims: asyncio.Task[Any] | None = None
+
+    def _spawn(self, work: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        task = asyncio.create_task(work, name=f"event-hub-{name}")
+        self.tasks.append(task)
+        return task
+
+    def wake(self) -> None:
+        self.dispatcher.wake.set()
+        if self.relay is not None:
+            self.relay.wake.set()
+
+    async def start(self) -> None:
+        if self.config.event_hub_dispatcher:
+            self._claims = self._spawn(self.dispatcher.run_claims(), "claims")
+            self._spawn(self.dispatcher.run_recorder(), "recorder")
+            self._spawn(self._prune_forever(), "pruner")
+            if self.relay is not None:
+                self._spawn(self.relay.run(), "nats-relay")
+            register_waker(id(self), asyncio.get_running_loop(), self.wake)
+
+    async def stop(self) -> None:
+        unregister_waker(id(self))
+        if self._claims is not None:
+            self._claims.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._claims
+            await self.dispatcher.drain(DRAIN_SECONDS)
+        else:
+            await self.dispatcher.close()
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.relay is not None:
+            await self.relay.close()
+
+    async def prune(self, cutoff: datetime | None = None) -> int:
+        """Delete events stored before `cutoff` (default: the retention period ago); returns how many."""
+        cutoff = cutoff or system_now() - timedelta(days=self.config.event_retention_days)
+        deleted = 0
+        while True:
+            async with unscoped(self.sessionmaker()) as session:
+                count = await outbox.prune_step(session, cutoff, PRUNE_BATCH)
+                await session.commit()
+            deleted += count
+            if count < PRUNE_BATCH:
+                return deleted
+            await asyncio.sleep(0)
+
+    async def _prune_forever(self) -> None:
+        while True:
+            try:
+                deleted = await self.prune()
+                if deleted:
+                    logger.info("event hub: %d events past the retention period deleted", deleted)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                logger.debug("event hub: pruning failed (%s: %s)", type(error).__name__, error)
+            await asyncio.sleep(PRUNE_EVERY_SECONDS)
+
+
+async def start_event_hub(app: FastAPI) -> EventHubRuntime:
+    """Called by the lifespan once the engine is up. `app.state.event_hub_config` (tests) overrides the
+    environment's settings."""
+    config = getattr(app.state, "event_hub_config", None) or HubConfig()
+    settings = app.state.settings
+    runtime = EventHubRuntime(
+        config, app.state.sessionmaker, allow_private=settings.sandbox_enabled or config.event_hub_allow_private
+    )
+    await runtime.start()
+    return runtime
