@@ -21,6 +21,7 @@ import sqlite3
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openqualify.server.kit.asgi import read_body, replay_body
@@ -46,6 +47,8 @@ def _sqlstate(error: BaseException) -> str | None:
 
 
 def is_conflict(error: BaseException) -> bool:
+    if isinstance(error, StaleDataError):  # an UPDATE or DELETE of a row another request changed first
+        return True
     sqlstate = _sqlstate(error)
     if sqlstate is not None:
         return sqlstate in RETRYABLE_SQLSTATES

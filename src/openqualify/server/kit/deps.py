@@ -14,6 +14,7 @@ from openqualify.server.kit.auth import ORG_CHANGED, Principal, authenticate
 from openqualify.server.kit.contention import UnitOfWorkConflict, is_conflict, is_lock_timeout
 from openqualify.server.kit.errors import SchemaValidationError, ServerBusyError
 from openqualify.server.kit.listcache import bump_data_version
+from openqualify.server.kit.repository import CHANGES
 from openqualify.server.kit.tenancy import bind_org, bound_org
 from openqualify.server.kit.validation import is_email
 
@@ -29,6 +30,7 @@ async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
     writes = request.method not in _READ_METHODS
     write_intent.set(writes)
     async with request.app.state.sessionmaker() as session:
+        session.info[CHANGES] = writes  # the rows a write depends on are locked as it reads them (F1)
         try:
             yield session
             if writes:
