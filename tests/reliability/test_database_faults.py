@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -218,7 +219,8 @@ def _damaged_copy(tmp_path: Path, table: str = "users") -> tuple[str, str]:
         org_id = org.id
         session.commit()
     engine.dispose()
-    with sqlite3.connect(path) as connection:
+    connection = sqlite3.connect(path)
+    with closing(connection), connection:
         connection.executemany(
             "INSERT INTO users (id, org_id, email, email_key, tags, invite_sent_count, suspended, is_builder, "
             "is_manager, created_at) VALUES (?, ?, ?, ?, '[]', 0, 0, 0, 0, '2024-01-01 00:00:00.000000')",
