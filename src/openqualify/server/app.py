@@ -52,20 +52,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         units_of_work_pool, read_pool = settings.db_pool_sizes
+        statement_timeout = settings.statement_timeout_ms / 1000
         engine = make_async_engine(
             settings.database_url,
             pool_size=units_of_work_pool,
             echo=settings.db_echo,
             lock_timeout=settings.db_lock_timeout,
+            statement_timeout=statement_timeout,
         )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.read_engine = read_engine(engine)
         app.state.read_sessionmaker = make_sessionmaker(app.state.read_engine)
         if is_sqlite(settings.database_url):
-            app.state.reader = SQLiteReader(settings.database_url, engine.dialect, settings.db_lock_timeout)
+            app.state.reader = SQLiteReader(
+                settings.database_url, engine.dialect, settings.db_lock_timeout, statement_timeout
+            )
         else:
-            app.state.reader = PostgresReader(engine, read_pool, settings.db_lock_timeout)
+            app.state.reader = PostgresReader(engine, read_pool, settings.db_lock_timeout, statement_timeout)
             await app.state.reader.open()
         analyze_if_never(engine)
         if settings.effective_rate_limit > 0:
@@ -107,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.principal_cache = PrincipalCache(settings.principal_cache_ttl)
     app.state.list_cache = ListCache(settings.list_cache_mb * MIB)
     app.state.rate_limiter = None
+    app.state.database_damaged = None  # SQLite's reason, once a request found the file damaged (/ready says it)
     app.state.endpoint_maps = {}
     app.state.journal = JournalStore(settings.journal_size, settings.journal_body_bytes)
     # Bounds on a JSON body's structure (kit.jsonbody); the import carries a whole organisation, bounded by bytes.

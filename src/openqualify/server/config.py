@@ -6,7 +6,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from openqualify.defaults import DEFAULT_DATABASE_URL, REAL_SERVICE_BASE_URL
@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = []
     # Seconds a request may wait for a database lock (another writer) before it answers 503.
     db_lock_timeout: float = 30.0
+    # Milliseconds one database statement may run before it is stopped and the request answers 503 (0: no limit).
+    statement_timeout_ms: int = Field(default=30_000, ge=0)
 
     # Requests per minute per token (0: off). Unset: off in the sandbox, PRODUCTION_RATE_LIMIT_PER_MINUTE in production.
     rate_limit_per_minute: int | None = None

@@ -112,6 +112,14 @@ class AssessmentRepository(Repository):
         ).first()
         return (row[0], row[1]) if row else None
 
+    async def setting_for_change(self, offering_id: str, assessment_id: str) -> AssessmentSetting | None:
+        """The offering's settings row of the assessment, locked until the unit of work ends (F1): changes that
+        check it (dates in order, a document not removed yet) run one after the other."""
+        statement = select(AssessmentSetting).where(
+            AssessmentSetting.offering_id == offering_id, AssessmentSetting.assessment_id == assessment_id
+        )
+        return await self.one_or_none(await self.for_change(statement))
+
     async def documents_of(
         self, offering_id: str, assessment_ids: Collection[str]
     ) -> dict[str, list[AssessmentDocument]]:
@@ -132,11 +140,11 @@ class AssessmentRepository(Repository):
         return found
 
     async def find_document(self, assessment_id: str, document_id: str) -> AssessmentDocument | None:
-        return await self.one_or_none(
-            select(AssessmentDocument).where(
-                AssessmentDocument.id == document_id, AssessmentDocument.assessment_id == assessment_id
-            )
+        """In a unit of work, locked until it ends (F1): of two removals at once, the second finds none."""
+        statement = select(AssessmentDocument).where(
+            AssessmentDocument.id == document_id, AssessmentDocument.assessment_id == assessment_id
         )
+        return await self.one_or_none(await self.for_change(statement))
 
     async def due_override(self, offering_id: str, assessment_id: str, user_id: str) -> AssessmentDueOverride | None:
         return await self.session.get(AssessmentDueOverride, (offering_id, assessment_id, user_id))
@@ -156,13 +164,13 @@ class AssessmentRepository(Repository):
         return {(o.assessment_id, o.user_id): o for o in overrides}
 
     async def find_submission(self, offering_id: str, assessment_id: str, user_id: str) -> Submission | None:
-        return await self.one_or_none(
-            select(Submission).where(
-                Submission.offering_id == offering_id,
-                Submission.assessment_id == assessment_id,
-                Submission.user_id == user_id,
-            )
+        """In a unit of work, locked until it ends (F1): of two resets at once, the second finds a draft."""
+        statement = select(Submission).where(
+            Submission.offering_id == offering_id,
+            Submission.assessment_id == assessment_id,
+            Submission.user_id == user_id,
         )
+        return await self.one_or_none(await self.for_change(statement))
 
     async def open_response_submissions(self, offering: Offering, user_id: str) -> list[Submission]:
         """The user's work on the offering's open-response assessments (drafts included), in course order."""

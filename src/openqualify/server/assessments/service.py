@@ -46,6 +46,14 @@ async def get_assessment(session: AsyncSession, offering: Offering, assessment_i
     return found
 
 
+async def assessment_for_change(session: AsyncSession, offering: Offering, assessment_id: str) -> AssessmentRow:
+    """`get_assessment` with the offering's settings row of it locked until the unit of work ends (F1)."""
+    assessment, setting = await get_assessment(session, offering, assessment_id)
+    if setting is not None:
+        setting = await AssessmentRepository(session).setting_for_change(offering.id, assessment.id)
+    return assessment, setting
+
+
 async def list_assessments(ctx: ReadContext, offering_id: str) -> list[schemas.AssessmentOut]:
     view = found_in_offering(await repository.read_assessments(ctx, offering_id), offering_id)
     return [
@@ -71,7 +79,7 @@ async def update_assessment(
     session: AsyncSession, principal: Principal, offering_id: str, assessment_id: str, body: schemas.AssessmentPatch
 ) -> schemas.AssessmentOut:
     offering = await get_offering(session, offering_id)
-    assessment, setting = await get_assessment(session, offering, assessment_id)
+    assessment, setting = await assessment_for_change(session, offering, assessment_id)
     fields = body.model_fields_set
     sets_dates = body.openDate is not None or body.dueDate is not None
     if sets_dates and offering.use_relative_dates:
@@ -143,7 +151,7 @@ async def delete_document(
 ) -> None:
     """Remove a document from the offering's assessment; a course-wide document stays in other offerings."""
     offering = await get_offering(session, offering_id)
-    assessment, setting = await get_assessment(session, offering, assessment_id)
+    assessment, setting = await assessment_for_change(session, offering, assessment_id)
     repo = AssessmentRepository(session)
     document = await repo.find_document(assessment.id, document_id)
     removed = set(setting.removed_document_ids or ()) if setting is not None else set()

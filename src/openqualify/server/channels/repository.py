@@ -147,9 +147,11 @@ class ChannelRepository(Repository):
         return (row[0], row[1]) if row else None
 
     async def member(self, channel_id: str, user_id: str) -> ChannelMember | None:
-        return await self.one_or_none(
-            select(ChannelMember).where(ChannelMember.channel_id == channel_id, ChannelMember.user_id == user_id)
+        """In a unit of work, locked until it ends (F1): of two removals at once, the second finds nobody."""
+        statement = select(ChannelMember).where(
+            ChannelMember.channel_id == channel_id, ChannelMember.user_id == user_id
         )
+        return await self.one_or_none(await self.for_change(statement))
 
     async def members(self, channel: Channel) -> Sequence[Row[tuple[User, Membership | None]]]:
         """The channel's learners with their membership of the offering, ordered by e-mail."""

@@ -13,7 +13,9 @@ class CourseMappingRepository(Repository):
         return await self.scalars(select(CourseMapping).order_by(CourseMapping.created_at, CourseMapping.offering_id))
 
     async def of_offering(self, offering_id: str) -> CourseMapping | None:
-        return await self.one_or_none(select(CourseMapping).where(CourseMapping.offering_id == offering_id))
+        """In a unit of work, locked until it ends (F1): of two deletions at once, the second finds none."""
+        statement = select(CourseMapping).where(CourseMapping.offering_id == offering_id)
+        return await self.one_or_none(await self.for_change(statement))
 
     async def offering_ids(self, external_course_id: str) -> list[str]:
         return await self.scalars(

@@ -25,7 +25,7 @@ from sqlalchemy import Executable
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.url import make_url
 
-from openqualify.server.db.sqlite_inline import retry_while_busy
+from openqualify.server.db.sqlite_inline import StatementBudget, retry_while_busy
 
 Processor = Callable[[Any], Any] | None
 READER_CACHE_KIB = 65_536
@@ -141,11 +141,12 @@ class SQLiteReader(CompiledReader):
     process is waited for in asyncio.
     """
 
-    def __init__(self, url: str, dialect: Dialect, lock_timeout: float) -> None:
+    def __init__(self, url: str, dialect: Dialect, lock_timeout: float, statement_timeout: float = 0.0) -> None:
         super().__init__(dialect)
         self._database = make_url(url).database or ":memory:"
         self._connection: sqlite3.Connection | None = None
         self._lock_timeout = lock_timeout
+        self._budget = StatementBudget(statement_timeout)
 
     def _live(self) -> sqlite3.Connection:
         """The reader's connection, opened on first use (and again after `close`)."""
@@ -156,13 +157,18 @@ class SQLiteReader(CompiledReader):
             # Whole-offering lists touch thousands of scattered rows: keep the pages they read in this process
             # (SQLite's default cache is 2 MiB; pages are allocated only as they are read).
             self._connection.execute(f"PRAGMA cache_size=-{READER_CACHE_KIB}")
+            self._budget.install(self._connection)
         return self._connection
 
     async def rows(self, query: CompiledQuery, params: Mapping[str, Any]) -> list[Any]:
         arguments = query.arguments(params)
         connection = self._live()
-        cursor = await retry_while_busy(lambda: connection.execute(query.sql, arguments), self._lock_timeout)
-        return query.rows(cursor.fetchall())
+
+        def run() -> list[Any]:
+            self._budget.start()  # the budget covers the statement and fetching its rows
+            return connection.execute(query.sql, arguments).fetchall()
+
+        return query.rows(await retry_while_busy(run, self._lock_timeout))
 
     async def close(self) -> None:
         if self._connection is not None:

@@ -7,7 +7,7 @@ from contextvars import ContextVar
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -55,13 +55,42 @@ def _begin_immediate_on_write(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+APPLICATION_NAME = "openqualify"  # how the server's PostgreSQL sessions show in pg_stat_activity
+CONNECT_TIMEOUT_SECONDS = 5  # a server that does not answer a connection attempt at all (libpq's minimum is 2)
+
+
+def postgres_session(url: str | URL, lock_timeout: float, statement_timeout: float) -> dict[str, Any]:
+    """Connection arguments of the server's PostgreSQL sessions, units of work and reads alike: how long a
+    statement may wait for a lock (then 503, decision R4), how long it may run (0: no limit; then 503, decision
+    F5), how long a connection attempt may take, and the name the sessions show in `pg_stat_activity`. What the
+    URL's query already says (`?application_name=...`, `?options=...`) is kept."""
+    given = make_url(url).query
+    options = f"-c lock_timeout={int(lock_timeout * 1000)} -c statement_timeout={int(statement_timeout * 1000)}"
+    if isinstance(own := given.get("options"), str):
+        options = f"{own} {options}"
+    return {
+        "options": options,
+        "connect_timeout": given.get("connect_timeout", CONNECT_TIMEOUT_SECONDS),
+        "application_name": given.get("application_name", APPLICATION_NAME),
+    }
+
+
 def make_async_engine(
-    url: str, *, pool_size: int = 10, echo: bool = False, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    url: str,
+    *,
+    pool_size: int = 10,
+    echo: bool = False,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    statement_timeout: float = 0.0,
 ) -> AsyncEngine:
-    """The server's engine. `lock_timeout`: how long a statement may wait for a lock (queued, never blocking)."""
+    """The server's engine. `lock_timeout`: how long a statement may wait for a lock (queued, never blocking);
+    `statement_timeout`: how long it may run (0: no limit)."""
     if is_sqlite(url):
         engine = create_async_engine(
-            async_url(url), echo=echo, connect_args={"timeout": lock_timeout}, json_deserializer=orjson.loads,
+            async_url(url),
+            echo=echo,
+            connect_args={"timeout": lock_timeout, "statement_timeout": statement_timeout},
+            json_deserializer=orjson.loads,
             hide_parameters=True,  # errors in logs never carry values (e-mails, names, token hashes): issue 19.12
         )
         event.listen(engine.sync_engine, "connect", _inline_sqlite_pragmas)
@@ -77,8 +106,7 @@ def make_async_engine(
         max_overflow=0,
         pool_timeout=lock_timeout,
         json_deserializer=orjson.loads,  # JSON documents are read by the thousand in lists
-        # A statement waiting on a row lock longer than that is cancelled by the server (answered 503).
-        connect_args={"options": f"-c lock_timeout={int(lock_timeout * 1000)}"},
+        connect_args=postgres_session(url, lock_timeout, statement_timeout),
     )
     _ping_after_idle(engine.sync_engine)
     return engine

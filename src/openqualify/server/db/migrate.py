@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import MetaData
+from sqlalchemy import Connection, MetaData
 
 from openqualify.server.db.engine import make_sync_engine
 from openqualify.server.db.urls import sync_url
@@ -32,11 +32,30 @@ def upgrade(url: str, revision: str = "head", *, migrations_dir: Path | None = N
     run_upgrade(alembic_config(url, migrations_dir), revision)
 
 
+class DamagedDatabaseError(ValueError):
+    """The SQLite file failed its integrity check: serving it would answer 500s (decision F4)."""
+
+
+def refuse_damaged(connection: Connection) -> None:
+    """SQLite's `PRAGMA quick_check` (every page and b-tree is well formed; linear in the file's size), before
+    anything else uses the file: a damaged file stops `serve` and `db upgrade` with one clear line."""
+    if connection.dialect.name != "sqlite":
+        return
+    problems = [row[0] for row in connection.exec_driver_sql("PRAGMA quick_check(5)")]
+    if problems != ["ok"]:
+        shown = "; ".join(str(p).replace("\n", " ") for p in problems[:2])
+        raise DamagedDatabaseError(
+            f"the SQLite file is damaged (PRAGMA quick_check: {shown}): restore it from a backup, or recover "
+            "what it holds with `sqlite3 <file> .recover`"
+        )
+
+
 def run_upgrade(config: Config, revision: str = "head") -> None:
-    """`alembic upgrade` on the database of `config` in one transaction."""
+    """`alembic upgrade` on the database of `config` in one transaction, once the file is known to be sound."""
     engine = make_sync_engine(config.get_main_option("sqlalchemy.url") or "")
     try:
         with engine.begin() as connection:
+            refuse_damaged(connection)
             config.attributes["connection"] = connection
             try:
                 command.upgrade(config, revision)

@@ -8,9 +8,12 @@ The pool (psycopg_pool, sized like the engine's) holds connections in autocommit
 connection arguments and type adapters (JSON documents parsed by orjson, as Core reads them). Each statement
 takes a connection, runs, and gives it back: no transaction, so every statement sees the latest committed data.
 psycopg prepares a statement on a connection after a few runs, so the hot reads skip the server's parsing and
-planning too. A connection that broke (a restarted or failed-over server) is dropped by the pool; the read is
-run once more on a fresh one, since reads change nothing. Errors leave as SQLAlchemy's exceptions, as Core's
-would, so the error handlers treat both paths alike (a pool wait past the lock timeout is a 503).
+planning too. A connection that broke (a restarted or failed-over server) is dropped by the pool, the idle ones
+are tested and replaced (a restart breaks them all), and the read is run once more on a fresh one, since reads
+change nothing. While the database may be away (a connection was lost and no read has worked since), a wait for
+a connection is short: the pool cannot make one, and the request is better answered 503 (`kit.contention`)
+than held for the whole lock timeout. Errors leave as SQLAlchemy's exceptions, as Core's would, so the error
+handlers treat both paths alike (a pool wait past the lock timeout is a 503).
 """
 
 from __future__ import annotations
@@ -20,22 +23,35 @@ from collections.abc import Mapping
 from typing import Any
 
 import psycopg
-from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout, TooManyRequests
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from openqualify.server.db.compiled import CompiledQuery, CompiledReader
+from openqualify.server.db.engine import postgres_session
+from openqualify.server.db.faults import DatabaseUnreachable, is_connection_lost
+
+UNSURE_WAIT_SECONDS = 1.0  # the longest wait for a connection while the database may be away
 
 
 class PostgresReader(CompiledReader):
-    def __init__(self, engine: AsyncEngine, max_size: int, lock_timeout: float) -> None:
+    def __init__(
+        self, engine: AsyncEngine, max_size: int, lock_timeout: float, statement_timeout: float = 0.0
+    ) -> None:
         super().__init__(engine.dialect)
         _, connect_params = engine.dialect.create_connect_args(engine.url)
-        self._connect_params = {**connect_params, "autocommit": True}
+        session = postgres_session(engine.url, lock_timeout, statement_timeout)
+        self._connect_params = {**connect_params, **session, "autocommit": True}
         self._max_size = max_size
         self._timeout = lock_timeout
         self._pool: AsyncConnectionPool | None = None
         self._starting = asyncio.Lock()
+        # Since a connection was lost and until a statement succeeds again, the database may be away: a wait
+        # for a connection is then short (the pool cannot make one), not the whole lock timeout.
+        self._unsure = False
+        self._checking = False
+        self._generation = 0  # pools made so far (`_renew`)
+        self._retired: set[asyncio.Task[None]] = set()
 
     async def _live(self) -> AsyncConnectionPool:
         """The pool, started on first use (and again after `close`, as the engine's own pool is)."""
@@ -61,36 +77,79 @@ class PostgresReader(CompiledReader):
     async def rows(self, query: CompiledQuery, params: Mapping[str, Any]) -> list[Any]:
         arguments = query.arguments(params)
         try:
-            try:
-                return await self._run(query, arguments)
-            except psycopg.OperationalError as error:
-                if not _connection_lost(error):
-                    raise
-                return await self._run(query, arguments)  # once more, on a connection the pool made anew
+            found = await self._attempt(query, arguments)
+            self._unsure = False
+            return found
         except PoolTimeout as error:
+            if self._unsure:
+                raise DatabaseUnreachable("no connection to the database could be made") from error
             raise sa_exc.TimeoutError(f"no read connection free within {self._timeout} s") from error
         except psycopg.Error as error:
             # hide_parameters: errors in logs never carry values (e-mails, names, token hashes): issue 19.12
             raise sa_exc.DBAPIError.instance(query.sql, arguments, error, psycopg.Error, True) from error
 
+    async def _attempt(self, query: CompiledQuery, arguments: Any) -> list[Any]:
+        """The statement, run once more (reads change nothing) when the first try met a lost connection, or found
+        the pool empty after the database came back."""
+        generation = self._generation
+        try:
+            return await self._run(query, arguments)
+        except PoolTimeout:  # (an OperationalError too)
+            if not self._unsure or not await self._renew(generation):
+                raise
+        except psycopg.OperationalError as error:
+            if not is_connection_lost(error):
+                raise
+            await self._drop_broken()
+        return await self._run(query, arguments)
+
     async def _run(self, query: CompiledQuery, arguments: Any) -> list[Any]:
         pool = await self._live()
-        async with pool.connection() as connection:
+        wait = min(self._timeout, UNSURE_WAIT_SECONDS) if self._unsure else self._timeout
+        async with pool.connection(timeout=wait) as connection:
             cursor = await connection.execute(query.sql, arguments)
             raws = await cursor.fetchall()
             if query.processed is not None:  # the columns' converters are known: no need for the description
                 return query.rows(raws)
             return query.rows(raws, [column.type_code for column in cursor.description or ()])
 
+    async def _drop_broken(self) -> None:
+        """A connection was lost (a restart or failover ends them all): test the idle ones and replace those that
+        broke too, so that the next reads do not meet them one by one. One check at a time."""
+        self._unsure = True
+        if self._checking or self._pool is None:
+            return
+        self._checking = True
+        try:
+            await self._pool.check()
+        except psycopg.Error:  # the database is away: the pool keeps trying to reconnect in the background
+            pass
+        finally:
+            self._checking = False
+
+    async def _renew(self, generation: int) -> bool:
+        """The pool had no connection to give while the database may be away. While it was away the pool waited
+        longer and longer between its attempts to reconnect (seconds, doubling), so it may sit empty after the
+        database is back: if the database answers a connection of our own, a fresh pool replaces it and reads
+        resume at once. False if the database is still away."""
+        async with self._starting:
+            if generation != self._generation:  # another read renewed it meanwhile
+                return True
+            try:
+                probe = await psycopg.AsyncConnection.connect(**self._connect_params)
+            except psycopg.Error:
+                return False
+            await probe.close()
+            old, self._pool = self._pool, None
+            self._generation += 1
+        if old is not None:  # its connections in use are closed as they come back
+            self._retired.add(task := asyncio.create_task(old.close(timeout=1.0)))
+            task.add_done_callback(self._retired.discard)
+        return True
+
     async def close(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:
             await pool.close()
-
-
-def _connection_lost(error: psycopg.OperationalError) -> bool:
-    """The server went away under the connection (not a query that failed on a healthy one, nor the pool's own
-    wait for a connection, which is an OperationalError too)."""
-    if isinstance(error, PoolClosed | PoolTimeout | TooManyRequests):
-        return False
-    return error.sqlstate is None or error.sqlstate.startswith("08") or error.sqlstate in {"57P01", "57P02", "57P03"}
+        if self._retired:
+            await asyncio.gather(*self._retired, return_exceptions=True)

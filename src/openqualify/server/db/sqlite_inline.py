@@ -37,6 +37,9 @@ BEGIN_IMMEDIATE = "BEGIN IMMEDIATE"
 DEFAULT_LOCK_TIMEOUT = 30.0  # seconds a statement may wait for another process's lock
 _FIRST_RETRY_DELAY = 0.001
 _MAX_RETRY_DELAY = 0.05
+# How often (in SQLite virtual-machine steps) a running statement checks its budget: tens of microseconds of
+# work apart, so small statements never check at all and a long one is stopped within a millisecond or so.
+BUDGET_CHECK_STEPS = 10_000
 
 T = TypeVar("T")
 
@@ -61,6 +64,38 @@ async def retry_while_busy(call: Callable[[], T], timeout: float) -> T:
                 raise
         await asyncio.sleep(delay)
         delay = min(delay * 2, _MAX_RETRY_DELAY)
+
+
+class StatementBudget:
+    """How long one statement of a connection may run (`OPENQUALIFY_STATEMENT_TIMEOUT_MS`), as PostgreSQL's
+    `statement_timeout` does: SQLite calls `check` every `BUDGET_CHECK_STEPS` steps of a running statement, and
+    a statement past its deadline is interrupted (`sqlite3.OperationalError: interrupted`, answered 503).
+
+    Statements run inline on the event loop, so the budget also bounds how long one statement can keep every
+    other request of the worker waiting.
+    """
+
+    __slots__ = ("deadline", "seconds")
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = float("inf")
+
+    def install(self, connection: sqlite3.Connection) -> None:
+        if self.seconds > 0:
+            connection.set_progress_handler(self.check, BUDGET_CHECK_STEPS)
+
+    def start(self) -> None:
+        """A statement begins: its budget runs from now (and covers fetching its rows)."""
+        if self.seconds > 0:
+            self.deadline = time.monotonic() + self.seconds
+
+    def stop(self) -> None:
+        """Statements of our own (COMMIT, ROLLBACK) are never interrupted."""
+        self.deadline = float("inf")
+
+    def check(self) -> int:
+        return 1 if time.monotonic() > self.deadline else 0
 
 
 class WriteGate:
@@ -119,6 +154,7 @@ class _InlineCursor:
         self._cursor.arraysize = value
 
     async def execute(self, operation: str, parameters: Any = ()) -> _InlineCursor:
+        self._owner.budget.start()
         if operation == BEGIN_IMMEDIATE:
             await self._owner.begin_immediate(self._cursor)
         elif self._owner.in_transaction:  # our own write transaction holds the lock: no wait is possible
@@ -128,6 +164,7 @@ class _InlineCursor:
         return self
 
     async def executemany(self, operation: str, seq_of_parameters: Sequence[Any]) -> _InlineCursor:
+        self._owner.budget.start()
         if self._owner.in_transaction:
             self._cursor.executemany(operation, seq_of_parameters)
         else:
@@ -161,11 +198,15 @@ class _InlineConnection:
     or `close`, each of which gives the gate back.
     """
 
-    def __init__(self, connection: sqlite3.Connection, gate: WriteGate, lock_timeout: float) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, gate: WriteGate, lock_timeout: float, budget: StatementBudget
+    ) -> None:
         self._conn: sqlite3.Connection | None = connection
         self._gate = gate
         self._holds_gate = False
         self.lock_timeout = lock_timeout
+        self.budget = budget
+        budget.install(connection)
 
     @property
     def in_transaction(self) -> bool:
@@ -203,6 +244,7 @@ class _InlineConnection:
         return self._live().isolation_level
 
     async def commit(self) -> None:
+        self.budget.stop()
         try:
             self._live().commit()
         finally:
@@ -210,6 +252,7 @@ class _InlineConnection:
                 self._release_gate()
 
     async def rollback(self) -> None:
+        self.budget.stop()
         try:
             self._live().rollback()
         finally:
@@ -252,9 +295,10 @@ class _InlineDBAPI(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *args: Any, **kwargs: Any) -> _InlineAdaptedConnection:
         kwargs.pop("async_creator_fn", None)
         lock_timeout = float(kwargs.pop("timeout", DEFAULT_LOCK_TIMEOUT))
+        budget = StatementBudget(float(kwargs.pop("statement_timeout", 0.0)))
         kwargs["timeout"] = 0  # never wait inside sqlite3: waits happen in asyncio (retry_while_busy)
         kwargs["check_same_thread"] = False  # the pool may close connections from another thread at exit
-        connection = _InlineConnection(sqlite3.connect(*args, **kwargs), self.gate, lock_timeout)
+        connection = _InlineConnection(sqlite3.connect(*args, **kwargs), self.gate, lock_timeout, budget)
         return _InlineAdaptedConnection(self, connection)
 
 

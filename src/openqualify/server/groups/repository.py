@@ -46,11 +46,11 @@ class GroupRepository(Repository):
         )
 
     async def member(self, group_id: str, user_id: str) -> AssessmentGroupMember | None:
-        return await self.one_or_none(
-            select(AssessmentGroupMember).where(
-                AssessmentGroupMember.group_id == group_id, AssessmentGroupMember.user_id == user_id
-            )
+        """In a unit of work, locked until it ends (F1): of two removals at once, the second finds nobody."""
+        statement = select(AssessmentGroupMember).where(
+            AssessmentGroupMember.group_id == group_id, AssessmentGroupMember.user_id == user_id
         )
+        return await self.one_or_none(await self.for_change(statement))
 
     async def drop_allocations(self, offering_id: str, user_id: str) -> None:
         """The user's places in the offering's assessment groups."""

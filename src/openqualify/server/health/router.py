@@ -19,5 +19,5 @@ async def health() -> dict[str, str]:
 @router.get("/ready", response_model=None)
 async def ready(request: Request) -> JSONResponse:
     """The database answers and is migrated: 200, or 503 with what is wrong."""
-    is_ready, checks = await service.readiness(request.app.state.engine)
+    is_ready, checks = await service.readiness(request.app.state.engine, request.app.state.database_damaged)
     return JSONResponse({"status": "ok" if is_ready else "unavailable", "checks": checks}, 200 if is_ready else 503)

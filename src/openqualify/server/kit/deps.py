@@ -9,11 +9,13 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.engine import write_intent
+from openqualify.server.db.faults import is_connection_lost
 from openqualify.server.db.statistics import refresh_after
 from openqualify.server.kit.auth import ORG_CHANGED, Principal, authenticate
 from openqualify.server.kit.contention import UnitOfWorkConflict, is_conflict, is_lock_timeout
-from openqualify.server.kit.errors import SchemaValidationError, ServerBusyError
+from openqualify.server.kit.errors import CommitUncertainError, SchemaValidationError, ServerBusyError
 from openqualify.server.kit.listcache import bump_data_version
+from openqualify.server.kit.repository import CHANGES
 from openqualify.server.kit.tenancy import bind_org, bound_org
 from openqualify.server.kit.validation import is_email
 
@@ -29,15 +31,16 @@ async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
     writes = request.method not in _READ_METHODS
     write_intent.set(writes)
     async with request.app.state.sessionmaker() as session:
+        session.info[CHANGES] = writes  # the rows a write depends on are locked as it reads them (F1)
         try:
             yield session
             if writes:
                 if (org_id := bound_org(session.sync_session)) is not None:
                     await bump_data_version(session, org_id)  # cached lists of the organisation go stale
-                await session.commit()
+                await _commit(session)
                 refresh_after(session, request.app.state.engine)
         except BaseException as error:
-            await session.rollback()
+            await _roll_back(session, error)
             if is_conflict(error):  # lost a race: kit.contention runs the request again
                 raise UnitOfWorkConflict from error
             if is_lock_timeout(error):
@@ -47,6 +50,25 @@ async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
         org_id = bound_org(session.sync_session)
         if session.info.get(ORG_CHANGED) and org_id is not None:
             request.app.state.principal_cache.forget_org(org_id)
+
+
+async def _commit(session: AsyncSession) -> None:
+    """A connection lost before COMMIT changed nothing (the request may run again, `kit.contention`); lost during
+    it, the change may or may not be saved, so the request is answered 503 and not run again (decision F3)."""
+    try:
+        await session.commit()
+    except Exception as error:
+        if is_connection_lost(error):
+            raise CommitUncertainError from error
+        raise
+
+
+async def _roll_back(session: AsyncSession, error: BaseException) -> None:
+    try:
+        await session.rollback()
+    except Exception:
+        if not is_connection_lost(error):  # on a lost connection there is nothing to roll back
+            raise
 
 
 SessionDep = Annotated[AsyncSession, Depends(_unit_of_work, scope="function")]

@@ -65,6 +65,49 @@ class ServerBusyError(ApiError):
         )
 
 
+class DatabaseUnavailableError(ApiError):
+    """The database could not be reached for a while (a restart, a failover, an outage): nothing was changed."""
+
+    status_code = 503
+    name = "ServerError"
+
+    def __init__(self, retry_after_seconds: int = 1) -> None:
+        super().__init__(
+            "The database is unavailable: the request changed nothing, try again shortly.",
+            {"Retry-After": str(retry_after_seconds)},
+        )
+
+
+class CommitUncertainError(ApiError):
+    """The connection was lost while the change was being committed: whether it was saved cannot be known."""
+
+    status_code = 503
+    name = "ServerError"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The connection to the database was lost while the change was being saved: it may or may not have "
+            "been saved. Read the data before trying again.",
+            {"Retry-After": "1"},
+        )
+
+
+class StatementTimeoutError(ApiError):
+    """A statement of the request ran past `OPENQUALIFY_STATEMENT_TIMEOUT_MS` and was stopped: nothing changed.
+
+    No Retry-After: the same request is likely to need as long again; a narrower one (a smaller `$top`, a
+    simpler `$filter`) may not."""
+
+    status_code = 503
+    name = "ServerError"
+
+    def __init__(self, budget_ms: int) -> None:
+        super().__init__(
+            f"The request took longer than the server allows a database statement ({budget_ms} ms) and was "
+            "stopped: it changed nothing. Ask for less (a smaller $top, a simpler $filter) or try again later."
+        )
+
+
 class ObjectNotFoundError(ApiError):
     status_code = 404
     name = "ObjectNotFoundError"

@@ -16,6 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
 R = TypeVar("R")
+S = TypeVar("S", bound=Select[Any])
+
+CHANGES = "changes"
+"""`session.info` key: the session is the unit of work of a request that may write (`kit.deps`)."""
 
 
 class Repository:
@@ -25,6 +29,23 @@ class Repository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def for_change(self, statement: S, *of: Any) -> S:
+        """The statement as a unit of work that may change what it finds must run it: the rows it selects (of the
+        entities `of`, else of every table in it) are locked until the unit of work ends, and read afresh.
+
+        On PostgreSQL `FOR NO KEY UPDATE` (which leaves foreign-key checks of other writers free): a concurrent
+        change of the same rows waits for this one to commit, then reads them again, finding them changed or gone,
+        and answers as if it had run second (decision F1). Without it, two requests of READ COMMITTED both pass
+        their checks on the same old row. SQLite needs nothing (its writers run one at a time: SQLAlchemy renders
+        no lock there). On a read session (no `CHANGES`) the statement is left as it is: reads never wait.
+        """
+        if not self.session.info.get(CHANGES):
+            return statement
+        await self.session.flush()  # pending changes first: the rows read afresh then include them
+        return statement.with_for_update(of=list(of) or None, key_share=True).execution_options(
+            populate_existing=True
+        )
 
     def add(self, row: object) -> None:
         self.session.add(row)

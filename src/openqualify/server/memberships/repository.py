@@ -22,16 +22,19 @@ def learner_filter() -> tuple[object, ...]:
 
 class MembershipRepository(Repository):
     async def member_by_email(self, offering_id: str, email: str) -> tuple[User, Membership] | None:
-        """A member in any role with their account."""
-        row = (
-            await self.session.execute(
-                select(User, Membership)
-                .join(Membership, Membership.user_id == User.id)
-                .where(Membership.offering_id == offering_id, User.email_key == email_key(email))
-            )
-        ).first()
-        return (row[0], row[1]) if row else None
+        """A member in any role with their account.
 
+        Memberships read in a unit of work are locked until it ends (`Repository.for_change`): a learner's
+        membership changes (removal, transfer, marker lists, groups, channels, badges) run one after the other,
+        and a change that finds the membership gone or moved answers as if it had run second (decision F1).
+        """
+        statement = (
+            select(User, Membership)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.offering_id == offering_id, User.email_key == email_key(email))
+        )
+        row = (await self.session.execute(await self.for_change(statement, Membership))).first()
+        return (row[0], row[1]) if row else None
 
     async def members(self, offering_id: str) -> list[tuple[User, Membership]]:
         """Every member of the offering with their account, ordered by e-mail."""
@@ -75,16 +78,13 @@ class MembershipRepository(Repository):
     async def memberships_of(self, offering_id: str, user_ids: Sequence[str]) -> dict[str, Membership]:
         found: dict[str, Membership] = {}
         for part in chunks(list(user_ids)):
-            rows = await self.session.execute(
-                select(Membership).where(Membership.offering_id == offering_id, Membership.user_id.in_(part))
-            )
-            found.update({m.user_id: m for m in rows.scalars()})
+            statement = select(Membership).where(Membership.offering_id == offering_id, Membership.user_id.in_(part))
+            found.update({m.user_id: m for m in await self.scalars(await self.for_change(statement))})
         return found
 
     async def membership(self, offering_id: str, user_id: str) -> Membership | None:
-        return await self.one_or_none(
-            select(Membership).where(Membership.offering_id == offering_id, Membership.user_id == user_id)
-        )
+        statement = select(Membership).where(Membership.offering_id == offering_id, Membership.user_id == user_id)
+        return await self.one_or_none(await self.for_change(statement))
 
     async def marked_learners(self, offering_id: str, marker_id: str) -> list[tuple[User, Membership]]:
         """The learners a marker marks, ordered by e-mail."""

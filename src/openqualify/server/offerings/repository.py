@@ -124,6 +124,13 @@ class OfferingRepository(Repository):
         found = (await self.session.execute(_ROW_BY_ID, {"offering_id": offering_id})).first()
         return (found[0], found[1], found[2]) if found else None
 
+    async def row_for_change(self, offering_id: str) -> OfferingRow | None:
+        """`row`, with the offering locked until the unit of work ends (F1): two PATCHes of one offering check
+        their dates and badge against each other's result, one after the other."""
+        statement = await self.for_change(_ROW_BY_ID, Offering)
+        found = (await self.session.execute(statement, {"offering_id": offering_id})).first()
+        return (found[0], found[1], found[2]) if found else None
+
     async def summary(self, query: ODataQuery) -> list[SummaryRow]:
         return list((await self.session.execute(query.apply(_summary_select()))).all())
 

@@ -199,7 +199,7 @@ async def create_offering(
 
 
 async def _row(repo: OfferingRepository, offering_id: str) -> tuple[Offering, bool, str | None]:
-    row = await repo.row(offering_id)
+    row = await repo.row_for_change(offering_id)
     if row is None:
         raise ObjectNotFoundError.of("offering", offering_id)
     return row

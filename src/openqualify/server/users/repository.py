@@ -40,7 +40,8 @@ async def read_user(ctx: ReadContext, email: str) -> Row[Any] | None:
 
 class UserRepository(Repository):
     async def by_email(self, email: str) -> User | None:
-        return await self.one_or_none(select(User).where(User.email_key == email_key(email)))
+        """In a unit of work, locked until it ends: changes of one account run one after the other (F1)."""
+        return await self.one_or_none(await self.for_change(select(User).where(User.email_key == email_key(email))))
 
     async def by_emails(self, emails: Iterable[str]) -> dict[str, User]:
         """Users keyed by their lower-cased e-mail."""
