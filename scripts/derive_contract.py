@@ -20,7 +20,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFICIAL = ROOT.parent / "shared" / "iqualify-openapi.json"
-COPY = ROOT / "tests" / "contract" / "data" / "contract.json"
+COPY = ROOT / "src" / "openqualify" / "contract" / "contract.json"  # shipped in the package (decision N1)
 
 # Keys whose string values are prose. In a map of names (properties, paths, ...) the keys are names, not keywords.
 PROSE_STRINGS = {"description", "summary", "title"}

@@ -32,6 +32,7 @@ from openqualify.server.kit.openapi import declare_bearer_auth
 from openqualify.server.kit.paths import EncodedSlashMiddleware
 from openqualify.server.kit.ratelimit import RateLimiter, RateLimitMiddleware, build_counter
 from openqualify.server.routes import API_ROUTERS, SANDBOX_ROUTERS
+from openqualify.server.sandbox.faults.middleware import FaultMiddleware, TransportCapture
 from openqualify.server.sandbox.journal.middleware import JournalMiddleware
 from openqualify.server.sandbox.journal.store import JournalStore
 
@@ -119,6 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body_limit_overrides={"/_sandbox/import": settings.max_import_body_bytes},
     )
     app.add_middleware(EncodedSlashMiddleware)
+    if settings.sandbox_enabled:  # injected faults (docs/sandbox.md): inside the journal and the access log
+        app.add_middleware(FaultMiddleware)
     # Outermost: the journal and the access log see the final answer (after replays), CORS answers preflights.
     if settings.sandbox_enabled:
         app.add_middleware(JournalMiddleware, store=app.state.journal)
@@ -132,6 +135,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
             expose_headers=["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"],
         )
+    if settings.sandbox_enabled:
+        app.add_middleware(TransportCapture)  # the very first layer: `drop` faults close the connection
     return app
 
 

@@ -28,6 +28,7 @@ RELEASED = {
     "0002_rate_limit_windows.py": "65e98dfb6b5ca8d147e64e4a70088b79511704e20fa9baac382cb87a94d13a19",
     "0003_sqlite_listing_indexes.py": "fcb30adb98124e7163e9bbcf2ffbdbc0f3bf4f1047a9ba7ddcb8aab43ecd8f0d",
     "0004_org_data_versions.py": "4577faebe5680e21267863e57c23fe834801b8dd1c6d3a50e9adc6bd4e6e696a",
+    "0005_sandbox_faults.py": "f0a15836eb90c3481f0db42bd6513e18350b397279cc40294eab6fb7a3b32ed7",
 }
 """SHA-256 of every revision. A revision is released once it lands on main (databases may be at it from then
 on): never edit one, add a revision with `openqualify db revision -m ...` and pin its file here."""
