@@ -14,11 +14,23 @@ import typer
 
 from openqualify.cli._pipes import quiet_on_closed_pipe
 from openqualify.cli.admin import db, org, serve
-from openqualify.cli.api import badges, channels, courses, groups, mappings, marks, offerings, progress, users, whoami
+from openqualify.cli.api import (
+    badges,
+    channels,
+    courses,
+    groups,
+    mappings,
+    marks,
+    offerings,
+    progress,
+    sandbox,
+    users,
+    whoami,
+)
 from openqualify.cli.api._context import ApiGroup, UsageError, as_usage
 
 ADMIN_COMMANDS = (serve, org, db)
-API_COMMANDS = (offerings, users, courses, channels, groups, marks, mappings, badges, progress, whoami)
+API_COMMANDS = (offerings, users, courses, channels, groups, marks, mappings, badges, progress, whoami, sandbox)
 
 
 
