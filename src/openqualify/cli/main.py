@@ -23,6 +23,7 @@ from openqualify.cli.api import (
     marks,
     offerings,
     progress,
+    proxy,
     sandbox,
     users,
     whoami,
@@ -30,7 +31,7 @@ from openqualify.cli.api import (
 from openqualify.cli.api._context import ApiGroup, UsageError, as_usage
 
 ADMIN_COMMANDS = (serve, org, db)
-API_COMMANDS = (offerings, users, courses, channels, groups, marks, mappings, badges, progress, whoami, sandbox)
+API_COMMANDS = (offerings, users, courses, channels, groups, marks, mappings, badges, progress, whoami, sandbox, proxy)
 
 
 
