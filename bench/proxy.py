@@ -31,7 +31,7 @@ PATHS = [f"/offerings/{OFFERING}", "/offerings", f"/offerings/{OFFERING}/users"]
 
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:
