@@ -13,7 +13,7 @@ from typing import Any
 import typer
 
 from openqualify.cli._pipes import quiet_on_closed_pipe
-from openqualify.cli.admin import db, org, serve
+from openqualify.cli.admin import db, mirror, org, serve
 from openqualify.cli.api import (
     badges,
     channels,
@@ -30,7 +30,7 @@ from openqualify.cli.api import (
 )
 from openqualify.cli.api._context import ApiGroup, UsageError, as_usage
 
-ADMIN_COMMANDS = (serve, org, db)
+ADMIN_COMMANDS = (serve, org, db, mirror)
 API_COMMANDS = (offerings, users, courses, channels, groups, marks, mappings, badges, progress, whoami, sandbox, proxy)
 
 
