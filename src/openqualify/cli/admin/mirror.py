@@ -19,7 +19,9 @@ def mirror(
     source: Annotated[str, typer.Option("--from", help="The API to read, e.g. https://api.iqualify.com/v1.")],
     token: Annotated[str, typer.Option("--token", envvar="OPENQUALIFY_MIRROR_TOKEN", help="Its token.")],
     db: DbOption = None,
-    org: Annotated[str | None, typer.Option("--org", help="Name of the new organisation (default: the source's).")] = None,
+    org: Annotated[
+        str | None, typer.Option("--org", help="Name of the new organisation (default: the source's).")
+    ] = None,
     anonymise: Annotated[
         bool, typer.Option("--anonymise", help="Replace names, e-mails and person ids, the same way every time.")
     ] = False,
@@ -86,7 +88,8 @@ def mirror(
         except Exception as error:  # an id taken by another organisation, a schema problem: say which
             fail(f"could not write the organisation: {str(error).splitlines()[0]}")
     seconds = time.perf_counter() - started
-    note(f"Mirrored into {name} ({org_id}) in {seconds:.1f} s: " + ", ".join(f"{t} {n}" for t, n in sorted(counts.items())))
+    rows = ", ".join(f"{table} {n}" for table, n in sorted(counts.items()))
+    note(f"Mirrored into {name} ({org_id}) in {seconds:.1f} s: {rows}")
     note("Made up (the API does not show them): " + "; ".join(f"{k}: {v}" for k, v in MADE_UP.items()))
     store.close()
     print(new_token)

@@ -11,7 +11,7 @@ import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -52,10 +52,13 @@ class Mirror:
     fetcher: Fetcher
     only: frozenset[str] = frozenset(AREAS)
     pseudonyms: Pseudonyms | None = None
-    now: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"))
+    now: str = field(
+        default_factory=lambda: datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    )
     org_name: str = ""
     tables: dict[str, dict[Any, dict[str, Any]]] = field(default_factory=dict)
     emails: dict[str, str] = field(default_factory=dict)  # lower-cased e-mail -> user id
+    permissions: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)  # resolved once users are known
 
     def rows(self, table: str) -> dict[Any, dict[str, Any]]:
         return self.tables.setdefault(table, {})
@@ -140,8 +143,17 @@ class Mirror:
             await self.gather(self._groups(o["id"]) for o in offerings)
         if "users" in self.only:
             step("users")
-            emails = sorted(row["email"] for row in self.rows("users").values())
-            await self.gather(self._user_details(email) for email in emails)
+            emails = {row["email"] for row in self.rows("users").values()}
+            emails |= {p["email"] for _, p, _ in self.permissions if p.get("email")}
+            await self.gather(self._user_details(email) for email in sorted(emails))
+        for root, permission, created in self.permissions:  # after the users: their ids are known by now
+            user_id = self._user(permission)
+            if user_id:
+                self.rows("course_permissions")[(root, user_id)] = {
+                    "id": made_id("permission", root, user_id), "course_id": root, "user_id": user_id,
+                    "is_builder": bool(permission.get("isBuilder")), "is_reviewer": bool(permission.get("isReviewer")),
+                    "created_at": created,
+                }  # fmt: skip
         if "badges" in self.only:
             step("badges")
             await self.gather(self._badges(o["id"]) for o in offerings)
@@ -174,13 +186,7 @@ class Mirror:
         row["latest_content_id"] = ordered[-1]["id"]
         if "courses" in self.only:
             for permission in await get(f"/courses/{quote(content_id, safe='')}/permissions") or []:
-                user_id = self._user(permission)
-                if user_id:
-                    self.rows("course_permissions")[(root, user_id)] = {
-                        "id": made_id("permission", root, user_id), "course_id": root, "user_id": user_id,
-                        "is_builder": bool(permission.get("isBuilder")),
-                        "is_reviewer": bool(permission.get("isReviewer")), "created_at": row["created_at"],
-                    }  # fmt: skip
+                self.permissions.append((root, permission, row["created_at"]))
         for activation in await get(f"/courses/{quote(content_id, safe='')}/activations") or []:
             self.rows("_info")[activation["id"]] = {"info": activation.get("info") or ""}
 
@@ -239,8 +245,10 @@ class Mirror:
 
     async def _channels(self, offering_id: str) -> None:
         get = self.fetcher.get
-        created = self.rows("offerings")[offering_id]["created_at"]
-        for channel in await get(f"/offerings/{offering_id}/channels") or []:
+        start = datetime.fromisoformat(self.rows("offerings")[offering_id]["created_at"].replace("Z", "+00:00"))
+        for position, channel in enumerate(await get(f"/offerings/{offering_id}/channels") or []):
+            # Listed oldest first: creation times that keep the order (the API does not show them).
+            created = (start + timedelta(seconds=position)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
             self.rows("channels")[channel["id"]] = {
                 "id": channel["id"], "offering_id": offering_id, "title": channel.get("title") or "",
                 "is_broadcast_only": bool(channel.get("isBroadcastOnly")), "group_discussion": False,
