@@ -91,9 +91,13 @@ def _reads(export: dict[str, Any]) -> list[tuple[str, str]]:
     return reads
 
 
-def test_every_read_answers_the_same_on_the_mirror(live_server: LiveServer, mirrored: tuple[ServerProcess, str]) -> None:
+def test_every_read_answers_the_same_on_the_mirror(
+    live_server: LiveServer, mirrored: tuple[ServerProcess, str]
+) -> None:
     server, token = mirrored
-    source = httpx.Client(base_url=live_server.base_url, headers={"Authorization": f"Bearer {LIVE_TOKEN}"}, timeout=60)
+    source = httpx.Client(
+        base_url=live_server.base_url, headers={"Authorization": f"Bearer {LIVE_TOKEN}"}, timeout=60
+    )
     mirror = httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
     with source, mirror:
         export = source.get("/_sandbox/export").json()
@@ -127,8 +131,8 @@ def test_anonymised_mirror_is_deterministic(live_server: LiveServer, tmp_path: P
         )  # fmt: skip
         assert run.returncode == 0, run.stderr
         token = run.stdout.strip().splitlines()[-1]
-        with running(target) as server, httpx.Client(base_url=server.base_url, timeout=60,
-                                                      headers={"Authorization": f"Bearer {token}"}) as http:  # fmt: skip
+        auth = {"Authorization": f"Bearer {token}"}
+        with running(target) as server, httpx.Client(base_url=server.base_url, timeout=60, headers=auth) as http:
             members = http.get("/v1/offerings/-NjnTPv-5HTwQ5j2Wqek/users").json()
             outputs.append(members)
             assert members and all(m["email"].endswith("@example.invalid") for m in members)
