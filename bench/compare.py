@@ -38,7 +38,7 @@ OFFICIAL_CONTRACT = ROOT.parent / "shared" / "iqualify-openapi.json"
 def contract_path() -> Path:
     if OFFICIAL_CONTRACT.is_file():
         return OFFICIAL_CONTRACT
-    return ROOT / "tests" / "contract" / "data" / "contract.json"  # the repository's copy (prose stripped)
+    return ROOT / "src" / "openqualify" / "contract" / "contract.json"  # the repository's copy (prose stripped)
 
 
 def prism_executable() -> Path:

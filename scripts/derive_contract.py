@@ -12,15 +12,16 @@ the repository differs from what would be derived (tests/contract/test_contract_
 
 from __future__ import annotations
 
-import copy
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from openqualify.contract.errata import apply_errata  # one list of errata: the proxy names them too
+
 ROOT = Path(__file__).resolve().parent.parent
 OFFICIAL = ROOT.parent / "shared" / "iqualify-openapi.json"
-COPY = ROOT / "tests" / "contract" / "data" / "contract.json"
+COPY = ROOT / "src" / "openqualify" / "contract" / "contract.json"  # shipped in the package (decision N1)
 
 # Keys whose string values are prose. In a map of names (properties, paths, ...) the keys are names, not keywords.
 PROSE_STRINGS = {"description", "summary", "title"}
@@ -38,31 +39,6 @@ NAME_MAPS = {
     "definitions",
     "requestBodies",
 }
-
-
-def _array_of(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "array", "items": schema}
-
-
-def apply_errata(spec: dict[str, Any]) -> dict[str, Any]:
-    """Correct the contract where its own descriptions and examples contradict its schemas (decisions #16)."""
-    spec = copy.deepcopy(spec)
-    paths = spec["paths"]
-    schemas = spec["components"]["schemas"]
-    ok = "application/json"
-    # 1. "Get activations" and "Get permissions" describe lists but declare one object.
-    for path in ("/courses/{contentId}/activations", "/courses/{contentId}/permissions"):
-        content = paths[path]["get"]["responses"]["200"]["content"][ok]
-        content["schema"] = _array_of(content["schema"])
-    # 2. A unit reaction's pageId is a page id (a string), typed boolean by mistake.
-    schemas["UnitReactionsAnalyticsResponse"]["properties"]["pageId"] = {"type": "string"}
-    # 3. The 207 item is "an added user or an error"; both schemas accept any object, so oneOf can never hold.
-    multi = paths["/offerings/{offeringId}/users"]["post"]["responses"]["207"]["content"][ok]["schema"]
-    multi["items"] = {"anyOf": multi["items"]["oneOf"]}
-    # 4. Uploaded files of an activity attempt are a list (several files per attempt).
-    attempt = schemas["ActivityAttemptOpenResponse"]["properties"]
-    attempt["uploadedFiles"] = _array_of(attempt["uploadedFiles"])
-    return spec
 
 
 def _strip(node: Any, names: bool = False) -> Any:

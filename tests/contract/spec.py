@@ -1,6 +1,7 @@
 """The official contract as test data: operation lookup and response validation.
 
-`data/contract.json` is the repository's copy of the contract's structure, derived from the official file by
+`openqualify/contract/contract.json` is the repository's copy of the contract's structure (shipped in the package,
+decision N1), derived from the official file by
 `scripts/derive_contract.py` (prose stripped, the errata of docs/decisions.md #16 applied);
 `test_contract_copy.py` checks that it is current whenever the official file is beside the checkout.
 """
@@ -18,7 +19,9 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-SPEC_PATH = Path(__file__).resolve().parent / "data" / "contract.json"
+import openqualify.contract
+
+SPEC_PATH = Path(openqualify.contract.__file__).resolve().parent / "contract.json"
 API_PREFIX = "/v1"
 
 

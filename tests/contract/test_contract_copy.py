@@ -1,5 +1,6 @@
-"""The repository's copy of the contract (`data/contract.json`) is what `scripts/derive_contract.py` derives from
-the official file, when that file is beside the checkout (`../shared/iqualify-openapi.json`)."""
+"""The repository's copy of the contract (`src/openqualify/contract/contract.json`) is what
+`scripts/derive_contract.py` derives from the official file, when that file is beside the checkout
+(`../shared/iqualify-openapi.json`)."""
 
 from __future__ import annotations
 

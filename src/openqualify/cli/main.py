@@ -13,12 +13,25 @@ from typing import Any
 import typer
 
 from openqualify.cli._pipes import quiet_on_closed_pipe
-from openqualify.cli.admin import db, org, serve
-from openqualify.cli.api import badges, channels, courses, groups, mappings, marks, offerings, progress, users, whoami
+from openqualify.cli.admin import db, mirror, org, serve
+from openqualify.cli.api import (
+    badges,
+    channels,
+    courses,
+    groups,
+    mappings,
+    marks,
+    offerings,
+    progress,
+    proxy,
+    sandbox,
+    users,
+    whoami,
+)
 from openqualify.cli.api._context import ApiGroup, UsageError, as_usage
 
-ADMIN_COMMANDS = (serve, org, db)
-API_COMMANDS = (offerings, users, courses, channels, groups, marks, mappings, badges, progress, whoami)
+ADMIN_COMMANDS = (serve, org, db, mirror)
+API_COMMANDS = (offerings, users, courses, channels, groups, marks, mappings, badges, progress, whoami, sandbox, proxy)
 
 
 

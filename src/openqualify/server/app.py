@@ -40,6 +40,7 @@ from openqualify.server.kit.paths import EmptyQueryValuesMiddleware, EncodedSlas
 from openqualify.server.kit.ratelimit import RateLimiter, RateLimitMiddleware, build_counter
 from openqualify.server.reference import document
 from openqualify.server.routes import API_ROUTERS, SANDBOX_ROUTERS
+from openqualify.server.sandbox.faults.middleware import FaultMiddleware, TransportCapture
 from openqualify.server.sandbox.journal.middleware import JournalMiddleware
 from openqualify.server.sandbox.journal.store import JournalStore
 
@@ -146,6 +147,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(EncodedSlashMiddleware)
     app.add_middleware(EmptyQueryValuesMiddleware)
     app.add_middleware(UnexpectedErrorMiddleware)  # a 500 keeps the connection (it answers, without raising)
+    if settings.sandbox_enabled:  # injected faults (docs/sandbox.md): inside the journal and the access log
+        app.add_middleware(FaultMiddleware)
     # Outermost: the journal and the access log see the final answer (after replays), CORS answers preflights.
     if settings.sandbox_enabled:
         app.add_middleware(JournalMiddleware, store=app.state.journal)
@@ -160,6 +163,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
             expose_headers=["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"],
         )
+    if settings.sandbox_enabled:
+        app.add_middleware(TransportCapture)  # the very first layer: `drop` faults close the connection
     return app
 
 

@@ -112,12 +112,18 @@ class AccessLogMiddleware:
             ms = round((time.perf_counter() - started) * 1000, 1)
             path = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
             org = state.get("org_id") or "-"
+            extra = {"method": scope["method"], "path": path, "status": status, "ms": ms, "org": org}
+            fault = state.get("fault")  # injected by the sandbox (sandbox.faults): say so, and what the client got
+            if fault is not None:
+                extra["status"] = status = fault.client_status(status)
+                extra["fault"] = fault.summary()
             access_logger.info(
-                '%s %s %s %.1fms org=%s',
+                '%s %s %s %.1fms org=%s' + (" fault=[%s]" if fault is not None else ""),
                 scope["method"],
                 path,
                 status,
                 ms,
                 org,
-                extra={"method": scope["method"], "path": path, "status": status, "ms": ms, "org": org},
+                *((extra["fault"],) if fault is not None else ()),
+                extra=extra,
             )

@@ -7,6 +7,7 @@ from openqualify.server.db.models.limits import RateLimitWindow
 from openqualify.server.db.models.memberships import MarkerAssignment, Membership
 from openqualify.server.db.models.offerings import CourseMapping, Offering, OfferingBadge
 from openqualify.server.db.models.org import ApiToken, EmailOutbox, Organisation, OrgDataVersion
+from openqualify.server.db.models.sandbox_faults import SandboxFaultRule
 from openqualify.server.db.models.social import *  # noqa: F403 (channels, posts, assessment groups)
 from openqualify.server.db.models.users import User
 from openqualify.server.event_hub.models import *  # noqa: F403 (the Event hub's tables)
@@ -25,5 +26,6 @@ __all__ = [
     "OrgDataVersion",
     "Organisation",
     "RateLimitWindow",
+    "SandboxFaultRule",
     "User",
 ]

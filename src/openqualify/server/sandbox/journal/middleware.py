@@ -62,7 +62,7 @@ class Exchange:
     (most requests are never read back: recording must cost the request little)."""
 
     __slots__ = (
-        "at", "duration_ms", "method", "path", "query", "request_body", "request_headers", "response_body",
+        "at", "duration_ms", "fault", "method", "path", "query", "request_body", "request_headers", "response_body",
         "response_headers", "status",
     )
 
@@ -78,10 +78,11 @@ class Exchange:
         self.request_body = _Body(body_cap)
         self.response_body = _Body(body_cap)
         self.response_headers: list[tuple[bytes, bytes]] = []
+        self.fault: Any = None  # a sandbox fault injected into this request (`sandbox.faults.middleware.Fault`)
 
     def summary(self) -> dict[str, Any]:
         at = datetime.fromtimestamp(self.at, UTC)
-        return {
+        entry: dict[str, Any] = {
             "at": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "method": self.method,
             "path": self.path.decode("latin-1"),
@@ -89,6 +90,9 @@ class Exchange:
             "status": self.status,
             "durationMs": self.duration_ms,
         }
+        if self.fault is not None:
+            entry["fault"] = self.fault.render()
+        return entry
 
     def render(self) -> dict[str, Any]:
         request_headers = _headers(self.request_headers)
@@ -141,5 +145,8 @@ class JournalMiddleware:
         finally:
             org_id = state.get("org_id")
             if org_id is not None:
+                if (fault := state.get("fault")) is not None:
+                    exchange.fault = fault
+                    exchange.status = fault.client_status(exchange.status)
                 exchange.duration_ms = round((time.perf_counter() - started) * 1000, 1)
                 self.store.add(org_id, exchange)

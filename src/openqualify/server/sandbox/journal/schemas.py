@@ -29,3 +29,6 @@ class JournalEntry(BaseModel):
     duration_ms: float = Field(alias="durationMs")
     request: JournalMessage
     response: JournalMessage
+    fault: dict[str, Any] | None = Field(
+        default=None, description="A fault the sandbox injected (/_sandbox/faults or Prefer); status 0: no answer"
+    )

@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""How long `openqualify mirror` takes for a large organisation, and what it writes.
+
+Usage: .venv/bin/python bench/mirror.py --build bench/results/scale-build-sqlite-medium.json [--concurrency 8]
+Serves the database of a `bench/large_org.py` build (one worker), mirrors its organisation through the public API
+into a new temporary SQLite database, and writes bench/results/mirror-<backend>-<preset>.json: seconds, requests,
+retries and the rows written per table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _server import free_port, start, stop, wait_ready
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--build", required=True, type=Path)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    build = json.loads(args.build.read_text())
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "OPENQUALIFY_LOG_ACCESS": "false"}
+    exe = [sys.executable, "-m", "openqualify.cli.main"]
+    server = start([*exe, "serve", "--db", build["db"], "--port", str(port)], env)
+    headers = {"Authorization": f"Bearer {build['token']}"}
+    scratch = Path(tempfile.mkdtemp(prefix="oq-bench-mirror-"))
+    load = os.getloadavg()[0]
+    try:
+        wait_ready(f"http://127.0.0.1:{port}/v1/org", headers, server)
+        started = time.perf_counter()
+        run = subprocess.run(
+            [*exe, "mirror", "--from", f"http://127.0.0.1:{port}/v1", "--token", build["token"],
+             "--db", f"sqlite:///{scratch}/mirror.db", "--state", str(scratch / "state"),
+             "--concurrency", str(args.concurrency)],
+            env=env, capture_output=True, text=True, cwd=scratch, timeout=3600,
+        )  # fmt: skip
+        seconds = time.perf_counter() - started
+    finally:
+        stop(server)
+    if run.returncode != 0:
+        raise SystemExit(run.stderr)
+    read = re.search(r"Read (\d+) answers \((\d+) requests, (\d+) retries\)", run.stderr)
+    rows = re.search(r"in [\d.]+ s: (.*)", run.stderr)
+    result = {
+        "load_before": load,
+        "preset": build["preset_name"],
+        "backend": build["backend"],
+        "seconds": round(seconds, 1),
+        "answers": int(read.group(1)) if read else None,
+        "requests": int(read.group(2)) if read else None,
+        "retries": int(read.group(3)) if read else None,
+        "rows": dict((t, int(n)) for t, n in (p.rsplit(" ", 1) for p in rows.group(1).split(", "))) if rows else {},
+        "concurrency": args.concurrency,
+    }
+    out = ROOT / "bench" / "results" / f"mirror-{build['backend']}-{build['preset_name']}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
