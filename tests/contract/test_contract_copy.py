@@ -131,3 +131,9 @@ def test_the_reference_does_not_repeat_the_contracts_prose() -> None:
         assert not runs(text) & copied, (text, sorted(runs(text) & copied))
     for doc in OPERATIONS.values():
         assert " ".join(_words(doc.summary)) not in exact, doc.summary
+
+
+def test_the_repository_keeps_the_copy_where_the_tests_data_lives() -> None:
+    """`tests/contract/data/contract.json` is the packaged copy itself (a link), never a second file to keep."""
+    kept = ROOT / "tests" / "contract" / "data" / "contract.json"
+    assert kept.is_symlink() and kept.resolve() == (ROOT / "src" / "openqualify" / "contract" / "contract.json")

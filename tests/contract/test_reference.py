@@ -192,9 +192,12 @@ def test_the_server_accepts_what_the_parameters_declare(live_server: LiveServer)
         path = key.split(" ")[1].removeprefix("/v1")
         for top, status in (("1", 200), ("1000", 200), ("0", 400), ("1001", 400), ("ten", 400)):
             assert _get(live_server, path, **{"$top": top}).status_code == status, (path, top)
-        long = "id eq '" + "x" * 1990 + "'"
+        long = " or ".join(["id eq '" + "x" * 88 + "'"] * 20)  # the most terms, nearly the longest filter
         assert len(long) <= 2000 and _get(live_server, path, **{"$filter": long}).status_code == 200
         assert _get(live_server, path, **{"$filter": long + " or id eq 'y'"}).status_code == 400
+        assert _get(live_server, path, **{"$filter": " or ".join(["id eq 'y'"] * 21)}).status_code == 400
+        literal = "id eq '" + "x" * 501 + "'"
+        assert _get(live_server, path, **{"$filter": literal}).status_code == 400
         assert _get(live_server, path, **{"$skip": "10"}).status_code == 400
     offering = _get(live_server, "/offerings/current").json()[0]["id"]
     pending = f"/offerings/{offering}/learners/pending-submission"

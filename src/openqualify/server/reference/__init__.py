@@ -9,6 +9,7 @@ repeated). OperationIds are FastAPI's, unchanged.
 
 - `operations.py`: the `/v1` operations (and `/health`, `/ready`).
 - `sandbox.py`: the `/_sandbox` control plane.
+- `event_hub.py`: the Event hub (`/event-hub`) and its query parameters.
 - `queries.py`: `$top`, `$orderby`, `$filter` per list (fields, operators, functions, examples), the other query
   parameters, and the path parameters shared by many operations.
 """
@@ -21,11 +22,21 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from openqualify.server.reference.operations import API, ERRORS, HEALTH, INTRODUCTION, TAGS, Doc
-from openqualify.server.reference.queries import PATH_PARAMETERS, QUERY_PARAMETERS
+from openqualify.server.reference import event_hub
+from openqualify.server.reference.operations import API, ERRORS, HEALTH, INTRODUCTION, Doc
+from openqualify.server.reference.operations import TAGS as API_TAGS
+from openqualify.server.reference.queries import PATH_PARAMETERS as SHARED_PATH_PARAMETERS
+from openqualify.server.reference.queries import QUERY_PARAMETERS as API_QUERY_PARAMETERS
 from openqualify.server.reference.sandbox import SANDBOX
 
-OPERATIONS: dict[str, Doc] = {**HEALTH, **API, **SANDBOX}
+OPERATIONS: dict[str, Doc] = {**HEALTH, **API, **SANDBOX, **event_hub.EVENT_HUB}
+TAGS: dict[str, str] = {**API_TAGS, event_hub.TAG: event_hub.TAG_TEXT}
+QUERY_PARAMETERS: dict[tuple[str, str], dict[str, Any]] = {**API_QUERY_PARAMETERS, **event_hub.EVENT_HUB_QUERIES}
+PATH_PARAMETERS: dict[str, str] = {
+    **SHARED_PATH_PARAMETERS,
+    "eventId": "An event's id (`evt_...`), as the feed and the deliveries give it.",
+    "faultId": "A fault rule's id, as `POST /_sandbox/faults` answered it.",
+}
 METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 
 __all__ = ["OPERATIONS", "PATH_PARAMETERS", "QUERY_PARAMETERS", "TAGS", "describe", "document"]

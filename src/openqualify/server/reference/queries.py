@@ -14,7 +14,7 @@ from typing import Any
 
 from openqualify.server.kit.odata import DEFAULT_TOP, MAX_TOP
 from openqualify.server.kit.odata.compiler import MAX_ORDERBY_LENGTH
-from openqualify.server.kit.odata.parser import MAX_FILTER_LENGTH
+from openqualify.server.kit.odata.parser import MAX_ANY, MAX_DEPTH, MAX_FILTER_LENGTH, MAX_STRING_LENGTH, MAX_TERMS
 
 SUMMARY = "GET /v1/offerings/summary"
 PROGRESS = "GET /v1/users/all/progress"
@@ -55,8 +55,10 @@ Combine them with `and`, `or`, `not` and parentheses; `not` applies to the whole
 (`field eq null` finds an absent value); date-times written as they are, without quotes
 (`2026-01-01T00:00:00Z`, or with an offset such as `+13:00`; `datetime'...'` works too).
 
-At most {MAX_FILTER_LENGTH:,} characters. A filter the server cannot read is a 400 `ApiValidationError`; an empty
-one counts as absent."""
+**Bounds**: at most {MAX_FILTER_LENGTH:,} characters, {MAX_TERMS} comparisons or function calls, {MAX_ANY} `any()`
+terms, {MAX_DEPTH} levels of parentheses and {MAX_STRING_LENGTH} characters in one quoted value. A filter the server
+cannot read, or one past a bound, is a 400 `ApiValidationError` that says where and what was expected (or which
+bound); an empty one counts as absent."""
 
 PAGING = """\
 There is no `$skip`. To read every row, sort on the id and ask each time for the rows after the last one you

@@ -208,4 +208,22 @@ SANDBOX: dict[str, Doc] = {
         "Moderate a comment or reply",
         "The same as for posts, for a comment or a reply.",
     ),
+    # --- faults and latency ------------------------------------------------------------------------------
+    "POST /_sandbox/faults": Doc(
+        "Add a fault or latency rule",
+        "Requests to `/v1` that match the rule (a method or `*`; a contract route template, a prefix ending in "
+        "`/*`, or `*`) get an error answer with the contract's name for its status (the request is not run), a "
+        "dropped or truncated answer, or a delay, with an optional probability (reproducible with a seed), a "
+        "number of times and every n-th match. Only this organisation's requests are touched.",
+    ),
+    "GET /_sandbox/faults": Doc(
+        "Fault and latency rules",
+        "The organisation's rules in the order they apply, with how often each matched and fired.",
+    ),
+    "DELETE /_sandbox/faults/{faultId}": Doc(
+        "Remove a rule", "The rule stops applying to the requests that follow (204); the others keep counting."
+    ),
+    "DELETE /_sandbox/faults": Doc(
+        "Remove every rule", "Every fault and latency rule of the organisation goes; `POST /_sandbox/reset` does too."
+    ),
 }
