@@ -16,15 +16,19 @@ would, so the error handlers treat both paths alike (a pool wait past the lock t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import psycopg
+from opentelemetry.trace import SpanKind
 from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout, TooManyRequests
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from openqualify.server.db.compiled import CompiledQuery, CompiledReader
+from openqualify.server.observability.db import READS, read_span
+from openqualify.server.observability.metrics import PoolMetrics, pool_metrics
 
 
 class PostgresReader(CompiledReader):
@@ -36,6 +40,9 @@ class PostgresReader(CompiledReader):
         self._timeout = lock_timeout
         self._pool: AsyncConnectionPool | None = None
         self._starting = asyncio.Lock()
+        # Observability (set by the application): the pool's metrics, and psycopg's spans on each new connection.
+        self.pool_metrics: PoolMetrics | None = pool_metrics(READS)
+        self.configure_connection: Callable[[psycopg.AsyncConnection[Any]], Awaitable[None]] | None = None
 
     async def _live(self) -> AsyncConnectionPool:
         """The pool, started on first use (and again after `close`, as the engine's own pool is)."""
@@ -50,15 +57,24 @@ class PostgresReader(CompiledReader):
                     timeout=self._timeout,
                     open=False,
                     name="openqualify-reads",
+                    configure=self.configure_connection,
                 )
                 await pool.open(wait=False)  # connections are made in the background
                 self._pool = pool
+                if self.pool_metrics is not None:
+                    self.pool_metrics.opened(self._max_size)
             return self._pool
 
     async def open(self) -> None:
         await self._live()
 
     async def rows(self, query: CompiledQuery, params: Mapping[str, Any]) -> list[Any]:
+        if self.tracer is not None:
+            with read_span(self.tracer, query.sql, "postgresql", SpanKind.INTERNAL):
+                return await self._rows(query, params)
+        return await self._rows(query, params)
+
+    async def _rows(self, query: CompiledQuery, params: Mapping[str, Any]) -> list[Any]:
         arguments = query.arguments(params)
         try:
             try:
@@ -68,6 +84,8 @@ class PostgresReader(CompiledReader):
                     raise
                 return await self._run(query, arguments)  # once more, on a connection the pool made anew
         except PoolTimeout as error:
+            if self.pool_metrics is not None:
+                self.pool_metrics.timed_out()
             raise sa_exc.TimeoutError(f"no read connection free within {self._timeout} s") from error
         except psycopg.Error as error:
             # hide_parameters: errors in logs never carry values (e-mails, names, token hashes): issue 19.12
@@ -75,17 +93,33 @@ class PostgresReader(CompiledReader):
 
     async def _run(self, query: CompiledQuery, arguments: Any) -> list[Any]:
         pool = await self._live()
+        observed = self.pool_metrics
+        if observed is None:
+            async with pool.connection() as connection:
+                return await self._execute(connection, query, arguments)
+        started = time.perf_counter()
         async with pool.connection() as connection:
-            cursor = await connection.execute(query.sql, arguments)
-            raws = await cursor.fetchall()
-            if query.processed is not None:  # the columns' converters are known: no need for the description
-                return query.rows(raws)
-            return query.rows(raws, [column.type_code for column in cursor.description or ()])
+            observed.waited(time.perf_counter() - started)
+            observed.checked_out()
+            try:
+                return await self._execute(connection, query, arguments)
+            finally:
+                observed.checked_in()
+
+    @staticmethod
+    async def _execute(connection: psycopg.AsyncConnection[Any], query: CompiledQuery, arguments: Any) -> list[Any]:
+        cursor = await connection.execute(query.sql, arguments)
+        raws = await cursor.fetchall()
+        if query.processed is not None:  # the columns' converters are known: no need for the description
+            return query.rows(raws)
+        return query.rows(raws, [column.type_code for column in cursor.description or ()])
 
     async def close(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:
             await pool.close()
+            if self.pool_metrics is not None:
+                self.pool_metrics.closed(self._max_size)
 
 
 def _connection_lost(error: psycopg.OperationalError) -> bool:
