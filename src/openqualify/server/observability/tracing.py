@@ -65,7 +65,7 @@ def provider_from_environment(environ: Mapping[str, str] = os.environ) -> Tracer
         raise TracingUnavailable(
             "the OTEL_* variables ask for traces: install them with pip install 'openqualify[otel]'"
         ) from error
-    resource = Resource.create({SERVICE_VERSION: __version__})
+    resource = Resource.create({SERVICE_VERSION: __version__, "process.pid": os.getpid()})  # which worker
     if str(resource.attributes.get(SERVICE_NAME, "")).startswith("unknown_service"):
         resource = resource.merge(Resource({SERVICE_NAME: "openqualify"}))
     provider = SdkTracerProvider(resource=resource)
@@ -140,7 +140,10 @@ class Tracing:
             "tracing": True,
             "metrics": False,
             "logs": False,
-            "operation_spans": True,
+            # Off: FastAPI's spans around dependency resolution end before the endpoint runs, and their end
+            # would take the unit of work's span (opened in a dependency) out of the current context, so that a
+            # write's statements would not be its children.
+            "operation_spans": False,
             "auto_configure": False,
             "exclude": untraced,
         }
