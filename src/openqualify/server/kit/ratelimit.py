@@ -153,7 +153,7 @@ class RateLimiter:
         try:
             count = await self.counter.hit(key, window)
         except Exception as error:  # an unreachable counter store must not take the API down: let it through
-            metrics.rate_limit_counter_failed()
+            metrics.rate_limit_store_failed()
             if now - self._last_failure_log > DEFAULT_WINDOW_SECONDS:
                 self._last_failure_log = now
                 logger.warning("rate-limit counter unavailable, not limiting: %s", error)

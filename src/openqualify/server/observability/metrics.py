@@ -69,8 +69,8 @@ RATE_LIMIT_REFUSALS = Counter(
     ["reason"],
 )
 RATE_LIMIT_REASONS: Final = ("limit", "blocked")
-RATE_LIMIT_COUNTER_FAILURES = Counter(
-    "openqualify_rate_limit_counter_failures",
+RATE_LIMIT_STORE_FAILURES = Counter(
+    "openqualify_rate_limit_store_failures",
     "Requests let through unlimited because the rate-limit counter store (Redis or the database) failed.",
 )
 
@@ -167,9 +167,9 @@ def rate_limit_refused(reason: str) -> None:
         RATE_LIMIT_REFUSALS.labels(reason).inc()
 
 
-def rate_limit_counter_failed() -> None:
+def rate_limit_store_failed() -> None:
     if _enabled:
-        RATE_LIMIT_COUNTER_FAILURES.inc()
+        RATE_LIMIT_STORE_FAILURES.inc()
 
 
 # What the database code calls
