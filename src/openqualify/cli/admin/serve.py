@@ -190,6 +190,7 @@ def serve(
     (limits, rate limiting, CORS) is in docs/deployment.md.
     """
     require_server()
+    _prepare_given_metrics_directory()  # before anything imports prometheus-client
     url = database_url(db)
     if token_file is not None:
         try:
@@ -294,21 +295,29 @@ def _check_tracing() -> None:
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
-@contextmanager
-def _multiprocess_metrics(enabled: bool) -> Iterator[str | None]:
-    """prometheus-client's multiprocess mode for the workers: each keeps its values in files of one directory,
-    which every scrape reads. The operator's `PROMETHEUS_MULTIPROC_DIR`, emptied at start, or a new temporary
-    directory, removed at exit. Set before any worker starts (they inherit it); the module is imported after."""
-    if not enabled:
-        yield None
-        return
+def _prepare_given_metrics_directory() -> None:
+    """The operator's `PROMETHEUS_MULTIPROC_DIR` (any number of workers): made if absent, and emptied of a
+    previous run's values, before this process or a worker writes its own there."""
     given = os.environ.get(MULTIPROC_ENV)
-    if given:
+    if not given:
+        return
+    try:
         os.makedirs(given, exist_ok=True)
         for name in os.listdir(given):
             if name.endswith(".db"):
-                os.remove(os.path.join(given, name))  # a previous run's values are not this run's
-        yield given
+                os.remove(os.path.join(given, name))
+    except OSError as exc:
+        fail(f"cannot prepare {MULTIPROC_ENV}={given}: {exc.strerror or exc}")
+
+
+@contextmanager
+def _multiprocess_metrics(enabled: bool) -> Iterator[str | None]:
+    """prometheus-client's multiprocess mode for the workers: each keeps its values in files of one directory,
+    which every scrape reads. The operator's `PROMETHEUS_MULTIPROC_DIR` (prepared at start), else a new
+    temporary directory, removed at exit; set before any worker starts (they inherit it)."""
+    given = os.environ.get(MULTIPROC_ENV)
+    if given or not enabled:
+        yield given or None
         return
     directory = tempfile.mkdtemp(prefix="openqualify-metrics-")
     os.environ[MULTIPROC_ENV] = directory
