@@ -62,6 +62,10 @@ def variants(sink_url: str, baseline: str | None) -> dict[str, dict[str, str]]:
         "metrics on, traces off": {"OPENQUALIFY_METRICS": "on"},
         "metrics off, traces on": {**off, **traces},
         "metrics on, traces on": {"OPENQUALIFY_METRICS": "on", **traces},
+        "metrics on, traces on, 10 % sampled": {
+            "OPENQUALIFY_METRICS": "on", **traces,
+            "OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.1",
+        },
     }
     if baseline:
         found = {"before (no observability)": {"PYTHONPATH": baseline}, **found}

@@ -155,7 +155,8 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
     # Added innermost first. A request meets the URL fix-ups, the size caps, the rate limit, authentication (so
     # a bad token answers before its body is read), then the replay, which keeps the body it reads, and, right
     # above the router, the layer that names the matched route for the metrics and the trace.
-    app.add_middleware(RouteRecorderMiddleware)
+    if settings.metrics_enabled or tracing is not None:
+        app.add_middleware(RouteRecorderMiddleware)
     app.add_middleware(ReplayOnConflictMiddleware)
     authenticated = ("/v1", "/_sandbox") if settings.sandbox_enabled else ("/v1",)
     app.add_middleware(

@@ -128,6 +128,9 @@ class ObservabilityMiddleware:
         rid = from_headers(scope["headers"]) or new_request_id()
         token = request_id.set(rid)
         id_header = (HEADER, rid.encode("ascii"))
+        if not self.count and not self.traced:  # the request id alone
+            await self._with_id(scope, receive, send, id_header, token)
+            return
         if "state" not in scope:
             scope["state"] = {}
         span = trace.get_current_span() if self.traced else None
@@ -166,6 +169,17 @@ class ObservabilityMiddleware:
                 metrics.HTTP_IN_FLIGHT.dec()
                 if status or failed:  # else the client went away before any answer: nothing was answered
                     self._observe(route or route_of(scope), scope["method"], status or 500, started)
+
+    async def _with_id(self, scope: Scope, receive: Receive, send: Send, id_header: Any, token: Any) -> None:
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", ()), id_header]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_id.reset(token)
 
     def _observe(self, route: str, method: str, status: int, started: float) -> None:
         key = (route, metrics.method_label(method), metrics.STATUS_CLASSES[min(max(status // 100, 1), 5) - 1])
