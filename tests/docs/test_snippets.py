@@ -42,7 +42,7 @@ pytestmark = pytest.mark.e2e
 
 ROOT = doc.ROOT
 PAGES = ["README.md", "docs/sandbox.md", "docs/cli.md", "docs/sdk.md", "docs/deployment.md", "docs/architecture.md",
-         "docs/proxy.md", "docs/mirror.md", "docs/event-hub.md",
+         "docs/proxy.md", "docs/mirror.md", "docs/event-hub.md", "docs/operations.md",
          "docs/decisions.md", "docs/benchmarks.md", "docs/console.md"]  # fmt: skip
 KEEP = {".venv", "scripts", "openqualify.db", "openqualify.db-wal", "openqualify.db-shm", "openqualify.db.demo-token"}
 

@@ -14,6 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from opentelemetry.trace import TracerProvider
 from sqlalchemy import Executable
 from starlette.types import Scope
 
@@ -38,6 +39,15 @@ from openqualify.server.kit.logs import AccessLogMiddleware
 from openqualify.server.kit.openapi import declare_bearer_auth
 from openqualify.server.kit.paths import EmptyQueryValuesMiddleware, EncodedSlashMiddleware
 from openqualify.server.kit.ratelimit import RateLimiter, RateLimitMiddleware, build_counter
+from openqualify.server.observability import hub as hub_metrics
+from openqualify.server.observability import metrics
+from openqualify.server.observability.db import observe_engine_pool
+from openqualify.server.observability.middleware import (
+    MetricsEndpoint,
+    ObservabilityMiddleware,
+    RouteRecorderMiddleware,
+)
+from openqualify.server.observability.tracing import Tracing
 from openqualify.server.reference import document
 from openqualify.server.routes import API_ROUTERS, SANDBOX_ROUTERS
 from openqualify.server.sandbox.faults.middleware import FaultMiddleware, TransportCapture
@@ -47,8 +57,15 @@ from openqualify.server.sandbox.journal.store import JournalStore
 GC_GEN0_THRESHOLD = 20_000
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvider | None = None) -> FastAPI:
+    """The application. Traces go to `tracer_provider` when given (tests), else where the `OTEL_*` variables
+    say, else nowhere (observability.tracing)."""
     settings = settings or get_settings()
+    tracing = Tracing.configure(tracer_provider)
+    if settings.metrics_enabled:
+        database = "sqlite" if is_sqlite(settings.database_url) else "postgresql"
+        metrics.enable(mode=settings.mode.value, database=database)
+        hub_metrics.enable()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,6 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             statement_timeout=statement_timeout,
         )
         app.state.engine = engine
+        observe_engine_pool(engine)  # pool metrics (when on)
+        if tracing is not None:
+            tracing.instrument_engine(engine)
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.read_engine = read_engine(engine)
         app.state.read_sessionmaker = make_sessionmaker(app.state.read_engine)
@@ -71,6 +91,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         else:
             app.state.reader = PostgresReader(engine, read_pool, settings.db_lock_timeout, statement_timeout)
+            if tracing is not None:
+                app.state.reader.configure_connection = tracing.instrument_psycopg
+        if tracing is not None:
+            app.state.reader.tracer = tracing.tracer
+        if isinstance(app.state.reader, PostgresReader):
             await app.state.reader.open()
         analyze_if_never(engine)
         if settings.effective_rate_limit > 0:
@@ -99,6 +124,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.reader.close()
             await stop_background(engine)
             await engine.dispose()
+            if tracing is not None:
+                tracing.shutdown()  # the spans still in the batch leave now
 
     app = FastAPI(
         title="OpenQualify — iQualify Management API v1",
@@ -107,8 +134,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        # FastAPI's own OpenTelemetry instrumentation: server spans when traces are on, nothing otherwise.
+        telemetry=tracing.fastapi_config() if tracing else {"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
+    app.state.tracing = tracing
+    app.state.tracer = tracing.tracer if tracing else None  # the unit of work's and readers' spans
     app.state.principal_cache = PrincipalCache(settings.principal_cache_ttl)
     app.state.list_cache = ListCache(settings.list_cache_mb * MIB)
     app.state.rate_limiter = None
@@ -131,7 +162,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     declare_bearer_auth(app)
     document(app)  # the reference's words: summaries, descriptions, parameters (server/reference/)
     # Added innermost first. A request meets the URL fix-ups, the size caps, the rate limit, authentication (so
-    # a bad token answers before its body is read), then the replay, which keeps the body it reads.
+    # a bad token answers before its body is read), then the replay, which keeps the body it reads, and, right
+    # above the router, the layer that names the matched route for the metrics and the trace.
+    if settings.metrics_enabled or tracing is not None:
+        app.add_middleware(RouteRecorderMiddleware)
     app.add_middleware(ReplayOnConflictMiddleware)
     authenticated = ("/v1", "/_sandbox") if settings.sandbox_enabled else ("/v1",)
     app.add_middleware(
@@ -161,8 +195,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
-            expose_headers=["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"],
+            expose_headers=[
+                "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "X-Request-Id",
+            ],
         )
+    # Outermost but the transport capture (CORS included): every answer has its request id; GET /metrics is
+    # answered here.
+    listener = settings.metrics_listener
+    endpoint = MetricsEndpoint(listener[1] if listener else None) if settings.metrics_enabled else None
+    app.add_middleware(
+        ObservabilityMiddleware, count=settings.metrics_enabled, endpoint=endpoint, traced=tracing is not None
+    )
     if settings.sandbox_enabled:
         app.add_middleware(TransportCapture)  # the very first layer: `drop` faults close the connection
     return app

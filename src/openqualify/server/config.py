@@ -98,12 +98,32 @@ class Settings(BaseSettings):
     # Origins allowed to call the API from a browser (comma-separated; `*` for any). Empty: no CORS headers.
     cors_origins: Annotated[list[str], NoDecode] = []
 
+    # Prometheus metrics at GET /metrics (docs/operations.md): `off`, `on` (on the API's port) or a port of their
+    # own (`9464`, or `127.0.0.1:9464`; a port alone listens on the API's host), where nothing else is served.
+    # Unset: on in the sandbox, off in production (the usual way to keep them private is a port of their own).
+    metrics: str | None = None
+
     @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("metrics", mode="after")
+    @classmethod
+    def _metrics_value(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().lower()
+        if value in ("on", "true", "yes", "1"):
+            return "on"
+        if value in ("off", "false", "no", "0", ""):
+            return "off"
+        host, _, port = value.rpartition(":")
+        if port.isdigit() and 0 < int(port) < 65536 and (":" not in host or host.startswith("[")):
+            return value
+        raise ValueError("should be off, on, a port (9464) or host:port (127.0.0.1:9464)")
 
     @field_validator("log_level", mode="after")
     @classmethod
@@ -136,6 +156,21 @@ class Settings(BaseSettings):
         worker's PostgreSQL connections stay within it (at least one each)."""
         reads = max(1, self.db_pool_size // 2)
         return max(1, self.db_pool_size - reads), reads
+
+    @property
+    def metrics_enabled(self) -> bool:
+        """Whether this server exposes metrics (and so counts them)."""
+        if self.metrics is None:
+            return self.sandbox_enabled
+        return self.metrics != "off"
+
+    @property
+    def metrics_listener(self) -> tuple[str | None, int] | None:
+        """The metrics' own listener, (host or None for the API's, port), when they have one."""
+        if self.metrics in (None, "on", "off"):
+            return None
+        host, _, port = self.metrics.rpartition(":")
+        return (host.strip("[]") or None), int(port)
 
     @property
     def sandbox_enabled(self) -> bool:

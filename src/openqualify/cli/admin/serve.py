@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import socket
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -172,6 +176,13 @@ def serve(
             **_env("PUBLIC_BASE_URL"),
         ),
     ] = None,
+    metrics: Annotated[
+        str | None,
+        typer.Option(
+            help="Prometheus metrics at GET /metrics: off, on (this port) or a port of their own (9464, "
+            "127.0.0.1:9464).", show_default="on in the sandbox, off in production", **_env("METRICS"),
+        ),
+    ] = None,
 ) -> None:
     """Migrate the database, optionally add the demo organisation, and serve the API.
 
@@ -179,6 +190,7 @@ def serve(
     (limits, rate limiting, CORS) is in docs/deployment.md.
     """
     require_server()
+    _prepare_given_metrics_directory()  # before anything imports prometheus-client
     url = database_url(db)
     if token_file is not None:
         try:
@@ -198,23 +210,31 @@ def serve(
         values["LOG_ACCESS"] = "true" if access_log else "false"
     if public_base_url:
         values["PUBLIC_BASE_URL"] = public_base_url
+    if metrics is not None:
+        values["METRICS"] = metrics
     os.environ.update({f"OPENQUALIFY_{name}": value for name, value in values.items()})
     settings = settings_or_fail()
+    _check_tracing()
 
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
 
     from openqualify.server.config import Settings
     from openqualify.server.kit.logs import log_config
 
     assert isinstance(settings, Settings)
     sock = bind(host, port)
+    sockets = [sock]
+    listener = settings.metrics_listener
+    if listener is not None:
+        metrics_host = listener[0] or host
+        sockets.append(bind(metrics_host, listener[1]))
     upgrade_or_fail(url)
     lines = [
         f"OpenQualify {__version__} · {settings.mode.value} mode · {workers} worker{'s' if workers > 1 else ''}",
         f"Database: {masked(url)}",
         f"API: http://{host}:{port}/v1   docs: http://{host}:{port}/docs",
         f"Console: http://{host}:{port}/console  (sign in with an organisation's token)",
+        _metrics_line(settings, host, port),
     ]
     if demo:
         found = ensure_demo_org(url, token, keep_in_file=settings.sandbox_enabled)
@@ -236,15 +256,117 @@ def serve(
     server = uvicorn.Server(config)
     try:
         if workers > 1:
-            Multiprocess(config, sockets=[sock]).run()
+            with _multiprocess_metrics(settings.metrics_enabled) as directory:
+                _workers_class()(config, sockets=sockets, metrics_directory=directory).run()
         else:
-            server.run(sockets=[sock])
+            server.run(sockets=sockets)
     except KeyboardInterrupt:
         pass
     finally:
-        sock.close()
+        for each in sockets:
+            each.close()
     if not server.started and workers == 1:
         sys.exit(1)  # the application failed to start (uvicorn logged why)
+
+
+def _metrics_line(settings: object, host: str, port: int) -> str:
+    from openqualify.server.config import Settings
+
+    assert isinstance(settings, Settings)
+    if not settings.metrics_enabled:
+        return "Metrics: off (--metrics on, or a port of their own: --metrics 9464)"
+    listener = settings.metrics_listener
+    if listener is None:
+        return f"Metrics: http://{host}:{port}/metrics"
+    return f"Metrics: http://{listener[0] or host}:{listener[1]}/metrics  (their own port)"
+
+
+def _check_tracing() -> None:
+    """Traces asked for by the OTEL_* variables must be possible: one line now rather than a failing worker."""
+    from openqualify.server.observability import tracing
+
+    if tracing.requested():
+        try:
+            tracing.check_environment()
+        except tracing.TracingUnavailable as exc:
+            fail(str(exc))
+
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def _prepare_given_metrics_directory() -> None:
+    """The operator's `PROMETHEUS_MULTIPROC_DIR` (any number of workers): made if absent, and emptied of a
+    previous run's values, before this process or a worker writes its own there."""
+    given = os.environ.get(MULTIPROC_ENV)
+    if not given:
+        return
+    try:
+        os.makedirs(given, exist_ok=True)
+        for name in os.listdir(given):
+            if name.endswith(".db"):
+                os.remove(os.path.join(given, name))
+    except OSError as exc:
+        fail(f"cannot prepare {MULTIPROC_ENV}={given}: {exc.strerror or exc}")
+
+
+@contextmanager
+def _multiprocess_metrics(enabled: bool) -> Iterator[str | None]:
+    """prometheus-client's multiprocess mode for the workers: each keeps its values in files of one directory,
+    which every scrape reads. The operator's `PROMETHEUS_MULTIPROC_DIR` (prepared at start), else a new
+    temporary directory, removed at exit; set before any worker starts (they inherit it)."""
+    given = os.environ.get(MULTIPROC_ENV)
+    if given or not enabled:
+        yield given or None
+        return
+    directory = tempfile.mkdtemp(prefix="openqualify-metrics-")
+    os.environ[MULTIPROC_ENV] = directory
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _workers_class() -> type:
+    from uvicorn.supervisors import Multiprocess
+
+    class Workers(Multiprocess):
+        """uvicorn's supervisor, which also forgets a worker's live gauges once the worker has exited (killed,
+        crashed or replaced): its in-flight requests and pool connections are no longer anyone's."""
+
+        def __init__(self, *args: object, metrics_directory: str | None, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            self.metrics_directory = metrics_directory
+            self._known: set[int] = set()
+
+        def _forget_exited(self) -> None:
+            if self.metrics_directory is None:
+                return
+            from prometheus_client import multiprocess
+
+            alive = {process.pid for process in self.processes if process.pid is not None}
+            for pid in self._known - alive:
+                multiprocess.mark_process_dead(pid, self.metrics_directory)
+            self._known = alive
+
+        def init_processes(self) -> None:
+            super().init_processes()
+            self._forget_exited()
+
+        def keep_subprocess_alive(self) -> None:
+            super().keep_subprocess_alive()
+            self._forget_exited()
+
+        def restart_all(self) -> None:
+            super().restart_all()
+            self._forget_exited()
+
+        def join_all(self) -> None:
+            super().join_all()
+            self.processes = []
+            self._forget_exited()
+
+    return Workers
 
 
 def register(root: typer.Typer) -> None:

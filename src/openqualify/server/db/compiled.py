@@ -21,11 +21,13 @@ from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from opentelemetry.trace import SpanKind, Tracer
 from sqlalchemy import Executable
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.url import make_url
 
 from openqualify.server.db.sqlite_inline import StatementBudget, retry_while_busy
+from openqualify.server.observability.db import read_span
 
 Processor = Callable[[Any], Any] | None
 READER_CACHE_KIB = 65_536
@@ -112,6 +114,7 @@ class CompiledReader:
 
     def __init__(self, dialect: Dialect) -> None:
         self._dialect = dialect
+        self.tracer: Tracer | None = None  # set by the application when traces are on (observability.tracing)
         # id -> (the statement itself, kept so that its id is never reused; its compiled form or None)
         self._compiled: dict[int, tuple[Executable, CompiledQuery | None]] = {}
 
@@ -161,6 +164,12 @@ class SQLiteReader(CompiledReader):
         return self._connection
 
     async def rows(self, query: CompiledQuery, params: Mapping[str, Any]) -> list[Any]:
+        if self.tracer is not None:
+            with read_span(self.tracer, query.sql, "sqlite", SpanKind.CLIENT):
+                return await self._rows(query, params)
+        return await self._rows(query, params)
+
+    async def _rows(self, query: CompiledQuery, params: Mapping[str, Any]) -> list[Any]:
         arguments = query.arguments(params)
         connection = self._live()
 

@@ -19,10 +19,12 @@ handlers treat both paths alike (a pool wait past the lock timeout is a 503).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import psycopg
+from opentelemetry.trace import SpanKind
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -30,6 +32,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from openqualify.server.db.compiled import CompiledQuery, CompiledReader
 from openqualify.server.db.engine import postgres_session
 from openqualify.server.db.faults import DatabaseUnreachable, is_connection_lost
+from openqualify.server.observability.db import READS, read_span
+from openqualify.server.observability.metrics import PoolMetrics, pool_metrics
 
 UNSURE_WAIT_SECONDS = 1.0  # the longest wait for a connection while the database may be away
 
@@ -52,6 +56,9 @@ class PostgresReader(CompiledReader):
         self._checking = False
         self._generation = 0  # pools made so far (`_renew`)
         self._retired: set[asyncio.Task[None]] = set()
+        # Observability (set by the application): the pool's metrics, and psycopg's spans on each new connection.
+        self.pool_metrics: PoolMetrics | None = pool_metrics(READS)
+        self.configure_connection: Callable[[psycopg.AsyncConnection[Any]], Awaitable[None]] | None = None
 
     async def _live(self) -> AsyncConnectionPool:
         """The pool, started on first use (and again after `close`, as the engine's own pool is)."""
@@ -66,21 +73,32 @@ class PostgresReader(CompiledReader):
                     timeout=self._timeout,
                     open=False,
                     name="openqualify-reads",
+                    configure=self.configure_connection,
                 )
                 await pool.open(wait=False)  # connections are made in the background
                 self._pool = pool
+                if self.pool_metrics is not None:
+                    self.pool_metrics.opened(self._max_size)
             return self._pool
 
     async def open(self) -> None:
         await self._live()
 
     async def rows(self, query: CompiledQuery, params: Mapping[str, Any]) -> list[Any]:
+        if self.tracer is not None:
+            with read_span(self.tracer, query.sql, "postgresql", SpanKind.INTERNAL):
+                return await self._rows(query, params)
+        return await self._rows(query, params)
+
+    async def _rows(self, query: CompiledQuery, params: Mapping[str, Any]) -> list[Any]:
         arguments = query.arguments(params)
         try:
             found = await self._attempt(query, arguments)
             self._unsure = False
             return found
         except PoolTimeout as error:
+            if self.pool_metrics is not None:
+                self.pool_metrics.timed_out()
             if self._unsure:
                 raise DatabaseUnreachable("no connection to the database could be made") from error
             raise sa_exc.TimeoutError(f"no read connection free within {self._timeout} s") from error
@@ -106,12 +124,26 @@ class PostgresReader(CompiledReader):
     async def _run(self, query: CompiledQuery, arguments: Any) -> list[Any]:
         pool = await self._live()
         wait = min(self._timeout, UNSURE_WAIT_SECONDS) if self._unsure else self._timeout
+        observed = self.pool_metrics
+        if observed is None:
+            async with pool.connection(timeout=wait) as connection:
+                return await self._execute(connection, query, arguments)
+        started = time.perf_counter()
         async with pool.connection(timeout=wait) as connection:
-            cursor = await connection.execute(query.sql, arguments)
-            raws = await cursor.fetchall()
-            if query.processed is not None:  # the columns' converters are known: no need for the description
-                return query.rows(raws)
-            return query.rows(raws, [column.type_code for column in cursor.description or ()])
+            observed.waited(time.perf_counter() - started)
+            observed.checked_out()
+            try:
+                return await self._execute(connection, query, arguments)
+            finally:
+                observed.checked_in()
+
+    @staticmethod
+    async def _execute(connection: psycopg.AsyncConnection[Any], query: CompiledQuery, arguments: Any) -> list[Any]:
+        cursor = await connection.execute(query.sql, arguments)
+        raws = await cursor.fetchall()
+        if query.processed is not None:  # the columns' converters are known: no need for the description
+            return query.rows(raws)
+        return query.rows(raws, [column.type_code for column in cursor.description or ()])
 
     async def _drop_broken(self) -> None:
         """A connection was lost (a restart or failover ends them all): test the idle ones and replace those that
@@ -143,6 +175,8 @@ class PostgresReader(CompiledReader):
             old, self._pool = self._pool, None
             self._generation += 1
         if old is not None:  # its connections in use are closed as they come back
+            if self.pool_metrics is not None:
+                self.pool_metrics.closed(self._max_size)
             self._retired.add(task := asyncio.create_task(old.close(timeout=1.0)))
             task.add_done_callback(self._retired.discard)
         return True
@@ -151,5 +185,7 @@ class PostgresReader(CompiledReader):
         pool, self._pool = self._pool, None
         if pool is not None:
             await pool.close()
+            if self.pool_metrics is not None:
+                self.pool_metrics.closed(self._max_size)
         if self._retired:
             await asyncio.gather(*self._retired, return_exceptions=True)

@@ -33,6 +33,8 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     SQLiteDialect_aiosqlite,
 )
 
+from openqualify.server.observability import metrics
+
 BEGIN_IMMEDIATE = "BEGIN IMMEDIATE"
 DEFAULT_LOCK_TIMEOUT = 30.0  # seconds a statement may wait for another process's lock
 _FIRST_RETRY_DELAY = 0.001
@@ -56,12 +58,24 @@ async def retry_while_busy(call: Callable[[], T], timeout: float) -> T:
     """Run `call` (a non-blocking sqlite3 call); while it answers BUSY, sleep in asyncio and try again."""
     deadline = time.monotonic() + timeout
     delay = _FIRST_RETRY_DELAY
+    busy_since: float | None = None
     while True:
         try:
-            return call()
+            result = call()
         except sqlite3.OperationalError as error:
-            if not is_busy(error) or time.monotonic() + delay > deadline:
+            busy = is_busy(error)
+            if not busy or time.monotonic() + delay > deadline:
+                if busy:
+                    metrics.sqlite_busy_timed_out()
+                if busy_since is not None:
+                    metrics.sqlite_lock_waited("busy", time.monotonic() - busy_since)
                 raise
+        else:
+            if busy_since is not None:
+                metrics.sqlite_lock_waited("busy", time.monotonic() - busy_since)
+            return result
+        if busy_since is None:
+            busy_since = time.monotonic()
         await asyncio.sleep(delay)
         delay = min(delay * 2, _MAX_RETRY_DELAY)
 
@@ -108,7 +122,9 @@ class WriteGate:
         self._lock = asyncio.Lock()
 
     async def acquire(self) -> None:
+        started = time.perf_counter()
         await self._lock.acquire()
+        metrics.sqlite_lock_waited("write_gate", time.perf_counter() - started)
 
     def release(self) -> None:
         self._lock.release()

@@ -18,6 +18,7 @@ from openqualify.server.kit.listcache import bump_data_version
 from openqualify.server.kit.repository import CHANGES
 from openqualify.server.kit.tenancy import bind_org, bound_org
 from openqualify.server.kit.validation import is_email
+from openqualify.server.observability.tracing import unit_of_work_span
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -30,26 +31,27 @@ async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
     """
     writes = request.method not in _READ_METHODS
     write_intent.set(writes)
-    async with request.app.state.sessionmaker() as session:
-        session.info[CHANGES] = writes  # the rows a write depends on are locked as it reads them (F1)
-        try:
-            yield session
-            if writes:
-                if (org_id := bound_org(session.sync_session)) is not None:
-                    await bump_data_version(session, org_id)  # cached lists of the organisation go stale
-                await _commit(session)
-                refresh_after(session, request.app.state.engine)
-        except BaseException as error:
-            await _roll_back(session, error)
-            if is_conflict(error):  # lost a race: kit.contention runs the request again
-                raise UnitOfWorkConflict from error
-            if is_lock_timeout(error):
-                raise ServerBusyError from error
-            raise
-        # A read ends here: closing the session releases its connection (rolled back, nothing to keep).
-        org_id = bound_org(session.sync_session)
-        if session.info.get(ORG_CHANGED) and org_id is not None:
-            request.app.state.principal_cache.forget_org(org_id)
+    with unit_of_work_span(request.app.state.tracer, writes):
+        async with request.app.state.sessionmaker() as session:
+            session.info[CHANGES] = writes  # the rows a write depends on are locked as it reads them (F1)
+            try:
+                yield session
+                if writes:
+                    if (org_id := bound_org(session.sync_session)) is not None:
+                        await bump_data_version(session, org_id)  # cached lists of the organisation go stale
+                    await _commit(session)
+                    refresh_after(session, request.app.state.engine)
+            except BaseException as error:
+                await _roll_back(session, error)
+                if is_conflict(error):  # lost a race: kit.contention runs the request again
+                    raise UnitOfWorkConflict from error
+                if is_lock_timeout(error):
+                    raise ServerBusyError from error
+                raise
+            # A read ends here: closing the session releases its connection (rolled back, nothing to keep).
+            org_id = bound_org(session.sync_session)
+            if session.info.get(ORG_CHANGED) and org_id is not None:
+                request.app.state.principal_cache.forget_org(org_id)
 
 
 async def _commit(session: AsyncSession) -> None:

@@ -32,6 +32,7 @@ from pydantic_core import SchemaValidator
 
 from openqualify.server.kit.errors import SchemaValidationError
 from openqualify.server.kit.validation import TEXT_MAX_LENGTH
+from openqualify.server.observability import metrics
 
 MAX_PROPERTIES = 1000
 """Keys per object: the largest object of the API has a few dozen (an import row, about 30)."""
@@ -195,7 +196,11 @@ async def parse_json(body: bytes, limits: BodyLimits) -> Any:
     """
     if _small_enough(body, limits):
         value = _orjson(body)
-        _check_nesting(body, value, limits.max_depth)
+        try:
+            _check_nesting(body, value, limits.max_depth)
+        except SchemaValidationError:
+            metrics.request_refused("json_bounds")
+            raise
         return value
     builder = _Builder(limits)
     events = ijson.sendable_list()
@@ -213,6 +218,9 @@ async def parse_json(body: bytes, limits: BodyLimits) -> Any:
                 await asyncio.sleep(0)
         parser.close()
         builder.feed(events)
+    except SchemaValidationError:  # a bound passed (the builder's errors are all bounds)
+        metrics.request_refused("json_bounds")
+        raise
     except _JSON_ERRORS as error:
         # The prefix parsed so far held every bound, and orjson stops at the same syntax error (or earlier):
         # its message is the API's. yajl refuses integers beyond 64 bits, which orjson would take as floats.

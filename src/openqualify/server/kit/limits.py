@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from openqualify.server.kit.asgi import BodyTooLarge, read_body, replay_body, send_error
 from openqualify.server.kit.errors import SchemaValidationError
+from openqualify.server.observability import metrics
 
 MIB = 1024 * 1024
 
@@ -47,6 +48,7 @@ class RequestLimitsMiddleware:
         url_bytes = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
         if url_bytes > self.max_url_bytes:
             details = f"request URL should NOT be longer than {self.max_url_bytes} bytes"
+            metrics.request_refused("url_too_long")
             await send_error(send, 400, "SchemaValidationError", details)
             return
         limit = self.overrides.get(scope["path"], self.max_body_bytes)
@@ -68,6 +70,7 @@ class RequestLimitsMiddleware:
 
 
 async def _too_large(send: Send, limit: int) -> None:
+    metrics.request_refused("body_too_large")
     details = f"request body should NOT be larger than {limit} bytes"
     await send_error(send, 413, "SchemaValidationError", details)
 

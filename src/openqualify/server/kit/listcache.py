@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openqualify.server.db.models import OrgDataVersion
 from openqualify.server.kit.clock import system_now
 from openqualify.server.kit.tenancy import TENANT_PARAM
+from openqualify.server.observability import metrics
 
 CACHED_ROUTE = "__openqualify_cached_list__"
 # One entry may take at most this share of the budget: a list that large would evict everything else.
@@ -68,8 +69,10 @@ class ListCache:
     def get(self, key: CacheKey, version: int) -> bytes | None:
         entry = self._entries.get(key)
         if entry is None or entry[0] != version:
+            metrics.list_cache_lookup(hit=False)
             return None
         self._entries.move_to_end(key)
+        metrics.list_cache_lookup(hit=True)
         return entry[1]
 
     def put(self, key: CacheKey, version: int, body: bytes) -> None:
@@ -80,6 +83,9 @@ class ListCache:
             self.size -= len(old[1])
         self._entries[key] = (version, body)
         self.size += len(body)
+        evictions = 0
         while self.size > self.max_bytes:
             _, (_, evicted) = self._entries.popitem(last=False)
             self.size -= len(evicted)
+            evictions += 1
+        metrics.list_cache_stored(self.size, evictions)

@@ -3,6 +3,9 @@
 The access log is an ASGI middleware rather than uvicorn's: it runs after authentication has named the
 organisation (`scope["state"]["org_id"]`, set by `kit.deps` and `kit.reads`). It never logs headers, so
 never the token.
+
+Every line written while a request is served carries the request's id (`observability.requestid`): ` [<id>]`
+after the logger's name in the text format, `request_id` in the JSON format.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from openqualify.server.config import LogFormat
 ACCESS_LOGGER = "openqualify.access"
 access_logger = logging.getLogger(ACCESS_LOGGER)
 
-_TEXT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_TEXT = "%(asctime)s %(levelname)s %(name)s%(request_tag)s: %(message)s"
 _JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
@@ -43,6 +46,8 @@ class ScrubbingFormatter(logging.Formatter):
         return scrubbed(super().formatException(ei))
 
     def formatMessage(self, record: logging.LogRecord) -> str:
+        if not hasattr(record, "request_tag"):  # a handler without the request id's filter
+            record.request_tag = ""
         return scrubbed(super().formatMessage(record))
 
 
@@ -64,18 +69,25 @@ def log_config(level: str, fmt: LogFormat) -> dict[str, Any]:
             "()": "openqualify.server.kit.logs.ScrubbingJsonFormatter",
             "fmt": _JSON_FIELDS,
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-            "reserved_attrs": [*RESERVED_ATTRS, "color_message"],  # uvicorn's coloured copy of the message
+            # uvicorn's coloured copy of the message; the text format's request tag (JSON has `request_id`)
+            "reserved_attrs": [*RESERVED_ATTRS, "color_message", "request_tag"],
             "datefmt": "%Y-%m-%dT%H:%M:%S%z",
         }
         if fmt is LogFormat.JSON
         else {"()": "openqualify.server.kit.logs.ScrubbingFormatter", "format": _TEXT}
     )
-    handler = {"class": "logging.StreamHandler", "formatter": "default", "stream": "ext://sys.stderr"}
+    handler = {
+        "class": "logging.StreamHandler",
+        "formatter": "default",
+        "filters": ["request_id"],
+        "stream": "ext://sys.stderr",
+    }
     level = level.upper()
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"default": formatter},
+        "filters": {"request_id": {"()": "openqualify.server.observability.requestid.RequestIdFilter"}},
         "handlers": {"default": handler},
         "loggers": {
             "uvicorn": {"handlers": ["default"], "level": level, "propagate": False},

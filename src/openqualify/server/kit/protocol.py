@@ -27,6 +27,8 @@ import orjson
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from openqualify.server.config import get_settings
+from openqualify.server.observability import metrics
+from openqualify.server.observability.requestid import new_request_id
 
 HEAD_OVERHEAD = 16  # method, version and line ends of the request line
 
@@ -163,11 +165,14 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self._close()  # silent since the connection opened
 
     def _refuse_head(self, status: int, details: str) -> None:
+        metrics.request_refused("head_too_large" if status == 431 else "head_timeout")
         body = orjson.dumps({"name": "SchemaValidationError", "details": details})
         head = (
             STATUS_LINE[status]
             + b"content-type: application/json\r\ncontent-length: "
             + str(len(body)).encode()
+            + b"\r\nx-request-id: "
+            + new_request_id().encode()  # no request ran: an id of its own, as every answer has
             + b"\r\nconnection: close\r\n\r\n"
         )
         self._in_head = False

@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from openqualify.server.db.models import RateLimitWindow
 from openqualify.server.kit.asgi import send_error
 from openqualify.server.kit.auth import token_key
+from openqualify.server.observability import metrics
 
 logger = logging.getLogger("openqualify")
 
@@ -152,6 +153,7 @@ class RateLimiter:
         try:
             count = await self.counter.hit(key, window)
         except Exception as error:  # an unreachable counter store must not take the API down: let it through
+            metrics.rate_limit_store_failed()
             if now - self._last_failure_log > DEFAULT_WINDOW_SECONDS:
                 self._last_failure_log = now
                 logger.warning("rate-limit counter unavailable, not limiting: %s", error)
@@ -195,10 +197,12 @@ class RateLimitMiddleware:
         blocked_until = self._blocked.get(address, 0)
         if blocked_until > now and key not in self._trusted:
             # Too many failed authentications from here: refuse unknown tokens without looking them up.
+            metrics.rate_limit_refused("blocked")
             await _refuse(send, Decision(False, limiter.limit, 0, blocked_until), now, limiter.window_seconds)
             return
         decision = await limiter.hit(key)
         if not decision.allowed:
+            metrics.rate_limit_refused("limit")
             await _refuse(send, decision, now, limiter.window_seconds)
             return
         extra_headers = [(k.lower().encode(), v.encode()) for k, v in decision.headers().items()]

@@ -1,7 +1,8 @@
 """Records each `/v1` and `/_sandbox` request of an authenticated organisation into the journal.
 
 Bodies are kept up to the store's byte cap (the rest is counted, not kept); the Authorization, Cookie and
-Proxy-Authorization headers are never kept.
+Proxy-Authorization headers are never kept. Each entry has the request's id (`X-Request-Id`), as the answer and
+the log lines of the request have it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from openqualify.server.observability.requestid import current_request_id
 from openqualify.server.sandbox.journal.store import JournalStore
 
 JOURNALED_PREFIXES = ("/v1", "/_sandbox")
@@ -62,8 +64,8 @@ class Exchange:
     (most requests are never read back: recording must cost the request little)."""
 
     __slots__ = (
-        "at", "duration_ms", "fault", "method", "path", "query", "request_body", "request_headers", "response_body",
-        "response_headers", "status",
+        "at", "duration_ms", "fault", "method", "path", "query", "request_body", "request_headers", "request_id",
+        "response_body", "response_headers", "status",
     )
 
     def __init__(self, scope: Scope, at: float, body_cap: int) -> None:
@@ -73,6 +75,7 @@ class Exchange:
         self.query: bytes = scope.get("query_string", b"")
         self.request_headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
         self.at = at
+        self.request_id = current_request_id()
         self.status = 500  # what the client gets if the app fails before it starts a response
         self.duration_ms = 0.0
         self.request_body = _Body(body_cap)
@@ -89,6 +92,7 @@ class Exchange:
             "query": self.query.decode("latin-1"),
             "status": self.status,
             "durationMs": self.duration_ms,
+            "requestId": self.request_id,
         }
         if self.fault is not None:
             entry["fault"] = self.fault.render()

@@ -27,6 +27,7 @@ class JournalEntry(BaseModel):
     query: str
     status: int
     duration_ms: float = Field(alias="durationMs")
+    request_id: str | None = Field(alias="requestId", description="The request's id, as its `X-Request-Id` answer")
     request: JournalMessage
     response: JournalMessage
     fault: dict[str, Any] | None = Field(
