@@ -511,11 +511,15 @@
     return load(section, url);
   }
 
-  function loadFiltered(form) {
+  async function loadFiltered(form) {
     const params = new URLSearchParams();
     for (const [key, value] of new FormData(form)) if (String(value).trim()) params.set(key, String(value).trim());
     const query = params.toString();
-    return loadSection(form.closest("[data-src]"), form.dataset.loadForm + (query ? "?" + query : ""));
+    const section = form.closest("[data-src]");
+    const focused = form.contains(document.activeElement) ? document.activeElement.name : "";
+    await loadSection(section, form.dataset.loadForm + (query ? "?" + query : ""));
+    const again = focused && section.querySelector(`[data-load-form] [name="${CSS.escape(focused)}"]`);
+    if (again) again.focus();  // the reloaded filter keeps the keyboard where it was
   }
 
   const reloadSection = (selector) => {
