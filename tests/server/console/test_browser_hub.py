@@ -88,6 +88,12 @@ def _text(driver: Any, selector: str) -> str:
     return str(_find(driver, selector).text)
 
 
+def _choose(driver: Any, selector: str, value: str) -> None:
+    from selenium.webdriver.support.select import Select
+
+    Select(_find(driver, selector)).select_by_value(value)
+
+
 def _type(element: Any, text: str) -> None:
     element.clear()
     element.send_keys(text)
@@ -164,14 +170,16 @@ def test_the_hub_round_trip_to_a_receiver(driver: Any, server: ServerProcess, sy
     assert len(again) == 2 and hook.received[1].headers["webhook-id"] == event["id"]
     assert hook.received[1].verified_with == [0]
     _until(lambda: "Attempts (2)" in _text(driver, f"#hub-deliveries [data-event='{event['id']}'] .hub-attempts"))
+    opened = _find(driver, f"#hub-deliveries [data-event='{event['id']}'] .hub-attempts")
+    assert opened.get_attribute("open") is not None  # opened before the reloads, still open after them
     delivery = org.json(f"/event-hub/deliveries?eventId={event['id']}")["deliveries"][0]
     assert delivery["status"] == "delivered" and len(delivery["attempts"]) == 2
 
     # The filters: events of another type, and the deliveries of one event (from its "Its deliveries" button).
-    _find(driver, "#hub-events select[name=type]").send_keys("user.created")
+    _find(driver, "#hub-events select[name=type]").send_keys("user.created")  # type-ahead, by keyboard
     _until(lambda: "No user.created events." in _text(driver, "#hub-events"))
     assert driver.switch_to.active_element.get_attribute("name") == "type"  # the filter keeps the focus
-    _find(driver, "#hub-events select[name=type]").send_keys("badge.awarded")
+    _choose(driver, "#hub-events select[name=type]", "badge.awarded")
     _until(lambda: bool(_css(driver, f"#hub-events [data-event='{event['id']}']")))
     _click(driver, _find(driver, f"#hub-events [data-event='{event['id']}'] [data-load-into]"))
     _until(lambda: _find(driver, "#hub-deliveries input[name=eventId]").get_attribute("value") == event["id"])
@@ -181,7 +189,7 @@ def test_the_hub_round_trip_to_a_receiver(driver: Any, server: ServerProcess, sy
     email = f"ada-{uuid.uuid4().hex[:6]}@example.com"
     assert org.call("POST", "/v1/users", json={"email": email}).status_code == 201
     hook.wait_for(1, type_="user.created")
-    _find(driver, "#hub-events select[name=type]").send_keys("user.created")
+    _choose(driver, "#hub-events select[name=type]", "user.created")
     _until(lambda: [e.get_attribute("data-type") for e in _css(driver, "#hub-events [data-event]")] == ["user.created"])
     [created] = _css(driver, "#hub-events [data-event]")
     assert email in created.find_element("css selector", "pre").get_attribute("textContent")
@@ -239,12 +247,19 @@ def test_the_secret_is_masked_revealed_and_rotated(driver: Any, server: ServerPr
     assert reveal.get_attribute("aria-pressed") == "true"
     _click(driver, reveal)
     assert secret not in _text(driver, "#hub-secret-value")
+    _click(driver, _find(driver, "[data-endpoints=default] [data-endpoint-add]"))  # an edit not saved yet
+    _find(driver, "[data-endpoints=default] [data-field=url]").send_keys("https://example.com/not-saved")
     _click(driver, _find(driver, "[data-hub-rotate]"))
     _until(lambda: _text(driver, "#hub-status").startswith("New signing secret."))
     rotated = org.json("/event-hub/settings")
     assert rotated["signingSecret"] != secret and rotated["previousSigningSecretExpiresAt"]
     assert _text(driver, "#hub-secret-value").endswith(rotated["signingSecret"][-4:])
     assert _css(driver, "#hub-secret-previous")
+    assert _find(driver, "[data-endpoints=default] [data-field=url]").get_attribute("value").endswith("not-saved")
+    open_page(driver, f"{server.base_url}/console/event-hub")  # as the server masks it
+    _settled(driver)
+    assert _text(driver, "#hub-secret-value").endswith(rotated["signingSecret"][-4:])
+    assert rotated["signingSecret"] not in driver.page_source
 
 
 def test_a_fault_rule_added_acts_on_the_api_and_is_removed(driver: Any, server: ServerProcess,
@@ -336,6 +351,7 @@ def test_the_pages_fit_a_phone_and_a_laptop(driver: Any, server: ServerProcess, 
             "status": 429, "retryAfter": 30, "probability": 0.25, "seed": 7, "times": 10, "every": 2}
     assert org.call("POST", "/_sandbox/faults", json=rule).status_code == 201
     _resize(driver, size)
+    driver.get_log("browser")  # forget what earlier tests logged (their refused saves)
     try:
         _signed_in(driver, org, "/console/event-hub")
         _until(lambda: len(_css(driver, "#hub-deliveries [data-status=delivered]")) == 2)
@@ -346,6 +362,7 @@ def test_the_pages_fit_a_phone_and_a_laptop(driver: Any, server: ServerProcess, 
         _settled(driver)
         driver.execute_script("document.querySelector('#faults .fault-latency').open = true")
         _check_layout(driver, size, "sandbox-faults")
+        assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []  # no script error, no refusal
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         driver.set_window_size(*LAPTOP)

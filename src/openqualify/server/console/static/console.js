@@ -252,7 +252,10 @@
     const file = event.target.closest("[data-sandbox-import]");
     if (file && file.files.length) importFile(file);
     const filter = event.target.closest("[data-load-form]");
-    if (filter) loadFiltered(filter);
+    if (filter) {  // after a pause: a select's type-ahead changes it once per key
+      clearTimeout(filterTimer);
+      filterTimer = setTimeout(() => loadFiltered(filter), FILTER_DELAY_MS);
+    }
   });
 
   document.addEventListener("submit", (event) => {
@@ -522,10 +525,20 @@
     if (again) again.focus();  // the reloaded filter keeps the keyboard where it was
   }
 
-  const reloadSection = (selector) => {
-    const section = $(selector);
-    return section ? load(section, section.dataset.src) : Promise.resolve(false);
+  // A section reloaded in place keeps the events' JSON and the deliveries' attempts that were open.
+  const openKey = (details) => {
+    const item = details.closest("[data-delivery], [data-event]");
+    return item ? `${item.dataset.delivery || item.dataset.event} ${details.className}` : null;
   };
+
+  async function reloadSection(selector) {
+    const section = $(selector);
+    if (!section) return false;
+    const open = new Set([...section.querySelectorAll("details[open]")].map(openKey).filter(Boolean));
+    const loaded = await load(section, section.dataset.src);
+    for (const details of section.querySelectorAll("details")) if (open.has(openKey(details))) details.open = true;
+    return loaded;
+  }
 
   function tell(id, message, tone) {
     const status = document.getElementById(id);
@@ -665,11 +678,32 @@
     $("#hub-status").hidden = !$("#hub-status").classList.contains("notice-bad");
   }
 
+  // The secret card alone is updated (the settings form above may hold edits not saved yet).
+  const masked = (secret) => secret.replace(/^([^_]*_).*(.{4})$/, "$1••••••••$2");
+
   async function rotateSecret(button) {
     let answer = null;
-    if (!await attempt("hub-status", async () => { answer = await call("POST", "/event-hub/signing-secret/rotate"); return ""; }, button)) return;
-    await load(view, fragmentUrl(window.location));
+    const rotated = await attempt("hub-status", async () => {
+      answer = await call("POST", "/event-hub/signing-secret/rotate");
+      return "";
+    }, button);
+    if (!rotated) return;
+    const value = $("#hub-secret-value");
+    value.dataset.masked = masked(answer.signingSecret);
+    value.textContent = value.dataset.masked;
+    const reveal = $("#hub-secret-reveal");
+    if (reveal) {
+      reveal.hidden = false;
+      reveal.setAttribute("aria-pressed", "false");
+      reveal.textContent = "Reveal";
+    }
     const until = (answer.previousSigningSecretExpiresAt || "").replace("T", " ").replace(/\.\d+Z$/, " UTC");
+    let previous = $("#hub-secret-previous");
+    if (!previous) {
+      previous = el("p", { class: "muted small", id: "hub-secret-previous" });
+      value.closest("p").after(previous);
+    }
+    previous.textContent = `The previous secret signs too (a second signature) until ${until}.`;
     tell("hub-status", `New signing secret. The previous one also signs until ${until}.`, "ok");
   }
 
