@@ -16,9 +16,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from openqualify.server.db.faults import is_connection_lost, is_statement_timeout
 from openqualify.server.kit.asgi import send_error
 from openqualify.server.kit.contention import is_lock_timeout
-from openqualify.server.kit.errors import SERVER_ERROR_DETAILS, ApiError, SchemaValidationError, ServerBusyError
+from openqualify.server.kit.errors import (
+    SERVER_ERROR_DETAILS,
+    ApiError,
+    DatabaseUnavailableError,
+    SchemaValidationError,
+    ServerBusyError,
+    StatementTimeoutError,
+)
 from openqualify.server.kit.validation import to_schema_error
 
 logger = logging.getLogger("openqualify")
@@ -101,12 +109,25 @@ class UnexpectedErrorMiddleware:
         except Exception as exc:
             if started:
                 raise
-            if is_lock_timeout(exc):
-                busy = ServerBusyError()
-                await send_error(send, busy.status_code, busy.name, busy.details, busy.headers)
+            known = _database_fault(scope, exc)
+            if known is not None:
+                await send_error(send, known.status_code, known.name, known.details, known.headers)
                 return
             logger.exception("unhandled error", exc_info=exc)
             await send_error(send, 500, "ServerError", SERVER_ERROR_DETAILS)
+
+
+def _database_fault(scope: Scope, exc: Exception) -> ApiError | None:
+    """The database's temporary failures met outside the units of work's replay (the token's lookup in the
+    authentication layer, for one): the same 503s as inside it, never a 500 (decision F3)."""
+    if is_lock_timeout(exc):
+        return ServerBusyError()
+    if is_connection_lost(exc):
+        logger.warning("database unavailable, answering 503: %s", str(exc).splitlines()[0] if str(exc) else exc)
+        return DatabaseUnavailableError()
+    if is_statement_timeout(exc):
+        return StatementTimeoutError(scope["app"].state.settings.statement_timeout_ms)
+    return None
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openqualify.contract import API_PREFIX, error_name
 from openqualify.server.db.engine import write_intent
+from openqualify.server.db.faults import is_connection_lost
 from openqualify.server.kit.asgi import send_error
 from openqualify.server.kit.auth import hash_token
 from openqualify.server.sandbox.faults.repository import RULES_BY_TOKEN, count_hit, count_match
@@ -134,8 +135,11 @@ class FaultMiddleware:
             return
         try:
             fault = await self._decide(scope, authorization[0])
-        except Exception:  # the rules could not be read or counted: serve the request as if there were none
-            logger.exception("fault rules skipped for %s %s", scope["method"], path)
+        except Exception as error:  # the rules could not be read or counted: serve the request as if there were none
+            if is_connection_lost(error):  # the request itself will meet it and answer 503
+                logger.warning("fault rules skipped for %s %s: the database is unavailable", scope["method"], path)
+            else:
+                logger.exception("fault rules skipped for %s %s", scope["method"], path)
             fault = None
         if fault is None:
             await self.app(scope, receive, send)
