@@ -314,7 +314,7 @@ def trigger(api: Api, event_type: Annotated[str, typer.Argument(help="An event t
     count = len(sent.deliveries)
     targets = f": {', '.join(d.endpoint for d in sent.deliveries)}" if count else " (no endpoint receives this type)"
     plural = "s" if count != 1 else ""
-    api.out.print(f"Sent test event {sent.event.id} ({event_type}) to {count} endpoint{plural}{targets}", markup=False)
+    typer.echo(f"Sent test event {sent.event.id} ({event_type}) to {count} endpoint{plural}{targets}")
 
 
 @command(app, "events")
@@ -392,7 +392,7 @@ def redeliver(
     if api.json:
         api.print_json({"redelivered": count})
     else:
-        api.out.print(f"Redelivering {count} deliver{'ies' if count != 1 else 'y'}.", markup=False)
+        typer.echo(f"Redelivering {count} deliver{'ies' if count != 1 else 'y'}.")
 
 
 def _masked(secret: str | None) -> str:
@@ -421,11 +421,11 @@ def show_settings(api: Api) -> None:
     if api.json:
         api.print_json(settings.to_json())
         return
-    api.out.print(f"Event hub: {'on' if settings.enabled else 'off'}", markup=False)
-    api.out.print(f"Signing secret: {_masked(settings.signing_secret)}", markup=False)
+    typer.echo(f"Event hub: {'on' if settings.enabled else 'off'}")
+    typer.echo(f"Signing secret: {_masked(settings.signing_secret)}")
     if settings.previous_signing_secret_expires_at:
         previous = format_datetime(settings.previous_signing_secret_expires_at)
-        api.out.print(f"Previous secret signs until: {previous}", markup=False)
+        typer.echo(f"Previous secret signs until: {previous}")
     endpoints = _endpoint_rows(settings)
     columns = [("For", "for"), ("URL", "url"), ("Enabled", "enabled"), ("State", "failing"), ("Headers", "headers")]
     show_rows(api, endpoints, columns)
