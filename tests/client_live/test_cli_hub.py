@@ -166,7 +166,7 @@ def test_listen_for_some_types_keeps_everyone_elses_routing(org: Org, hub_client
         registered = listener_urls(hub.settings())
         # badge.awarded has its own endpoint: the listener joins it there; user.created goes to the defaults.
         assert sorted(where for where, _ in registered) == ["badge.awarded", "default"]
-        assert [e.url for e in hub.settings().events["badge.awarded"].endpoints][0] == own
+        assert hub.settings().events["badge.awarded"].endpoints[0].url == own
 
         hub.test("badge.awarded")
         printed = json.loads(listen.line(listen.out, '"badge.awarded"'))
@@ -232,7 +232,8 @@ def test_trigger_events_deliveries_redeliver_and_settings(org: Org, hub_client: 
     code, out = invoke(org, "hub", "events", "--type", "badge.awarded")
     lines = out.splitlines()
     assert code == 0 and lines[0] == "Time\tType\tID\tUser\tTest" and len(lines) == 4
-    assert lines[2].split("\t")[1:3] == ["badge.awarded", sent["event"]["id"]] and lines[-1] == "Next cursor: 2 (--after 2)"
+    assert lines[2].split("\t")[1:3] == ["badge.awarded", sent["event"]["id"]]
+    assert lines[-1] == "Next cursor: 2 (--after 2)"
 
     code, out = invoke(org, "hub", "deliveries", "--event", sent["event"]["id"], "--json")
     assert code == 0 and json.loads(out)["deliveries"][0]["eventId"] == sent["event"]["id"]

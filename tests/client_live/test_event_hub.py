@@ -114,7 +114,8 @@ def test_the_feed_iterator_follows_the_cursor(hub_client: Client, sandbox: Sandb
     hub = hub_client.event_hub
     hub.put_settings({"enabled": True})
     emails = [new_user(hub_client, f"feed{i}.{uuid.uuid4().hex[:6]}") for i in range(5)]
-    offering = hub_client.offerings.create(start=NOW, name="Feed", root_content_id=sandbox.course("Feed")["rootContentId"])
+    root = sandbox.course("Feed")["rootContentId"]
+    offering = hub_client.offerings.create(start=NOW, name="Feed", root_content_id=root)
 
     stream = hub.iter_events(page_size=2)  # three pages and an empty one
     seen = list(stream)
