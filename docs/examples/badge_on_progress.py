@@ -33,11 +33,8 @@ def is_case_study(title: str | None) -> bool:
 
 
 def case_study_submitted(client: Client, offering_id: str, email: str) -> bool:
-    for assessment in client.assessments.list(offering_id):
-        if assessment.id and is_case_study(assessment.title):
-            if client.analytics.learner_submission(offering_id, email, assessment.id):
-                return True
-    return False
+    case_studies = [a.id for a in client.assessments.list(offering_id) if a.id and is_case_study(a.title)]
+    return any(client.analytics.learner_submission(offering_id, email, one) for one in case_studies)
 
 
 def decide(client: Client, event: Event) -> str:
