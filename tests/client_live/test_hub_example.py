@@ -73,6 +73,15 @@ def api(org: Org) -> Iterator[Client]:
         yield client
 
 
+def test_the_docs_show_the_program_as_it_is() -> None:
+    """docs/event-hub.md shows the program from its imports (`from __future__` must open a file, and the docs'
+    snippets run as one) to its `__main__` part, unchanged."""
+    program = PROGRAM.read_text()
+    code = program.split("from __future__ import annotations\n\n", 1)[1].split('\n\nif __name__ ==', 1)[0]
+    page = (ROOT / "docs" / "event-hub.md").read_text()
+    assert f"```python\n{code.rstrip()}\n```" in page
+
+
 def test_the_badge_is_awarded_at_60_percent_with_the_case_study(org: Org, api: Client, sandbox: Sandbox) -> None:
     course = sandbox.course("Warehouse Operations")
     pages = [sandbox.page(course["contentId"], f"Part {n}")["id"] for n in range(1, 6)]  # 20 % each
