@@ -26,6 +26,7 @@ from openqualify.cli.api.hub import LISTEN_PATH
 from openqualify.cli.main import app
 from openqualify.client import Client, RetryPolicy
 from openqualify.client.event_hub import EventHubSettings
+from tests.live import free_port
 from tests.server.event_hub.conftest import Receiver
 
 from .conftest import NOW, Org
@@ -259,3 +260,31 @@ def test_trigger_events_deliveries_redeliver_and_settings(org: Org, hub_client: 
     assert invoke(org, "hub", "redeliver")[0] == 1
     assert invoke(org, "hub", "redeliver", "evt_x", "--since", since)[0] == 1
     assert invoke(org, "hub", "events", "--base-url", "http://127.0.0.1:1/v1")[0] == 4
+
+
+def test_a_receiver_that_is_down_fails_the_delivery_and_listen_still_cleans_up(org: Org, hub_client: Client) -> None:
+    hub_client.event_hub.put_settings({"enabled": True})
+    down = f"http://127.0.0.1:{free_port()}/down"
+    listen = Cli(org, "hub", "listen", "--forward-to", down)
+    try:
+        url = listen.line(listen.err, "Ready:").split()[1]
+        sent = hub_client.event_hub.test("quiz.attempted")
+        line = listen.line(listen.out, "quiz.attempted")
+        assert sent.event.id in line and "-> error: " in line
+        deadline = time.monotonic() + WAIT
+        while not (log := hub_client.event_hub.deliveries(event_id=sent.event.id).deliveries)[0].attempt_count:
+            assert time.monotonic() < deadline, "the attempt was not recorded"
+            time.sleep(0.05)
+        assert (log[0].endpoint, log[0].last_status_code, log[0].status) == (url, 502, "retrying")
+    finally:
+        code = listen.stop(signal.SIGTERM)
+        listen.kill()
+    assert code == 0 and listen_removed(listen, url)
+    assert listener_urls(hub_client.event_hub.settings()) == []
+    # Its waiting retry failed with the endpoint, visibly (docs/event-hub.md, Settings).
+    [failed] = hub_client.event_hub.deliveries(event_id=sent.event.id).deliveries
+    assert (failed.status, failed.last_error) == ("failed", "endpoint removed")
+
+
+def listen_removed(listen: Cli, url: str) -> bool:
+    return listen.line(listen.err, "Removed the endpoint") == f"Removed the endpoint {url}."

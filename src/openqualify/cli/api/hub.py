@@ -55,6 +55,17 @@ def stopped_by_signals() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@contextmanager
+def signals_ignored() -> Iterator[None]:
+    """Ctrl-C and SIGTERM do nothing during the block (the endpoint's removal must finish)."""
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 class Lines:
     """One line per event on stdout (whole, flushed at once), from any thread."""
 
@@ -261,7 +272,7 @@ def listen(
         server.server_close()
         listener.close()
         if registered:
-            with stopped_by_signals():  # a second Ctrl-C must not leave the endpoint behind
+            with signals_ignored():  # a second Ctrl-C must not leave the endpoint behind
                 remove_endpoint(hub, url)
             lines.err(f"Removed the endpoint {url}.")
 
