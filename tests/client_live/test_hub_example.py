@@ -77,7 +77,7 @@ def test_the_docs_show_the_program_as_it_is() -> None:
     """docs/event-hub.md shows the program from its imports (`from __future__` must open a file, and the docs'
     snippets run as one) to its `__main__` part, unchanged."""
     program = PROGRAM.read_text()
-    code = program.split("from __future__ import annotations\n\n", 1)[1].split('\n\nif __name__ ==', 1)[0]
+    code = program.split("from __future__ import annotations\n\n", 1)[1].split("\n\nif __name__ ==", 1)[0]
     page = (ROOT / "docs" / "event-hub.md").read_text()
     assert f"```python\n{code.rstrip()}\n```" in page
 
@@ -87,6 +87,7 @@ def test_the_badge_is_awarded_at_60_percent_with_the_case_study(org: Org, api: C
     pages = [sandbox.page(course["contentId"], f"Part {n}")["id"] for n in range(1, 6)]  # 20 % each
     badge = {"title": "Warehouse Practitioner", "description": "60 % of the course and the case study"}
     offering = api.offerings.create(start=NOW, content_id=course["contentId"], name="Warehouse T1", badge=badge).id
+    assert offering is not None
     people = [OfferingUser(email=e, first_name=e.split(".")[0].title(), last_name="Case", send_invite=False)
               for e in (ANA, BEN)]  # fmt: skip
     assert api.offerings.add_users(offering, people).ok
