@@ -199,11 +199,20 @@ def test_the_async_twin(org: Org, receiver: Receiver) -> None:
             settings = await hub.put_settings({"enabled": True, "defaultEndpoints": [{"url": receiver.url()}]})
             types, sent = await asyncio.gather(hub.event_types(), hub.test("user.created"))
             assert len(types.event_types) == 20 and sent.event.test
-            ids = [event.id async for event in hub.iter_events()]
-            assert ids == [sent.event.id]
+            stream = hub.iter_events()
+            assert [event.id async for event in stream] == [sent.event.id]
+
+            async def later() -> None:
+                await asyncio.sleep(0.3)
+                await client.users.create(email="async.follow@example.com", first_name="A", last_name="F")
+
+            follow = hub.iter_events(after=stream.cursor, follow=True, poll_interval=0.1)
+            arrived, _ = await asyncio.wait_for(asyncio.gather(anext(follow), later()), WAIT)
+            assert (arrived.type, arrived.data["user"]["email"]) == ("user.created", "async.follow@example.com")
             page = await hub.deliveries(event_id=sent.event.id)
             assert page.deliveries[0].endpoint == receiver.url()
-            assert [d.event_id async for d in hub.iter_deliveries()] == [sent.event.id]
+            delivered = {d.event_id async for d in hub.iter_deliveries()}
+            assert delivered == {sent.event.id, arrived.id}  # the followed event went to the receiver too
             assert (await hub.rotate_signing_secret()).signing_secret != settings.signing_secret
 
     asyncio.run(scenario())
