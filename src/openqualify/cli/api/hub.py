@@ -158,6 +158,8 @@ class Listener:
     def handle(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
         if path.split("?", 1)[0] != self.path:
             return 404, b'{"name": "RouteNotFoundError", "details": "not a listener path"}'
+        if not self.secret:  # registered, but the answer with the signing secret is not read yet: come again
+            return 503, b'{"name": "NotReadyError", "details": "the listener is starting"}'
         try:
             event = verify(body, headers, self.secret)
         except WebhookVerificationError as refused:
@@ -253,12 +255,12 @@ def listen(
         listener.close()
         raise api.fail(f"cannot receive on {host}:{port}: {error.strerror or error}") from None
     url = f"http://{host}:{server.server_address[1]}{path}"
-    registered = False
+    registering = False
     try:
         with stopped_by_signals():
             try:
+                registering = True  # from here on, the endpoint may exist (even if the answer is lost)
                 settings = add_endpoint(hub, url, types)
-                registered = True
                 listener.secret = settings.signing_secret or ""
                 _warn_about(lines, settings, types)
                 what = ", ".join(types) if types else "every event type"
@@ -271,10 +273,11 @@ def listen(
         server.shutdown()
         server.server_close()
         listener.close()
-        if registered:
+        if registering:
             with signals_ignored():  # a second Ctrl-C must not leave the endpoint behind
-                remove_endpoint(hub, url)
-            lines.err(f"Removed the endpoint {url}.")
+                removed = remove_endpoint(hub, url)
+            if removed:
+                lines.err(f"Removed the endpoint {url}.")
 
 
 def _warn_about(lines: Lines, settings: EventHubSettings, types: Sequence[str] | None) -> None:
