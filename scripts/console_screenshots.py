@@ -12,7 +12,9 @@ import os
 import secrets
 import sys
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +96,45 @@ def _journal_traffic(base: str, token: str) -> None:
         api.get("/offerings/current")
 
 
+class _Receiver(BaseHTTPRequestHandler):
+    """A webhook receiver on loopback for the Event hub's screenshot: answers 200 with a small body."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        body = b'{"received": true}'
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def _hub_and_faults(base: str, token: str, receiver: str) -> None:
+    """The Event hub on with a default endpoint and a few events delivered; a fault rule, for the sandbox page."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=60) as api:
+        document = {"enabled": True,
+                    "defaultEndpoints": [{"url": f"{receiver}/webhooks", "headers": {"X-Receiver-Key": "demo"}}],
+                    "events": {"page.viewed": {"enabled": False},
+                               "badge.awarded": {"anonymous": True, "endpoints": [{"url": f"{receiver}/badges"}]}}}
+        api.put("/event-hub/settings", json=document).raise_for_status()
+        for kind in ("badge.awarded", "assessment.submitted"):
+            api.post("/event-hub/test", json={"type": kind}).raise_for_status()
+        api.post("/v1/users", json={"email": "hub.learner@example.com", "firstName": "Mere", "lastName": "Tane"})
+        rule = {"match": {"method": "GET", "path": "/v1/offerings/{offeringId}/users"}, "status": 503,
+                "retryAfter": 5, "probability": 0.25, "seed": 7, "times": 10}
+        api.post("/_sandbox/faults", json=rule).raise_for_status()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            listed = api.get("/event-hub/deliveries").json()["deliveries"]
+            if listed and all(d["status"] == "delivered" for d in listed):
+                return
+            time.sleep(0.2)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "images"))
@@ -111,6 +152,9 @@ def main() -> None:
         with httpx.Client(base_url=f"{base}/v1", headers={"Authorization": f"Bearer {token}"}, timeout=60) as api:
             offering, email = _pick(api)
         _journal_traffic(base, token)
+        receiver = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+        threading.Thread(target=receiver.serve_forever, daemon=True).start()
+        _hub_and_faults(base, token, f"http://127.0.0.1:{receiver.server_address[1]}")
         search = f"{base}/console/search?q={email.split('.')[0]}"
         driver = launch(width=LAPTOP[0], height=LAPTOP[1])
         try:
@@ -125,6 +169,11 @@ def main() -> None:
             open_page(driver, f"{base}/console/sandbox")
             _open_journal_entry(driver)
             _save(driver, out / "console-sandbox.png", whole=True)
+            open_page(driver, f"{base}/console/event-hub")
+            _settle(driver)
+            driver.execute_script("document.querySelector('#hub-deliveries .hub-attempts')?.setAttribute('open', '');"
+                                  "document.querySelector('.action-bar').style.position = 'static'")  # a whole page
+            _save(driver, out / "console-event-hub.png", whole=True)
 
             # The same pages on a phone: its first screen.
             driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
@@ -138,6 +187,7 @@ def main() -> None:
             driver.execute_script("document.getElementById('journal').scrollIntoView()")
             driver.save_screenshot(str(out / "console-phone-journal.png"))
             print(out / "console-phone-journal.png")
+            _shoot(driver, f"{base}/console/event-hub", out / "console-phone-event-hub.png", whole=False)
         finally:
             driver.quit()
     finally:

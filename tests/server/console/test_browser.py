@@ -436,6 +436,7 @@ def test_every_page_fits_its_screen_with_legible_charts(
             "learner": f"/console/learners/{email}",
             "search": f"/console/search?q={email.split('.')[0]}",
             "sandbox": "/console/sandbox",
+            "event-hub": "/console/event-hub",
         }
         pages |= {f"offering-{o['id']}": f"/console/offerings/{o['id']}" for o in summary if o["id"] != biggest["id"]}
         fonts = []

@@ -93,6 +93,8 @@ def test_every_table_of_every_page_downloads(http: TestClient, demo: Api) -> Non
         *(f"/console/f/offerings/{offering_id}/{s}" for s in ("assessments", "pulses", "channels", "reactions",
                                                               "badges")),
         f"/console/f/learners/{email}", f"/console/f/search?q={email.split('@')[0]}", "/console/f/sandbox",
+        "/console/f/sandbox/faults", "/console/f/event-hub", "/console/f/event-hub/events",
+        "/console/f/event-hub/deliveries",
     ]
     downloaded = 0
     for fragment in fragments:

@@ -20,7 +20,7 @@ from openqualify.server.org.admin import create_org
 from tests.conftest import Api
 
 PAGES = ["/console", "/console/offerings/x1", "/console/learners/a@example.com", "/console/sandbox",
-         "/console/search?q=ana"]
+         "/console/search?q=ana", "/console/event-hub"]
 
 
 def _auth(api: Api) -> dict[str, str]:

@@ -10,6 +10,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from openqualify.server.console.views.assessments import assessments_view
 from openqualify.server.console.views.engagement import badges_view, channels_view, pulses_view, reactions_view
+from openqualify.server.console.views.event_hub import deliveries_view, event_hub_view, events_view
+from openqualify.server.console.views.faults import faults_view
 from openqualify.server.console.views.journal import journal_entry, journal_view
 from openqualify.server.console.views.learner import learner_view
 from openqualify.server.console.views.offering import learners_table, offering_page
@@ -44,6 +46,11 @@ async def learner_shell(request: Request, userEmail: str) -> HTMLResponse:
 @router.get("/search", response_class=HTMLResponse)
 async def search_shell(request: Request) -> HTMLResponse:
     return shell(request, "search")
+
+
+@router.get("/event-hub", response_class=HTMLResponse)
+async def event_hub_shell(request: Request) -> HTMLResponse:
+    return shell(request, "event-hub")
 
 
 @sandbox_router.get("/sandbox", response_class=HTMLResponse)
@@ -108,10 +115,32 @@ async def learner_fragment(request: Request, userEmail: str) -> Response:
     return await fragment(request, lambda ctx: learner_view(ctx, userEmail), "learner.html")
 
 
+@router.get("/f/event-hub", response_class=HTMLResponse)
+async def event_hub_fragment(request: Request) -> Response:
+    return await fragment(request, event_hub_view, "event_hub.html")
+
+
+@router.get("/f/event-hub/events", response_class=HTMLResponse)
+async def hub_events_fragment(request: Request) -> Response:
+    params = request.query_params
+    return await fragment(request, lambda ctx: events_view(ctx, params), "hub_events.html")
+
+
+@router.get("/f/event-hub/deliveries", response_class=HTMLResponse)
+async def hub_deliveries_fragment(request: Request) -> Response:
+    params = request.query_params
+    return await fragment(request, lambda ctx: deliveries_view(ctx, params), "hub_deliveries.html")
+
+
 @sandbox_router.get("/f/sandbox", response_class=HTMLResponse)
 async def sandbox_fragment(request: Request) -> Response:
     journal = request.app.state.journal.size > 0
     return await fragment(request, lambda ctx: sandbox_view(ctx, journal), "sandbox.html")
+
+
+@sandbox_router.get("/f/sandbox/faults", response_class=HTMLResponse)
+async def faults_fragment(request: Request) -> Response:
+    return await fragment(request, faults_view, "faults.html")
 
 
 @sandbox_router.get("/f/sandbox/journal", response_class=HTMLResponse)

@@ -60,6 +60,15 @@ class HubRepository(Repository):
             statement = statement.where(HubEvent.type.in_(list(types)))
         return await self.scalars(statement.order_by(HubEvent.position).limit(limit))
 
+    async def latest_events(self, before: int | None, types: Sequence[str], limit: int) -> list[HubEvent]:
+        """Committed events, newest first, before the position `before` (the console's list)."""
+        statement = select(HubEvent).where(HubEvent.position.is_not(None))
+        if before is not None:
+            statement = statement.where(HubEvent.position < before)
+        if types:
+            statement = statement.where(HubEvent.type.in_(list(types)))
+        return await self.scalars(statement.order_by(HubEvent.position.desc()).limit(limit))
+
     async def last_position(self) -> int:
         last = await self.one_or_none(select(HubSettings.last_position))
         return int(last or 0)

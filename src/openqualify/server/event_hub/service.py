@@ -248,11 +248,11 @@ async def rotate_secret(session: AsyncSession, principal: Principal) -> dict[str
 # --- the feed ----------------------------------------------------------------------------------------------
 
 
-def _cursor(value: str | None) -> int:
+def _cursor(value: str | None, name: str = "after") -> int:
     if value is None or value == "":
         return 0
     if not value.isdigit() or len(value) > 19:
-        raise SchemaValidationError("[after] value should be a cursor given by this feed (its `next`)")
+        raise SchemaValidationError(f"[{name}] value should be a cursor given by this feed (its `next`)")
     return int(value)
 
 
@@ -295,6 +295,22 @@ async def list_events(
         # events): the next poll may start after them.
         next_position = max(position, settings.last_position)
     return {"events": [views.event_out(e) for e in events], "next": str(next_position)}
+
+
+async def latest_events(
+    session: AsyncSession, before: str | None, type_: str | None, limit: int | None
+) -> dict[str, Any]:
+    """Events newest first (the console's list), before the cursor; `next` continues to older ones (None at the
+    end). The same cursors, types and bounds as the feed."""
+    position = _cursor(before, "before")
+    count = _limit(limit, DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT)
+    events = await HubRepository(session).latest_events(position or None, _types(type_), count + 1)
+    more = len(events) > count
+    events = events[:count]
+    return {
+        "events": [views.event_out(e) for e in events],
+        "next": str(events[-1].position) if more and events else None,
+    }
 
 
 # --- deliveries ----------------------------------------------------------------------------------------------
@@ -399,6 +415,7 @@ __all__ = [
     "delivery_id",
     "event_types",
     "get_settings",
+    "latest_events",
     "list_deliveries",
     "list_events",
     "patch_settings",

@@ -251,6 +251,11 @@
     if (event.target.closest("#journal-filter")) pollJournal();
     const file = event.target.closest("[data-sandbox-import]");
     if (file && file.files.length) importFile(file);
+    const filter = event.target.closest("[data-load-form]");
+    if (filter) {  // after a pause: a select's type-ahead changes it once per key
+      clearTimeout(filterTimer);
+      filterTimer = setTimeout(() => loadFiltered(filter), FILTER_DELAY_MS);
+    }
   });
 
   document.addEventListener("submit", (event) => {
@@ -264,6 +269,15 @@
     } else if (event.target.matches("#journal-filter")) {
       event.preventDefault();
       pollJournal();
+    } else if (event.target.matches("[data-load-form]")) {
+      event.preventDefault();
+      loadFiltered(event.target);
+    } else if (event.target.matches("[data-hub-settings]")) {
+      event.preventDefault();
+      saveHub(event.target);
+    } else if (event.target.matches("[data-fault-form]")) {
+      event.preventDefault();
+      addFault(event.target);
     }
   });
 
@@ -309,7 +323,17 @@
       return;
     }
     const action = event.target.closest("[data-action]");
-    if (action && actions[action.dataset.action]) runAction(action);
+    if (action && actions[action.dataset.action]) {
+      runAction(action);
+      return;
+    }
+    for (const [selector, handle] of clicks) {
+      const target = event.target.closest(selector);
+      if (target) {
+        handle(target);
+        return;
+      }
+    }
   });
 
   // --- sandbox actions (the control plane's own operations) -----------------------------------------------------
@@ -481,6 +505,315 @@
     if (journalTimer !== null) clearInterval(journalTimer);
     journalTimer = null;
   }
+
+  // --- sections that reload themselves: filters, pagers, refresh buttons ------------------------------------------
+
+  function loadSection(section, url) {
+    if (!section) return Promise.resolve(false);
+    section.dataset.src = url;  // a later refresh keeps this filter and page
+    return load(section, url);
+  }
+
+  async function loadFiltered(form) {
+    const params = new URLSearchParams();
+    for (const [key, value] of new FormData(form)) if (String(value).trim()) params.set(key, String(value).trim());
+    const query = params.toString();
+    const section = form.closest("[data-src]");
+    const focused = form.contains(document.activeElement) ? document.activeElement.name : "";
+    await loadSection(section, form.dataset.loadForm + (query ? "?" + query : ""));
+    const again = focused && section.querySelector(`[data-load-form] [name="${CSS.escape(focused)}"]`);
+    if (again) again.focus();  // the reloaded filter keeps the keyboard where it was
+  }
+
+  // A section reloaded in place keeps the events' JSON and the deliveries' attempts that were open.
+  const openKey = (details) => {
+    const item = details.closest("[data-delivery], [data-event]");
+    return item ? `${item.dataset.delivery || item.dataset.event} ${details.className}` : null;
+  };
+
+  async function reloadSection(selector) {
+    const section = $(selector);
+    if (!section) return false;
+    const open = new Set([...section.querySelectorAll("details[open]")].map(openKey).filter(Boolean));
+    const loaded = await load(section, section.dataset.src);
+    for (const details of section.querySelectorAll("details")) if (open.has(openKey(details))) details.open = true;
+    return loaded;
+  }
+
+  function tell(id, message, tone) {
+    const status = document.getElementById(id);
+    if (!status) return;
+    status.hidden = false;
+    status.className = "notice" + (tone ? " notice-" + tone : "");
+    status.textContent = message;
+  }
+
+  async function attempt(statusId, work, button) {  // the API's error shown as `name: details`, nothing reloaded
+    if (button) button.disabled = true;
+    tell(statusId, "Working…");
+    try {
+      const message = await work();
+      if (message) tell(statusId, message, "ok");
+      return true;
+    } catch (error) {
+      tell(statusId, error.message, "bad");
+      return false;
+    } finally {
+      if (button && button.isConnected) button.disabled = false;
+    }
+  }
+
+  // --- the Event hub: settings through PUT /event-hub/settings, the secret, test events, redelivery ---------------
+
+  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+  function headersOf(text, where) {
+    const headers = {};
+    for (const [index, line] of text.split(/\r?\n/).entries()) {
+      if (!line.trim()) continue;
+      const colon = line.indexOf(":");
+      if (colon < 1) throw new Error(`${where}: header line ${index + 1} should be "Name: value"`);
+      headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+    }
+    return headers;
+  }
+
+  function endpointsOf(box, where) {
+    return [...box.querySelectorAll(":scope > ol > [data-endpoint]")].map((row, index) => ({
+      url: $("[data-field=url]", row).value.trim(),
+      enabled: $("[data-field=enabled]", row).checked,
+      headers: headersOf($("[data-field=headers]", row).value, `${where}, endpoint ${index + 1}`),
+    }));
+  }
+
+  function hubDocument(form) {
+    const events = {};
+    for (const item of form.querySelectorAll("[data-event-type]")) {
+      const type = item.dataset.eventType;
+      events[type] = {
+        enabled: $("[data-field=enabled]", item).checked,
+        anonymous: $("[data-field=anonymous]", item).checked,
+        endpoints: endpointsOf($("[data-endpoints]", item), type),
+      };
+    }
+    return {
+      enabled: $("#hub-enabled", form).checked,
+      defaultEndpoints: endpointsOf($("[data-endpoints=default]", form), "Default endpoints"),
+      events,
+    };
+  }
+
+  function markInvalid(form, details) {  // the field a validation error names (`data.defaultEndpoints[0].url`)
+    for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+    const found = /(defaultEndpoints|events\.([\w.]+?)\.endpoints)\[(\d+)\]\.(url|headers)/.exec(details || "");
+    if (!found) return;
+    const box = found[2] ? $(`[data-endpoints="${CSS.escape(found[2])}"]`, form) : $("[data-endpoints=default]", form);
+    const row = box && box.querySelectorAll(":scope > ol > [data-endpoint]")[Number(found[3])];
+    const field = row && $(`[data-field=${found[4]}]`, row);
+    if (!field) return;
+    field.setAttribute("aria-invalid", "true");
+    const details_ = field.closest("details");
+    if (details_) details_.open = true;
+    field.focus();
+  }
+
+  async function saveHub(form) {
+    const button = $("#hub-save", form);
+    let failed = "";
+    const saved = await attempt("hub-status", async () => {
+      try {
+        await call("PUT", "/event-hub/settings", hubDocument(form));
+      } catch (error) {
+        failed = error.message;
+        throw error;
+      }
+      return "";
+    }, button);
+    if (!saved) {
+      markInvalid(form, failed);
+      return;
+    }
+    await load(view, fragmentUrl(window.location));
+    tell("hub-status", "Settings saved.", "ok");
+  }
+
+  function countEndpoints(box) {
+    const rows = box.querySelectorAll(":scope > ol > [data-endpoint]").length;
+    const none = $(".endpoint-none", box);
+    if (none) none.hidden = rows > 0;
+    const count = box.closest("details") && $("[data-endpoint-count]", box.closest("details"));
+    if (count) count.textContent = String(rows);
+  }
+
+  function addEndpoint(button) {
+    const box = button.closest("[data-endpoints]");
+    const row = $("#endpoint-template").content.firstElementChild.cloneNode(true);
+    $("ol", box).append(row);
+    countEndpoints(box);
+    $("[data-field=url]", row).focus();
+  }
+
+  function removeEndpoint(button) {
+    const box = button.closest("[data-endpoints]");
+    button.closest("[data-endpoint]").remove();
+    countEndpoints(box);
+    $("[data-endpoint-add]", box).focus();
+  }
+
+  async function revealSecret(button) {
+    const value = $("#hub-secret-value");
+    if (button.getAttribute("aria-pressed") === "true") {
+      value.textContent = value.dataset.masked;
+      button.setAttribute("aria-pressed", "false");
+      button.textContent = "Reveal";
+      return;
+    }
+    await attempt("hub-status", async () => {
+      const settings = await call("GET", "/event-hub/settings");
+      value.textContent = settings.signingSecret || "";
+      button.setAttribute("aria-pressed", "true");
+      button.textContent = "Hide";
+      return "";
+    }, button);
+    $("#hub-status").hidden = !$("#hub-status").classList.contains("notice-bad");
+  }
+
+  // The secret card alone is updated (the settings form above may hold edits not saved yet).
+  const masked = (secret) => secret.replace(/^([^_]*_).*(.{4})$/, "$1••••••••$2");
+
+  async function rotateSecret(button) {
+    let answer = null;
+    const rotated = await attempt("hub-status", async () => {
+      answer = await call("POST", "/event-hub/signing-secret/rotate");
+      return "";
+    }, button);
+    if (!rotated) return;
+    const value = $("#hub-secret-value");
+    value.dataset.masked = masked(answer.signingSecret);
+    value.textContent = value.dataset.masked;
+    const reveal = $("#hub-secret-reveal");
+    if (reveal) {
+      reveal.hidden = false;
+      reveal.setAttribute("aria-pressed", "false");
+      reveal.textContent = "Reveal";
+    }
+    const until = (answer.previousSigningSecretExpiresAt || "").replace("T", " ").replace(/\.\d+Z$/, " UTC");
+    let previous = $("#hub-secret-previous");
+    if (!previous) {
+      previous = el("p", { class: "muted small", id: "hub-secret-previous" });
+      value.closest("p").after(previous);
+    }
+    previous.textContent = `The previous secret signs too (a second signature) until ${until}.`;
+    tell("hub-status", `New signing secret. The previous one also signs until ${until}.`, "ok");
+  }
+
+  const DELIVERY_POLLS = 10;
+  const DELIVERY_POLL_MS = 1000;
+  let deliveryPoll = null;
+
+  function followDeliveries() {  // reload the deliveries while some are still to be made (bounded)
+    clearTimeout(deliveryPoll);
+    let left = DELIVERY_POLLS;
+    const step = async () => {
+      await reloadSection("#hub-deliveries");
+      left -= 1;
+      if (left > 0 && document.querySelector("#hub-deliveries [data-status=pending], #hub-deliveries [data-status=retrying]")) {
+        deliveryPoll = setTimeout(step, DELIVERY_POLL_MS);
+      }
+    };
+    deliveryPoll = setTimeout(step, DELIVERY_POLL_MS / 2);
+  }
+
+  async function sendTest(button) {
+    const type = button.dataset.hubTest;
+    let answer = null;
+    const sent = await attempt("hub-status", async () => {
+      answer = await call("POST", "/event-hub/test", { type });
+      return `Test ${type} event ${answer.event.id} sent to ${plural(answer.deliveries.length, "endpoint")}.`;
+    }, button);
+    if (!sent) return;
+    await Promise.all([reloadSection("#hub-events"), reloadSection("#hub-deliveries")]);
+    followDeliveries();
+  }
+
+  async function redeliver(button) {
+    const id = button.dataset.hubRedeliver;
+    const done = await attempt("hub-status", async () => {
+      const answer = await call("POST", `/event-hub/events/${encodeURIComponent(id)}/redeliver`);
+      return `${id} will be delivered again to ${plural(answer.deliveries.length, "endpoint")}.`;
+    }, button);
+    if (!done) return;
+    await reloadSection("#hub-deliveries");
+    followDeliveries();
+  }
+
+  // --- the sandbox's fault rules: /_sandbox/faults with the signed-in token --------------------------------------
+
+  function faultRule(form) {
+    const value = (name) => String(new FormData(form).get(name) || "").trim();
+    const number = (name) => {
+      const text = value(name);
+      if (text === "") return undefined;
+      const parsed = Number(text);
+      return Number.isFinite(parsed) ? parsed : text;  // not a number: the API says what it expected
+    };
+    const rule = { match: { method: value("method") || "*", path: value("path") || "*" } };
+    for (const name of ["status", "retryAfter", "latencyMs", "probability", "seed", "times", "every"]) {
+      const given = number(name);
+      if (given !== undefined) rule[name] = given;
+    }
+    if (value("drop")) rule.drop = value("drop");
+    if (value("latency.distribution")) {
+      rule.latency = { distribution: value("latency.distribution") };
+      for (const name of ["median", "mean", "sigma", "min", "max"]) {
+        const given = number("latency." + name);
+        if (given !== undefined) rule.latency[name] = given;
+      }
+    }
+    return rule;
+  }
+
+  async function faultsChanged(message) {
+    await reloadSection("#faults");
+    tell("faults-status", message, "ok");
+  }
+
+  async function addFault(form) {
+    let added = null;
+    const rule = faultRule(form);
+    if (await attempt("faults-status", async () => { added = await call("POST", "/_sandbox/faults", rule); return ""; },
+      $("button[type=submit]", form))) {
+      await faultsChanged(`Rule ${added.id} added: ${added.match.method} ${added.match.path}.`);
+    }
+  }
+
+  async function removeFault(button) {
+    const id = button.dataset.faultRemove;
+    if (await attempt("faults-status", async () => { await call("DELETE", `/_sandbox/faults/${encodeURIComponent(id)}`); return ""; }, button)) {
+      await faultsChanged(`Rule ${id} removed.`);
+    }
+  }
+
+  async function clearFaults(button) {
+    let cleared = null;
+    if (await attempt("faults-status", async () => { cleared = await call("DELETE", "/_sandbox/faults"); return ""; }, button)) {
+      await faultsChanged(`${plural(cleared.deleted, "rule")} removed.`);
+    }
+  }
+
+  const clicks = [
+    ["[data-load]", (button) => loadSection(button.dataset.loadInto ? $(button.dataset.loadInto) : button.closest("[data-src]"), button.dataset.load)
+      .then(() => { if (button.dataset.loadInto) $(button.dataset.loadInto).scrollIntoView({ block: "start" }); })],
+    ["[data-reload]", (button) => { const s = button.closest("[data-src]"); return s && load(s, s.dataset.src); }],
+    ["[data-endpoint-add]", addEndpoint],
+    ["[data-endpoint-remove]", removeEndpoint],
+    ["#hub-secret-reveal", revealSecret],
+    ["[data-hub-rotate]", rotateSecret],
+    ["[data-hub-test]", sendTest],
+    ["[data-hub-redeliver]", redeliver],
+    ["[data-fault-remove]", removeFault],
+    ["[data-faults-clear]", clearFaults],
+  ];
 
   // --- start ------------------------------------------------------------------------------------------------------
 

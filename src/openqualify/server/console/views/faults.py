@@ -1,0 +1,87 @@
+"""The sandbox page's fault rules: the organisation's rules as `GET /_sandbox/faults` lists them, and what the add
+form offers (methods, the contract's route templates, the statuses a rule may answer).
+
+Adding, removing and clearing are `/_sandbox/faults` operations called by console.js with the signed-in token, so
+the page shows the API's own validation errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openqualify.contract import API_PREFIX, error_name, templates
+from openqualify.server.console.sheets import Sheet
+from openqualify.server.kit.reads import ReadContext
+from openqualify.server.sandbox.faults import service
+from openqualify.server.sandbox.faults.schemas import FAULT_STATUSES, FaultRuleOut
+
+METHODS = ("*", "GET", "POST", "PUT", "PATCH", "DELETE")
+DROPS = ("reset", "empty", "malformed")
+DISTRIBUTIONS = ("lognormal", "normal", "uniform")
+
+
+def effect(rule: FaultRuleOut) -> str:
+    """What the rule does when it fires, in words: `503 ServerError, Retry-After 5 s`, `drop: reset`, `+300 ms`."""
+    parts = []
+    if rule.status is not None:
+        parts.append(f"{rule.status} {rule.name}" + (f", Retry-After {rule.retryAfter} s" if rule.retryAfter else ""))
+    if rule.drop:
+        parts.append(f"drop: {rule.drop}")
+    if rule.latencyMs:
+        parts.append(f"+{rule.latencyMs} ms")
+    if rule.latency:
+        spread = ", ".join(f"{k} {v}" for k, v in rule.latency.items() if k != "distribution")
+        parts.append(f"+{rule.latency['distribution']} latency ({spread})")
+    return "; ".join(parts)
+
+
+def when(rule: FaultRuleOut) -> str:
+    """How often it fires: `always`, `25 % (seed 7)`, `every 3rd`, `10 times`."""
+    parts = []
+    if rule.probability is not None:
+        parts.append(f"{rule.probability * 100:g} %" + (f" (seed {rule.seed})" if rule.seed is not None else ""))
+    if rule.every:
+        parts.append(f"every {rule.every}")
+    if rule.times:
+        parts.append(f"at most {rule.times} time{'' if rule.times == 1 else 's'}")
+    return ", ".join(parts) or "always"
+
+
+@dataclass(frozen=True, slots=True)
+class FaultRow:
+    id: str
+    method: str
+    path: str
+    effect: str
+    when: str
+    matched: int
+    hits: int
+    exhausted: bool
+
+    @classmethod
+    def of(cls, rule: FaultRuleOut) -> FaultRow:
+        return cls(rule.id, rule.match["method"], rule.match["path"], effect(rule), when(rule), rule.matched,
+                   rule.hits, rule.exhausted)
+
+
+@dataclass(frozen=True, slots=True)
+class FaultsView:
+    rules: list[FaultRow]
+    methods: tuple[str, ...]
+    paths: list[str]  # the contract's route templates, for the path field's suggestions
+    statuses: list[tuple[int, str]]  # (status, the contract's error name)
+    drops: tuple[str, ...]
+    distributions: tuple[str, ...]
+
+    def sheets(self) -> list[Sheet]:
+        return [Sheet("faults", ["Id", "Method", "Path", "Effect", "When", "Matched", "Hits",
+                                 "Exhausted"],
+                      lambda: [[r.id, r.method, r.path, r.effect, r.when, r.matched, r.hits, r.exhausted]
+                               for r in self.rules])]
+
+
+async def faults_view(ctx: ReadContext) -> FaultsView:
+    rules = await service.list_rules(await ctx.session())
+    paths = [API_PREFIX + "/*", *sorted(API_PREFIX + t for t in templates())]
+    statuses = [(status, error_name(status)) for status in sorted(FAULT_STATUSES)]
+    return FaultsView([FaultRow.of(r) for r in rules], METHODS, paths, statuses, DROPS, DISTRIBUTIONS)
