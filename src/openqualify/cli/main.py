@@ -19,6 +19,7 @@ from openqualify.cli.api import (
     channels,
     courses,
     groups,
+    hub,
     mappings,
     marks,
     offerings,
@@ -31,7 +32,9 @@ from openqualify.cli.api import (
 from openqualify.cli.api._context import ApiGroup, UsageError, as_usage
 
 ADMIN_COMMANDS = (serve, org, db, mirror)
-API_COMMANDS = (offerings, users, courses, channels, groups, marks, mappings, badges, progress, whoami, sandbox, proxy)
+API_COMMANDS = (
+    offerings, users, courses, channels, groups, marks, mappings, badges, progress, whoami, sandbox, proxy, hub,
+)  # fmt: skip
 
 
 

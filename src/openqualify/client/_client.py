@@ -19,6 +19,7 @@ from ._base import (
     default_async_sleep,
     default_sync_sleep,
 )
+from .event_hub import AsyncEventHubResource, EventHubResource, hub_settings
 from .resources import (
     AnalyticsResource,
     AssessmentsResource,
@@ -71,6 +72,10 @@ class Client:
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(transport=transport)
         self._bind(SyncTransport(self.settings, self._http, sleep or default_sync_sleep))
+        # The Event hub is next to /v1 (`/event-hub`): same token, connections and retries.
+        self.event_hub = EventHubResource(
+            SyncTransport(hub_settings(self.settings), self._http, sleep or default_sync_sleep)
+        )
 
     def _bind(self, transport: SyncTransport) -> None:
         self.org = OrgResource(transport)
@@ -125,6 +130,9 @@ class AsyncClient:
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(transport=transport)
         self._bind(AsyncTransport(self.settings, self._http, sleep or default_async_sleep))
+        self.event_hub = AsyncEventHubResource(
+            AsyncTransport(hub_settings(self.settings), self._http, sleep or default_async_sleep)
+        )
 
     def _bind(self, transport: AsyncTransport) -> None:
         self.org = AsyncOrgResource(transport)
