@@ -246,6 +246,7 @@ class ProxyApp:
             )
             status, answer = _flat(502, details, {"violations": response_violations})
             exchange.error = "strict"
+            self._warn(exchange)
             await _send_json(send, status, answer, [(CONTRACT_HEADER.encode(), self._verdict(exchange).encode())])
             await self._done(exchange, answered=status)
             return
@@ -253,6 +254,7 @@ class ProxyApp:
                if k.lower() not in NOT_RETURNED]  # fmt: skip
         verdict = self._verdict(exchange) + ("; body=unchecked" if over else "")
         out.append((CONTRACT_HEADER.encode(), verdict.encode()))
+        self._warn(exchange)
         if over is None:
             out.append((b"content-length", str(len(kept)).encode()))
             await send({"type": "http.response.start", "status": exchange.status, "headers": out})
@@ -281,8 +283,15 @@ class ProxyApp:
         exchange.error = details
         exchange.upstream_ms = round((time.perf_counter() - exchange.started) * 1000, 1)
         _, body = _flat(status, details)
+        self._warn(exchange)
         await _send_json(send, status, body, [(CONTRACT_HEADER.encode(), self._verdict(exchange).encode())])
         await self._done(exchange, answered=status)
+
+    @staticmethod
+    def _warn(exchange: Exchange) -> None:
+        """The violations' log lines, written before the answer leaves: a caller that has its answer finds them."""
+        for violation in exchange.violations:
+            logger.warning("contract violation: %s %s: %s", exchange.method, exchange.path, violation)
 
     async def _done(self, exchange: Exchange, answered: int) -> None:
         ms = round((time.perf_counter() - exchange.started) * 1000, 1)
@@ -292,8 +301,6 @@ class ProxyApp:
             f" error={exchange.error}" if exchange.error else "",
             extra={"method": exchange.method, "path": exchange.path, "status": answered, "ms": ms},
         )  # fmt: skip
-        for violation in exchange.violations:
-            logger.warning("contract violation: %s %s: %s", exchange.method, exchange.path, violation)
         if self.report is not None and (exchange.violations or exchange.errata):
             await self.report.append({
                 "at": exchange.at, "operation": exchange.operation, "method": exchange.method,
