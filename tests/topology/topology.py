@@ -45,9 +45,7 @@ SETTINGS = {  # small and fast: the topology lives for a couple of minutes
 
 
 def _run(*command: str, user: str | None = None) -> str:
-    done = subprocess.run(
-        list(command), capture_output=True, text=True, timeout=STEP_TIMEOUT, user=user, check=False
-    )
+    done = subprocess.run(list(command), capture_output=True, text=True, timeout=STEP_TIMEOUT, user=user, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}): {done.stdout}{done.stderr}")
     return done.stdout
@@ -139,7 +137,10 @@ class Topology:
         for path in self.workdir.iterdir():
             shutil.chown(path, "postgres")
         self.bouncer = subprocess.Popen(
-            ["pgbouncer", str(config)], user="postgres", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            ["pgbouncer", str(config)],
+            user="postgres",
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
         wait_for(lambda: bool(self.sql(BOUNCER_PORT, "SELECT 1", DATABASE)), "pgbouncer answering")
@@ -163,8 +164,17 @@ def _drop(version: str) -> None:
 
 def _create(version: str, name: str, port: int) -> None:
     options = [part for key, value in SETTINGS.items() for part in ("-o", f"{key}={value}")]
-    _run("pg_createcluster", version, name, "--port", str(port), *options, "--",
-         "--auth-local=trust", "--auth-host=trust")
+    _run(
+        "pg_createcluster",
+        version,
+        name,
+        "--port",
+        str(port),
+        *options,
+        "--",
+        "--auth-local=trust",
+        "--auth-host=trust",
+    )
 
 
 @contextmanager
@@ -185,8 +195,25 @@ def topology() -> Iterator[Topology]:
         data = Path("/var/lib/postgresql") / version / STANDBY
         for entry in data.iterdir():  # pg_basebackup fills the (empty) directory the cluster was made with
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
-        _run("pg_basebackup", "-h", "127.0.0.1", "-p", str(PRIMARY_PORT), "-U", "postgres", "-D", str(data),
-             "-X", "stream", "-R", "-S", SLOT, "-c", "fast", user="postgres")
+        _run(
+            "pg_basebackup",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(PRIMARY_PORT),
+            "-U",
+            "postgres",
+            "-D",
+            str(data),
+            "-X",
+            "stream",
+            "-R",
+            "-S",
+            SLOT,
+            "-c",
+            "fast",
+            user="postgres",
+        )
         built.ctl(STANDBY, "start")
         wait_for(built.streaming, "the standby streaming")
         built.start_bouncer()
