@@ -16,6 +16,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -129,6 +130,7 @@ class Topology:
             "auth_type = trust\n"
             f"auth_file = {self.workdir / 'userlist.txt'}\n"
             "pool_mode = transaction\n"
+            "admin_users = postgres\n"
             "max_client_conn = 400\ndefault_pool_size = 20\n"
             f"logfile = {self.workdir / 'pgbouncer.log'}\n"
         )
@@ -144,6 +146,40 @@ class Topology:
             start_new_session=True,
         )
         wait_for(lambda: bool(self.sql(BOUNCER_PORT, "SELECT 1", DATABASE)), "pgbouncer answering")
+
+    def new_org(self) -> dict[str, str]:
+        """A new organisation made on the primary, once the standby shows it (a token is checked before any
+        organisation is known, so possibly on the standby): its authorization header."""
+        from openqualify.server.db.engine import make_sync_engine
+        from openqualify.server.kit.tenancy import admin_session
+        from openqualify.server.org.admin import create_org
+
+        engine = make_sync_engine(self.primary_url)
+        try:
+            with admin_session(engine) as session:
+                _, token = create_org(session, f"Topology {uuid.uuid4().hex[:10]}")
+                session.commit()
+        finally:
+            engine.dispose()
+        position = self.sql(PRIMARY_PORT, "SELECT pg_current_wal_lsn()::text")[0][0]
+        wait_for(
+            lambda: self.sql(STANDBY_PORT, f"SELECT pg_last_wal_replay_lsn() >= '{position}'")[0][0],
+            "the new organisation on the standby",
+            timeout=10,
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    def bouncer_transactions(self) -> int:
+        """Transactions pgbouncer has passed to the topology's database (its admin console's SHOW STATS)."""
+        listed = _run("psql", "-h", "127.0.0.1", "-p", str(BOUNCER_PORT), "-U", "postgres", "-d", "pgbouncer",
+                      "-A", "-F", "|", "-c", "SHOW STATS")
+        header, *rows = listed.splitlines()
+        names = header.split("|")
+        for row in rows:
+            stats = dict(zip(names, row.split("|"), strict=False))
+            if stats.get("database") == DATABASE:
+                return int(stats["total_xact_count"])
+        return 0
 
     def bouncer_log(self) -> str:
         path = self.workdir / "pgbouncer.log"

@@ -16,10 +16,7 @@ from fastapi.testclient import TestClient
 
 from openqualify.server.app import create_app
 from openqualify.server.config import Settings
-from openqualify.server.db.engine import make_sync_engine
 from openqualify.server.db.replicas import ReplicaSet
-from openqualify.server.kit.tenancy import admin_session
-from openqualify.server.org.admin import create_org
 from tests.topology.topology import STANDBY, STANDBY_PORT, Topology, wait_for
 
 MAX_LAG_MS = 1000
@@ -45,21 +42,6 @@ def _replicas(client: TestClient) -> ReplicaSet:
     return replicas
 
 
-def _new_org(built: Topology) -> dict[str, str]:
-    engine = make_sync_engine(built.primary_url)
-    try:
-        with admin_session(engine) as session:
-            _, token = create_org(session, f"Replica {uuid.uuid4().hex[:10]}")
-            session.commit()
-    finally:
-        engine.dispose()
-    # The token is checked on the standby (no organisation is known before it): wait until it is there.
-    position = built.sql(5441, "SELECT pg_current_wal_lsn()::text")[0][0]
-    wait_for(lambda: bool(built.sql(STANDBY_PORT, f"SELECT pg_last_wal_replay_lsn() >= '{position}'")[0][0]),
-             "the new organisation on the standby", timeout=10)
-    return {"Authorization": f"Bearer {token}"}
-
-
 def _write_then_read(client: TestClient, headers: dict[str, str], n: int) -> list[str]:
     """POST a user and GET it at once, PATCH its name and GET it at once: what the reads missed of the writes
     just acknowledged."""
@@ -80,7 +62,7 @@ def _write_then_read(client: TestClient, headers: dict[str, str], n: int) -> lis
 
 def test_reads_run_on_the_standby_and_see_the_clients_own_writes(built: Topology, client: TestClient) -> None:
     replicas = _replicas(client)
-    headers = _new_org(built)
+    headers = built.new_org()
     before = dict(replicas.served)
     missed = [m for n in range(40) for m in _write_then_read(client, headers, n)]
     assert missed == []
@@ -95,7 +77,7 @@ def test_a_paused_standby_serves_nobody_its_stale_rows(built: Topology, client: 
     """Replay paused: the writer's reads fall back to the primary at once (after the short wait); once the
     standby lags past the bound, nobody reads from it; replay resumed, the standby serves again."""
     replicas = _replicas(client)
-    headers, other = _new_org(built), _new_org(built)
+    headers, other = built.new_org(), built.new_org()
     built.sql(STANDBY_PORT, "SELECT pg_wal_replay_pause()")
     try:
         missed = [m for n in range(10) for m in _write_then_read(client, headers, n)]
@@ -118,7 +100,7 @@ def test_a_standby_stopped_mid_run_costs_no_failed_request(built: Topology, clie
     """Writes and read-backs run while the standby is stopped and started again: every request answers as if
     nothing happened (the primary serves while the standby is away), and the standby serves again after."""
     replicas = _replicas(client)
-    headers = _new_org(built)
+    headers = built.new_org()
     missed: list[str] = []
     errors: list[Any] = []
     stop = threading.Event()
