@@ -1,0 +1,108 @@
+"""Failover with a synchronous standby (decision G6): the primary fenced (stopped) and the standby promoted
+while writes are in flight. The workers reconnect by themselves (libpq's host list with
+target_session_attrs=read-write), clients see 503 at most during the switch, and every acknowledged write is on
+the new primary. Runs last: the topology is not the same afterwards. Also the failure mode of remote_apply with
+the standby down: a commit waits, and statement_timeout does not end the wait."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+import uuid
+
+import httpx
+import psycopg
+import pytest
+
+from tests.live import start_server
+from tests.topology.topology import DATABASE, PRIMARY, PRIMARY_PORT, STANDBY, STANDBY_PORT, Topology, wait_for
+
+pytestmark = pytest.mark.e2e
+
+WRITERS = 4
+RUN_SECONDS = 30.0  # the longest the writers run; they stop once the new primary has taken writes for a while
+
+
+def test_a_commit_waits_for_a_stopped_synchronous_standby_and_statement_timeout_does_not_end_it(
+    built: Topology,
+) -> None:
+    built.synchronous("remote_apply")
+    built.sql(PRIMARY_PORT, "CREATE TABLE IF NOT EXISTS waits (n int)", DATABASE)
+    built.ctl(STANDBY, "stop")
+    finished = threading.Event()
+
+    def commit() -> None:
+        with psycopg.connect(built.primary_url, autocommit=True, options="-c statement_timeout=500") as conn:
+            conn.execute("INSERT INTO waits VALUES (1)")
+        finished.set()
+
+    writer = threading.Thread(target=commit, daemon=True)
+    try:
+        writer.start()
+        assert not finished.wait(3.0), "the commit returned without its synchronous standby"
+        waiting = built.sql(PRIMARY_PORT, "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'")
+        assert waiting[0][0] >= 1
+    finally:
+        built.ctl(STANDBY, "start")
+    assert finished.wait(30.0), "the commit did not return once the standby was back"
+    wait_for(built.streaming, "the standby streaming again")
+
+
+def test_promoting_the_synchronous_standby_loses_no_acknowledged_write(built: Topology) -> None:
+    built.synchronous("remote_apply")
+    server = start_server(
+        built.failover_url(), "--workers", "2",
+        env={"OPENQUALIFY_MODE": "production", "OPENQUALIFY_RATE_LIMIT_PER_MINUTE": "0"},
+    )
+    headers = built.new_org()
+    acknowledged: list[str] = []
+    statuses: dict[int, int] = {}
+    successes: list[float] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+    promoted_at: list[float] = []
+
+    def write(w: int) -> None:
+        with httpx.Client(base_url=server.base_url, headers=headers, timeout=60) as client:
+            n = 0
+            while not stop.is_set() and n < 100_000:
+                email = f"f{w}-{n}-{uuid.uuid4().hex[:6]}@example.com"
+                try:
+                    status = client.post("/v1/users", json={"email": email}).status_code
+                except httpx.TransportError:
+                    status = 0
+                with lock:
+                    statuses[status] = statuses.get(status, 0) + 1
+                    if status == 201:
+                        acknowledged.append(email)
+                        successes.append(time.monotonic())
+                n += 1
+
+    writers = [threading.Thread(target=write, args=(w,)) for w in range(WRITERS)]
+    try:
+        for thread in writers:
+            thread.start()
+        wait_for(lambda: len(acknowledged) >= 50, "writes before the failover", timeout=60)
+        built.ctl(PRIMARY, "stop")  # fenced first: never two writable primaries
+        built.ctl(STANDBY, "promote")
+        promoted_at.append(time.monotonic())
+        deadline = time.monotonic() + RUN_SECONDS
+        wait_for(lambda: len([t for t in successes if t > promoted_at[0]]) >= 100 or time.monotonic() > deadline,
+                 "writes on the new primary", timeout=RUN_SECONDS + 5)
+    finally:
+        stop.set()
+        for thread in writers:
+            thread.join(timeout=90)
+        server.stop()
+    after = [t for t in successes if t > promoted_at[0]]
+    assert len(after) >= 100, f"only {len(after)} writes after the promotion; statuses {statuses}"
+    gaps = [later - earlier for earlier, later in itertools.pairwise(successes)]
+    longest = max(gaps)
+    saved = {row[0] for row in built.sql(
+        STANDBY_PORT, "SELECT email FROM users WHERE email LIKE 'f%@example.com'", DATABASE)}
+    lost = [email for email in acknowledged if email not in saved]
+    print(f"\nfailover: {len(acknowledged)} writes acknowledged, {len(lost)} lost, answers {statuses}, "
+          f"longest time without an acknowledged write {longest:.2f} s")
+    assert lost == []
+    assert set(statuses) <= {201, 503}, statuses
