@@ -186,6 +186,11 @@ class Topology:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
+def _bouncer() -> str | None:
+    found = shutil.which("pgbouncer")
+    return found or ("/usr/sbin/pgbouncer" if Path("/usr/sbin/pgbouncer").exists() else None)
+
+
 def _version() -> str | None:
     listed = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, timeout=30).stdout.split()
     return listed[0] if listed else None
@@ -215,7 +220,7 @@ def _create(version: str, name: str, port: int) -> None:
 
 @contextmanager
 def topology() -> Iterator[Topology]:
-    if os.geteuid() != 0 or shutil.which("pg_createcluster") is None or shutil.which("pgbouncer") is None:
+    if os.geteuid() != 0 or shutil.which("pg_createcluster") is None or _bouncer() is None:
         pytest.skip("needs root, Debian's pg_createcluster and pgbouncer (.ci/run installs it)")
     version = _version()
     if version is None:
