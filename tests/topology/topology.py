@@ -139,7 +139,7 @@ class Topology:
         for path in self.workdir.iterdir():
             shutil.chown(path, "postgres")
         self.bouncer = subprocess.Popen(
-            ["pgbouncer", str(config)],
+            [_bouncer() or "pgbouncer", str(config)],
             user="postgres",
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
