@@ -1,4 +1,4 @@
-"""Reads on a hot standby with read-your-writes (decisions G1-G4), on the real topology (tests/topology/topology.py).
+"""Reads on a hot standby with read-your-writes (decisions Y1-Y4), on the real topology (tests/topology/topology.py).
 
 The application runs in process so that the test can see where each read went (`ReplicaSet.served`); every
 answer still goes through the whole application, and the organisations are made on the primary."""

@@ -1,4 +1,4 @@
-"""The end-to-end slice through a real pgbouncer in transaction mode (decision G5): `openqualify serve` with two
+"""The end-to-end slice through a real pgbouncer in transaction mode (decision Y5): `openqualify serve` with two
 workers, its units of work, compiled reads and the Event hub's dispatcher all through pgbouncer, the read path
 on the standby, and read-your-writes across the two workers (each request on a connection of its own)."""
 

@@ -79,14 +79,14 @@ class Settings(BaseSettings):
     # Milliseconds one database statement may run before it is stopped and the request answers 503 (0: no limit).
     statement_timeout_ms: int = Field(default=30_000, ge=0)
 
-    # Hot standbys the read path runs on (comma-separated PostgreSQL URLs; decisions G1-G6, docs/deployment.md).
+    # Hot standbys the read path runs on (comma-separated PostgreSQL URLs; decisions Y1-Y7, docs/deployment.md).
     # A standby lagging more than replica_max_lag_ms, or down, is skipped; a read of an organisation that wrote
     # lately waits up to replica_wait_ms for a standby to replay that write, else the primary serves it.
     database_replica_urls: Annotated[list[str], NoDecode] = []
     replica_max_lag_ms: int = Field(default=1000, ge=0)
     replica_wait_ms: int = Field(default=20, ge=0)
     # `pgbouncer`: the database URLs lead to pgbouncer in transaction mode (no prepared statements, no startup
-    # options: decision G5). `none`: straight to PostgreSQL.
+    # options: decision Y5). `none`: straight to PostgreSQL.
     database_pooler: Literal["none", "pgbouncer"] = "none"
 
     # Requests per minute per token (0: off). Unset: off in the sandbox, PRODUCTION_RATE_LIMIT_PER_MINUTE in production.

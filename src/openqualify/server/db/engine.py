@@ -67,7 +67,7 @@ def postgres_session(
     F5), how long a connection attempt may take, and the name the sessions show in `pg_stat_activity`. What the
     URL's query already says (`?application_name=...`, `?options=...`) is kept.
 
-    Behind pgbouncer in transaction mode (`pooler="pgbouncer"`, decision G5): no prepared statements (pgbouncer
+    Behind pgbouncer in transaction mode (`pooler="pgbouncer"`, decision Y5): no prepared statements (pgbouncer
     1.18 cannot route them: `prepare_threshold=None`) and no `options` startup parameter (pgbouncer refuses it);
     the two timeouts are then the role's or the database's (`ALTER ROLE ... SET lock_timeout = ...`)."""
     given = make_url(url).query

@@ -1,4 +1,4 @@
-"""Reads on hot standbys, with read-your-writes per organisation (decisions G1-G6, docs/deployment.md).
+"""Reads on hot standbys, with read-your-writes per organisation (decisions Y1-Y7, docs/deployment.md).
 
 `OPENQUALIFY_DATABASE_REPLICA_URLS` names PostgreSQL hot standbys. Units of work always run on the primary;
 the read path (the compiled reads of `db.pg_reader` and the Core/ORM read engine) runs on a standby when one is
@@ -13,7 +13,7 @@ fit, else on the primary:
   record). A later read of that organisation runs on a standby only once the standby has replayed that position:
   the compiled reads wait for it up to `OPENQUALIFY_REPLICA_WAIT_MS` (polling the standby's replay position),
   the Core/ORM reads use what the monitor last saw; otherwise the primary serves. What this worker wrote is
-  therefore always seen by its own later reads; for several workers see decision G3 (`serve` shares the
+  therefore always seen by its own later reads; for several workers see decision Y3 (`serve` shares the
   positions between its workers through a small shared file).
 """
 
