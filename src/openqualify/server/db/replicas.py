@@ -55,6 +55,11 @@ _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 client_org: ContextVar[str | None] = ContextVar("client_org", default=None)
 """The organisation the current request acts for (set by `ReadYourWritesMiddleware` once it is authenticated)."""
 
+_PRIMARY: Any = object()  # a request's reads pinned to the primary
+request_server: ContextVar[list[Any] | None] = ContextVar("request_server", default=None)
+"""Where the current request's reads run, once the first of them chose (a standby or _PRIMARY): one request
+reads from one server, so its statements never mix a standby's older rows with the primary's newer ones."""
+
 _STANDBY_STATE = "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text"
 _PRIMARY_POSITION = "SELECT pg_current_wal_insert_lsn()::text"
 
@@ -220,17 +225,46 @@ class ReplicaSet:
 
     # -- choosing ------------------------------------------------------------------------------------------------
 
+    @staticmethod
+    def _pinned() -> tuple[list[Any] | None, Standby | None, bool]:
+        """(the request's holder, its standby, whether its reads already chose)."""
+        holder = request_server.get()
+        if holder is None or holder[0] is None:
+            return holder, None, False
+        if holder[0] is _PRIMARY:
+            return holder, None, True
+        standby: Standby = holder[0]
+        if standby.up:
+            return holder, standby, True
+        holder[0] = _PRIMARY  # lost meanwhile: the rest of the request reads from the primary
+        return holder, None, True
+
+    @staticmethod
+    def _pin(holder: list[Any] | None, standby: Standby | None) -> Standby | None:
+        if holder is not None:
+            holder[0] = _PRIMARY if standby is None else standby
+        return standby
+
     def choose_now(self) -> Standby | None:
         """A standby that already shows the current organisation's writes, without waiting (Core/ORM reads)."""
+        holder, pinned, chosen = self._pinned()
+        if chosen:
+            return pinned
         required = self.positions.required(client_org.get())
         for standby in self._fit():
             if standby.replayed >= required:
-                return standby
-        return None
+                return self._pin(holder, standby)
+        return self._pin(holder, None)
 
     async def choose(self) -> Standby | None:
         """A standby that shows the current organisation's writes, waiting up to `wait_seconds` for one to replay
         them; None: the primary serves."""
+        holder, pinned, chosen = self._pinned()
+        if chosen:
+            return pinned
+        return self._pin(holder, await self._choose())
+
+    async def _choose(self) -> Standby | None:
         required = self.positions.required(client_org.get())
         fit = self._fit()
         for standby in fit:
@@ -295,6 +329,7 @@ class ReplicaReader(CompiledReader):
                 if not isinstance(error, sa_exc.TimeoutError) and not is_connection_lost(error):
                     raise
                 standby.up = False  # lost or saturated: the primary serves until the monitor sees it fit again
+                replicas._pin(request_server.get(), None)
         replicas.served["primary"] += 1
         return await replicas.primary_reader.rows(query, params)
 
@@ -346,6 +381,7 @@ class ReadYourWritesMiddleware:
             await self.app(scope, receive, send)
             return
         token = client_org.set(org_id)
+        pinned = request_server.set([None])
         try:
             if scope["method"] in _READ_METHODS:
                 await self.app(scope, receive, send)
@@ -358,6 +394,7 @@ class ReadYourWritesMiddleware:
 
             await self.app(scope, receive, noting_send)
         finally:
+            request_server.reset(pinned)
             client_org.reset(token)
 
 
