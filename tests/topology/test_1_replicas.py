@@ -31,6 +31,7 @@ def client(built: Topology) -> Iterator[TestClient]:
         replica_max_lag_ms=MAX_LAG_MS,
         replica_wait_ms=20,
         rate_limit_per_minute=0,
+        metrics="on",
     )
     with TestClient(create_app(settings), raise_server_exceptions=False) as http:
         yield http
@@ -71,6 +72,9 @@ def test_reads_run_on_the_standby_and_see_the_clients_own_writes(built: Topology
     print(f"\n40 writes, each read back at once: {on_standby} compiled reads on the standby, {on_primary} on the "
           f"primary, {replicas.served['waited'] - before['waited']} waited for replay")
     assert on_standby > 0, "no read ran on the standby"
+    scrape = client.get("/metrics").text  # the standby's pools under their own label (decision W5)
+    assert 'openqualify_db_pool_connections_max{pool="replica"}' in scrape
+    assert 'openqualify_db_pool_connections_max{pool="reads"}' in scrape
 
 
 def test_a_paused_standby_serves_nobody_its_stale_rows(built: Topology, client: TestClient) -> None:
