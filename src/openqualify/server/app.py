@@ -24,6 +24,7 @@ from openqualify.server.console import install_console
 from openqualify.server.db.compiled import SQLiteReader
 from openqualify.server.db.engine import make_async_engine, make_sessionmaker, read_engine, write_intent
 from openqualify.server.db.pg_reader import PostgresReader
+from openqualify.server.db.replicas import ReadYourWritesMiddleware, start_replicas
 from openqualify.server.db.statistics import analyze_if_never, stop_background
 from openqualify.server.db.urls import is_sqlite
 from openqualify.server.event_hub.runtime import start_event_hub
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
             echo=settings.db_echo,
             lock_timeout=settings.db_lock_timeout,
             statement_timeout=statement_timeout,
+            pooler=settings.database_pooler,
         )
         app.state.engine = engine
         observe_engine_pool(engine)  # pool metrics (when on)
@@ -90,13 +92,17 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
                 settings.database_url, engine.dialect, settings.db_lock_timeout, statement_timeout
             )
         else:
-            app.state.reader = PostgresReader(engine, read_pool, settings.db_lock_timeout, statement_timeout)
+            app.state.reader = PostgresReader(
+                engine, read_pool, settings.db_lock_timeout, statement_timeout, pooler=settings.database_pooler
+            )
             if tracing is not None:
                 app.state.reader.configure_connection = tracing.instrument_psycopg
         if tracing is not None:
             app.state.reader.tracer = tracing.tracer
         if isinstance(app.state.reader, PostgresReader):
             await app.state.reader.open()
+            if settings.database_replica_urls:  # the read path on hot standbys (db.replicas)
+                await start_replicas(app.state, settings, tracing, read_pool, statement_timeout)
         analyze_if_never(engine)
         if settings.effective_rate_limit > 0:
             counter = build_counter(
@@ -143,6 +149,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
     app.state.principal_cache = PrincipalCache(settings.principal_cache_ttl)
     app.state.list_cache = ListCache(settings.list_cache_mb * MIB)
     app.state.rate_limiter = None
+    app.state.replicas = None
     app.state.database_damaged = None  # SQLite's reason, once a request found the file damaged (/ready says it)
     app.state.endpoint_maps = {}
     app.state.journal = JournalStore(settings.journal_size, settings.journal_body_bytes)
@@ -167,6 +174,8 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
     if settings.metrics_enabled or tracing is not None:
         app.add_middleware(RouteRecorderMiddleware)
     app.add_middleware(ReplayOnConflictMiddleware)
+    if settings.database_replica_urls:  # read-your-writes: inside authentication, which names the organisation
+        app.add_middleware(ReadYourWritesMiddleware, replicas=lambda: app.state.replicas)
     authenticated = ("/v1", "/_sandbox") if settings.sandbox_enabled else ("/v1",)
     app.add_middleware(
         AuthenticateFirstMiddleware, prefixes=authenticated, cache=app.state.principal_cache, run_first=_first_row

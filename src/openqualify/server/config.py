@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -79,6 +79,16 @@ class Settings(BaseSettings):
     # Milliseconds one database statement may run before it is stopped and the request answers 503 (0: no limit).
     statement_timeout_ms: int = Field(default=30_000, ge=0)
 
+    # Hot standbys the read path runs on (comma-separated PostgreSQL URLs; decisions Y1-Y7, docs/deployment.md).
+    # A standby lagging more than replica_max_lag_ms, or down, is skipped; a read of an organisation that wrote
+    # lately waits up to replica_wait_ms for a standby to replay that write, else the primary serves it.
+    database_replica_urls: Annotated[list[str], NoDecode] = []
+    replica_max_lag_ms: int = Field(default=1000, ge=0)
+    replica_wait_ms: int = Field(default=20, ge=0)
+    # `pgbouncer`: the database URLs lead to pgbouncer in transaction mode (no prepared statements, no startup
+    # options: decision Y5). `none`: straight to PostgreSQL.
+    database_pooler: Literal["none", "pgbouncer"] = "none"
+
     # Requests per minute per token (0: off). Unset: off in the sandbox, PRODUCTION_RATE_LIMIT_PER_MINUTE in production.
     rate_limit_per_minute: int | None = None
     # The length of the counting window (a minute; shorter windows are for tests of retry logic).
@@ -103,7 +113,7 @@ class Settings(BaseSettings):
     # Unset: on in the sandbox, off in production (the usual way to keep them private is a port of their own).
     metrics: str | None = None
 
-    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", "database_replica_urls", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

@@ -256,7 +256,7 @@ def serve(
     server = uvicorn.Server(config)
     try:
         if workers > 1:
-            with _multiprocess_metrics(settings.metrics_enabled) as directory:
+            with _multiprocess_metrics(settings.metrics_enabled) as directory, _shared_write_positions(settings):
                 _workers_class()(config, sockets=sockets, metrics_directory=directory).run()
         else:
             server.run(sockets=sockets)
@@ -324,6 +324,26 @@ def _multiprocess_metrics(enabled: bool) -> Iterator[str | None]:
     try:
         yield directory
     finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@contextmanager
+def _shared_write_positions(settings: object) -> Iterator[None]:
+    """With replicas, the workers share the organisations' last write positions (read-your-writes across workers,
+    `server.db.replicas`) through a small file of a temporary directory, removed at exit."""
+    from openqualify.server.config import Settings
+    from openqualify.server.db.replicas import SHARED_FILE_ENV
+
+    assert isinstance(settings, Settings)
+    if not settings.database_replica_urls or os.environ.get(SHARED_FILE_ENV):
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="openqualify-replicas-")
+    os.environ[SHARED_FILE_ENV] = os.path.join(directory, "positions")
+    try:
+        yield
+    finally:
+        os.environ.pop(SHARED_FILE_ENV, None)
         shutil.rmtree(directory, ignore_errors=True)
 
 

@@ -59,20 +59,29 @@ APPLICATION_NAME = "openqualify"  # how the server's PostgreSQL sessions show in
 CONNECT_TIMEOUT_SECONDS = 5  # a server that does not answer a connection attempt at all (libpq's minimum is 2)
 
 
-def postgres_session(url: str | URL, lock_timeout: float, statement_timeout: float) -> dict[str, Any]:
+def postgres_session(
+    url: str | URL, lock_timeout: float, statement_timeout: float, pooler: str = "none"
+) -> dict[str, Any]:
     """Connection arguments of the server's PostgreSQL sessions, units of work and reads alike: how long a
     statement may wait for a lock (then 503, decision R4), how long it may run (0: no limit; then 503, decision
     F5), how long a connection attempt may take, and the name the sessions show in `pg_stat_activity`. What the
-    URL's query already says (`?application_name=...`, `?options=...`) is kept."""
+    URL's query already says (`?application_name=...`, `?options=...`) is kept.
+
+    Behind pgbouncer in transaction mode (`pooler="pgbouncer"`, decision Y5): no prepared statements (pgbouncer
+    1.18 cannot route them: `prepare_threshold=None`) and no `options` startup parameter (pgbouncer refuses it);
+    the two timeouts are then the role's or the database's (`ALTER ROLE ... SET lock_timeout = ...`)."""
     given = make_url(url).query
-    options = f"-c lock_timeout={int(lock_timeout * 1000)} -c statement_timeout={int(statement_timeout * 1000)}"
-    if isinstance(own := given.get("options"), str):
-        options = f"{own} {options}"
-    return {
-        "options": options,
+    session: dict[str, Any] = {
         "connect_timeout": given.get("connect_timeout", CONNECT_TIMEOUT_SECONDS),
         "application_name": given.get("application_name", APPLICATION_NAME),
     }
+    if pooler == "pgbouncer":
+        session["prepare_threshold"] = None
+        return session
+    options = f"-c lock_timeout={int(lock_timeout * 1000)} -c statement_timeout={int(statement_timeout * 1000)}"
+    if isinstance(own := given.get("options"), str):
+        options = f"{own} {options}"
+    return {"options": options, **session}
 
 
 def make_async_engine(
@@ -82,9 +91,11 @@ def make_async_engine(
     echo: bool = False,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     statement_timeout: float = 0.0,
+    pooler: str = "none",
 ) -> AsyncEngine:
     """The server's engine. `lock_timeout`: how long a statement may wait for a lock (queued, never blocking);
-    `statement_timeout`: how long it may run (0: no limit)."""
+    `statement_timeout`: how long it may run (0: no limit); `pooler`: `pgbouncer` behind pgbouncer in transaction
+    mode (`postgres_session`)."""
     if is_sqlite(url):
         engine = create_async_engine(
             async_url(url),
@@ -106,7 +117,7 @@ def make_async_engine(
         max_overflow=0,
         pool_timeout=lock_timeout,
         json_deserializer=orjson.loads,  # JSON documents are read by the thousand in lists
-        connect_args=postgres_session(url, lock_timeout, statement_timeout),
+        connect_args=postgres_session(url, lock_timeout, statement_timeout, pooler),
     )
     _ping_after_idle(engine.sync_engine)
     return engine

@@ -40,14 +40,25 @@ UNSURE_WAIT_SECONDS = 1.0  # the longest wait for a connection while the databas
 
 class PostgresReader(CompiledReader):
     def __init__(
-        self, engine: AsyncEngine, max_size: int, lock_timeout: float, statement_timeout: float = 0.0
+        self,
+        engine: AsyncEngine,
+        max_size: int,
+        lock_timeout: float,
+        statement_timeout: float = 0.0,
+        *,
+        pooler: str = "none",
+        pool_name: str = READS,
+        pool_wait: float | None = None,
     ) -> None:
+        """`pooler`: see `engine.postgres_session`; `pool_name`: the pool's label in the metrics (`replica` for a
+        standby's); `pool_wait`: the longest wait for a connection (default: the lock timeout)."""
         super().__init__(engine.dialect)
         _, connect_params = engine.dialect.create_connect_args(engine.url)
-        session = postgres_session(engine.url, lock_timeout, statement_timeout)
+        session = postgres_session(engine.url, lock_timeout, statement_timeout, pooler)
         self._connect_params = {**connect_params, **session, "autocommit": True}
         self._max_size = max_size
-        self._timeout = lock_timeout
+        self._timeout = lock_timeout if pool_wait is None else min(pool_wait, lock_timeout)
+        self._name = pool_name
         self._pool: AsyncConnectionPool | None = None
         self._starting = asyncio.Lock()
         # Since a connection was lost and until a statement succeeds again, the database may be away: a wait
@@ -57,7 +68,7 @@ class PostgresReader(CompiledReader):
         self._generation = 0  # pools made so far (`_renew`)
         self._retired: set[asyncio.Task[None]] = set()
         # Observability (set by the application): the pool's metrics, and psycopg's spans on each new connection.
-        self.pool_metrics: PoolMetrics | None = pool_metrics(READS)
+        self.pool_metrics: PoolMetrics | None = pool_metrics(pool_name)
         self.configure_connection: Callable[[psycopg.AsyncConnection[Any]], Awaitable[None]] | None = None
 
     async def _live(self) -> AsyncConnectionPool:
@@ -72,7 +83,7 @@ class PostgresReader(CompiledReader):
                     max_size=self._max_size,
                     timeout=self._timeout,
                     open=False,
-                    name="openqualify-reads",
+                    name=f"openqualify-{self._name}",
                     configure=self.configure_connection,
                 )
                 await pool.open(wait=False)  # connections are made in the background
@@ -136,6 +147,16 @@ class PostgresReader(CompiledReader):
                 return await self._execute(connection, query, arguments)
             finally:
                 observed.checked_in()
+
+    async def first_row(self, sql: str) -> tuple[Any, ...]:
+        """The first row of a statement without parameters (the replicas' positions, `db.replicas`)."""
+        pool = await self._live()
+        async with pool.connection(timeout=self._timeout) as connection:
+            cursor = await connection.execute(sql)
+            found = await cursor.fetchone()
+        if found is None:
+            raise LookupError(sql)
+        return tuple(found)
 
     @staticmethod
     async def _execute(connection: psycopg.AsyncConnection[Any], query: CompiledQuery, arguments: Any) -> list[Any]:
