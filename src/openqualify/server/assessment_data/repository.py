@@ -22,7 +22,7 @@ from openqualify.server.db.models import (
     Submission,
     User,
 )
-from openqualify.server.kit.reads import TENANT, ReadContext, org_scope, registered
+from openqualify.server.kit.reads import TENANT, ReadContext, Reads, org_scope, registered
 from openqualify.server.kit.repository import Repository
 from openqualify.server.kit.wire import wire_time
 
@@ -30,11 +30,17 @@ from openqualify.server.kit.wire import wire_time
 _LEARNER = (User.email, User.first_name, User.last_name, User.person_id)
 
 
+_COURSE_NAME = registered(select(Course.name).where(Course.id == bindparam("course_id"), org_scope(Course)))
+
+
+async def read_course_name(reads: Reads, course_id: str) -> str | None:
+    """The course's name (the analytics rows' `courseName`)."""
+    name: str | None = await reads.scalar(_COURSE_NAME, course_id=course_id)
+    return name
+
+
 class AssessmentDataRepository(Repository):
     """Analytics queries of the write path's session (console views, counts); the lists are read below."""
-
-    async def course_name(self, offering: Offering) -> str | None:
-        return await self.one_or_none(select(Course.name).where(Course.id == offering.course_id))
 
     async def user_emails(self, ids: set[str]) -> dict[str, str]:
         if not ids:

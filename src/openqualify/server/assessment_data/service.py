@@ -44,7 +44,7 @@ async def _assignment_rows(ctx: ReadContext, offering_id: str, *, marked_only: b
     offering = await read_offering(ctx, offering_id)
     session = await ctx.session()
     known = await _assessments(session, offering)
-    course = await AssessmentDataRepository(session).course_name(offering)
+    course = await repository.read_course_name(ctx, offering.course_id)
     rows = await repository.read_assignment_rows(ctx, offering, marked_only=marked_only)
     # Per assessment: the fields every row of it shares (absent ones left out).
     shared = {
@@ -113,7 +113,7 @@ async def _submissions(
         if row.created_at is not None:
             user_ids |= views.history_user_ids(row.marker_user_id, row.history)
     email_of = (await AssessmentDataRepository(session).user_emails(user_ids)).get
-    course = await AssessmentDataRepository(session).course_name(offering)
+    course = await repository.read_course_name(ctx, offering.course_id)
     shared = present(
         {
             "assessmentId": assessment.id,

@@ -17,18 +17,19 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar, get_args, get_origin
+from typing import Annotated, Any, Protocol, TypeVar, get_args, get_origin
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.dependencies.models import Dependant
 from pydantic import TypeAdapter
-from sqlalchemy import BindParameter, Executable, Row, and_, bindparam
+from sqlalchemy import BindParameter, Executable, Row, and_, bindparam, event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from openqualify.server.db.compiled import CompiledReader
 from openqualify.server.db.engine import write_intent
-from openqualify.server.kit.auth import Principal, authenticate_with
+from openqualify.server.kit.auth import Principal, authenticate
 from openqualify.server.kit.listcache import CACHED_ROUTE, CURRENT_VERSION, ListCache
 from openqualify.server.kit.tenancy import TENANT_PARAM, bind_org
 from openqualify.server.kit.validation import refuse_nul
@@ -78,8 +79,50 @@ class SideBySide:
         return tuple(None if row[key] is None else make(row[start:end]) for make, start, end, key in self._parts)
 
 
+class Reads(Protocol):
+    """The one read API: the rows of a registered statement with its parameters, the organisation's filled in.
+
+    `ReadContext` (the read path: straight through the driver) and `kit.repository.Repository` (a unit of work's
+    session) both offer it, so a statement is written once, in its resource's repository, and a `read_*`
+    function taking `Reads` serves both paths.
+    """
+
+    async def rows(self, statement: Executable, /, **params: Any) -> Sequence[Row[Any]]: ...
+
+    async def first(self, statement: Executable, /, **params: Any) -> Row[Any] | None: ...
+
+    async def scalar(self, statement: Executable, /, **params: Any) -> Any: ...
+
+
+class ReadOnlySessionError(RuntimeError):
+    """A programming error: a change (flush, INSERT, UPDATE, DELETE) on the read path's session. Reads take no
+    write lock and do not raise the organisation's data version, so such a change would bypass both; writes
+    belong to a unit of work (`kit.deps.SessionDep`)."""
+
+
+class ReadOnlySession(Session):
+    """The read path's ORM session (as polar's `AsyncReadSession`): it refuses to flush or to run a change."""
+
+
+@event.listens_for(ReadOnlySession, "before_flush")
+def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlySessionError("the read path's session cannot flush changes")
+
+
+@event.listens_for(ReadOnlySession, "do_orm_execute")
+def _refuse_changes(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        raise ReadOnlySessionError("the read path's session cannot run INSERT, UPDATE or DELETE")
+
+
+def read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions of the read path (`ReadContext.session`): read-only, on the read engine."""
+    return async_sessionmaker(engine, sync_session_class=ReadOnlySession, expire_on_commit=False, autoflush=False)
+
+
 class ReadContext:
-    """What a read route gets: the principal, the request, and rows of statements scoped to the principal."""
+    """What a read route gets: the principal, the request, and `Reads` of statements scoped to the principal."""
 
     __slots__ = ("_connection", "_engine", "_reader", "_session", "_sessionmaker", "principal", "request")
 
@@ -93,32 +136,33 @@ class ReadContext:
         self.principal: Principal
 
     async def session(self) -> AsyncSession:
-        """An ORM session bound to the principal's organisation (`kit.tenancy`), for the services' repositories."""
+        """A read-only ORM session (`ReadOnlySession`) bound to the principal's organisation (`kit.tenancy`), for
+        the services' repositories."""
         if self._session is None:
             write_intent.set(False)
             self._session = self._sessionmaker()
             bind_org(self._session.sync_session, self.principal.org_id)
         return self._session
 
-    async def connection(self) -> AsyncConnection:
-        if self._connection is None:
-            write_intent.set(False)  # a read: on SQLite no write lock, no BEGIN at all
-            self._connection = await self._engine.connect()
-        return self._connection
-
-    async def rows(self, statement: Executable, **params: Any) -> Sequence[Row[Any]]:
+    async def rows(self, statement: Executable, /, **params: Any) -> Sequence[Row[Any]]:
         return await self._run(statement, {TENANT_PARAM: self.principal.org_id, **params})
 
-    async def first(self, statement: Executable, **params: Any) -> Row[Any] | None:
+    async def first(self, statement: Executable, /, **params: Any) -> Row[Any] | None:
         found = await self._run(statement, {TENANT_PARAM: self.principal.org_id, **params})
         return found[0] if found else None
+
+    async def scalar(self, statement: Executable, /, **params: Any) -> Any:
+        found = await self.first(statement, **params)
+        return None if found is None else found[0]
 
     async def _run(self, statement: Executable, params: dict[str, Any]) -> Sequence[Any]:
         """Straight through the driver (`db.compiled`) when the statement allows it, else through Core."""
         if (query := self._reader.compiled(statement)) is not None:
             return await self._reader.rows(query, params)
-        connection = await self.connection()
-        return (await connection.execute(statement, params)).all()
+        if self._connection is None:
+            write_intent.set(False)  # a read: on SQLite no write lock, no BEGIN at all
+            self._connection = await self._engine.connect()
+        return (await self._connection.execute(statement, params)).all()
 
     async def _first_unscoped(self, statement: Executable, params: dict[str, Any]) -> Any:
         found = await self._run(statement, params)
@@ -133,11 +177,11 @@ class ReadContext:
             self._connection = None
 
 
-async def open_context(request: Request, context_class: type[ReadContext] = ReadContext) -> ReadContext:
+async def open_context(request: Request) -> ReadContext:
     """Authenticate (401/403 first), then refuse NUL in path and query values, as every route does."""
-    context = context_class(request)
+    context = ReadContext(request)
     try:
-        context.principal = await authenticate_with(
+        context.principal = await authenticate(
             context._first_unscoped, request.headers.get("authorization"), request.app.state.principal_cache
         )
         request.scope.setdefault("state", {})["org_id"] = context.principal.org_id
