@@ -57,7 +57,7 @@ async def delete_document(
 async def pending_submission(
     ctx: ReadContextDep, offeringId: str, days: Annotated[str | None, Query()] = None
 ) -> list[schemas.PendingSubmissionOut]:
-    return await pending.pending_submission(await ctx.session(), ctx.principal, offeringId, days)
+    return await pending.pending_submission(ctx, offeringId, days)
 
 
 @router.delete(

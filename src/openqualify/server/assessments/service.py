@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.assessments import dates, repository, schemas, views
-from openqualify.server.assessments.repository import AssessmentRepository, AssessmentRow
+from openqualify.server.assessments.repository import HANDED_IN, AssessmentRepository, AssessmentRow
 from openqualify.server.db.models import Assessment, AssessmentDueOverride, AssessmentSetting, Offering
 from openqualify.server.event_hub import emitters as hub
 from openqualify.server.kit.auth import Principal
@@ -26,7 +26,6 @@ from openqualify.server.offerings.lookup import found_in_offering, get_offering
 from openqualify.server.users.service import get_user
 
 RELATIVE_DATES_DETAILS = "The specified offering has relative dates enabled. Absolute task dates can not be set."
-SUBMITTED = ("submitted", "marked")
 
 
 def invalid_property(thing: str, prop: str, expected: str) -> ObjectInvalidPropertyError:
@@ -102,8 +101,9 @@ async def update_assessment(
         if body.markType is not None:
             setting.mark_type = body.markType
         await session.flush()
-    documents = await AssessmentRepository(session).documents_of(offering.id, [assessment.id])
-    return views.assessment_out(assessment, setting, offering, documents.get(assessment.id, ()))
+    view = await repository.read_assessments(AssessmentRepository(session), offering.id)
+    assert view is not None  # the offering was found above
+    return views.assessment_out(assessment, setting, offering, view.documents.get(assessment.id, ()))
 
 
 async def set_learner_due_date(
@@ -175,7 +175,7 @@ async def reset_to_draft(
     if assessment.type == "quiz":
         raise invalid_property("assessment", "type", "assignment or open-response")
     submission = await AssessmentRepository(session).find_submission(offering.id, assessment.id, user.id)
-    if submission is None or submission.status not in SUBMITTED:
+    if submission is None or submission.status not in HANDED_IN:
         raise AssessmentNotSubmittedError(f"The user {user.email} has not submitted assessment {assessment.id}.")
     submission.status = "draft"
     submission.submitted_at = None
