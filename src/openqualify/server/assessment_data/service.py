@@ -10,13 +10,14 @@ from typing import Any
 from openqualify.server.assessment_data import repository
 from openqualify.server.assessment_data.repository import AssessmentDataRepository
 from openqualify.server.assessments import views
+from openqualify.server.assessments.lookup import get_assessment
 from openqualify.server.assessments.repository import read_assessments
-from openqualify.server.assessments.service import get_assessment
 from openqualify.server.db.models import Offering
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.wire import present
 from openqualify.server.offerings.lookup import found_in_offering, get_offering, read_offering
-from openqualify.server.users.service import get_user
+from openqualify.server.users.lookup import get_user
+from openqualify.server.users.schemas import full_name
 
 ACTIVITY_TYPE = "open-response"
 # Lists run to thousands of rows: each row is built as the JSON-ready dict of its schema (`kit.wire`), absent
@@ -25,10 +26,6 @@ AssignmentMarkRow = dict[str, Any]  # schemas.AssignmentMarkOut
 SubmissionMarkRow = dict[str, Any]  # schemas.SubmissionMarkOut
 QuizMarkRow = dict[str, Any]  # schemas.QuizMarkOut
 ActivityAttemptRow = dict[str, Any]  # schemas.ActivityAttemptOut
-
-
-def _full_name(first_name: str | None, last_name: str | None) -> str | None:
-    return " ".join(part for part in (first_name, last_name) if part) or None
 
 
 async def _assessments(ctx: ReadContext, offering_id: str) -> tuple[Any, dict[str, tuple[Any, Any | None]]]:
@@ -191,7 +188,7 @@ async def quiz_marks(ctx: ReadContext, offering_id: str) -> list[QuizMarkRow]:
                 "quizId": quiz_id,
                 "quizTitle": title,
                 "learnerEmail": email,
-                "learnerFullname": _full_name(first_name, last_name),
+                "learnerFullname": full_name(first_name, last_name),
                 "learnerPersonId": person_id,
                 "mark": mark,
                 "attempts": 1,

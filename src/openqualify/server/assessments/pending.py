@@ -12,7 +12,7 @@ from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.timefmt import shift
 from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.offerings.lookup import found_in_offering
-from openqualify.server.users.schemas import ProfileRequestOut
+from openqualify.server.users.schemas import person_with_profile
 
 DEFAULT_DAYS = 3
 MAX_DAYS = 36_500
@@ -32,14 +32,7 @@ def parse_days(value: str | None) -> int:
 
 
 def _user_out(user: User) -> schemas.PendingUserOut:
-    return schemas.PendingUserOut(
-        email=user.email,
-        firstName=user.first_name or None,
-        lastName=user.last_name or None,
-        personId=user.person_id or None,
-        metadata=schemas.UserMetadataOut(tags=list(user.tags or [])),
-        profile=ProfileRequestOut(displayName=user.display_name or None),
-    )
+    return schemas.PendingUserOut(**person_with_profile(user))
 
 
 async def pending_submission(

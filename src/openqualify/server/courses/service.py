@@ -9,13 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.courses import repository, schemas
 from openqualify.server.courses.repository import CourseRepository
-from openqualify.server.db.models import Course, CoursePermission, CourseVersion, Offering, User
+from openqualify.server.db.models import Course, CoursePermission, CourseVersion, Offering
 from openqualify.server.event_hub import emitters as hub
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import IncompatibleParametersError, ObjectIsNotError, ObjectNotFoundError
 from openqualify.server.kit.ids import push_id
 from openqualify.server.kit.reads import ReadContext, Reads
-from openqualify.server.users.service import get_user
+from openqualify.server.users.lookup import get_user
+from openqualify.server.users.schemas import full_name
 
 
 def _outcomes(course: Course | Any) -> list[schemas.LearningOutcomeOut]:
@@ -72,11 +73,6 @@ def to_activation_out(offering: Offering, learners: int) -> schemas.ActivationOu
     )
 
 
-def full_name(user: User) -> str | None:
-    name = " ".join(part for part in (user.first_name, user.last_name) if part)
-    return name or None
-
-
 async def _content(reads: Reads, content_id: str) -> tuple[Row[Any], Row[Any] | None]:
     """The course behind a contentId and the version it names (rows), or 404."""
     found = await repository.read_content(reads, content_id)
@@ -118,7 +114,10 @@ async def permissions(session: AsyncSession, content_id: str) -> list[schemas.Us
     course, _ = await _content(repo, content_id)
     return [
         schemas.UserPermissionOut(
-            email=user.email, name=full_name(user), isBuilder=permission.is_builder, isReviewer=permission.is_reviewer
+            email=user.email,
+            name=full_name(user.first_name, user.last_name),
+            isBuilder=permission.is_builder,
+            isReviewer=permission.is_reviewer,
         )
         for permission, user in await repo.permissions(course.id)
     ]
