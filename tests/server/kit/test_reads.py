@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Annotated, Any
 
 import pytest
+from fastapi import Depends, Query, Request
 from sqlalchemy import Dialect, Engine, Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,8 +20,16 @@ import openqualify.server.routes  # noqa: F401  (imports every view, so every re
 from openqualify.server.db.compiled import CompiledQuery, NotCompilable
 from openqualify.server.db.engine import make_async_engine, make_sessionmaker, read_engine, write_intent
 from openqualify.server.db.models import User
+from openqualify.server.kit.deps import SessionDep, UserEmailPath
 from openqualify.server.kit.ids import push_id
-from openqualify.server.kit.reads import REGISTERED, ReadOnlySessionError, read_sessionmaker
+from openqualify.server.kit.reads import (
+    REGISTERED,
+    ReadContextDep,
+    ReadOnlySessionError,
+    ReadRouteError,
+    read_sessionmaker,
+)
+from openqualify.server.kit.routing import api_router
 from openqualify.server.kit.tenancy import TENANT_PARAM, admin_session, bind_org
 from openqualify.server.org.admin import create_org
 from tests.conftest import Api, error_name
@@ -162,3 +173,61 @@ def test_a_write_through_a_read_session_is_refused(database_url: str, sync_engin
             await engine.dispose()
 
     asyncio.run(main())
+
+
+def _sync_check(thingId: str) -> str:
+    return thingId
+
+
+SyncChecked = Annotated[str, Depends(_sync_check)]  # FastAPI would run it in a thread: not on the read path
+
+
+def _refused(endpoint: Callable[..., Awaitable[Any]], path: str = "/things/{thingId}") -> str:
+    router = api_router(tags=["Test"])
+    with pytest.raises(ReadRouteError) as refused:
+        router.read(path, model=dict[str, str])(endpoint)
+    return str(refused.value)
+
+
+def test_a_read_endpoint_the_read_path_cannot_serve_is_refused_when_registered() -> None:
+    async def no_context(thingId: str) -> dict[str, str]:
+        return {}
+
+    async def with_body(ctx: ReadContextDep, thingId: str, body: dict[str, str]) -> dict[str, str]:
+        return {}
+
+    async def with_request(ctx: ReadContextDep, thingId: str, request: Request) -> dict[str, str]:
+        return {}
+
+    async def with_session(ctx: ReadContextDep, thingId: str, session: SessionDep) -> dict[str, str]:
+        return {}
+
+    async def with_sync_validator(ctx: ReadContextDep, thingId: SyncChecked) -> dict[str, str]:
+        return {}
+
+    assert "first parameter must be `ctx: ReadContextDep`" in _refused(no_context)
+    assert "no body" in _refused(with_body)
+    assert "`ctx.request`" in _refused(with_request)
+    assert "'session' is a dependency the read path cannot run" in _refused(with_session)
+    assert "'thingId' is a dependency the read path cannot run" in _refused(with_sync_validator)
+
+    async def served(
+        ctx: ReadContextDep, thingId: str, email: UserEmailPath, top: Annotated[str | None, Query(alias="$top")] = None
+    ) -> dict[str, str]:
+        return {}
+
+    router = api_router(tags=["Test"])
+    router.read("/things/{thingId}/{userEmail}", model=dict[str, str])(served)  # accepted
+    assert [route.path for route in router.routes] == ["/v1/things/{thingId}/{userEmail}"]
+
+
+def test_read_routes_validate_their_parameters_as_any_route(api: Api) -> None:
+    """`UserEmailPath` on a read route answers as on a write route (the hand-written checks are gone)."""
+    for path in ("/users/not-an-email", "/users/not-an-email/badges", "/users/not-an-email/progress",
+                 "/users/not-an-email/offerings", "/users/not-an-email/offerings/x/progress"):
+        response = api.get(path)
+        assert response.status_code == 400, path
+        assert response.json() == {
+            "name": "SchemaValidationError", "details": 'userEmail not-an-email should match format "email".'
+        }, path
+    assert api.patch("/users/not-an-email", json={}).json() == api.get("/users/not-an-email").json()

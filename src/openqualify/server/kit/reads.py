@@ -14,13 +14,16 @@ parameter from the principal; `tests/server/kit/test_reads.py` checks every regi
 
 from __future__ import annotations
 
+import inspect
 from collections import namedtuple
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Protocol, TypeVar, get_args, get_origin
+from typing import Annotated, Any, Protocol, TypeVar
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import request_params_to_args
+from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter
 from sqlalchemy import BindParameter, Executable, Row, and_, bindparam, event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
@@ -206,27 +209,93 @@ def read_route(endpoint: E) -> E:
     return endpoint
 
 
+class ReadRouteError(TypeError):
+    """A read endpoint whose signature the read path cannot serve: refused when the route is registered."""
+
+
+def _plain_str(field: Any) -> bool:
+    """A parameter declared `str` without constraints: its raw value is its value (nothing to validate)."""
+    info = field.field_info
+    return info.annotation is str and not info.metadata
+
+
 @dataclass(frozen=True, slots=True)
-class QueryParam:
-    """A query parameter the endpoint declares. Read routes receive every query value as a string and parse it
-    themselves (`$top` with `kit.odata.parse_top`, ...); what a client may send (`$top` an integer from 1 to 1000,
-    the enums, the `$filter` grammar) is declared for the OpenAPI document in `server/reference/queries.py`."""
+class Validator:
+    """A parameter given by a dependency that validates path or query values (`kit.deps.UserEmailPath`): an async
+    function of those parameters only, run on the read path as FastAPI would run it."""
 
     name: str
-    alias: str
-    default: Any
-    many: bool  # declared as a list: every occurrence
+    call: Callable[..., Awaitable[Any]]
+    path: list[Any]
+    query: list[Any]
 
 
-def _is_list(annotation: Any) -> bool:
-    return get_origin(annotation) is list or any(get_origin(arg) is list for arg in get_args(annotation))
+@dataclass(frozen=True, slots=True)
+class ReadParams:
+    """How a read route's arguments come from the request: the same fields, types and validators FastAPI derives
+    from the signature (`Dependant`), checked with FastAPI's own `request_params_to_args`, so that a read route
+    validates its parameters exactly as any route does (errors leave as `RequestValidationError`: a flat 400)."""
 
+    path: list[Any]
+    query: list[Any]
+    validators: list[Validator]
+    raw_path: bool  # every path parameter a plain `str`: passed on as matched
 
-def query_params(dependant: Dependant) -> list[QueryParam]:
-    return [
-        QueryParam(field.name, field.alias, field.get_default(), _is_list(field.field_info.annotation))
-        for field in dependant.query_params
-    ]
+    @classmethod
+    def of(
+        cls, dependant: Dependant, endpoint: Callable[..., Any], ignored: Collection[Callable[..., Any]]
+    ) -> ReadParams:
+        """The plan for `endpoint`, or `ReadRouteError` when the read path cannot serve its signature: its first
+        parameter must be `ctx: ReadContextDep`; the others path or query parameters, or validators."""
+        where = f"read route {endpoint.__module__}.{endpoint.__qualname__}"
+        names = list(inspect.signature(endpoint).parameters)
+        if not names or names[0] != "ctx":
+            raise ReadRouteError(f"{where}: its first parameter must be `ctx: ReadContextDep`")
+        if dependant.body_params or dependant.header_params or dependant.cookie_params:
+            raise ReadRouteError(f"{where}: a read route takes no body, header or cookie parameter")
+        if dependant.request_param_name or dependant.response_param_name or dependant.background_tasks_param_name:
+            raise ReadRouteError(f"{where}: a read route gets the request as `ctx.request`, and answers by returning")
+        validators: list[Validator] = []
+        for sub in dependant.dependencies:
+            if (sub.call is _documented_context and sub.name == "ctx") or sub.call in ignored:
+                continue
+            if sub.call is _documented_context:
+                raise ReadRouteError(f"{where}: `ReadContextDep` is its first parameter, `ctx`")
+            own = sub.body_params or sub.header_params or sub.cookie_params or sub.dependencies
+            if own or sub.request_param_name or not inspect.iscoroutinefunction(sub.call) or sub.name is None:
+                raise ReadRouteError(
+                    f"{where}: parameter {sub.name!r} is a dependency the read path cannot run (only async "
+                    "validators of path and query values, such as `kit.deps.UserEmailPath`)"
+                )
+            validators.append(Validator(sub.name, sub.call, list(sub.path_params), list(sub.query_params)))
+        path, query = list(dependant.path_params), list(dependant.query_params)
+        return cls(path, query, validators, all(_plain_str(field) for field in path))
+
+    async def arguments(self, request: Request) -> dict[str, Any]:
+        """The endpoint's arguments besides `ctx`, validated."""
+        path_params = request.path_params
+        errors: list[Any] = []
+        if self.raw_path:
+            arguments = {field.name: path_params[field.alias] for field in self.path}
+        else:
+            arguments, errors = request_params_to_args(self.path, path_params)
+        if self.query:
+            values, query_errors = request_params_to_args(self.query, request.query_params)
+            arguments.update(values)
+            errors += query_errors
+        for validator in self.validators:
+            given, path_errors = request_params_to_args(validator.path, path_params)
+            if validator.query:
+                from_query, query_errors = request_params_to_args(validator.query, request.query_params)
+                given.update(from_query)
+                path_errors += query_errors
+            if path_errors:
+                errors += path_errors
+                continue
+            arguments[validator.name] = await validator.call(**given)
+        if errors:
+            raise RequestValidationError(errors)
+        return arguments
 
 
 async def _through_cache(
@@ -249,7 +318,7 @@ async def _through_cache(
 
 
 def read_handler(
-    endpoint: Callable[..., Awaitable[Any]], response_model: Any, queries: list[QueryParam]
+    endpoint: Callable[..., Awaitable[Any]], response_model: Any, params: ReadParams
 ) -> Callable[[Request], Awaitable[Response]]:
     """The request handler `ApiRoute` uses for a read route: answers are serialised once, absent values left out."""
     adapter: TypeAdapter[Any] | None = TypeAdapter(response_model) if response_model is not None else None
@@ -264,14 +333,11 @@ def read_handler(
 
     async def handle(request: Request) -> Response:
         context = await open_context(request)
-        arguments = dict(request.path_params)
-        if queries:
-            given = request.query_params
-            for query in queries:
-                if query.many:
-                    arguments[query.name] = given.getlist(query.alias) or query.default
-                else:
-                    arguments[query.name] = given.get(query.alias, query.default)
+        try:
+            arguments = await params.arguments(request)
+        except BaseException:
+            await context.close()
+            raise
         try:
             cache: ListCache = request.app.state.list_cache
             if cached and cache.enabled:
