@@ -1,15 +1,18 @@
 """The read path: GET routes run with one small context instead of FastAPI's dependency tree.
 
-A route marked `@read_route` is still an ordinary FastAPI route for matching and OpenAPI (its signature and
-`response_model` document it), but `kit.routing.ApiRoute` runs it without dependency resolution and without
-validating its answer a second time: it gets a `ReadContext` (the authenticated principal, a lazily opened
-Core connection or organisation-bound session) and its path parameters. It returns either a `Response` (e.g.
-`JSONBytes` built from rows) or values of its `response_model`, serialised once by pydantic. Resolving the
-dependency tree and re-validating the answer were most of a small read's cost.
+A route declared with `router.read(path, model=...)` (`kit.routing.ApiRouter`) is still an ordinary FastAPI route
+for matching and OpenAPI (its signature and `model` document it), but `kit.routing.ApiRoute` runs it without
+dependency resolution and without validating its answer a second time: its parameters are validated as FastAPI
+would (`ReadParams`), and it gets a `ReadContext` (the authenticated principal, the read API, a read-only
+organisation-bound session on demand). It returns either a `Response` (e.g. `JSONBytes` built from rows) or values
+of its model, serialised once by pydantic. Resolving the dependency tree and re-validating the answer were most of
+a small read's cost.
 
-Isolation stays structural: statements of the read path are built once with `org_scope(...)`, which adds
-`org_id = :_tenant_org_id` for every organisation-scoped table they read; `ReadContext` fills in that
-parameter from the principal; `tests/server/kit/test_reads.py` checks every registered statement.
+The read API (`Reads`: `rows`, `first`, `scalar`) is the same on `ReadContext` and on the unit of work's
+repositories (`kit.repository.Repository`), over the same statements, registered once at import. Isolation stays
+structural: they are built with `org_scope(...)`, which adds `org_id = :_tenant_org_id` for every
+organisation-scoped table they read; both runners fill in that parameter; `tests/server/kit/test_reads.py` checks
+every registered statement and compiles it for both databases.
 """
 
 from __future__ import annotations
@@ -204,7 +207,8 @@ ReadContextDep = Annotated[ReadContext, Depends(_documented_context)]
 
 
 def read_route(endpoint: E) -> E:
-    """Mark an endpoint `async def name(ctx: ReadContextDep, **path_params)` for the read path."""
+    """Mark an endpoint `async def name(ctx: ReadContextDep, ...)` for the read path: what `router.read` does
+    (declare read routes with it; this marker is what `ApiRoute` looks for)."""
     setattr(endpoint, READ_ROUTE, True)
     return endpoint
 

@@ -15,9 +15,9 @@ from starlette.types import Scope
 
 from openqualify.server.kit.deps import PrincipalDep
 from openqualify.server.kit.jsonbody import fail_fast_validator, parse_json
-from openqualify.server.kit.listcache import CACHED_ROUTE
+from openqualify.server.kit.listcache import cached_list
 from openqualify.server.kit.paths import SLASH_STANDIN, restore_slashes
-from openqualify.server.kit.reads import READ_ROUTE, ReadParams, read_handler
+from openqualify.server.kit.reads import READ_ROUTE, ReadParams, read_handler, read_route
 from openqualify.server.kit.validation import refuse_nul
 
 
@@ -141,9 +141,9 @@ class ApiRouter(APIRouter):
         """
 
         def register(endpoint: E) -> E:
-            setattr(endpoint, READ_ROUTE, True)
+            read_route(endpoint)
             if cached:
-                setattr(endpoint, CACHED_ROUTE, True)
+                cached_list(endpoint)
             return self.get(path, response_model=model, **kwargs)(endpoint)
 
         return register
