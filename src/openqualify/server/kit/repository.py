@@ -104,8 +104,9 @@ class Repository:
 
     async def entity(self, model: type[R], statement: Select[Any], /, **params: Any) -> R | None:
         """The entity of `model` found by a registered statement that selects `model`'s table's columns: the read
-        path's statement, its row loaded as an entity (from the identity map when loaded already)."""
-        loaded = select(model).from_statement(statement)
+        path's statement, its row loaded as an entity (from the identity map when loaded already, unless the
+        statement asks `populate_existing`, as `for_change` does: its options apply to the load)."""
+        loaded = select(model).from_statement(statement).execution_options(**statement.get_execution_options())
         found: R | None = (await self.session.execute(loaded, self._params(params))).scalars().first()
         return found
 
