@@ -40,6 +40,7 @@ from openqualify.server.kit.logs import AccessLogMiddleware
 from openqualify.server.kit.openapi import declare_bearer_auth
 from openqualify.server.kit.paths import EmptyQueryValuesMiddleware, EncodedSlashMiddleware
 from openqualify.server.kit.ratelimit import RateLimiter, RateLimitMiddleware, build_counter
+from openqualify.server.kit.reads import read_sessionmaker
 from openqualify.server.observability import hub as hub_metrics
 from openqualify.server.observability import metrics
 from openqualify.server.observability.db import observe_engine_pool
@@ -86,7 +87,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
             tracing.instrument_engine(engine)
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.read_engine = read_engine(engine)
-        app.state.read_sessionmaker = make_sessionmaker(app.state.read_engine)
+        app.state.read_sessionmaker = read_sessionmaker(app.state.read_engine)
         if is_sqlite(settings.database_url):
             app.state.reader = SQLiteReader(
                 settings.database_url, engine.dialect, settings.db_lock_timeout, statement_timeout

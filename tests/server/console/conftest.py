@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from starlette.requests import Request
 
-from openqualify.server.console.web import ConsoleContext
 from openqualify.server.kit.reads import ReadContext, open_context
 from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.org.admin import create_org
@@ -50,7 +49,7 @@ def run_view(http: TestClient, api: Api, build: Callable[[ReadContext], Awaitabl
             "query_string": b"",
             "path_params": {},
         }
-        ctx = await open_context(Request(scope), ConsoleContext)
+        ctx = await open_context(Request(scope))
         try:
             return await build(ctx)
         finally:

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, or_, select
+from sqlalchemy import Row, and_, bindparam, select
 from sqlalchemy.orm import aliased
 
+from openqualify.server.assessments.repository import handed_in
 from openqualify.server.db.models import (
     Activity,
     ActivityAttempt,
@@ -22,7 +23,7 @@ from openqualify.server.db.models import (
     Submission,
     User,
 )
-from openqualify.server.kit.reads import TENANT, ReadContext, org_scope, registered
+from openqualify.server.kit.reads import TENANT, ReadContext, Reads, org_scope, registered
 from openqualify.server.kit.repository import Repository
 from openqualify.server.kit.wire import wire_time
 
@@ -30,11 +31,17 @@ from openqualify.server.kit.wire import wire_time
 _LEARNER = (User.email, User.first_name, User.last_name, User.person_id)
 
 
+_COURSE_NAME = registered(select(Course.name).where(Course.id == bindparam("course_id"), org_scope(Course)))
+
+
+async def read_course_name(reads: Reads, course_id: str) -> str | None:
+    """The course's name (the analytics rows' `courseName`)."""
+    name: str | None = await reads.scalar(_COURSE_NAME, course_id=course_id)
+    return name
+
+
 class AssessmentDataRepository(Repository):
     """Analytics queries of the write path's session (console views, counts); the lists are read below."""
-
-    async def course_name(self, offering: Offering) -> str | None:
-        return await self.one_or_none(select(Course.name).where(Course.id == offering.course_id))
 
     async def user_emails(self, ids: set[str]) -> dict[str, str]:
         if not ids:
@@ -88,25 +95,6 @@ class AssessmentDataRepository(Repository):
         )
         return await self.rows(statement)
 
-    async def handed_in_marks(self, offering: Offering) -> Sequence[Any]:
-        """What `/analytics/submissions/assignments` lists, reduced to what counts and distributions need: assessment
-        id, submission id, learner's user id, mark id and mark, one row per mark (oldest first) or one with no mark.
-        A fraction of the list's cost for an offering of thousands (no texts, no history, no learner columns)."""
-        statement = (
-            select(Submission.assessment_id, Submission.id, Submission.user_id, Mark.id, Mark.mark)
-            .join(Assessment, Assessment.id == Submission.assessment_id)
-            .outerjoin(Mark, Mark.submission_id == Submission.id)
-            .where(
-                Submission.offering_id == offering.id,
-                or_(Submission.status == "submitted", Submission.status == "marked"),
-                Assessment.content_id == offering.content_id,
-                Assessment.type != "quiz",
-            )
-            .order_by(Submission.id, Mark.created_at, Mark.id)
-        )
-        return await self.rows(statement)
-
-
 
 def _assignment_rows_statement(*, marked_only: bool) -> Any:
     marker = aliased(User)
@@ -123,6 +111,7 @@ def _assignment_rows_statement(*, marked_only: bool) -> Any:
             Mark.by_marker,
             Mark.by_evaluator,
             marker.email.label("marked_by"),
+            Submission.user_id,
         )
         .select_from(Submission)
         .join(Assessment, and_(Assessment.id == Submission.assessment_id, org_scope(Assessment)))
@@ -131,8 +120,7 @@ def _assignment_rows_statement(*, marked_only: bool) -> Any:
         .outerjoin(marker, and_(marker.id == Mark.marker_user_id, marker.org_id == TENANT))
         .where(
             Submission.offering_id == bindparam("offering_id"),
-            # Handed in: submitted or marked (plain comparisons, so that the statement compiles once).
-            or_(Submission.status == "submitted", Submission.status == "marked"),
+            handed_in(),
             Assessment.content_id == bindparam("content_id"),
             Assessment.type != "quiz",
             org_scope(Submission),
@@ -145,13 +133,14 @@ _HANDED_IN = _assignment_rows_statement(marked_only=False)
 _MARKED = _assignment_rows_statement(marked_only=True)
 
 
-async def read_assignment_rows(ctx: ReadContext, offering: Any, *, marked_only: bool) -> Sequence[Row[Any]]:
+async def read_assignment_rows(ctx: Reads, offering: Any, *, marked_only: bool) -> Sequence[Row[Any]]:
     """Handed-in assignment and open-response submissions of the offering (assessment then e-mail order), one
     row per mark (oldest first), or one row with no mark (mark columns None) unless `marked_only`; on the read
     path, date-times as wire text.
 
     Columns: submission id, assessment_id, submitted_at, email, first_name, last_name, person_id, mark, feedback
-    (its latest text: the sandbox keeps it so), updated_at, by_facilitator, by_marker, by_evaluator, marker email.
+    (its latest text: the sandbox keeps it so), updated_at, by_facilitator, by_marker, by_evaluator, marker email,
+    the learner's user id.
 
     The caller keeps each submission's last row (its latest mark). Submissions have one mark or a few, and one
     index probe per submission on `ix_assessment_marks_submission` is cheaper than selecting the latest in SQL

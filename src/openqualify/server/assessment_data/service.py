@@ -7,20 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from openqualify.server.assessment_data import repository
 from openqualify.server.assessment_data.repository import AssessmentDataRepository
 from openqualify.server.assessments import views
-from openqualify.server.assessments.repository import AssessmentRepository
-from openqualify.server.assessments.service import get_assessment
-from openqualify.server.db.models import Assessment, AssessmentSetting, Offering
+from openqualify.server.assessments.lookup import get_assessment
+from openqualify.server.assessments.repository import read_assessments
+from openqualify.server.db.models import Offering
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.wire import present
-from openqualify.server.offerings.lookup import get_offering, read_offering
-from openqualify.server.users.service import get_user
+from openqualify.server.offerings.lookup import found_in_offering, get_offering, read_offering
+from openqualify.server.users.lookup import get_user
+from openqualify.server.users.schemas import full_name
 
-SUBMITTED = ("submitted", "marked")
 ACTIVITY_TYPE = "open-response"
 # Lists run to thousands of rows: each row is built as the JSON-ready dict of its schema (`kit.wire`), absent
 # values left out, and the route sends the list as JSON bytes. Type aliases name the schema each row follows.
@@ -30,21 +28,15 @@ QuizMarkRow = dict[str, Any]  # schemas.QuizMarkOut
 ActivityAttemptRow = dict[str, Any]  # schemas.ActivityAttemptOut
 
 
-def _full_name(first_name: str | None, last_name: str | None) -> str | None:
-    return " ".join(part for part in (first_name, last_name) if part) or None
-
-
-async def _assessments(
-    session: AsyncSession, offering: Offering
-) -> dict[str, tuple[Assessment, AssessmentSetting | None]]:
-    return {a.id: (a, s) for a, s in await AssessmentRepository(session).assessments_of(offering)}
+async def _assessments(ctx: ReadContext, offering_id: str) -> tuple[Any, dict[str, tuple[Any, Any | None]]]:
+    """The offering (or 404) and its assessments with its settings of each (rows), by id."""
+    view = found_in_offering(await read_assessments(ctx, offering_id), offering_id)
+    return view.offering, {a.id: (a, view.settings.get(a.id)) for a in view.assessments}
 
 
 async def _assignment_rows(ctx: ReadContext, offering_id: str, *, marked_only: bool) -> list[AssignmentMarkRow]:
-    offering = await read_offering(ctx, offering_id)
-    session = await ctx.session()
-    known = await _assessments(session, offering)
-    course = await AssessmentDataRepository(session).course_name(offering)
+    offering, known = await _assessments(ctx, offering_id)
+    course = await repository.read_course_name(ctx, offering.course_id)
     rows = await repository.read_assignment_rows(ctx, offering, marked_only=marked_only)
     # Per assessment: the fields every row of it shares (absent ones left out).
     shared = {
@@ -65,7 +57,7 @@ async def _assignment_rows(ctx: ReadContext, offering_id: str, *, marked_only: b
         if index + 1 < count and rows[index + 1][0] == row[0]:
             continue
         (_, assessment_id, submitted_at, email, first_name, last_name, person_id, mark, feedback,
-         marked_at, by_facilitator, by_marker, by_evaluator, marked_by) = row
+         marked_at, by_facilitator, by_marker, by_evaluator, marked_by, _) = row
         item = dict(shared[assessment_id])
         for key, value in (
             ("submissionDateTime", submitted_at),
@@ -113,7 +105,7 @@ async def _submissions(
         if row.created_at is not None:
             user_ids |= views.history_user_ids(row.marker_user_id, row.history)
     email_of = (await AssessmentDataRepository(session).user_emails(user_ids)).get
-    course = await AssessmentDataRepository(session).course_name(offering)
+    course = await repository.read_course_name(ctx, offering.course_id)
     shared = present(
         {
             "assessmentId": assessment.id,
@@ -196,7 +188,7 @@ async def quiz_marks(ctx: ReadContext, offering_id: str) -> list[QuizMarkRow]:
                 "quizId": quiz_id,
                 "quizTitle": title,
                 "learnerEmail": email,
-                "learnerFullname": _full_name(first_name, last_name),
+                "learnerFullname": full_name(first_name, last_name),
                 "learnerPersonId": person_id,
                 "mark": mark,
                 "attempts": 1,

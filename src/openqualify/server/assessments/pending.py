@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from openqualify.server.assessments import dates, schemas, views
-from openqualify.server.assessments.repository import AssessmentRepository
+from openqualify.server.assessments.repository import AssessmentRepository, read_assessments
 from openqualify.server.db.models import User
-from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import SchemaValidationError
+from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.timefmt import shift
 from openqualify.server.memberships.repository import MembershipRepository
-from openqualify.server.offerings.lookup import get_offering
-from openqualify.server.users.schemas import ProfileRequestOut
+from openqualify.server.offerings.lookup import found_in_offering
+from openqualify.server.users.schemas import person_with_profile
 
 DEFAULT_DAYS = 3
 MAX_DAYS = 36_500
@@ -34,29 +32,24 @@ def parse_days(value: str | None) -> int:
 
 
 def _user_out(user: User) -> schemas.PendingUserOut:
-    return schemas.PendingUserOut(
-        email=user.email,
-        firstName=user.first_name or None,
-        lastName=user.last_name or None,
-        personId=user.person_id or None,
-        metadata=schemas.UserMetadataOut(tags=list(user.tags or [])),
-        profile=ProfileRequestOut(displayName=user.display_name or None),
-    )
+    return schemas.PendingUserOut(**person_with_profile(user))
 
 
 async def pending_submission(
-    session: AsyncSession, principal: Principal, offering_id: str, days_param: str | None
+    ctx: ReadContext, offering_id: str, days_param: str | None
 ) -> list[schemas.PendingSubmissionOut]:
     """Visible assessments whose due date (each learner's own) falls within `days` from now, with the current
     learners who have not submitted (assignments, open responses) or attempted (quizzes) them yet."""
     days = parse_days(days_param)
-    offering = await get_offering(session, offering_id)
-    now = principal.now()
+    view = found_in_offering(await read_assessments(ctx, offering_id), offering_id)
+    offering = view.offering
+    now = ctx.principal.now()
     until = shift(now, days * 86_400.0)
-    repo = AssessmentRepository(session)
-    rows = [(a, s) for a, s in await repo.assessments_of(offering) if not a.hidden]
+    rows = [(a, view.settings.get(a.id)) for a in view.assessments if not a.hidden]
     if not rows:
         return []
+    session = await ctx.session()
+    repo = AssessmentRepository(session)
     ids = [a.id for a, _ in rows]
     members = await MembershipRepository(session).learners(offering.id)
     overrides = await repo.due_overrides(offering.id, ids)
@@ -76,7 +69,7 @@ async def pending_submission(
                 users.append(user)
         if users:
             pending.append((index, users))
-    documents = await repo.documents_of(offering.id, [rows[i][0].id for i, _ in pending])
+    documents = view.documents
     result: list[schemas.PendingSubmissionOut] = []
     for index, users in pending:
         assessment, setting = rows[index]

@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, func, or_, select, update
 
 from openqualify.server.db.models import (
     Activity,
@@ -21,10 +21,18 @@ from openqualify.server.db.models import (
     Submission,
     User,
 )
-from openqualify.server.kit.reads import ReadContext, SideBySide, org_scope, registered
+from openqualify.server.kit.reads import Reads, SideBySide, org_scope, registered
 from openqualify.server.kit.repository import Repository
 
 AssessmentRow = tuple[Assessment, AssessmentSetting | None]
+
+HANDED_IN = ("submitted", "marked")
+"""The one "handed in" rule: work submitted or marked counts as handed in; a draft does not."""
+
+
+def handed_in(submission: Any = Submission) -> ColumnElement[bool]:
+    """`HANDED_IN` as SQL: plain comparisons rather than `IN`, so that a read-path statement compiles once."""
+    return or_(*(submission.status == status for status in HANDED_IN))
 
 
 # The offering, its content's assessments in course order, the offering's settings of each and the documents
@@ -65,9 +73,10 @@ class AssessmentsView:
     documents: dict[str, list[Any]]  # visible in the offering, by assessment id, oldest first
 
 
-async def read_assessments(ctx: ReadContext, offering_id: str) -> AssessmentsView | None:
-    """On the read path: the offering's assessments with their settings and documents; None when the
-    organisation has no such offering."""
+async def read_assessments(ctx: Reads, offering_id: str) -> AssessmentsView | None:
+    """The offering's assessments (its content's, in course order) with the offering's settings of each and the
+    documents visible in it (course-wide ones and the offering's own); None when the organisation has no such
+    offering."""
     rows = await ctx.rows(_ASSESSMENTS_IN_OFFERING, offering_id=offering_id)
     if not rows:
         return None
@@ -93,15 +102,6 @@ def _with_settings(offering: Offering) -> Select[tuple[Assessment, AssessmentSet
 
 
 class AssessmentRepository(Repository):
-    async def assessments_of(self, offering: Offering) -> list[AssessmentRow]:
-        """The offering's assessments (its content's), in course order, each with the offering's settings."""
-        rows = await self.session.execute(
-            _with_settings(offering)
-            .where(Assessment.content_id == offering.content_id)
-            .order_by(Assessment.position, Assessment.id)
-        )
-        return [(a, s) for a, s in rows.all()]
-
     async def find_assessment(self, offering: Offering, assessment_id: str) -> AssessmentRow | None:
         row = (
             await self.session.execute(
@@ -119,25 +119,6 @@ class AssessmentRepository(Repository):
             AssessmentSetting.offering_id == offering_id, AssessmentSetting.assessment_id == assessment_id
         )
         return await self.one_or_none(await self.for_change(statement))
-
-    async def documents_of(
-        self, offering_id: str, assessment_ids: Collection[str]
-    ) -> dict[str, list[AssessmentDocument]]:
-        """Documents visible in the offering (course-wide ones and the offering's own), per assessment."""
-        if not assessment_ids:
-            return {}
-        documents = await self.scalars(
-            select(AssessmentDocument)
-            .where(
-                AssessmentDocument.assessment_id.in_(assessment_ids),
-                or_(AssessmentDocument.offering_id.is_(None), AssessmentDocument.offering_id == offering_id),
-            )
-            .order_by(AssessmentDocument.created_at, AssessmentDocument.id)
-        )
-        found: dict[str, list[AssessmentDocument]] = {}
-        for document in documents:
-            found.setdefault(document.assessment_id, []).append(document)
-        return found
 
     async def find_document(self, assessment_id: str, document_id: str) -> AssessmentDocument | None:
         """In a unit of work, locked until it ends (F1): of two removals at once, the second finds none."""
@@ -191,7 +172,7 @@ class AssessmentRepository(Repository):
         quizzes."""
         submitted = await self.session.execute(
             select(Submission.assessment_id, Submission.user_id).where(
-                Submission.offering_id == offering_id, Submission.status.in_(("submitted", "marked"))
+                Submission.offering_id == offering_id, handed_in()
             )
         )
         attempted = await self.session.execute(

@@ -7,15 +7,14 @@ from typing import Annotated
 from fastapi import Query, Response
 
 from openqualify.server.assessments import pending, schemas, service
-from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath, valid_email
-from openqualify.server.kit.reads import ReadContextDep, read_route
+from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath
+from openqualify.server.kit.reads import ReadContextDep
 from openqualify.server.kit.routing import api_router
 
 router = api_router(tags=["Assessment management"])
 
 
-@router.get("/offerings/{offeringId}/assessments", response_model=list[schemas.AssessmentOut])
-@read_route
+@router.read("/offerings/{offeringId}/assessments", model=list[schemas.AssessmentOut])
 async def list_assessments(ctx: ReadContextDep, offeringId: str) -> list[schemas.AssessmentOut]:
     return await service.list_assessments(ctx, offeringId)
 
@@ -52,12 +51,11 @@ async def delete_document(
     await service.delete_document(session, principal, offeringId, assessmentId, documentId)
 
 
-@router.get("/offerings/{offeringId}/learners/pending-submission", response_model=list[schemas.PendingSubmissionOut])
-@read_route
+@router.read("/offerings/{offeringId}/learners/pending-submission", model=list[schemas.PendingSubmissionOut])
 async def pending_submission(
     ctx: ReadContextDep, offeringId: str, days: Annotated[str | None, Query()] = None
 ) -> list[schemas.PendingSubmissionOut]:
-    return await pending.pending_submission(await ctx.session(), ctx.principal, offeringId, days)
+    return await pending.pending_submission(ctx, offeringId, days)
 
 
 @router.delete(
@@ -69,18 +67,15 @@ async def reset_to_draft(
     await service.reset_to_draft(session, principal, offeringId, email, assessmentId)
 
 
-@router.get(
-    "/offerings/{offeringId}/users/{userEmail}/submissions/open-response", response_model=list[schemas.AssignmentOut]
+@router.read(
+    "/offerings/{offeringId}/users/{userEmail}/submissions/open-response", model=list[schemas.AssignmentOut]
 )
-@read_route
 async def open_response_submissions(
-    ctx: ReadContextDep, offeringId: str, userEmail: str
+    ctx: ReadContextDep, offeringId: str, userEmail: UserEmailPath
 ) -> list[schemas.AssignmentOut]:
-    email = valid_email(userEmail, "userEmail")
-    return await service.open_response_submissions(await ctx.session(), offeringId, email)
+    return await service.open_response_submissions(await ctx.session(), offeringId, userEmail)
 
 
-@router.get("/offerings/{offeringId}/activities/openresponse", response_model=list[schemas.ActivityOut])
-@read_route
+@router.read("/offerings/{offeringId}/activities/openresponse", model=list[schemas.ActivityOut])
 async def list_activities(ctx: ReadContextDep, offeringId: str) -> list[schemas.ActivityOut]:
     return await service.list_activities(await ctx.session(), offeringId)

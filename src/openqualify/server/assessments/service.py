@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.assessments import dates, repository, schemas, views
-from openqualify.server.assessments.repository import AssessmentRepository, AssessmentRow
-from openqualify.server.db.models import Assessment, AssessmentDueOverride, AssessmentSetting, Offering
+from openqualify.server.assessments.lookup import assessment_for_change, get_assessment
+from openqualify.server.assessments.repository import HANDED_IN, AssessmentRepository
+from openqualify.server.db.models import Assessment, AssessmentDueOverride, AssessmentSetting
 from openqualify.server.event_hub import emitters as hub
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import (
@@ -23,10 +24,9 @@ from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.timefmt import format_datetime
 from openqualify.server.memberships.lookup import get_member
 from openqualify.server.offerings.lookup import found_in_offering, get_offering
-from openqualify.server.users.service import get_user
+from openqualify.server.users.lookup import get_user
 
 RELATIVE_DATES_DETAILS = "The specified offering has relative dates enabled. Absolute task dates can not be set."
-SUBMITTED = ("submitted", "marked")
 
 
 def invalid_property(thing: str, prop: str, expected: str) -> ObjectInvalidPropertyError:
@@ -36,22 +36,6 @@ def invalid_property(thing: str, prop: str, expected: str) -> ObjectInvalidPrope
 
 def before_open(due: datetime) -> str:
     return f'The specified parameter dueDate has an invalid value "{format_datetime(due)} is before the openDate".'
-
-
-async def get_assessment(session: AsyncSession, offering: Offering, assessment_id: str) -> AssessmentRow:
-    """An assessment of the offering's content, or 404 `The assessment X was not found.`."""
-    found = await AssessmentRepository(session).find_assessment(offering, assessment_id)
-    if found is None:
-        raise ObjectNotFoundError.of("assessment", assessment_id)
-    return found
-
-
-async def assessment_for_change(session: AsyncSession, offering: Offering, assessment_id: str) -> AssessmentRow:
-    """`get_assessment` with the offering's settings row of it locked until the unit of work ends (F1)."""
-    assessment, setting = await get_assessment(session, offering, assessment_id)
-    if setting is not None:
-        setting = await AssessmentRepository(session).setting_for_change(offering.id, assessment.id)
-    return assessment, setting
 
 
 async def list_assessments(ctx: ReadContext, offering_id: str) -> list[schemas.AssessmentOut]:
@@ -102,8 +86,9 @@ async def update_assessment(
         if body.markType is not None:
             setting.mark_type = body.markType
         await session.flush()
-    documents = await AssessmentRepository(session).documents_of(offering.id, [assessment.id])
-    return views.assessment_out(assessment, setting, offering, documents.get(assessment.id, ()))
+    view = await repository.read_assessments(AssessmentRepository(session), offering.id)
+    assert view is not None  # the offering was found above
+    return views.assessment_out(assessment, setting, offering, view.documents.get(assessment.id, ()))
 
 
 async def set_learner_due_date(
@@ -175,7 +160,7 @@ async def reset_to_draft(
     if assessment.type == "quiz":
         raise invalid_property("assessment", "type", "assignment or open-response")
     submission = await AssessmentRepository(session).find_submission(offering.id, assessment.id, user.id)
-    if submission is None or submission.status not in SUBMITTED:
+    if submission is None or submission.status not in HANDED_IN:
         raise AssessmentNotSubmittedError(f"The user {user.email} has not submitted assessment {assessment.id}.")
     submission.status = "draft"
     submission.submitted_at = None

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from openqualify.server.badges import schemas, service
-from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath, valid_email
-from openqualify.server.kit.reads import ReadContextDep, read_route
+from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath
+from openqualify.server.kit.reads import ReadContextDep
 from openqualify.server.kit.routing import api_router
 
 router = api_router(tags=["Badges"])
 
 
-@router.get("/offerings/{offeringId}/badges", response_model=schemas.BadgeOut)
-@read_route
+@router.read("/offerings/{offeringId}/badges", model=schemas.BadgeOut)
 async def offering_badge(ctx: ReadContextDep, offeringId: str) -> schemas.BadgeOut:
     return await service.offering_badge(await ctx.session(), offeringId)
 
@@ -25,7 +24,6 @@ async def award_badge(
     return await service.award(session, principal, offeringId, email)
 
 
-@router.get("/users/{userEmail}/badges", response_model=list[schemas.UserBadgeOut])
-@read_route
-async def user_badges(ctx: ReadContextDep, userEmail: str) -> list[schemas.UserBadgeOut]:
-    return await service.user_badges(await ctx.session(), valid_email(userEmail, "userEmail"))
+@router.read("/users/{userEmail}/badges", model=list[schemas.UserBadgeOut])
+async def user_badges(ctx: ReadContextDep, userEmail: UserEmailPath) -> list[schemas.UserBadgeOut]:
+    return await service.user_badges(await ctx.session(), userEmail)

@@ -18,7 +18,7 @@ from openqualify.server.kit.ids import push_id
 from openqualify.server.kit.timefmt import shift, to_utc
 from openqualify.server.memberships.lookup import get_learner
 from openqualify.server.offerings.lookup import get_offering
-from openqualify.server.users.service import get_user
+from openqualify.server.users.lookup import get_user
 
 BADGES_BASE_URL = "https://badges.iqualify.com"
 NARRATIVE = "Complete every page of the course and pass its mandatory assessed quizzes."

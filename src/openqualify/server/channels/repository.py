@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 
 from openqualify.server.db.models import Membership, User
 from openqualify.server.db.models.social import Channel, ChannelComment, ChannelMember, ChannelPost
-from openqualify.server.kit.reads import TENANT, ReadContext, org_scope, registered
+from openqualify.server.kit.reads import TENANT, ReadContext, Reads, org_scope, registered
 from openqualify.server.kit.repository import Repository
 from openqualify.server.kit.wire import wire_time
 from openqualify.server.memberships.repository import learner_filter
@@ -31,23 +31,23 @@ _CHANNELS_OF = rows_in_offering(
 )
 
 
-async def read_channels(ctx: ReadContext, offering_id: str) -> Sequence[Row[Any]] | None:
+async def read_channels(ctx: Reads, offering_id: str) -> Sequence[Row[Any]] | None:
     """The offering's channels on the read path: the private-support channel first, then by creation (None when
     the organisation has no such offering)."""
     return await read_rows_in_offering(ctx, _CHANNELS_OF, offering_id)
 
 
 _CHANNEL_OF_OFFERING = registered(
-    select(Channel.id).where(
+    select(*Channel.__table__.c).where(
         Channel.id == bindparam("channel_id"), Channel.offering_id == bindparam("offering_id"), org_scope(Channel)
     )
 )
 
 
-async def read_channel_id(ctx: ReadContext, offering_id: str, channel_id: str) -> str | None:
-    """The channel's id if it is one of the offering's, on the read path."""
+async def read_channel_id(ctx: Reads, offering_id: str, channel_id: str) -> str | None:
+    """The channel's id if it is one of the offering's."""
     row = await ctx.first(_CHANNEL_OF_OFFERING, offering_id=offering_id, channel_id=channel_id)
-    return None if row is None else str(row[0])
+    return None if row is None else str(row.id)
 
 
 def _content_statement(model: Any, *, replies: bool | None) -> Any:
@@ -89,18 +89,9 @@ async def read_comments(ctx: ReadContext, channel_id: str, *, replies: bool) -> 
 
 
 class ChannelRepository(Repository):
-    async def in_offering(self, offering_id: str) -> list[Channel]:
-        """The private-support channel first, then by creation."""
-        return await self.scalars(
-            select(Channel)
-            .where(Channel.offering_id == offering_id)
-            .order_by(Channel.private_support.desc(), Channel.created_at, Channel.id)
-        )
-
     async def get(self, offering_id: str, channel_id: str) -> Channel | None:
-        return await self.one_or_none(
-            select(Channel).where(Channel.id == channel_id, Channel.offering_id == offering_id)
-        )
+        """The offering's channel as an entity (`read_channel_id`'s statement)."""
+        return await self.entity(Channel, _CHANNEL_OF_OFFERING, offering_id=offering_id, channel_id=channel_id)
 
     async def private_support(self, offering_id: str) -> Channel | None:
         return await self.one_or_none(

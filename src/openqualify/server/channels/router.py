@@ -6,16 +6,14 @@ from fastapi import Response
 
 from openqualify.server.channels import schemas, service
 from openqualify.server.kit.deps import PrincipalDep, SessionDep
-from openqualify.server.kit.listcache import cached_list
-from openqualify.server.kit.reads import ReadContextDep, read_route
+from openqualify.server.kit.reads import ReadContextDep
 from openqualify.server.kit.routing import api_router
 from openqualify.server.kit.wire import JSONBytes
 
 router = api_router(tags=["Channels"])
 
 
-@router.get("/offerings/{offeringId}/channels", response_model=list[schemas.ChannelOut])
-@read_route
+@router.read("/offerings/{offeringId}/channels", model=list[schemas.ChannelOut])
 async def list_channels(ctx: ReadContextDep, offeringId: str) -> list[schemas.ChannelOut]:
     return await service.list_channels(ctx, offeringId)
 
@@ -34,8 +32,7 @@ async def update_channel(
     return await service.update_channel(session, principal, offeringId, channelId, body)
 
 
-@router.get("/offerings/{offeringId}/channels/{channelId}/learners", response_model=schemas.ChannelWithLearnersOut)
-@read_route
+@router.read("/offerings/{offeringId}/channels/{channelId}/learners", model=schemas.ChannelWithLearnersOut)
 async def channel_learners(ctx: ReadContextDep, offeringId: str, channelId: str) -> schemas.ChannelWithLearnersOut:
     return await service.channel_learners(await ctx.session(), offeringId, channelId)
 
@@ -54,24 +51,19 @@ async def remove_channel_learner(
     await service.remove_channel_learner(session, principal, offeringId, channelId, body.email)
 
 
-@router.get("/offerings/{offeringId}/analytics/channels/{channelId}/posts", response_model=list[schemas.PostOut])
-@read_route
-@cached_list
+@router.read("/offerings/{offeringId}/analytics/channels/{channelId}/posts", model=list[schemas.PostOut], cached=True)
 async def list_posts(ctx: ReadContextDep, offeringId: str, channelId: str) -> Response:
     return JSONBytes(await service.list_posts(ctx, offeringId, channelId))
 
 
-@router.get(
-    "/offerings/{offeringId}/analytics/channels/{channelId}/comments", response_model=list[schemas.CommentOut]
-)
-@read_route
-@cached_list
+@router.read(
+    "/offerings/{offeringId}/analytics/channels/{channelId}/comments", model=list[schemas.CommentOut], cached=True)
 async def list_comments(ctx: ReadContextDep, offeringId: str, channelId: str) -> Response:
     return JSONBytes(await service.list_comments(ctx, offeringId, channelId, replies=False))
 
 
-@router.get("/offerings/{offeringId}/analytics/channels/{channelId}/replies", response_model=list[schemas.CommentOut])
-@read_route
-@cached_list
+@router.read(
+    "/offerings/{offeringId}/analytics/channels/{channelId}/replies", model=list[schemas.CommentOut], cached=True
+)
 async def list_replies(ctx: ReadContextDep, offeringId: str, channelId: str) -> Response:
     return JSONBytes(await service.list_comments(ctx, offeringId, channelId, replies=True))

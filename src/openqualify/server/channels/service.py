@@ -10,6 +10,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.channels import repository, schemas
+from openqualify.server.channels.lookup import get_channel, read_channel
 from openqualify.server.channels.repository import ChannelRepository
 from openqualify.server.db.models import Offering, User
 from openqualify.server.db.models.social import Channel, ChannelComment, ChannelMember, ChannelPost
@@ -18,18 +19,15 @@ from openqualify.server.kit.errors import (
     InvalidChannelPropertiesError,
     InvalidGroupChannelError,
     ObjectExistsError,
-    ObjectNotFoundError,
     UserNotInChannelError,
-    UserNotInOfferingError,
 )
 from openqualify.server.kit.ids import push_id
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.wire import present
-from openqualify.server.memberships.repository import MembershipRepository
-from openqualify.server.memberships.schemas import OfferingUserOut
-from openqualify.server.offerings.lookup import found_in_offering, get_offering, read_offering
-from openqualify.server.users.schemas import ProfileRequestOut, UserMetadataOut
-from openqualify.server.users.service import get_user
+from openqualify.server.memberships.lookup import get_learner
+from openqualify.server.memberships.views import offering_user_out
+from openqualify.server.offerings.lookup import found_in_offering, get_offering
+from openqualify.server.users.lookup import get_user
 
 EXCLUSIVE_FLAGS_MESSAGE = (
     "A channel can only have one of these properties set as true: groupDiscussion, isBroadcastOnly or privateSupport"
@@ -58,14 +56,6 @@ def new_member(channel: Channel, user_id: str, now: datetime) -> ChannelMember:
     return ChannelMember(
         id=push_id(), channel_id=channel.id, offering_id=channel.offering_id, user_id=user_id, created_at=now
     )
-
-
-async def get_channel(session: AsyncSession, offering: Offering, channel_id: str) -> Channel:
-    """The offering's channel, or 404 (also for a channel of another offering)."""
-    channel = await ChannelRepository(session).get(offering.id, channel_id)
-    if channel is None:
-        raise ObjectNotFoundError.of("channel", channel_id)
-    return channel
 
 
 async def list_channels(ctx: ReadContext, offering_id: str) -> list[schemas.ChannelOut]:
@@ -141,42 +131,21 @@ async def _group_channel(session: AsyncSession, offering_id: str, channel_id: st
     return offering, channel
 
 
-def _learner_out(user: User, membership: Any) -> OfferingUserOut:
-    return OfferingUserOut(
-        email=user.email,
-        firstName=user.first_name,
-        lastName=user.last_name,
-        personId=user.person_id,
-        metadata=UserMetadataOut(tags=list(user.tags or [])),
-        profile=ProfileRequestOut(displayName=user.display_name),
-        isFacilitator=bool(membership and membership.is_facilitator),
-        isMarker=bool(membership and membership.is_marker),
-        isReadonly=bool(membership and membership.is_readonly),
-    )
-
-
 async def channel_learners(
     session: AsyncSession, offering_id: str, channel_id: str
 ) -> schemas.ChannelWithLearnersOut:
     _offering, channel = await _group_channel(session, offering_id, channel_id)
     rows = await ChannelRepository(session).members(channel)
     return schemas.ChannelWithLearnersOut(
-        **to_out(channel).model_dump(), learners=[_learner_out(user, membership) for user, membership in rows]
+        **to_out(channel).model_dump(), learners=[offering_user_out(user, membership) for user, membership in rows]
     )
-
-
-def _not_a_learner(user: User, offering: Offering) -> UserNotInOfferingError:
-    return UserNotInOfferingError(f"The user {user.email} is not a learner in the offering {offering.id}.")
 
 
 async def add_channel_learner(
     session: AsyncSession, principal: Principal, offering_id: str, channel_id: str, email: str
 ) -> None:
     offering, channel = await _group_channel(session, offering_id, channel_id)
-    user = await get_user(session, email)
-    found = await MembershipRepository(session).member_by_email(offering.id, user.email)
-    if found is None or not found[1].is_learner:
-        raise _not_a_learner(user, offering)
+    user, _ = await get_learner(session, offering, email)
     repo = ChannelRepository(session)
     if await repo.member(channel.id, user.id) is not None:
         raise ObjectExistsError(f"The user {user.email} is already a learner in the channel {channel.id}.")
@@ -192,9 +161,7 @@ async def remove_channel_learner(
     repo = ChannelRepository(session)
     allocation = await repo.member(channel.id, user.id)
     if allocation is None:
-        found = await MembershipRepository(session).member_by_email(offering.id, user.email)
-        if found is None or not found[1].is_learner:
-            raise _not_a_learner(user, offering)
+        await get_learner(session, offering, email)  # UserNotInOfferingError first
         raise UserNotInChannelError(f"The user {user.email} is not a learner in the channel {channel.id}.")
     await repo.delete(allocation)
     await session.flush()
@@ -321,17 +288,9 @@ def _listed_json(keys: tuple[str, ...], rows: Sequence[Any]) -> list[dict[str, A
     return result
 
 
-async def _read_channel(ctx: ReadContext, offering_id: str, channel_id: str) -> str:
-    offering = await read_offering(ctx, offering_id)
-    found = await repository.read_channel_id(ctx, offering.id, channel_id)
-    if found is None:
-        raise ObjectNotFoundError.of("channel", channel_id)
-    return found
-
-
 async def list_posts(ctx: ReadContext, offering_id: str, channel_id: str) -> list[dict[str, Any]]:
     """`PostOut` rows as JSON-ready dicts: a channel's posts run to thousands."""
-    channel = await _read_channel(ctx, offering_id, channel_id)
+    channel = await read_channel(ctx, offering_id, channel_id)
     return _listed_json(_POST_KEYS, await repository.read_posts(ctx, channel))
 
 
@@ -339,5 +298,5 @@ async def list_comments(
     ctx: ReadContext, offering_id: str, channel_id: str, *, replies: bool
 ) -> list[dict[str, Any]]:
     """`CommentOut` rows as JSON-ready dicts."""
-    channel = await _read_channel(ctx, offering_id, channel_id)
+    channel = await read_channel(ctx, offering_id, channel_id)
     return _listed_json(_COMMENT_KEYS, await repository.read_comments(ctx, channel, replies=replies))

@@ -2,14 +2,15 @@
 
 Pages are a static shell (no data, no token needed); the shell's script fetches fragments with the signed-in
 token in the `Authorization` header, so a token never appears in a URL, a cookie or a log line. A fragment is
-authenticated exactly as an API read (`kit.reads.open_context`: 401/403 first), its statements run in one
-organisation-bound session, and its failures leave through the API's error handlers (`{"name", "details"}` with
+authenticated exactly as an API read (`kit.reads.open_context`: 401/403 first), its statements run through the
+same `ReadContext` as a read route's (scoped to the organisation; the read-only session where a service loads
+entities), and its failures leave through the API's error handlers (`{"name", "details"}` with
 the same status: 404 for another organisation's ids).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode
@@ -17,7 +18,6 @@ from urllib.parse import parse_qsl, quote, urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from sqlalchemy import Executable
 
 from openqualify import __version__
 from openqualify.server.console import sheets
@@ -26,7 +26,6 @@ from openqualify.server.console.periods import MONTHS
 from openqualify.server.console.views.common import COMPLETION_BINS, as_datetime
 from openqualify.server.kit.errors import ObjectNotFoundError
 from openqualify.server.kit.reads import ReadContext, open_context
-from openqualify.server.kit.tenancy import TENANT_PARAM
 
 T = TypeVar("T")
 
@@ -42,20 +41,6 @@ SECURITY_HEADERS = {
 }
 VIEWPORT_HEADER = "Console-Viewport-Width"  # sent by console.js: charts are laid out for that width
 CSV_PARAM = "csv"  # `?csv=<sheet>`: the fragment's table of that name as a CSV download
-
-
-class ConsoleContext(ReadContext):
-    """The read path's context with every scoped statement on the organisation-bound session's connection: one
-    connection per fragment, however many services it calls, read as the API reads (autocommit on PostgreSQL, no
-    BEGIN on SQLite: `db.engine.read_engine`)."""
-
-    __slots__ = ()
-
-    async def _run(self, statement: Executable, params: dict[str, Any]) -> Sequence[Any]:
-        if TENANT_PARAM not in params:  # the token check, before the organisation is known: as the API runs it
-            return await super()._run(statement, params)
-        connection = await (await self.session()).connection()
-        return (await connection.execute(statement, params)).all()
 
 
 # --- templates ----------------------------------------------------------------------------------------------------
@@ -131,9 +116,9 @@ def shell(request: Request, page: str) -> HTMLResponse:
 
 
 async def fragment(request: Request, view: Callable[[ReadContext], Awaitable[T]], template: str) -> Response:
-    """Authenticate as the API does, build the view's data in one organisation-bound session, render it: as HTML
+    """Authenticate as the API does, build the view's data with the read path's context, render it: as HTML
     laid out for the reader's viewport, or one of its tables as CSV (`?csv=<sheet>`)."""
-    ctx = await open_context(request, ConsoleContext)
+    ctx = await open_context(request)
     try:
         data = await view(ctx)
     finally:

@@ -5,26 +5,23 @@ from __future__ import annotations
 from openqualify.server.course_mappings import service
 from openqualify.server.course_mappings.schemas import ExternalCourseIdPath
 from openqualify.server.kit.deps import PrincipalDep, SessionDep
-from openqualify.server.kit.reads import ReadContextDep, read_route
+from openqualify.server.kit.reads import ReadContextDep
 from openqualify.server.kit.routing import api_router
 
 router = api_router(tags=["Course mappings"])
 
 
-@router.get("/course-mappings", response_model=dict[str, str])
-@read_route
+@router.read("/course-mappings", model=dict[str, str])
 async def all_mappings(ctx: ReadContextDep) -> dict[str, str]:
     return await service.all_mappings(await ctx.session())
 
 
-@router.get("/course-mappings/externalcourse/{externalCourseId}", response_model=list[str])
-@read_route
+@router.read("/course-mappings/externalcourse/{externalCourseId}", model=list[str])
 async def offerings_of_external_course(ctx: ReadContextDep, externalCourseId: str) -> list[str]:
     return await service.offerings_of(await ctx.session(), externalCourseId)
 
 
-@router.get("/course-mappings/{offeringId}", response_model=list[str])
-@read_route
+@router.read("/course-mappings/{offeringId}", model=list[str])
 async def mappings_of_offering(ctx: ReadContextDep, offeringId: str) -> list[str]:
     return await service.external_ids_of(await ctx.session(), offeringId)
 

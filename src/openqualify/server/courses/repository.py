@@ -9,7 +9,7 @@ from sqlalchemy import Row, and_, bindparam, func, literal, null, or_, select, u
 from sqlalchemy.orm import aliased
 
 from openqualify.server.db.models import Course, CoursePermission, CourseVersion, Membership, Offering, User
-from openqualify.server.kit.reads import ReadContext, SideBySide, org_scope, registered
+from openqualify.server.kit.reads import Reads, SideBySide, org_scope, registered
 from openqualify.server.kit.repository import Repository
 from openqualify.server.memberships.repository import learner_filter
 
@@ -35,8 +35,8 @@ _CONTENT_BY_ID = registered(
 )
 
 
-async def read_content(ctx: ReadContext, content_id: str) -> tuple[Row[Any], Row[Any] | None] | None:
-    """On the read path, the course behind a contentId (a published version's id, or a draft id) and the version."""
+async def read_content(ctx: Reads, content_id: str) -> tuple[Row[Any], Row[Any] | None] | None:
+    """The course behind a contentId (a published version's id, or a draft id) and the version, as rows."""
     row = await ctx.first(_CONTENT_BY_ID, content_id=content_id)
     if row is None:
         return None
@@ -70,22 +70,6 @@ class CourseRepository(Repository):
 
     async def by_root(self, root_content_id: str) -> Course | None:
         return await self.one_or_none(select(Course).where(Course.id == root_content_id))
-
-    async def by_content(self, content_id: str) -> tuple[Course, CourseVersion | None] | None:
-        """The course behind a contentId: a published version's id, or the course's draft id."""
-        row = (
-            await self.session.execute(
-                select(Course, CourseVersion)
-                .join(CourseVersion, CourseVersion.course_id == Course.id)
-                .where(CourseVersion.id == content_id)
-            )
-        ).first()
-        if row is not None:
-            return row[0], row[1]
-        course = await self.one_or_none(
-            select(Course).where(or_(Course.draft_id == content_id, Course.id == content_id)).limit(1)
-        )
-        return (course, None) if course is not None else None
 
     async def activations(self, content_id: str) -> list[tuple[Offering, int]]:
         """Offerings built on this exact contentId with their learner counts, by start."""

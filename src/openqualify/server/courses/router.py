@@ -8,7 +8,7 @@ from fastapi import Path
 
 from openqualify.server.courses import schemas, service
 from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath
-from openqualify.server.kit.reads import ReadContextDep, read_route
+from openqualify.server.kit.reads import ReadContextDep
 from openqualify.server.kit.routing import api_router
 
 router = api_router(tags=["Courses"])
@@ -17,20 +17,17 @@ ContentId = Annotated[str, Path(alias="contentId")]
 RootContentId = Annotated[str, Path(alias="rootContentId")]
 
 
-@router.get("/courses", response_model=list[schemas.CourseOut])
-@read_route
+@router.read("/courses", model=list[schemas.CourseOut])
 async def list_courses(ctx: ReadContextDep) -> list[schemas.CourseOut]:
     return await service.list_courses(await ctx.session())
 
 
-@router.get("/courses/{contentId}", response_model=schemas.CourseMetaOut)
-@read_route
+@router.read("/courses/{contentId}", model=schemas.CourseMetaOut)
 async def get_course(ctx: ReadContextDep, contentId: str) -> schemas.CourseMetaOut:
     return await service.get_course(ctx, contentId)
 
 
-@router.get("/courses/{contentId}/activations", response_model=list[schemas.ActivationOut])
-@read_route
+@router.read("/courses/{contentId}/activations", model=list[schemas.ActivationOut])
 async def list_activations(ctx: ReadContextDep, contentId: str) -> list[schemas.ActivationOut]:
     return await service.activations(await ctx.session(), contentId)
 
@@ -63,8 +60,7 @@ async def set_topic(
     return await service.set_metadata(session, content_id, "topic", body.topic)
 
 
-@router.get("/courses/{contentId}/permissions", response_model=list[schemas.UserPermissionOut])
-@read_route
+@router.read("/courses/{contentId}/permissions", model=list[schemas.UserPermissionOut])
 async def list_permissions(ctx: ReadContextDep, contentId: str) -> list[schemas.UserPermissionOut]:
     return await service.permissions(await ctx.session(), contentId)
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.courses import repository, schemas
 from openqualify.server.courses.repository import CourseRepository
-from openqualify.server.db.models import Course, CoursePermission, CourseVersion, Offering, User
+from openqualify.server.db.models import Course, CoursePermission, CourseVersion, Offering
 from openqualify.server.event_hub import emitters as hub
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import IncompatibleParametersError, ObjectIsNotError, ObjectNotFoundError
 from openqualify.server.kit.ids import push_id
-from openqualify.server.kit.reads import ReadContext
-from openqualify.server.users.service import get_user
+from openqualify.server.kit.reads import ReadContext, Reads
+from openqualify.server.users.lookup import get_user
+from openqualify.server.users.schemas import full_name
 
 
 def _outcomes(course: Course | Any) -> list[schemas.LearningOutcomeOut]:
@@ -71,13 +73,9 @@ def to_activation_out(offering: Offering, learners: int) -> schemas.ActivationOu
     )
 
 
-def full_name(user: User) -> str | None:
-    name = " ".join(part for part in (user.first_name, user.last_name) if part)
-    return name or None
-
-
-async def _content(session: AsyncSession, content_id: str) -> tuple[Course, CourseVersion | None]:
-    found = await CourseRepository(session).by_content(content_id)
+async def _content(reads: Reads, content_id: str) -> tuple[Row[Any], Row[Any] | None]:
+    """The course behind a contentId and the version it names (rows), or 404."""
+    found = await repository.read_content(reads, content_id)
     if found is None:
         raise ObjectNotFoundError.of("content", content_id)
     return found
@@ -88,15 +86,13 @@ async def list_courses(session: AsyncSession) -> list[schemas.CourseOut]:
 
 
 async def get_course(ctx: ReadContext, content_id: str) -> schemas.CourseMetaOut:
-    found = await repository.read_content(ctx, content_id)
-    if found is None:
-        raise ObjectNotFoundError.of("content", content_id)
-    return to_meta_out(content_id, *found)
+    return to_meta_out(content_id, *await _content(ctx, content_id))
 
 
 async def activations(session: AsyncSession, content_id: str) -> list[schemas.ActivationOut]:
-    await _content(session, content_id)
-    rows = await CourseRepository(session).activations(content_id)
+    repo = CourseRepository(session)
+    await _content(repo, content_id)
+    rows = await repo.activations(content_id)
     return [to_activation_out(offering, learners) for offering, learners in rows]
 
 
@@ -104,19 +100,26 @@ async def set_metadata(
     session: AsyncSession, content_id: str, field: str, value: str | list[str]
 ) -> schemas.CourseMetaOut:
     """Replace one metadata field; the metadata belongs to the course, so every version shows the change."""
-    course, version = await _content(session, content_id)
+    repo = CourseRepository(session)
+    found, version = await _content(repo, content_id)
+    course = await repo.by_key(Course, found.id)  # the entity, to change it
+    assert course is not None
     setattr(course, field, list(value) if isinstance(value, list) else value)
     await session.flush()
     return to_meta_out(content_id, course, version)
 
 
 async def permissions(session: AsyncSession, content_id: str) -> list[schemas.UserPermissionOut]:
-    course, _ = await _content(session, content_id)
+    repo = CourseRepository(session)
+    course, _ = await _content(repo, content_id)
     return [
         schemas.UserPermissionOut(
-            email=user.email, name=full_name(user), isBuilder=permission.is_builder, isReviewer=permission.is_reviewer
+            email=user.email,
+            name=full_name(user.first_name, user.last_name),
+            isBuilder=permission.is_builder,
+            isReviewer=permission.is_reviewer,
         )
-        for permission, user in await CourseRepository(session).permissions(course.id)
+        for permission, user in await repo.permissions(course.id)
     ]
 
 

@@ -10,7 +10,7 @@ from fastapi import Depends, Response
 from openqualify.server.groups import schemas, service
 from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath
 from openqualify.server.kit.errors import SchemaValidationError
-from openqualify.server.kit.reads import ReadContextDep, read_route
+from openqualify.server.kit.reads import ReadContextDep
 from openqualify.server.kit.routing import api_router
 from openqualify.server.users import schemas as user_schemas
 
@@ -34,8 +34,7 @@ async def _group_id(groupId: str) -> str:
 GroupIdPath = Annotated[str, Depends(_group_id)]
 
 
-@router.get("/offerings/{offeringId}/groups", response_model=list[schemas.GroupOut])
-@read_route
+@router.read("/offerings/{offeringId}/groups", model=list[schemas.GroupOut])
 async def list_groups(ctx: ReadContextDep, offeringId: str) -> list[schemas.GroupOut]:
     return await service.list_groups(ctx, offeringId)
 
@@ -47,8 +46,7 @@ async def create_group(
     return await service.create_group(session, principal, offeringId, body)
 
 
-@router.get("/offerings/{offeringId}/groups/{groupId}/learners", response_model=list[user_schemas.UserOut])
-@read_route
+@router.read("/offerings/{offeringId}/groups/{groupId}/learners", model=list[user_schemas.UserOut])
 async def group_learners(ctx: ReadContextDep, offeringId: str, groupId: str) -> list[user_schemas.UserOut]:
     return await service.group_learners(await ctx.session(), offeringId, check_group_id(groupId))
 

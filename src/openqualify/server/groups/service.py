@@ -19,8 +19,9 @@ from openqualify.server.kit.validation import is_email
 from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.offerings.lookup import found_in_offering, get_offering
 from openqualify.server.users import schemas as user_schemas
+from openqualify.server.users.lookup import get_user
 from openqualify.server.users.repository import UserRepository
-from openqualify.server.users.service import get_user, to_out
+from openqualify.server.users.service import to_out
 
 
 def group_out(group: AssessmentGroup | Row[Any]) -> schemas.GroupOut:

@@ -3,7 +3,7 @@
 `AuthenticateFirstMiddleware` checks the token of every request to the API's prefixes before anything reads
 its body (decision 8: 401 first, issue 19.9): a bad token answers at once, whatever the body, and the unread
 body is discarded by the HTTP layer (`kit.protocol`). The principal it finds is the request's: the routes'
-own authentication (`authenticate`, `authenticate_with`) returns it without a second lookup.
+own authentication (`authenticate`) returns it without a second lookup.
 """
 
 from __future__ import annotations
@@ -114,36 +114,31 @@ def _already_authenticated(header: str | None) -> Principal | None:
     return found[1] if found is not None and found[0] == header else None
 
 
-async def authenticate(session: AsyncSession, header: str | None, cache: PrincipalCache | None = None) -> Principal:
+FetchFirst = Callable[[Executable, dict[str, Any]], Awaitable[Any]]
+"""Runs a statement with parameters and returns its first row (or None)."""
+
+
+async def authenticate(first: FetchFirst, header: str | None, cache: PrincipalCache | None = None) -> Principal:
+    """The organisation behind the request's token: the one `AuthenticateFirstMiddleware` found for this request,
+    else the cached one, else the token's row, fetched by `first` (each path runs statements its own way)."""
     if (principal := _already_authenticated(header)) is not None:
         return principal
     token_hash = hash_token(token_from_header(header))
     if cache is not None and (cached := cache.get(token_hash)) is not None:
         return cached
-
-    async def first(statement: Executable, params: dict[str, Any]) -> Any:
-        return (await (await session.connection()).execute(statement, params)).first()
-
     principal = await lookup(first, token_hash)
     if cache is not None:
         cache.put(token_hash, principal)
     return principal
 
 
-FetchFirst = Callable[[Executable, dict[str, Any]], Awaitable[Any]]
-"""Runs a statement with parameters and returns its first row (or None)."""
+def session_first(session: AsyncSession) -> FetchFirst:
+    """`FetchFirst` on a session's connection (Core: the token's statement has no organisation to scope)."""
 
+    async def first(statement: Executable, params: dict[str, Any]) -> Any:
+        return (await (await session.connection()).execute(statement, params)).first()
 
-async def authenticate_with(first: FetchFirst, header: str | None, cache: PrincipalCache) -> Principal:
-    """The same check for the read path (`kit.reads`), which runs its statements its own way."""
-    if (principal := _already_authenticated(header)) is not None:
-        return principal
-    token_hash = hash_token(token_from_header(header))
-    if (cached := cache.get(token_hash)) is not None:
-        return cached
-    principal = await lookup(first, token_hash)
-    cache.put(token_hash, principal)
-    return principal
+    return first
 
 
 # Built once: the token check runs on every request whose token is not cached (every request in the sandbox).
@@ -198,7 +193,7 @@ class AuthenticateFirstMiddleware:
             return await self.run_first(scope, statement, params)
 
         try:
-            principal = await authenticate_with(first, header, self.cache)
+            principal = await authenticate(first, header, self.cache)
         except ApiError as error:  # 401 or 403
             await send_error(send, error.status_code, error.name, error.details)
             return

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openqualify.server.db.engine import write_intent
 from openqualify.server.db.faults import is_connection_lost
 from openqualify.server.db.statistics import refresh_after
-from openqualify.server.kit.auth import ORG_CHANGED, Principal, authenticate
+from openqualify.server.kit.auth import ORG_CHANGED, Principal, authenticate, session_first
 from openqualify.server.kit.contention import UnitOfWorkConflict, is_conflict, is_lock_timeout
 from openqualify.server.kit.errors import CommitUncertainError, SchemaValidationError, ServerBusyError
 from openqualify.server.kit.listcache import bump_data_version
@@ -81,7 +81,7 @@ async def _principal(
     session: SessionDep,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Principal:
-    principal = await authenticate(session, authorization, request.app.state.principal_cache)
+    principal = await authenticate(session_first(session), authorization, request.app.state.principal_cache)
     bind_org(session.sync_session, principal.org_id)
     request.scope.setdefault("state", {})["org_id"] = principal.org_id  # for the access log and the journal
     return principal

@@ -49,7 +49,7 @@ async def bump_data_version(session: AsyncSession, org_id: str) -> None:
 
 
 def cached_list(endpoint: Any) -> Any:
-    """Mark a read route (`kit.reads.read_route`) whose 200 answers may be served from the list cache."""
+    """Mark a read route whose 200 answers may be served from the list cache (`router.read(..., cached=True)`)."""
     setattr(endpoint, CACHED_ROUTE, True)
     return endpoint
 

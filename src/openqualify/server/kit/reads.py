@@ -1,34 +1,41 @@
 """The read path: GET routes run with one small context instead of FastAPI's dependency tree.
 
-A route marked `@read_route` is still an ordinary FastAPI route for matching and OpenAPI (its signature and
-`response_model` document it), but `kit.routing.ApiRoute` runs it without dependency resolution and without
-validating its answer a second time: it gets a `ReadContext` (the authenticated principal, a lazily opened
-Core connection or organisation-bound session) and its path parameters. It returns either a `Response` (e.g.
-`JSONBytes` built from rows) or values of its `response_model`, serialised once by pydantic. Resolving the
-dependency tree and re-validating the answer were most of a small read's cost.
+A route declared with `router.read(path, model=...)` (`kit.routing.ApiRouter`) is still an ordinary FastAPI route
+for matching and OpenAPI (its signature and `model` document it), but `kit.routing.ApiRoute` runs it without
+dependency resolution and without validating its answer a second time: its parameters are validated as FastAPI
+would (`ReadParams`), and it gets a `ReadContext` (the authenticated principal, the read API, a read-only
+organisation-bound session on demand). It returns either a `Response` (e.g. `JSONBytes` built from rows) or values
+of its model, serialised once by pydantic. Resolving the dependency tree and re-validating the answer were most of
+a small read's cost.
 
-Isolation stays structural: statements of the read path are built once with `org_scope(...)`, which adds
-`org_id = :_tenant_org_id` for every organisation-scoped table they read; `ReadContext` fills in that
-parameter from the principal; `tests/server/kit/test_reads.py` checks every registered statement.
+The read API (`Reads`: `rows`, `first`, `scalar`) is the same on `ReadContext` and on the unit of work's
+repositories (`kit.repository.Repository`), over the same statements, registered once at import. Isolation stays
+structural: they are built with `org_scope(...)`, which adds `org_id = :_tenant_org_id` for every
+organisation-scoped table they read; both runners fill in that parameter; `tests/server/kit/test_reads.py` checks
+every registered statement and compiles it for both databases.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections import namedtuple
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar, get_args, get_origin
+from typing import Annotated, Any, Protocol, TypeVar
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import request_params_to_args
+from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter
-from sqlalchemy import BindParameter, Executable, Row, and_, bindparam
+from sqlalchemy import BindParameter, Executable, Row, and_, bindparam, event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from openqualify.server.db.compiled import CompiledReader
 from openqualify.server.db.engine import write_intent
-from openqualify.server.kit.auth import Principal, authenticate_with
+from openqualify.server.kit.auth import Principal, authenticate
 from openqualify.server.kit.listcache import CACHED_ROUTE, CURRENT_VERSION, ListCache
 from openqualify.server.kit.tenancy import TENANT_PARAM, bind_org
 from openqualify.server.kit.validation import refuse_nul
@@ -78,8 +85,50 @@ class SideBySide:
         return tuple(None if row[key] is None else make(row[start:end]) for make, start, end, key in self._parts)
 
 
+class Reads(Protocol):
+    """The one read API: the rows of a registered statement with its parameters, the organisation's filled in.
+
+    `ReadContext` (the read path: straight through the driver) and `kit.repository.Repository` (a unit of work's
+    session) both offer it, so a statement is written once, in its resource's repository, and a `read_*`
+    function taking `Reads` serves both paths.
+    """
+
+    async def rows(self, statement: Executable, /, **params: Any) -> Sequence[Row[Any]]: ...
+
+    async def first(self, statement: Executable, /, **params: Any) -> Row[Any] | None: ...
+
+    async def scalar(self, statement: Executable, /, **params: Any) -> Any: ...
+
+
+class ReadOnlySessionError(RuntimeError):
+    """A programming error: a change (flush, INSERT, UPDATE, DELETE) on the read path's session. Reads take no
+    write lock and do not raise the organisation's data version, so such a change would bypass both; writes
+    belong to a unit of work (`kit.deps.SessionDep`)."""
+
+
+class ReadOnlySession(Session):
+    """The read path's ORM session (as polar's `AsyncReadSession`): it refuses to flush or to run a change."""
+
+
+@event.listens_for(ReadOnlySession, "before_flush")
+def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlySessionError("the read path's session cannot flush changes")
+
+
+@event.listens_for(ReadOnlySession, "do_orm_execute")
+def _refuse_changes(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        raise ReadOnlySessionError("the read path's session cannot run INSERT, UPDATE or DELETE")
+
+
+def read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions of the read path (`ReadContext.session`): read-only, on the read engine."""
+    return async_sessionmaker(engine, sync_session_class=ReadOnlySession, expire_on_commit=False, autoflush=False)
+
+
 class ReadContext:
-    """What a read route gets: the principal, the request, and rows of statements scoped to the principal."""
+    """What a read route gets: the principal, the request, and `Reads` of statements scoped to the principal."""
 
     __slots__ = ("_connection", "_engine", "_reader", "_session", "_sessionmaker", "principal", "request")
 
@@ -93,32 +142,33 @@ class ReadContext:
         self.principal: Principal
 
     async def session(self) -> AsyncSession:
-        """An ORM session bound to the principal's organisation (`kit.tenancy`), for the services' repositories."""
+        """A read-only ORM session (`ReadOnlySession`) bound to the principal's organisation (`kit.tenancy`), for
+        the services' repositories."""
         if self._session is None:
             write_intent.set(False)
             self._session = self._sessionmaker()
             bind_org(self._session.sync_session, self.principal.org_id)
         return self._session
 
-    async def connection(self) -> AsyncConnection:
-        if self._connection is None:
-            write_intent.set(False)  # a read: on SQLite no write lock, no BEGIN at all
-            self._connection = await self._engine.connect()
-        return self._connection
-
-    async def rows(self, statement: Executable, **params: Any) -> Sequence[Row[Any]]:
+    async def rows(self, statement: Executable, /, **params: Any) -> Sequence[Row[Any]]:
         return await self._run(statement, {TENANT_PARAM: self.principal.org_id, **params})
 
-    async def first(self, statement: Executable, **params: Any) -> Row[Any] | None:
+    async def first(self, statement: Executable, /, **params: Any) -> Row[Any] | None:
         found = await self._run(statement, {TENANT_PARAM: self.principal.org_id, **params})
         return found[0] if found else None
+
+    async def scalar(self, statement: Executable, /, **params: Any) -> Any:
+        found = await self.first(statement, **params)
+        return None if found is None else found[0]
 
     async def _run(self, statement: Executable, params: dict[str, Any]) -> Sequence[Any]:
         """Straight through the driver (`db.compiled`) when the statement allows it, else through Core."""
         if (query := self._reader.compiled(statement)) is not None:
             return await self._reader.rows(query, params)
-        connection = await self.connection()
-        return (await connection.execute(statement, params)).all()
+        if self._connection is None:
+            write_intent.set(False)  # a read: on SQLite no write lock, no BEGIN at all
+            self._connection = await self._engine.connect()
+        return (await self._connection.execute(statement, params)).all()
 
     async def _first_unscoped(self, statement: Executable, params: dict[str, Any]) -> Any:
         found = await self._run(statement, params)
@@ -133,11 +183,11 @@ class ReadContext:
             self._connection = None
 
 
-async def open_context(request: Request, context_class: type[ReadContext] = ReadContext) -> ReadContext:
+async def open_context(request: Request) -> ReadContext:
     """Authenticate (401/403 first), then refuse NUL in path and query values, as every route does."""
-    context = context_class(request)
+    context = ReadContext(request)
     try:
-        context.principal = await authenticate_with(
+        context.principal = await authenticate(
             context._first_unscoped, request.headers.get("authorization"), request.app.state.principal_cache
         )
         request.scope.setdefault("state", {})["org_id"] = context.principal.org_id
@@ -157,32 +207,99 @@ ReadContextDep = Annotated[ReadContext, Depends(_documented_context)]
 
 
 def read_route(endpoint: E) -> E:
-    """Mark an endpoint `async def name(ctx: ReadContextDep, **path_params)` for the read path."""
+    """Mark an endpoint `async def name(ctx: ReadContextDep, ...)` for the read path: what `router.read` does
+    (declare read routes with it; this marker is what `ApiRoute` looks for)."""
     setattr(endpoint, READ_ROUTE, True)
     return endpoint
 
 
+class ReadRouteError(TypeError):
+    """A read endpoint whose signature the read path cannot serve: refused when the route is registered."""
+
+
+def _plain_str(field: Any) -> bool:
+    """A parameter declared `str` without constraints: its raw value is its value (nothing to validate)."""
+    info = field.field_info
+    return info.annotation is str and not info.metadata
+
+
 @dataclass(frozen=True, slots=True)
-class QueryParam:
-    """A query parameter the endpoint declares. Read routes receive every query value as a string and parse it
-    themselves (`$top` with `kit.odata.parse_top`, ...); what a client may send (`$top` an integer from 1 to 1000,
-    the enums, the `$filter` grammar) is declared for the OpenAPI document in `server/reference/queries.py`."""
+class Validator:
+    """A parameter given by a dependency that validates path or query values (`kit.deps.UserEmailPath`): an async
+    function of those parameters only, run on the read path as FastAPI would run it."""
 
     name: str
-    alias: str
-    default: Any
-    many: bool  # declared as a list: every occurrence
+    call: Callable[..., Awaitable[Any]]
+    path: list[Any]
+    query: list[Any]
 
 
-def _is_list(annotation: Any) -> bool:
-    return get_origin(annotation) is list or any(get_origin(arg) is list for arg in get_args(annotation))
+@dataclass(frozen=True, slots=True)
+class ReadParams:
+    """How a read route's arguments come from the request: the same fields, types and validators FastAPI derives
+    from the signature (`Dependant`), checked with FastAPI's own `request_params_to_args`, so that a read route
+    validates its parameters exactly as any route does (errors leave as `RequestValidationError`: a flat 400)."""
 
+    path: list[Any]
+    query: list[Any]
+    validators: list[Validator]
+    raw_path: bool  # every path parameter a plain `str`: passed on as matched
 
-def query_params(dependant: Dependant) -> list[QueryParam]:
-    return [
-        QueryParam(field.name, field.alias, field.get_default(), _is_list(field.field_info.annotation))
-        for field in dependant.query_params
-    ]
+    @classmethod
+    def of(
+        cls, dependant: Dependant, endpoint: Callable[..., Any], ignored: Collection[Callable[..., Any]]
+    ) -> ReadParams:
+        """The plan for `endpoint`, or `ReadRouteError` when the read path cannot serve its signature: its first
+        parameter must be `ctx: ReadContextDep`; the others path or query parameters, or validators."""
+        where = f"read route {endpoint.__module__}.{endpoint.__qualname__}"
+        names = list(inspect.signature(endpoint).parameters)
+        if not names or names[0] != "ctx":
+            raise ReadRouteError(f"{where}: its first parameter must be `ctx: ReadContextDep`")
+        if dependant.body_params or dependant.header_params or dependant.cookie_params:
+            raise ReadRouteError(f"{where}: a read route takes no body, header or cookie parameter")
+        if dependant.request_param_name or dependant.response_param_name or dependant.background_tasks_param_name:
+            raise ReadRouteError(f"{where}: a read route gets the request as `ctx.request`, and answers by returning")
+        validators: list[Validator] = []
+        for sub in dependant.dependencies:
+            if (sub.call is _documented_context and sub.name == "ctx") or sub.call in ignored:
+                continue
+            if sub.call is _documented_context:
+                raise ReadRouteError(f"{where}: `ReadContextDep` is its first parameter, `ctx`")
+            own = sub.body_params or sub.header_params or sub.cookie_params or sub.dependencies
+            if own or sub.request_param_name or not inspect.iscoroutinefunction(sub.call) or sub.name is None:
+                raise ReadRouteError(
+                    f"{where}: parameter {sub.name!r} is a dependency the read path cannot run (only async "
+                    "validators of path and query values, such as `kit.deps.UserEmailPath`)"
+                )
+            validators.append(Validator(sub.name, sub.call, list(sub.path_params), list(sub.query_params)))
+        path, query = list(dependant.path_params), list(dependant.query_params)
+        return cls(path, query, validators, all(_plain_str(field) for field in path))
+
+    async def arguments(self, request: Request) -> dict[str, Any]:
+        """The endpoint's arguments besides `ctx`, validated."""
+        path_params = request.path_params
+        errors: list[Any] = []
+        if self.raw_path:
+            arguments = {field.name: path_params[field.alias] for field in self.path}
+        else:
+            arguments, errors = request_params_to_args(self.path, path_params)
+        if self.query:
+            values, query_errors = request_params_to_args(self.query, request.query_params)
+            arguments.update(values)
+            errors += query_errors
+        for validator in self.validators:
+            given, path_errors = request_params_to_args(validator.path, path_params)
+            if validator.query:
+                from_query, query_errors = request_params_to_args(validator.query, request.query_params)
+                given.update(from_query)
+                path_errors += query_errors
+            if path_errors:
+                errors += path_errors
+                continue
+            arguments[validator.name] = await validator.call(**given)
+        if errors:
+            raise RequestValidationError(errors)
+        return arguments
 
 
 async def _through_cache(
@@ -205,7 +322,7 @@ async def _through_cache(
 
 
 def read_handler(
-    endpoint: Callable[..., Awaitable[Any]], response_model: Any, queries: list[QueryParam]
+    endpoint: Callable[..., Awaitable[Any]], response_model: Any, params: ReadParams
 ) -> Callable[[Request], Awaitable[Response]]:
     """The request handler `ApiRoute` uses for a read route: answers are serialised once, absent values left out."""
     adapter: TypeAdapter[Any] | None = TypeAdapter(response_model) if response_model is not None else None
@@ -220,14 +337,11 @@ def read_handler(
 
     async def handle(request: Request) -> Response:
         context = await open_context(request)
-        arguments = dict(request.path_params)
-        if queries:
-            given = request.query_params
-            for query in queries:
-                if query.many:
-                    arguments[query.name] = given.getlist(query.alias) or query.default
-                else:
-                    arguments[query.name] = given.get(query.alias, query.default)
+        try:
+            arguments = await params.arguments(request)
+        except BaseException:
+            await context.close()
+            raise
         try:
             cache: ListCache = request.app.state.list_cache
             if cached and cache.enabled:

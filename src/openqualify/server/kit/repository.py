@@ -2,8 +2,10 @@
 
 A repository holds the organisation-bound `AsyncSession` of one unit of work: every ORM statement it runs gets
 `org_id = :org` from `kit.tenancy`, so no method writes the organisation filter. It adds, deletes and flushes;
-it never commits (the route boundary does). The read path's statements (`kit.reads`) live in the same module,
-below the class, as module-level `read_*` functions.
+it never commits (the route boundary does). It is also a `kit.reads.Reads`: `rows`, `first` and `scalar` run a
+registered statement (built once, with `org_scope`, in the resource's repository module) with the session's
+organisation filled in, exactly as `ReadContext` runs it on the read path. ORM entities are loaded where the
+unit of work changes them; what it only reads comes through the same statements as the read path's.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Executable, Row, Select
+from sqlalchemy import Executable, Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from openqualify.server.kit.tenancy import TENANT_PARAM, bound_org
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -81,5 +85,31 @@ class Repository:
         """The first column of every row (entities, for a `select(Model)`)."""
         return list((await self.session.execute(statement)).scalars())
 
-    async def rows(self, statement: Executable) -> Sequence[Row[Any]]:
-        return (await self.session.execute(statement)).all()
+    # --- `kit.reads.Reads`: the read path's interface, on the unit of work's session ---------------------------
+
+    def _params(self, params: dict[str, Any]) -> dict[str, Any]:
+        org_id = bound_org(self.session.sync_session)
+        return params if org_id is None else {TENANT_PARAM: org_id, **params}
+
+    async def rows(self, statement: Executable, /, **params: Any) -> Sequence[Row[Any]]:
+        return (await self.session.execute(statement, self._params(params))).all()
+
+    async def first(self, statement: Executable, /, **params: Any) -> Row[Any] | None:
+        return (await self.session.execute(statement, self._params(params))).first()
+
+    async def scalar(self, statement: Executable, /, **params: Any) -> Any:
+        return (await self.session.execute(statement, self._params(params))).scalar()
+
+    # --- entities from the same statements, where the unit of work changes them ---------------------------------
+
+    async def entity(self, model: type[R], statement: Select[Any], /, **params: Any) -> R | None:
+        """The entity of `model` found by a registered statement that selects `model`'s table's columns: the read
+        path's statement, its row loaded as an entity (from the identity map when loaded already, unless the
+        statement asks `populate_existing`, as `for_change` does: its options apply to the load)."""
+        loaded = select(model).from_statement(statement).execution_options(**statement.get_execution_options())
+        found: R | None = (await self.session.execute(loaded, self._params(params))).scalars().first()
+        return found
+
+    async def entity_for_change(self, model: type[R], statement: Select[Any], /, **params: Any) -> R | None:
+        """`entity`, locked and read afresh as `for_change` says (F1)."""
+        return await self.entity(model, await self.for_change(statement), **params)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import email.message
 from collections.abc import Callable, Coroutine
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from fastapi import APIRouter, Depends, Request, Response
@@ -15,8 +15,9 @@ from starlette.types import Scope
 
 from openqualify.server.kit.deps import PrincipalDep
 from openqualify.server.kit.jsonbody import fail_fast_validator, parse_json
+from openqualify.server.kit.listcache import cached_list
 from openqualify.server.kit.paths import SLASH_STANDIN, restore_slashes
-from openqualify.server.kit.reads import READ_ROUTE, query_params, read_handler
+from openqualify.server.kit.reads import READ_ROUTE, ReadParams, read_handler, read_route
 from openqualify.server.kit.validation import refuse_nul
 
 
@@ -99,8 +100,9 @@ class ApiRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         if getattr(self.endpoint, READ_ROUTE, False):
-            queries = query_params(self.dependant)
-            return read_handler(self.endpoint, self.response_model, queries)  # type: ignore[return-value]
+            # Checked here, as the route is registered: a signature the read path cannot serve is refused at once.
+            params = ReadParams.of(self.dependant, self.endpoint, ignored={authenticated_and_clean})
+            return read_handler(self.endpoint, self.response_model, params)  # type: ignore[return-value]
         handler = super().get_route_handler()
         takes_json = bool(self.dependant.body_params)
 
@@ -122,13 +124,38 @@ class ApiRoute(APIRoute):
         return match, child
 
 
+E = TypeVar("E", bound=Callable[..., Any])
+
+
+class ApiRouter(APIRouter):
+    """A resource's router: FastAPI's, plus `read` for the routes of the read path."""
+
+    def read(self, path: str, *, model: Any, cached: bool = False, **kwargs: Any) -> Callable[[E], E]:
+        """Declare a read route: `GET path` answered with `model` (documented in OpenAPI; what the tests check
+        the answers against), run by the read path (`kit.reads`: a `ReadContext` instead of FastAPI's dependency
+        tree, the parameters validated as any route's). `cached`: a whole-offering list answered from the list
+        cache while the organisation's data is unchanged (`kit.listcache`, decision 15e).
+
+            @router.read("/offerings/{offeringId}/badges", model=schemas.BadgeOut)
+            async def offering_badge(ctx: ReadContextDep, offeringId: str) -> schemas.BadgeOut: ...
+        """
+
+        def register(endpoint: E) -> E:
+            read_route(endpoint)
+            if cached:
+                cached_list(endpoint)
+            return self.get(path, response_model=model, **kwargs)(endpoint)
+
+        return register
+
+
 API_PREFIX = "/v1"
 
 
-def api_router(*, tags: list[str | Enum], prefix: str = API_PREFIX, **kwargs: Any) -> APIRouter:
+def api_router(*, tags: list[str | Enum], prefix: str = API_PREFIX, **kwargs: Any) -> ApiRouter:
     """A resource's router; its routes carry their full path (the app adds them as they are)."""
     dependencies = [Depends(authenticated_and_clean), *kwargs.pop("dependencies", [])]
-    return APIRouter(
+    return ApiRouter(
         route_class=ApiRoute,
         tags=tags,
         prefix=prefix,

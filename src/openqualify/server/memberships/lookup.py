@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openqualify.server.db.models import Membership, Offering, User
 from openqualify.server.kit.errors import ObjectNotFoundError, UserNotInOfferingError
 from openqualify.server.memberships.repository import MembershipRepository
-from openqualify.server.users.repository import UserRepository
+from openqualify.server.users.lookup import get_user
 
 
 async def get_member(session: AsyncSession, offering: Offering, email: str) -> tuple[User, Membership]:
@@ -20,9 +20,7 @@ async def get_member(session: AsyncSession, offering: Offering, email: str) -> t
 
 async def get_learner(session: AsyncSession, offering: Offering, email: str) -> tuple[User, Membership]:
     """A learner of the offering: 404 for an unknown user, UserNotInOfferingError for a non-learner."""
-    user = await UserRepository(session).by_email(email)
-    if user is None:
-        raise ObjectNotFoundError.of("user", email)
+    user = await get_user(session, email)
     membership = await MembershipRepository(session).membership(offering.id, user.id)
     if membership is None or not membership.is_learner:
         raise UserNotInOfferingError(f"The user {user.email} is not a learner in the offering {offering.id}.")

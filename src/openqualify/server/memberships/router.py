@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import Body, Path, Query, Response
 
-from openqualify.server.kit.deps import BulkLimit, PrincipalDep, SessionDep, UserEmailPath, valid_email
+from openqualify.server.kit.deps import BulkLimit, PrincipalDep, SessionDep, UserEmailPath
 from openqualify.server.kit.errors import SchemaValidationError
 from openqualify.server.kit.limits import check_bulk_size
-from openqualify.server.kit.reads import ReadContextDep, read_route
+from openqualify.server.kit.reads import ReadContextDep
 from openqualify.server.kit.routing import api_router
 from openqualify.server.kit.validation import Str
 from openqualify.server.memberships import bulk, schemas, service
@@ -30,8 +30,7 @@ def _flag(name: str, value: str) -> bool:
     return value == "true"
 
 
-@router.get("/offerings/{offeringId}/users", response_model=list[schemas.OfferingUserResponseOut])
-@read_route
+@router.read("/offerings/{offeringId}/users", model=list[schemas.OfferingUserResponseOut])
 async def list_members(
     ctx: ReadContextDep,
     offeringId: str,
@@ -73,8 +72,7 @@ async def remove_member(
     await service.remove_member(session, offering_id, email)
 
 
-@router.get("/offerings/{offeringId}/users/{markerEmail}/marks", response_model=list[schemas.OfferingUserOut])
-@read_route
+@router.read("/offerings/{offeringId}/users/{markerEmail}/marks", model=list[schemas.OfferingUserOut])
 async def marked_learners(ctx: ReadContextDep, offeringId: str, markerEmail: str) -> list[schemas.OfferingUserOut]:
     return await service.marked_learners(await ctx.session(), offeringId, markerEmail)
 
@@ -116,10 +114,9 @@ async def transfer(
 users_router = api_router(tags=["Users in iQualify"])
 
 
-@users_router.get("/users/{userEmail}/offerings", response_model=list[OfferingOut])
-@read_route
-async def user_offerings(ctx: ReadContextDep, userEmail: str) -> list[OfferingOut]:
-    return await service.user_offerings(await ctx.session(), valid_email(userEmail, "userEmail"))
+@users_router.read("/users/{userEmail}/offerings", model=list[OfferingOut])
+async def user_offerings(ctx: ReadContextDep, userEmail: UserEmailPath) -> list[OfferingOut]:
+    return await service.user_offerings(await ctx.session(), userEmail)
 
 
 @users_router.post("/users/{userEmail}/offerings", response_model=list[OfferingOut])

@@ -27,51 +27,16 @@ from openqualify.server.memberships import schemas
 from openqualify.server.memberships.bulk import already_member_error
 from openqualify.server.memberships.lookup import get_member
 from openqualify.server.memberships.repository import MembershipRepository
+from openqualify.server.memberships.views import member_out, offering_user_out
 from openqualify.server.offerings.lookup import get_offering
 from openqualify.server.offerings.schemas import OfferingOut
 from openqualify.server.offerings.views import offerings_out
 from openqualify.server.progress import cascade as progress_cascade
+from openqualify.server.users.lookup import get_user
 from openqualify.server.users.repository import UserRepository, email_key
-from openqualify.server.users.schemas import ProfileRequestOut, UserMetadataOut, UserProfileOut
-from openqualify.server.users.service import get_user, send_email, suspended_error
+from openqualify.server.users.service import send_email, suspended_error
 
 CASCADES = (assessments_cascade, channels_cascade, progress_cascade)
-
-
-# --- shapes -------------------------------------------------------------------------------------------
-
-
-def member_out(
-    user: User, membership: Membership, marks: list[str], marked_by: list[str]
-) -> schemas.OfferingUserResponseOut:
-    return schemas.OfferingUserResponseOut(
-        id=user.id,
-        email=user.email,
-        firstName=user.first_name or None,
-        lastName=user.last_name or None,
-        personId=user.person_id or None,
-        avatarUrl=user.avatar_url,
-        profile=UserProfileOut(displayName=user.display_name, mobile=user.mobile),
-        isFacilitator=membership.is_facilitator,
-        isMarker=membership.is_marker,
-        isReadonly=membership.is_readonly,
-        marks=marks,
-        markedBy=marked_by,
-    )
-
-
-def offering_user_out(user: User, membership: Membership) -> schemas.OfferingUserOut:
-    return schemas.OfferingUserOut(
-        email=user.email,
-        firstName=user.first_name or None,
-        lastName=user.last_name or None,
-        personId=user.person_id or None,
-        metadata=UserMetadataOut(tags=list(user.tags or [])),
-        profile=ProfileRequestOut(displayName=user.display_name),
-        isFacilitator=membership.is_facilitator,
-        isMarker=membership.is_marker,
-        isReadonly=membership.is_readonly,
-    )
 
 
 # --- listing and removal ------------------------------------------------------------------------------

@@ -11,12 +11,9 @@ from sqlalchemy import ColumnElement, Row, Select, Table, and_, bindparam, func,
 from openqualify.server.db.models import Course, CourseVersion, Membership, Offering, OfferingBadge
 from openqualify.server.kit.odata import Field, ODataQuery, escape_like
 from openqualify.server.kit.odata.compiler import LIKE_ESCAPE
-from openqualify.server.kit.reads import ReadContext, org_scope, registered
+from openqualify.server.kit.reads import Reads, org_scope, registered
 from openqualify.server.kit.repository import Repository
 from openqualify.server.memberships.repository import learner_filter
-
-OfferingRow = tuple[Offering, bool, str | None]
-"""An offering with its course's `tasks_enabled` and `cover_image_url`."""
 
 SummaryRow = Any  # a Row of SUMMARY_COLUMNS
 
@@ -95,41 +92,20 @@ _BUCKET_ORDER = {
     "future": (Offering.start.asc(), Offering.id),
 }
 
-_BY_ID = select(Offering).where(Offering.id == bindparam("offering_id"))  # built once: every /offerings/{id}/...
-
-# The hottest lookup of the API (GET /offerings/{id}), built once: statement construction costs more than
-# running it on SQLite. Compiled SQL is cached either way; the organisation criterion is added per execution.
-_ROW_BY_ID = (
-    select(Offering, Course.tasks_enabled, Course.cover_image_url)
-    .join(Course, Course.id == Offering.course_id)
-    .where(Offering.id == bindparam("offering_id"))
-)
-
 
 class OfferingRepository(Repository):
     async def find(self, offering_id: str) -> Offering | None:
-        return await self.one_or_none(_BY_ID, {"offering_id": offering_id})
+        """The offering as an entity (by its key: from the session's identity map when loaded already)."""
+        return await self.by_key(Offering, offering_id)
 
-    async def rows(self, *where: ColumnElement[bool]) -> list[OfferingRow]:
-        """Offerings with their course's columns, in one query, ordered by start then id."""
-        statement = (
-            select(Offering, Course.tasks_enabled, Course.cover_image_url)
-            .join(Course, Course.id == Offering.course_id)
-            .where(*where)
-            .order_by(Offering.start, Offering.id)
-        )
-        return [(o, tasks, cover) for o, tasks, cover in (await self.session.execute(statement)).all()]
+    async def find_for_change(self, offering_id: str) -> Offering | None:
+        """The offering, locked until the unit of work ends (F1): two PATCHes of one offering check their dates
+        and badge against each other's result, one after the other."""
+        return await self.entity_for_change(Offering, _COLUMNS_BY_ID, offering_id=offering_id)
 
-    async def row(self, offering_id: str) -> OfferingRow | None:
-        found = (await self.session.execute(_ROW_BY_ID, {"offering_id": offering_id})).first()
-        return (found[0], found[1], found[2]) if found else None
-
-    async def row_for_change(self, offering_id: str) -> OfferingRow | None:
-        """`row`, with the offering locked until the unit of work ends (F1): two PATCHes of one offering check
-        their dates and badge against each other's result, one after the other."""
-        statement = await self.for_change(_ROW_BY_ID, Offering)
-        found = (await self.session.execute(statement, {"offering_id": offering_id})).first()
-        return (found[0], found[1], found[2]) if found else None
+    async def with_course(self, *where: ColumnElement[bool]) -> Sequence[Row[Any]]:
+        """Offerings (rows of `with_course_columns`) matching `where`, in one query, ordered by start then id."""
+        return await self.rows(_with_course().where(*where).order_by(Offering.start, Offering.id))
 
     async def summary(self, query: ODataQuery) -> list[SummaryRow]:
         return list((await self.session.execute(query.apply(_summary_select()))).all())
@@ -216,7 +192,7 @@ def rows_in_offering(table: Table, *order_by: ColumnElement[Any]) -> Select[Any]
 
 
 async def read_rows_in_offering(
-    ctx: ReadContext, statement: Select[Any], offering_id: str
+    ctx: Reads, statement: Select[Any], offering_id: str
 ) -> Sequence[Row[Any]] | None:
     """The rows of a `rows_in_offering` statement; None when the organisation has no such offering."""
     rows = await ctx.rows(statement, offering_id=offering_id)
@@ -225,18 +201,24 @@ async def read_rows_in_offering(
     return () if rows[0].id is None else rows
 
 
-async def read_offering_row(ctx: ReadContext, offering_id: str) -> Row[Any] | None:
+async def read_offering_row(ctx: Reads, offering_id: str) -> Row[Any] | None:
     """The offering's row (its columns, as attributes)."""
     return await ctx.first(_COLUMNS_BY_ID, offering_id=offering_id)
 
 
-_OFFERING_BY_ID = registered(
-    select(*Offering.__table__.c, Course.tasks_enabled, Course.cover_image_url.label("course_cover"))
-    .join(Course, Course.id == Offering.course_id)
-    .where(Offering.id == bindparam("offering_id"), org_scope(Offering, Course))
-)
+def _with_course() -> Select[Any]:
+    """The offering's columns with its course's `tasks_enabled` and `course_cover` (what `offering_json` shows)."""
+    return (
+        select(*Offering.__table__.c, Course.tasks_enabled, Course.cover_image_url.label("course_cover"))
+        .join(Course, Course.id == Offering.course_id)
+        .where(org_scope(Offering, Course))
+    )
 
 
-async def read_offering_with_course(ctx: ReadContext, offering_id: str) -> Row[Any] | None:
-    """The offering's row with its course's `tasks_enabled` and `course_cover` (`GET /offerings/{offeringId}`)."""
+_OFFERING_BY_ID = registered(_with_course().where(Offering.id == bindparam("offering_id")))
+
+
+async def read_offering_with_course(ctx: Reads, offering_id: str) -> Row[Any] | None:
+    """The offering's row with its course's `tasks_enabled` and `course_cover` (`GET /offerings/{offeringId}`,
+    the console's offering page)."""
     return await ctx.first(_OFFERING_BY_ID, offering_id=offering_id)

@@ -8,7 +8,7 @@ from fastapi import Query, Request, Response
 
 from openqualify.server.kit.deps import PrincipalDep, SessionDep
 from openqualify.server.kit.errors import SchemaValidationError
-from openqualify.server.kit.reads import ReadContextDep, read_route
+from openqualify.server.kit.reads import ReadContextDep
 from openqualify.server.kit.routing import api_router
 from openqualify.server.kit.wire import JSONBytes
 from openqualify.server.offerings import schemas, service, views
@@ -27,8 +27,7 @@ def reject_unknown_query(request: Request, allowed: frozenset[str]) -> None:
 
 
 # Static paths before `/offerings/{offeringId}`, which would otherwise take them.
-@router.get("/offerings", response_model=list[schemas.OfferingOut])
-@read_route
+@router.read("/offerings", model=list[schemas.OfferingOut])
 async def list_offerings(ctx: ReadContextDep) -> list[schemas.OfferingOut]:
     return await views.list_offerings(await ctx.session(), ctx.principal, "all")
 
@@ -40,32 +39,27 @@ async def create_offering(
     return await service.create_offering(session, principal, body)
 
 
-@router.get("/offerings/current", response_model=list[schemas.OfferingOut])
-@read_route
+@router.read("/offerings/current", model=list[schemas.OfferingOut])
 async def current_offerings(ctx: ReadContextDep) -> list[schemas.OfferingOut]:
     return await views.list_offerings(await ctx.session(), ctx.principal, "current")
 
 
-@router.get("/offerings/past", response_model=list[schemas.OfferingOut])
-@read_route
+@router.read("/offerings/past", model=list[schemas.OfferingOut])
 async def past_offerings(ctx: ReadContextDep) -> list[schemas.OfferingOut]:
     return await views.list_offerings(await ctx.session(), ctx.principal, "past")
 
 
-@router.get("/offerings/future", response_model=list[schemas.OfferingOut])
-@read_route
+@router.read("/offerings/future", model=list[schemas.OfferingOut])
 async def future_offerings(ctx: ReadContextDep) -> list[schemas.OfferingOut]:
     return await views.list_offerings(await ctx.session(), ctx.principal, "future")
 
 
-@router.get("/offerings/info/{textPattern}", response_model=list[schemas.PortfolioActivationOut])
-@read_route
+@router.read("/offerings/info/{textPattern}", model=list[schemas.PortfolioActivationOut])
 async def search_offerings(ctx: ReadContextDep, textPattern: str) -> list[schemas.PortfolioActivationOut]:
     return await views.search_info(await ctx.session(), textPattern)
 
 
-@router.get("/offerings/summary", response_model=list[schemas.PortfolioActivationOut])
-@read_route
+@router.read("/offerings/summary", model=list[schemas.PortfolioActivationOut])
 async def offerings_summary(
     ctx: ReadContextDep,
     top: Annotated[str | None, Query(alias="$top")] = None,
@@ -76,8 +70,7 @@ async def offerings_summary(
     return await views.summary(await ctx.session(), top, orderby, filter)
 
 
-@router.get("/offerings/{offeringId}", response_model=schemas.OfferingOut)
-@read_route
+@router.read("/offerings/{offeringId}", model=schemas.OfferingOut)
 async def get_offering(ctx: ReadContextDep, offeringId: str) -> Response:
     return JSONBytes(await views.offering_by_id(ctx, offeringId))
 

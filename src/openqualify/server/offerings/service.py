@@ -198,11 +198,14 @@ async def create_offering(
 # --- update ---------------------------------------------------------------------------------------------
 
 
-async def _row(repo: OfferingRepository, offering_id: str) -> tuple[Offering, bool, str | None]:
-    row = await repo.row_for_change(offering_id)
-    if row is None:
+async def _for_change(repo: OfferingRepository, offering_id: str) -> tuple[Offering, Course]:
+    """The offering (locked until the unit of work ends) and its course, or 404."""
+    offering = await repo.find_for_change(offering_id)
+    if offering is None:
         raise ObjectNotFoundError.of("offering", offering_id)
-    return row
+    course = await repo.by_key(Course, offering.course_id)
+    assert course is not None  # a foreign key
+    return offering, course
 
 
 def _close_off(body: schemas.OfferingPatch, offering: Offering) -> tuple[bool, datetime | None]:
@@ -227,12 +230,12 @@ async def update_offering(
         if field in fields and getattr(body, field) is None:
             raise SchemaValidationError(f"data.{field} should be {kind}")
     repo = OfferingRepository(session)
-    offering, tasks_enabled, cover = await _row(repo, offering_id)
+    offering, course = await _for_change(repo, offering_id)
     now = principal.now()
 
     if body.contentId or body.rootContentId:
-        content_id, course = await resolve_content(repo, body.contentId, body.rootContentId)
-        if course.id != offering.course_id:
+        content_id, version_course = await resolve_content(repo, body.contentId, body.rootContentId)
+        if version_course.id != offering.course_id:
             raise IncompatibleParametersError(
                 f"The content {content_id} is not a version of the course {offering.course_id}."
             )
@@ -264,7 +267,7 @@ async def update_offering(
         repo.add(badge)
     await hub.offering_updated(session, offering)
     await session.flush()
-    return offering_out(offering, tasks_enabled, cover)
+    return offering_out(offering, course.tasks_enabled, course.cover_image_url)
 
 
 def _apply(
@@ -313,8 +316,8 @@ async def put_metadata(
     session: AsyncSession, principal: Principal, offering_id: str, field: str, value: Any
 ) -> schemas.OfferingOut:
     """Replace one metadata field (`category`, `level`, `tags` or `topic`); absent or null clears it."""
-    offering, tasks_enabled, cover = await _row(OfferingRepository(session), offering_id)
+    offering, course = await _for_change(OfferingRepository(session), offering_id)
     _merge_metadata(offering, {field: value})
     await hub.offering_updated(session, offering)
     await session.flush()
-    return offering_out(offering, tasks_enabled, cover)
+    return offering_out(offering, course.tasks_enabled, course.cover_image_url)

@@ -16,7 +16,7 @@ from openqualify.server.db.models import Offering
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import ObjectNotFoundError, TextPatternError
 from openqualify.server.kit.odata import ODataQuery
-from openqualify.server.kit.reads import ReadContext
+from openqualify.server.kit.reads import Reads
 from openqualify.server.kit.wire import present
 from openqualify.server.offerings import schemas
 from openqualify.server.offerings.repository import (
@@ -75,7 +75,7 @@ def offering_json(offering: Any, tasks_enabled: bool | None, course_cover: str |
     )
 
 
-async def offering_by_id(ctx: ReadContext, offering_id: str) -> dict[str, Any]:
+async def offering_by_id(ctx: Reads, offering_id: str) -> dict[str, Any]:
     """`GET /offerings/{offeringId}`, on the read path."""
     row = await read_offering_with_course(ctx, offering_id)
     if row is None:
@@ -83,46 +83,19 @@ async def offering_by_id(ctx: ReadContext, offering_id: str) -> dict[str, Any]:
     return offering_json(row, row.tasks_enabled, row.course_cover)
 
 
-def offering_out(offering: Offering, tasks_enabled: bool | None, course_cover: str | None) -> schemas.OfferingOut:
-    return schemas.OfferingOut(
-        id=offering.id,
-        name=_text(offering.name),
-        description=_text(offering.description),
-        overview=_text(offering.overview),
-        identifier=offering.identifier,
-        contentId=offering.content_id,
-        coverImageUrl=_text(offering.cover_image_url) or _text(course_cover),
-        currency=offering.currency,
-        price=offering.price,
-        enrollmentLimit=offering.enrollment_limit,
-        start=offering.start,
-        end=offering.end,
-        hasEarlyCloseOff=offering.has_early_close_off,
-        earlyCloseOffDate=offering.early_close_off_date,
-        useRelativeDates=offering.use_relative_dates,
-        isReadonly=offering.is_readonly,
-        tasksEnabled=tasks_enabled,
-        trailerVideoUrl=_text(offering.trailer_video_url),
-        metadata=schemas.OfferingMetadataOut(
-            category=offering.category,
-            level=offering.level,
-            tags=list(offering.tags or []),
-            topic=offering.topic,
-            rootContentId=offering.course_id,
-        ),
-    )
+def offering_out(offering: Any, tasks_enabled: bool | None, course_cover: str | None) -> schemas.OfferingOut:
+    """`offering_json` as the response model, for routes that answer with it."""
+    return schemas.OfferingOut.model_validate(offering_json(offering, tasks_enabled, course_cover))
+
+
+def offering_row_out(row: Any) -> schemas.OfferingOut:
+    """A row of `OfferingRepository.with_course` (or `read_offering_with_course`) as the response model."""
+    return offering_out(row, row.tasks_enabled, row.course_cover)
 
 
 async def offerings_out(session: AsyncSession, *where: ColumnElement[bool]) -> list[schemas.OfferingOut]:
     """Offerings matching `where` (all when none), ordered by start then id, in one query."""
-    return [offering_out(*row) for row in await OfferingRepository(session).rows(*where)]
-
-
-async def get_offering_out(session: AsyncSession, offering_id: str) -> schemas.OfferingOut:
-    row = await OfferingRepository(session).row(offering_id)
-    if row is None:
-        raise ObjectNotFoundError.of("offering", offering_id)
-    return offering_out(*row)
+    return [offering_row_out(row) for row in await OfferingRepository(session).with_course(*where)]
 
 
 async def list_offerings(session: AsyncSession, principal: Principal, bucket: Bucket) -> list[schemas.OfferingOut]:

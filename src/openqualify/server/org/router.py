@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Response
 from pydantic import BaseModel
 
-from openqualify.server.kit.reads import ReadContextDep, read_route
+from openqualify.server.kit.reads import ReadContextDep
 from openqualify.server.kit.routing import api_router
 from openqualify.server.kit.wire import JSONBytes
 
@@ -17,7 +17,6 @@ class OrgOut(BaseModel):
     name: str
 
 
-@router.get("/org", response_model=OrgOut)
-@read_route
+@router.read("/org", model=OrgOut)
 async def get_org(ctx: ReadContextDep) -> Response:
     return JSONBytes({"id": ctx.principal.org_id, "name": ctx.principal.org_name})

@@ -39,7 +39,8 @@ from openqualify.server.offerings.lookup import get_offering, read_offering
 from openqualify.server.progress import repository as repo
 from openqualify.server.progress import schemas
 from openqualify.server.progress.repository import ProgressRepository
-from openqualify.server.users.service import get_user
+from openqualify.server.users.lookup import get_user
+from openqualify.server.users.schemas import person
 
 ALL_PROGRESS_PARAMS = frozenset({"$top", "$orderby", "$filter"})
 
@@ -153,10 +154,7 @@ async def learners_progress(ctx: ReadContext, offering_id: str) -> list[dict[str
 def _learner_out(user: User, rows: Iterable[tuple[str, int]]) -> schemas.LearnerOut:
     return schemas.LearnerOut(
         id=user.id,
-        email=user.email,
-        firstName=user.first_name,
-        lastName=user.last_name,
-        personId=user.person_id,
+        **person(user),
         offerings=[schemas.OfferingProgressRow(id=o, completion=str(c)) for o, c in rows],
     )
 

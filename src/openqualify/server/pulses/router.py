@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import Query, Response
 
-from openqualify.server.kit.listcache import cached_list
-from openqualify.server.kit.reads import ReadContextDep, read_route
+from openqualify.server.kit.reads import ReadContextDep
 from openqualify.server.kit.routing import api_router
 from openqualify.server.kit.wire import JSONBytes
 from openqualify.server.pulses import schemas, service
@@ -15,15 +14,12 @@ from openqualify.server.pulses import schemas, service
 router = api_router(tags=["Pulses"])
 
 
-@router.get("/offerings/{offeringId}/analytics/pulses", response_model=list[str])
-@read_route
+@router.read("/offerings/{offeringId}/analytics/pulses", model=list[str])
 async def list_pulses(ctx: ReadContextDep, offeringId: str) -> list[str]:
     return await service.pulse_ids(await ctx.session(), offeringId)
 
 
-@router.get("/offerings/{offeringId}/analytics/pulses/responses", response_model=list[schemas.PulseResponseOut])
-@read_route
-@cached_list
+@router.read("/offerings/{offeringId}/analytics/pulses/responses", model=list[schemas.PulseResponseOut], cached=True)
 async def all_responses(
     ctx: ReadContextDep,
     offeringId: str,
@@ -33,10 +29,7 @@ async def all_responses(
     return JSONBytes(await service.all_responses(ctx, offeringId, pulseType, responseTime or []))
 
 
-@router.get(
-    "/offerings/{offeringId}/analytics/pulses/{pulseId}/responses", response_model=list[schemas.PulseResponseOut]
-)
-@read_route
-@cached_list
+@router.read(
+    "/offerings/{offeringId}/analytics/pulses/{pulseId}/responses", model=list[schemas.PulseResponseOut], cached=True)
 async def pulse_responses(ctx: ReadContextDep, offeringId: str, pulseId: str) -> Response:
     return JSONBytes(await service.pulse_responses(ctx, offeringId, pulseId))

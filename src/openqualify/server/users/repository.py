@@ -10,7 +10,7 @@ from sqlalchemy import Row, bindparam, select
 from openqualify.server.db.bulk import insert_rows
 from openqualify.server.db.models import EmailOutbox, User
 from openqualify.server.kit.cooperative import IN_CHUNK, chunks, pause
-from openqualify.server.kit.reads import ReadContext, org_scope, registered
+from openqualify.server.kit.reads import Reads, org_scope, registered
 from openqualify.server.kit.repository import Repository
 
 
@@ -33,15 +33,16 @@ _USER_BY_KEY = registered(
 )
 
 
-async def read_user(ctx: ReadContext, email: str) -> Row[Any] | None:
-    """A user's row (its columns, as attributes) on the read path."""
+async def read_user(ctx: Reads, email: str) -> Row[Any] | None:
+    """A user's row (its columns, as attributes)."""
     return await ctx.first(_USER_BY_KEY, email_key=email_key(email))
 
 
 class UserRepository(Repository):
     async def by_email(self, email: str) -> User | None:
-        """In a unit of work, locked until it ends: changes of one account run one after the other (F1)."""
-        return await self.one_or_none(await self.for_change(select(User).where(User.email_key == email_key(email))))
+        """The account as an entity (`read_user`'s statement). In a unit of work, locked until it ends: changes of
+        one account run one after the other (F1)."""
+        return await self.entity_for_change(User, _USER_BY_KEY, email_key=email_key(email))
 
     async def by_emails(self, emails: Iterable[str]) -> dict[str, User]:
         """Users keyed by their lower-cased e-mail."""

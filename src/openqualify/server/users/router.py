@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from fastapi import Body, Path, Response
 
-from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath, valid_email
-from openqualify.server.kit.reads import ReadContextDep, read_route
+from openqualify.server.kit.deps import PrincipalDep, SessionDep, UserEmailPath
+from openqualify.server.kit.reads import ReadContextDep
 from openqualify.server.kit.routing import api_router
 from openqualify.server.users import schemas, service
 
@@ -21,10 +21,9 @@ async def create_user(
     return await service.create_user(session, principal, body)
 
 
-@router.get("/users/{userEmail}", response_model=schemas.UserOut)
-@read_route
-async def get_user(ctx: ReadContextDep, userEmail: str) -> schemas.UserOut:
-    return await service.read_user_out(ctx, valid_email(userEmail, "userEmail"))
+@router.read("/users/{userEmail}", model=schemas.UserOut)
+async def get_user(ctx: ReadContextDep, userEmail: UserEmailPath) -> schemas.UserOut:
+    return await service.read_user_out(ctx, userEmail)
 
 
 @router.patch("/users/{userEmail}", response_model=schemas.UserOut)

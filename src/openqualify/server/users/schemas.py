@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from openqualify.server.db.models import User
@@ -58,6 +60,31 @@ class PersonOut(BaseModel):
     firstName: str | None = None
     lastName: str | None = None
     personId: str | None = None
+
+
+def full_name(first_name: str | None, last_name: str | None) -> str | None:
+    """The one full name: the given names that are not empty, space-separated; None when neither is."""
+    return " ".join(part for part in (first_name, last_name) if part) or None
+
+
+def person(user: Any) -> dict[str, Any]:
+    """The one User → person mapping: `PersonOut`'s fields from a `User` or a row of its columns. Names and
+    `personId` have minLength 1 in every response schema of the contract, so an empty one is left out."""
+    return {
+        "email": user.email,
+        "firstName": user.first_name or None,
+        "lastName": user.last_name or None,
+        "personId": user.person_id or None,
+    }
+
+
+def person_with_profile(user: Any) -> dict[str, Any]:
+    """`person`, with the contract's `User` request shape's `metadata` and `profile` (as responses echo it)."""
+    return {
+        **person(user),
+        "metadata": {"tags": list(user.tags or [])},
+        "profile": {"displayName": user.display_name},
+    }
 
 
 class AccountOut(BaseModel):

@@ -24,6 +24,7 @@ from openqualify.server.kit.errors import (
 from openqualify.server.kit.ids import push_id
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.users import repository, schemas
+from openqualify.server.users.lookup import get_user
 from openqualify.server.users.repository import Account, UserRepository, email_key
 
 INVITE_BASE_URL = "https://app.iqualify.com/invite/"
@@ -49,10 +50,7 @@ def invite_url(user: User | Account | Row[Any]) -> str:
 def to_out(user: User | Row[Any], *, with_invite: bool = False) -> schemas.UserOut:
     return schemas.UserOut(
         id=user.id,
-        email=user.email,
-        firstName=user.first_name,
-        lastName=user.last_name,
-        personId=user.person_id,
+        **schemas.person(user),
         avatarUrl=user.avatar_url,
         metadata=schemas.UserMetadataOut(tags=list(user.tags or [])),
         profile=schemas.UserProfileOut(displayName=user.display_name, mobile=user.mobile),
@@ -113,13 +111,6 @@ async def read_user_out(ctx: ReadContext, email: str) -> schemas.UserOut:
     if row is None:
         raise ObjectNotFoundError.of("user", email)
     return to_out(row)
-
-
-async def get_user(session: AsyncSession, email: str) -> User:
-    user = await UserRepository(session).by_email(email)
-    if user is None:
-        raise ObjectNotFoundError.of("user", email)
-    return user
 
 
 async def create_user(

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from openqualify.server.assessment_data import service as assessment_data
-from openqualify.server.assessment_data.repository import AssessmentDataRepository
+from openqualify.server.assessment_data.repository import read_assignment_rows
 from openqualify.server.assessments import service as assessments
 from openqualify.server.console import charts
 from openqualify.server.console.sheets import Sheet
 from openqualify.server.console.views.common import PERCENT_BIN_NOTE, PERCENT_BINS, binned, parse_number
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.memberships.repository import MembershipRepository
-from openqualify.server.offerings.lookup import get_offering
+from openqualify.server.offerings.lookup import read_offering
 
 GRADE_ORDER = ("A+", "A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D+", "D", "D-", "E", "F")
 MAX_INTEGER_BINS = 20  # points out of at most this many: one bar per point
@@ -104,14 +104,13 @@ def marks_chart(
 
 async def assessments_view(ctx: ReadContext, offering_id: str) -> AssessmentsView:
     listed = await assessments.list_assessments(ctx, offering_id)  # 404 first, as the API answers
-    session = await ctx.session()
-    offering = await get_offering(session, offering_id)
-    learners = await MembershipRepository(session).learner_ids(offering.id)
-    # Each handed-in submission with its latest mark (rows come one per mark, oldest first).
+    offering = await read_offering(ctx, offering_id)
+    learners = await MembershipRepository(await ctx.session()).learner_ids(offering.id)
+    # Each handed-in submission with its latest mark (rows come one per mark, oldest first): the rows of
+    # `/analytics/submissions/assignments`; a mark's `updated_at` is never null.
     latest: dict[str, tuple[str, str, bool, str | None]] = {}
-    handed_in = await AssessmentDataRepository(session).handed_in_marks(offering)
-    for assessment_id, submission_id, user_id, mark_id, mark in handed_in:
-        latest[submission_id] = (assessment_id, user_id, mark_id is not None, mark)
+    for row in await read_assignment_rows(ctx, offering, marked_only=False):
+        latest[row.id] = (row.assessment_id, row.user_id, row.updated_at is not None, row.mark)
     by_assessment: dict[str, list[tuple[str, bool, str | None]]] = defaultdict(list)
     for assessment_id, user_id, marked, mark in latest.values():
         by_assessment[assessment_id].append((user_id, marked, mark))

@@ -73,10 +73,6 @@ def binned(counts: Iterable[tuple[float, int]]) -> list[int]:
     return bins
 
 
-def full_name(first: str | None, last: str | None) -> str:
-    return " ".join(part for part in (first, last) if part)
-
-
 def as_datetime(value: datetime | str | None) -> datetime | None:
     """A stored datetime or the API's wire text, as an aware UTC datetime."""
     if value is None:

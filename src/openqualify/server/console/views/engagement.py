@@ -15,7 +15,7 @@ from openqualify.server.channels.repository import ChannelRepository
 from openqualify.server.console import charts
 from openqualify.server.console.periods import DAY, count_per_period
 from openqualify.server.console.sheets import Sheet
-from openqualify.server.console.views.common import as_datetime, full_name
+from openqualify.server.console.views.common import as_datetime
 from openqualify.server.kit.errors import ObjectNotFoundError
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.offerings.lookup import found_in_offering, get_offering
@@ -23,6 +23,7 @@ from openqualify.server.offerings.repository import OfferingRepository
 from openqualify.server.progress import service as progress
 from openqualify.server.progress.repository import ProgressRepository
 from openqualify.server.pulses import service as pulses
+from openqualify.server.users.schemas import full_name
 
 PULSE_SERIES = ("s0", "s1", "s2", "s3", "s4")
 RECENT_AWARDS = 10
@@ -258,7 +259,7 @@ async def badges_view(ctx: ReadContext, offering_id: str) -> BadgesView:
     except ObjectNotFoundError:  # the offering awards no badge (the API's 404 for this sub-resource)
         badge = None
     rows = await BadgeRepository(session).offering_awards(offering.id) if badge is not None else []
-    awards = [Award(at, email, full_name(first, last)) for at, email, first, last in rows]
+    awards = [Award(at, email, full_name(first, last) or "") for at, email, first, last in rows]
     over_time = None
     if awards:
         per_period = count_per_period({"Awarded": [(a.at.date(), 1) for a in awards]}, smallest=DAY)

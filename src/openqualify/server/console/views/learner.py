@@ -14,7 +14,6 @@ from openqualify.server.console.views.common import (
     OrgBar,
     as_datetime,
     bucket_of,
-    full_name,
     org_bar,
     parse_number,
 )
@@ -23,7 +22,8 @@ from openqualify.server.kit.deps import valid_email
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.progress.repository import ProgressRepository
-from openqualify.server.users.service import get_user
+from openqualify.server.users.lookup import get_user
+from openqualify.server.users.schemas import full_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +132,7 @@ async def learner_view(ctx: ReadContext, email: str) -> LearnerView:
     return LearnerView(
         org=org_bar(ctx.principal),
         email=user.email,
-        name=full_name(user.first_name, user.last_name),
+        name=full_name(user.first_name, user.last_name) or "",
         person_id=user.person_id,
         suspended=user.suspended,
         roles=[role for role, held in (("builder", user.is_builder), ("manager", user.is_manager)) if held],

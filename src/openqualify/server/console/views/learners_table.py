@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from openqualify.server.console.sheets import Sheet
-from openqualify.server.console.views.common import COMPLETION_BINS, completion_bin, full_name
+from openqualify.server.console.views.common import COMPLETION_BINS, completion_bin
+from openqualify.server.users.schemas import full_name
 
 SORTS = ("name", "email", "completion", "lastLogin")
 PAGE_SIZES = (25, 50, 100, 200)
@@ -106,7 +107,7 @@ def learner_rows(progress_rows: Sequence[Mapping[str, Any]]) -> list[LearnerRow]
     return [
         LearnerRow(
             row["email"],
-            full_name(row.get("firstName"), row.get("lastName")),
+            full_name(row.get("firstName"), row.get("lastName")) or "",
             int(row.get("completion") or 0),
             row.get("lastLoggedInAt"),
         )

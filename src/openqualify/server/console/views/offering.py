@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from openqualify.server.assessment_data.repository import AssessmentDataRepository
+from openqualify.server.assessment_data.repository import read_course_name
 from openqualify.server.console import charts
 from openqualify.server.console.sheets import Sheet
 from openqualify.server.console.views.common import (
@@ -25,10 +25,10 @@ from openqualify.server.console.views.learners_table import (
     table,
 )
 from openqualify.server.kit.reads import ReadContext
-from openqualify.server.offerings.lookup import get_offering
-from openqualify.server.offerings.repository import OfferingRepository
+from openqualify.server.offerings.lookup import found_in_offering
+from openqualify.server.offerings.repository import read_offering_with_course
 from openqualify.server.offerings.schemas import OfferingOut
-from openqualify.server.offerings.views import offering_out
+from openqualify.server.offerings.views import offering_row_out
 from openqualify.server.progress import service as progress
 
 
@@ -61,13 +61,10 @@ class OfferingPage:
 
 async def head(ctx: ReadContext, offering_id: str) -> OfferingHead:
     """The offering as `GET /offerings/{id}` shows it (404 for an unknown id or another organisation's)."""
-    session = await ctx.session()
-    offering = await get_offering(session, offering_id)
-    row = await OfferingRepository(session).row(offering.id)
-    assert row is not None
-    out = offering_out(*row)
+    offering = found_in_offering(await read_offering_with_course(ctx, offering_id), offering_id)
+    out = offering_row_out(offering)
     bucket = bucket_of(offering.start, offering.end, ctx.principal.now())
-    course = await AssessmentDataRepository(session).course_name(offering)
+    course = await read_course_name(ctx, offering.course_id)
     return OfferingHead(out, bucket, BUCKET_TITLES[bucket], course)
 
 

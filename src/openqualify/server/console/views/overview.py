@@ -19,13 +19,13 @@ from openqualify.server.console.views.common import (
     PERCENT_BIN_NOTE,
     OrgBar,
     binned,
-    full_name,
     org_bar,
 )
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.offerings.views import bucket_counts, bucket_page, current_offerings, offerings_running
 from openqualify.server.progress.repository import ProgressRepository
+from openqualify.server.users.schemas import full_name
 
 LIST_LIMIT = 25  # offerings listed per bucket (the total is shown beside; the CSV has them all)
 CSV_LIMIT = 100_000  # rows of a CSV download of offerings or enrolments
@@ -271,6 +271,6 @@ async def _enrolments_chart(ctx: ReadContext, period: Period) -> tuple[int, char
 async def _recent(ctx: ReadContext, period: Period, limit: int) -> list[Enrolment]:
     rows = await MembershipRepository(await ctx.session()).recent(limit, period.since, period.until)
     return [
-        Enrolment(at, email, full_name(first, last), offering_id, offering_name, role_of(facilitator, marker))
+        Enrolment(at, email, full_name(first, last) or "", offering_id, offering_name, role_of(facilitator, marker))
         for at, email, first, last, offering_id, offering_name, facilitator, marker in rows
     ]

@@ -11,12 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from openqualify.server.console.sheets import Sheet
-from openqualify.server.console.views.common import OrgBar, full_name, org_bar
+from openqualify.server.console.views.common import OrgBar, org_bar
 from openqualify.server.kit.errors import ApiError
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.offerings.views import summary
 from openqualify.server.progress.service import all_progress
 from openqualify.server.users.repository import UserRepository
+from openqualify.server.users.schemas import full_name
 
 MAX_LEARNERS = 50
 MAX_OFFERINGS = 20
@@ -80,7 +81,7 @@ async def search_view(ctx: ReadContext, params: Mapping[str, str]) -> SearchView
                                learner_filter(words))
     names = found["data"]["offerings"]
     learners = [
-        FoundLearner(row["email"], full_name(row.get("firstName"), row.get("lastName")),
+        FoundLearner(row["email"], full_name(row.get("firstName"), row.get("lastName")) or "",
                      [FoundOffering(o["id"], names[o["id"]]["name"], int(o["completion"])) for o in row["offerings"]])
         for row in found["data"]["progress"]
     ]

@@ -12,8 +12,9 @@ from openqualify.server.assessment_data.schemas import ActivityFeedbackOut, Uplo
 from openqualify.server.assessment_data.service import ACTIVITY_TYPE
 from openqualify.server.assessments import schemas as out
 from openqualify.server.assessments import views
+from openqualify.server.assessments.lookup import get_assessment
 from openqualify.server.assessments.repository import AssessmentRepository
-from openqualify.server.assessments.service import get_assessment, invalid_property
+from openqualify.server.assessments.service import invalid_property
 from openqualify.server.db.models import (
     Activity,
     ActivityAttempt,
@@ -57,7 +58,7 @@ from openqualify.server.sandbox.assessments.schemas import (
     SandboxSubmissionOut,
     SubmissionCreate,
 )
-from openqualify.server.users.service import get_user
+from openqualify.server.users.lookup import get_user
 
 
 async def _content_id(session: AsyncSession, body: Placed) -> str:

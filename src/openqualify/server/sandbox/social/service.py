@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.channels import schemas as channel_schemas
+from openqualify.server.channels.lookup import get_channel
 from openqualify.server.channels.repository import ChannelRepository
-from openqualify.server.channels.service import comment_out, get_channel, post_out
+from openqualify.server.channels.service import comment_out, post_out
 from openqualify.server.db.models import User
 from openqualify.server.db.models.social import Channel, ChannelComment, ChannelPost
 from openqualify.server.event_hub import emitters as hub
@@ -18,8 +19,8 @@ from openqualify.server.kit.ids import push_id
 from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.offerings.lookup import get_offering
 from openqualify.server.sandbox.social.schemas import CommentCreate, ModerationIn, PostCreate
+from openqualify.server.users.lookup import get_user
 from openqualify.server.users.repository import UserRepository
-from openqualify.server.users.service import get_user
 
 
 async def _author(session: AsyncSession, email: str, offering_id: str, given: bool | None) -> tuple[User, bool]:
