@@ -59,6 +59,7 @@ class Mirror:
     tables: dict[str, dict[Any, dict[str, Any]]] = field(default_factory=dict)
     emails: dict[str, str] = field(default_factory=dict)  # lower-cased e-mail -> user id
     permissions: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)  # resolved once users are known
+    latest: set[str] = field(default_factory=set)  # the content ids GET /courses lists: each course's latest version
 
     def rows(self, table: str) -> dict[Any, dict[str, Any]]:
         return self.tables.setdefault(table, {})
@@ -122,6 +123,7 @@ class Mirror:
         content_ids = {o["contentId"] for o in offerings if o.get("contentId")}
         listed = await get("/courses") or []
         content_ids |= {c["id"] for c in listed if c.get("id")}
+        self.latest = {c["id"] for c in listed if c.get("id")}
         step("courses")
         await self.gather(self._course(content_id, offerings) for content_id in sorted(content_ids))
         for offering in offerings:
@@ -180,7 +182,12 @@ class Mirror:
             "id": content_id, "course_id": root, "version": 0, "name": course.get("name") or row["name"],
             "notes": None, "published_at": course.get("createdAt") or self.now,
         }  # fmt: skip
-        ordered = sorted((v for v in versions.values() if v["course_id"] == root), key=lambda v: v["published_at"])
+        # A version's createdAt is its course's, so the publication order is not readable: the version GET /courses
+        # lists comes last (it is the latest), the others by id, the same whatever order the reads came back in.
+        ordered = sorted(
+            (v for v in versions.values() if v["course_id"] == root),
+            key=lambda v: (v["id"] in self.latest, v["published_at"], v["id"]),
+        )
         for number, version in enumerate(ordered, start=1):
             version["version"] = number
         row["latest_content_id"] = ordered[-1]["id"]
