@@ -112,9 +112,10 @@ def test_every_read_answers_the_same_on_the_mirror(
             left = a.text.replace(source_org, "<org>").replace(live_server.base_url, "<base>")
             right = b.text.replace(mirror_org, "<org>").replace(server.base_url, "<base>")
             if (a.status_code, left) != (b.status_code, right):
-                at = next((n for n, (x, y) in enumerate(zip(left, right)) if x != y), min(len(left), len(right)))
+                pairs = zip(left, right, strict=False)
+                at = next((n for n, (x, y) in enumerate(pairs) if x != y), min(len(left), len(right)))
                 around = slice(max(0, at - 150), at + 150)  # where the two answers part
-                differing.setdefault(key, f"{path}: {a.status_code} ...{left[around]} != {b.status_code} ...{right[around]}")
+                differing.setdefault(key, f"{path}: {a.status_code} {left[around]} != {b.status_code} {right[around]}")
     unexpected = {key: diff for key, diff in differing.items() if key not in NOT_MIRRORED}
     assert not unexpected, "\n".join(unexpected.values())
     covered = {key for key, _ in reads} - NOT_MIRRORED
