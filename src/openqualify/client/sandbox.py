@@ -27,6 +27,7 @@ from .models._base import DateTime, Model
 __all__ = ["AsyncSandbox", "FaultRule", "Sandbox", "sandbox_url"]
 
 Drop = Literal["reset", "empty", "malformed"]
+Target = Literal["requests", "deliveries"]
 NO_RETRIES = RetryPolicy(max_retries=0)
 
 
@@ -55,6 +56,9 @@ class FaultRule(Model):
     seed: int | None = None
     times: int | None = None
     every: int | None = None
+    duplicate: bool | None = None
+    reorder_window_ms: int | None = None
+    drop_first: int | None = None
     matched: int = 0
     hits: int = 0
     exhausted: bool = False
@@ -62,8 +66,11 @@ class FaultRule(Model):
 
 def rule_body(
     *,
-    method: str,
-    path: str,
+    target: Target = "requests",
+    method: str | None = None,
+    path: str | None = None,
+    event_type: str | None = None,
+    url: str | None = None,
     status: int | None,
     retry_after: int | None,
     latency_ms: int | None,
@@ -73,9 +80,19 @@ def rule_body(
     seed: int | None,
     times: int | None,
     every: int | None,
+    duplicate: bool | None = None,
+    reorder_window_ms: int | None = None,
+    drop_first: int | None = None,
 ) -> dict[str, Any]:
+    """A rule's JSON: a request rule matches `method` and `path` (both `*` unless given), a delivery rule
+    `event_type` and `url` (the server refuses the other target's fields, so they are sent when given)."""
+    if target == "requests":
+        match = {"method": method or "*", "path": path or "*", "eventType": event_type, "url": url}
+    else:
+        match = {"eventType": event_type or "*", "url": url or "*", "method": method, "path": path}
     body: dict[str, Any] = {
-        "match": {"method": method, "path": path},
+        "target": None if target == "requests" else target,
+        "match": {key: value for key, value in match.items() if value is not None},
         "status": status,
         "retryAfter": retry_after,
         "latencyMs": latency_ms,
@@ -85,12 +102,16 @@ def rule_body(
         "seed": seed,
         "times": times,
         "every": every,
+        "duplicate": duplicate,
+        "reorderWindowMs": reorder_window_ms,
+        "dropFirst": drop_first,
     }
     return {key: value for key, value in body.items() if value is not None}
 
 
 class FaultsResource:
-    """`/_sandbox/faults`: rules that make this organisation's `/v1` requests fail, drop or slow down."""
+    """`/_sandbox/faults`: rules that make this organisation's `/v1` requests fail, drop or slow down, and its
+    webhook deliveries arrive late, twice, out of order or only after failed attempts."""
 
     def __init__(self, transport: SyncTransport) -> None:
         self._transport = transport
@@ -98,8 +119,11 @@ class FaultsResource:
     def add(
         self,
         *,
-        method: str = "*",
-        path: str = "*",
+        target: Target = "requests",
+        method: str | None = None,
+        path: str | None = None,
+        event_type: str | None = None,
+        url: str | None = None,
         status: int | None = None,
         retry_after: int | None = None,
         latency_ms: int | None = None,
@@ -109,12 +133,18 @@ class FaultsResource:
         seed: int | None = None,
         times: int | None = None,
         every: int | None = None,
+        duplicate: bool | None = None,
+        reorder_window_ms: int | None = None,
+        drop_first: int | None = None,
     ) -> FaultRule:
         """Add a rule (docs/sandbox.md, "Faults and latency"); `path` is a contract route template with `/v1`,
-        a prefix ending in `/*`, or `*`."""
+        a prefix ending in `/*`, or `*`. With `target="deliveries"` the rule acts on the Event hub's deliveries
+        of `event_type` to `url` instead (`duplicate`, `reorder_window_ms`, `drop_first`, `status`, latency)."""
         body = rule_body(
-            method=method, path=path, status=status, retry_after=retry_after, latency_ms=latency_ms,
-            latency=latency, drop=drop, probability=probability, seed=seed, times=times, every=every,
+            target=target, method=method, path=path, event_type=event_type, url=url, status=status,
+            retry_after=retry_after, latency_ms=latency_ms, latency=latency, drop=drop, probability=probability,
+            seed=seed, times=times, every=every, duplicate=duplicate, reorder_window_ms=reorder_window_ms,
+            drop_first=drop_first,
         )  # fmt: skip
         result: FaultRule = self._transport.request("POST", "/faults", json=body, into=FaultRule)
         return result
@@ -141,8 +171,11 @@ class AsyncFaultsResource:
     async def add(
         self,
         *,
-        method: str = "*",
-        path: str = "*",
+        target: Target = "requests",
+        method: str | None = None,
+        path: str | None = None,
+        event_type: str | None = None,
+        url: str | None = None,
         status: int | None = None,
         retry_after: int | None = None,
         latency_ms: int | None = None,
@@ -152,10 +185,15 @@ class AsyncFaultsResource:
         seed: int | None = None,
         times: int | None = None,
         every: int | None = None,
+        duplicate: bool | None = None,
+        reorder_window_ms: int | None = None,
+        drop_first: int | None = None,
     ) -> FaultRule:
         body = rule_body(
-            method=method, path=path, status=status, retry_after=retry_after, latency_ms=latency_ms,
-            latency=latency, drop=drop, probability=probability, seed=seed, times=times, every=every,
+            target=target, method=method, path=path, event_type=event_type, url=url, status=status,
+            retry_after=retry_after, latency_ms=latency_ms, latency=latency, drop=drop, probability=probability,
+            seed=seed, times=times, every=every, duplicate=duplicate, reorder_window_ms=reorder_window_ms,
+            drop_first=drop_first,
         )  # fmt: skip
         result: FaultRule = await self._transport.request("POST", "/faults", json=body, into=FaultRule)
         return result

@@ -52,6 +52,7 @@ from openqualify.server.observability.middleware import (
 from openqualify.server.observability.tracing import Tracing
 from openqualify.server.reference import document
 from openqualify.server.routes import API_ROUTERS, SANDBOX_ROUTERS
+from openqualify.server.sandbox.faults.deliveries import SandboxDeliveryFaults
 from openqualify.server.sandbox.faults.middleware import FaultMiddleware, TransportCapture
 from openqualify.server.sandbox.journal.middleware import JournalMiddleware
 from openqualify.server.sandbox.journal.store import JournalStore
@@ -121,6 +122,8 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
         gc.collect()
         gc.freeze()
         gc.set_threshold(GC_GEN0_THRESHOLD, *gc.get_threshold()[1:])
+        if settings.sandbox_enabled:  # the organisations' delivery fault rules (sandbox/faults/deliveries.py)
+            app.state.delivery_faults = SandboxDeliveryFaults(engine)
         app.state.event_hub = await start_event_hub(app)  # delivery, NATS relay, retention (event_hub/runtime.py)
         try:
             yield

@@ -316,6 +316,18 @@ def test_a_fault_rule_added_acts_on_the_api_and_is_removed(driver: Any, server: 
     assert org.json("/_sandbox/faults") == []
 
 
+def test_a_delivery_rule_is_listed_and_removed(driver: Any, server: ServerProcess, sync_engine: Engine) -> None:
+    org = _org(sync_engine, server)
+    delivery = {"target": "deliveries", "match": {"eventType": "user.created"}, "duplicate": True}
+    rule = org.call("POST", "/_sandbox/faults", json=delivery).json()
+    _signed_in(driver, org, "/console/sandbox")
+    row = _text(driver, f"#fault-rows [data-fault='{rule['id']}']")
+    assert "WEBHOOK user.created → *" in row and "sent twice (same webhook-id)" in row
+    _click(driver, _find(driver, f"[data-fault-remove='{rule['id']}']"))
+    _until(lambda: _text(driver, "#faults-status") == f"Rule {rule['id']} removed.")
+    assert org.json("/_sandbox/faults") == [] and "No fault rules" in _text(driver, "#faults")
+
+
 def test_another_organisation_sees_none_of_the_first(driver: Any, server: ServerProcess, sync_engine: Engine,
                                                       hook: Receiver) -> None:
     first, second = _org(sync_engine, server), _org(sync_engine, server)

@@ -284,3 +284,18 @@ def test_production_has_the_event_hub_page_and_no_fault_rules(production: tuple[
     assert client.get("/console/f/event-hub/events", headers=headers).status_code == 200
     response = client.get("/console/f/sandbox/faults", headers=headers)
     assert (response.status_code, response.json()["name"]) == (404, "RouteNotFoundError")
+
+
+def test_a_delivery_rule_is_listed_with_its_event_type_and_url(api: Api) -> None:
+    rule = {"target": "deliveries", "match": {"eventType": "user.created", "url": "https://hooks.example.com/*"},
+            "dropFirst": 2, "duplicate": True, "reorderWindowMs": 500, "probability": 0.5, "seed": 7}
+    created = api.sandbox.post("/faults", json=rule)
+    assert created.status_code == 201, created.text
+    page = _get(api, "/console/f/sandbox/faults")
+    assert _attr(page, "data-fault") == [created.json()["id"]]
+    assert "WEBHOOK</span> <span class=\"path\">user.created → https://hooks.example.com/*</span>" in page
+    assert "first 2 attempts fail unsent; sent twice (same webhook-id); held up to 500 ms (reorder)" in page
+    assert "50 % (seed 7)" in page
+    response = api.http.get("/console/f/sandbox/faults?csv=faults", headers=_auth(api))
+    lines = response.content.decode("utf-8-sig").split("\r\n")
+    assert lines[0].endswith(",Target") and lines[1].endswith(",deliveries")

@@ -27,6 +27,7 @@ from openqualify import __version__
 from openqualify.server.db.engine import write_intent
 from openqualify.server.event_hub import outbox, views
 from openqualify.server.event_hub.config import HubConfig
+from openqualify.server.event_hub.hooks import NO_DELIVERY_FAULTS, DeliveryFaults
 from openqualify.server.event_hub.outbox import Claimed, Outcome
 from openqualify.server.event_hub.retry import (
     FAILING_AFTER,
@@ -125,6 +126,8 @@ async def attempt(
 
 class Dispatcher:
     """The claimer, the sends in flight and the recorder of one worker."""
+
+    delivery_faults: DeliveryFaults = NO_DELIVERY_FAULTS  # the sandbox sets its own (hooks.py)
 
     def __init__(
         self,
@@ -230,13 +233,14 @@ class Dispatcher:
 
     async def _send(self, claimed: Claimed) -> None:
         try:
+            injection = await self.delivery_faults.prepare(claimed)  # the sandbox's faults (hooks.py); else none
             async with self.sending:
-                outcome = await attempt(
+                outcome = await injection.send(lambda: attempt(
                     self.client,
                     claimed,
                     allow_private=self.allow_private,
                     timeout=self.config.event_hub_timeout_seconds,
-                )
+                ))
         except Exception as error:  # a bug, not the receiver: keep the delivery going
             logger.exception("event hub: delivery %s failed unexpectedly", claimed.delivery_id)
             outcome = Outcome(

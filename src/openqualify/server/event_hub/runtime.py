@@ -114,5 +114,8 @@ async def start_event_hub(app: FastAPI) -> EventHubRuntime:
     runtime = EventHubRuntime(
         config, app.state.sessionmaker, allow_private=settings.sandbox_enabled or config.event_hub_allow_private
     )
+    faults = getattr(app.state, "delivery_faults", None)  # the sandbox's (event_hub.hooks); production: none
+    if faults is not None:
+        runtime.dispatcher.delivery_faults = faults
     await runtime.start()
     return runtime

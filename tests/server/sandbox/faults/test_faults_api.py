@@ -58,7 +58,10 @@ def test_a_rule_is_listed_with_its_counters_and_deleted(api: Api) -> None:
         ({"match": {"path": "*"}, "status": 503, "probability": 1.5}, "data.probability"),
         ({"match": {"path": "*"}, "latency": {"distribution": "lognormal", "median": 200}}, "median and sigma"),
         ({"match": {"path": "*"}, "drop": "explode"}, "data.drop"),
-        ({"target": "deliveries", "match": {"path": "*"}, "status": 503}, "data.target"),
+        ({"target": "deliveries", "match": {"path": "*"}, "status": 503}, "path is for a rule with target requests"),
+        ({"target": "trains", "match": {"path": "*"}, "status": 503}, "data.target"),
+        ({"match": {"path": "*"}, "duplicate": True}, "data.duplicate is for a rule with target deliveries"),
+        ({"match": {"eventType": "*"}, "status": 503}, "data.match.eventType is for a rule with target deliveries"),
     ],
 )
 def test_a_rule_is_checked_before_it_is_kept(api: Api, rule: dict[str, Any], details: str) -> None:

@@ -54,3 +54,24 @@ def test_a_refused_rule_is_a_client_error(run) -> None:  # type: ignore[no-untyp
     code, out = run("sandbox", "faults", "add", "--path", "/nope", "--status", "503")
     assert code == 2 and "SchemaValidationError (400)" in out
     assert run("sandbox", "faults", "add", "--latency", "{bad")[0] == 1
+
+
+def test_a_delivery_rule_is_added_and_listed_with_its_target(run, api: Api) -> None:  # type: ignore[no-untyped-def]
+    code, out = run("sandbox", "faults", "add", "--target", "deliveries", "--event-type", "user.created",
+                    "--url", "http://127.0.0.1:9/*", "--duplicate", "--drop-first", "2",
+                    "--reorder-window-ms", "500", "--probability", "0.5", "--seed", "7", "--json")  # fmt: skip
+    assert code == 0, out
+    rule = json.loads(out)
+    assert rule["target"] == "deliveries" and rule["match"] == {"eventType": "user.created", "url": "http://127.0.0.1:9/*"}
+    assert rule["duplicate"] is True and rule["dropFirst"] == 2 and rule["reorderWindowMs"] == 500
+    code, out = run("sandbox", "faults", "list")
+    assert out.splitlines()[1].split("\t")[1:] == [
+        "deliveries user.created http://127.0.0.1:9/*", "drop first 2, duplicate, reorder within 500 ms",
+        "p=0.5 seed=7", "0", "0",
+    ]
+    code, out = run("sandbox", "faults", "add", "--target", "deliveries", "--method", "GET", "--duplicate")
+    assert code == 2 and "data.match.method is for a rule with target requests" in out
+    code, out = run("sandbox", "faults", "add", "--event-type", "user.created", "--status", "503")
+    assert code == 2 and "data.match.eventType is for a rule with target deliveries" in out
+    assert run("sandbox", "faults", "add", "--target", "trains", "--duplicate")[0] == 1
+    assert len(api.sandbox.get("/faults").json()) == 1

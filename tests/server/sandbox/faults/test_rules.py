@@ -1,7 +1,9 @@
-"""The rules' decisions without a server: matching, reproducible draws, every/times, `Prefer` headers."""
+"""The rules' decisions without a server: matching (requests and deliveries), reproducible draws, every/times,
+`Prefer` headers."""
 
 from __future__ import annotations
 
+from openqualify.server.sandbox.faults.deliveries import DeliveryDraws, matches
 from openqualify.server.sandbox.faults.rules import (
     Draws,
     Match,
@@ -72,3 +74,21 @@ def test_prefer_header_like_prism_plus_latency() -> None:
     assert parse_prefer(["latency=120", "respond-async"], FAULT_STATUSES).latency_ms == 120
     # Unknown or unhonourable preferences are ignored (RFC 7240): Prism's code=200 chooses an example there.
     assert not parse_prefer(["code=200", "code=abc", "latency=x", "dynamic=true"], FAULT_STATUSES).wanted
+
+
+def test_a_delivery_rule_matches_event_type_url_and_its_first_attempts() -> None:
+    rule = {"target": "deliveries", "match": {"eventType": "user.*", "url": "https://hooks.example.com/*"},
+            "dropFirst": 2}  # fmt: skip
+    assert matches(rule, "user.created", "https://hooks.example.com/a", 1)
+    assert matches(rule, "user.updated", "https://hooks.example.com/a", 2)
+    assert not matches(rule, "user.updated", "https://hooks.example.com/a", 3)  # past dropFirst
+    assert not matches(rule, "offering.created", "https://hooks.example.com/a", 1)
+    assert not matches(rule, "user.created", "https://other.example.com/a", 1)
+    exact = {"target": "deliveries", "match": {"eventType": "user.created", "url": "https://h.example.com/x"}}
+    assert matches(exact, "user.created", "https://h.example.com/x", 7)
+    assert not matches(exact, "user.created", "https://h.example.com/xy", 1)
+    assert not matches({**exact, "target": "requests"}, "user.created", "https://h.example.com/x", 1)
+    # Seeded draws depend on the feed position and the attempt, not on the order deliveries were prepared in.
+    assert DeliveryDraws(7, 3, 1).next("fire") == uniform(7, 3, "delivery:1:fire")
+    assert DeliveryDraws(7, 3, 1).next("fire") != DeliveryDraws(7, 3, 2).next("fire")
+    assert DeliveryDraws(7, 3, 1).next("fire") != DeliveryDraws(7, 4, 1).next("fire")

@@ -32,6 +32,12 @@ def effect(rule: FaultRuleOut) -> str:
     if rule.latency:
         spread = ", ".join(f"{k} {v}" for k, v in rule.latency.items() if k != "distribution")
         parts.append(f"+{rule.latency['distribution']} latency ({spread})")
+    if rule.dropFirst:
+        parts.append(f"first {rule.dropFirst} attempt{'' if rule.dropFirst == 1 else 's'} fail unsent")
+    if rule.duplicate:
+        parts.append("sent twice (same webhook-id)")
+    if rule.reorderWindowMs:
+        parts.append(f"held up to {rule.reorderWindowMs} ms (reorder)")
     return "; ".join(parts)
 
 
@@ -49,6 +55,8 @@ def when(rule: FaultRuleOut) -> str:
 
 @dataclass(frozen=True, slots=True)
 class FaultRow:
+    """A request rule shows its method and path; a delivery rule `webhook` and its event type and endpoint URL."""
+
     id: str
     method: str
     path: str
@@ -58,10 +66,16 @@ class FaultRow:
     hits: int
     exhausted: bool
 
+    target: str = "requests"
+
     @classmethod
     def of(cls, rule: FaultRuleOut) -> FaultRow:
-        return cls(rule.id, rule.match["method"], rule.match["path"], effect(rule), when(rule), rule.matched,
-                   rule.hits, rule.exhausted)
+        if rule.target == "deliveries":
+            method, path = "WEBHOOK", f"{rule.match['eventType']} → {rule.match['url']}"
+        else:
+            method, path = rule.match["method"], rule.match["path"]
+        return cls(rule.id, method, path, effect(rule), when(rule), rule.matched, rule.hits, rule.exhausted,
+                   rule.target)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +89,8 @@ class FaultsView:
 
     def sheets(self) -> list[Sheet]:
         return [Sheet("faults", ["Id", "Method", "Path", "Effect", "When", "Matched", "Hits",
-                                 "Exhausted"],
-                      lambda: [[r.id, r.method, r.path, r.effect, r.when, r.matched, r.hits, r.exhausted]
+                                 "Exhausted", "Target"],
+                      lambda: [[r.id, r.method, r.path, r.effect, r.when, r.matched, r.hits, r.exhausted, r.target]
                                for r in self.rules])]
 
 

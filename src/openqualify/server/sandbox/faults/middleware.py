@@ -157,7 +157,11 @@ class FaultMiddleware:
         rows = await reader.rows(query, {"token_hash": hash_token(token)})
         if not rows:
             return None  # not a valid token: the app answers 401 or 403
-        rules = [_Rule(row.rule_id, row.rule) for row in rows if row.rule_id is not None]
+        rules = [
+            _Rule(row.rule_id, row.rule)
+            for row in rows
+            if row.rule_id is not None and row.rule.get("target", "requests") == "requests"  # not deliveries'
+        ]
         prefer = parse_prefer(_header(scope, b"prefer"), FAULT_STATUSES)
         if not rules and not prefer.wanted:
             return None

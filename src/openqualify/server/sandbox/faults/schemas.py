@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from openqualify.contract import ERROR_NAMES
+from openqualify.server.event_hub.retry import MAX_ATTEMPTS
 from openqualify.server.kit.timefmt import DateTimeOut
 from openqualify.server.kit.validation import bounded
 from openqualify.server.sandbox.faults.rules import MAX_LATENCY_MS
@@ -16,12 +17,20 @@ Real = Annotated[float, Field(strict=False)]  # an integer is a number too (JSON
 
 FAULT_STATUSES = frozenset(ERROR_NAMES)
 """Statuses a rule or `Prefer: code=` may answer: those the contract names an error for (plus 502-504)."""
+DELIVERY_STATUSES = frozenset({429, 500, 503})
+"""Statuses a delivery rule records instead of sending: the failures a receiver's retries must survive."""
+MAX_REORDER_WINDOW_MS = 10_000
+MAX_DROP_FIRST = MAX_ATTEMPTS - 1  # 11: the schedule's last attempt always goes out
 
 
 class MatchIn(BaseModel):
+    """`method` and `path` for a request rule (both default to `*`), `eventType` and `url` for a delivery rule."""
+
     model_config = ConfigDict(extra="forbid")
-    method: bounded(10, min_length=1) = "*"  # type: ignore[valid-type]
-    path: bounded(500, min_length=1) = "*"  # type: ignore[valid-type]
+    method: bounded(10, min_length=1) | None = None  # type: ignore[valid-type]
+    path: bounded(500, min_length=1) | None = None  # type: ignore[valid-type]
+    eventType: bounded(100, min_length=1) | None = None  # type: ignore[valid-type]
+    url: bounded(2000, min_length=1) | None = None  # type: ignore[valid-type]
 
 
 class LatencyIn(BaseModel):
@@ -48,7 +57,7 @@ class LatencyIn(BaseModel):
 
 class FaultRuleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    target: Literal["requests"] = "requests"  # "deliveries" (the Event hub's webhooks) comes later
+    target: Literal["requests", "deliveries"] = "requests"  # deliveries: the Event hub's webhooks (deliveries.py)
     match: MatchIn
     status: Int | None = None
     retryAfter: Annotated[int, Field(strict=True, ge=0, le=3600)] | None = None
@@ -59,6 +68,10 @@ class FaultRuleIn(BaseModel):
     seed: Annotated[int, Field(strict=True, ge=0, le=2**63 - 1)] | None = None
     times: Annotated[int, Field(strict=True, ge=1, le=1_000_000_000)] | None = None
     every: Annotated[int, Field(strict=True, ge=1, le=1_000_000_000)] | None = None
+    # Delivery rules only (docs/decisions.md T16-T18).
+    duplicate: Annotated[bool, Field(strict=True)] | None = None
+    reorderWindowMs: Annotated[int, Field(strict=True, ge=1, le=MAX_REORDER_WINDOW_MS)] | None = None
+    dropFirst: Annotated[int, Field(strict=True, ge=1, le=MAX_DROP_FIRST)] | None = None
 
 
 class FaultRuleOut(BaseModel):
@@ -76,7 +89,10 @@ class FaultRuleOut(BaseModel):
     seed: int | None = None
     times: int | None = None
     every: int | None = None
-    matched: int  # requests that matched the rule so far
+    duplicate: bool | None = None
+    reorderWindowMs: int | None = None
+    dropFirst: int | None = None
+    matched: int  # requests (or delivery attempts) that matched the rule so far
     hits: int  # faults it injected so far
     exhausted: bool  # `times` reached: the rule no longer fires
 

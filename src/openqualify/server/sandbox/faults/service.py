@@ -11,6 +11,7 @@ from openqualify.server.db.models import SandboxFaultRule
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import ObjectNotFoundError, SchemaValidationError
 from openqualify.server.kit.ids import push_id
+from openqualify.server.sandbox.faults.deliveries import DELIVERY_ONLY, checked_delivery_rule, refuse_fields
 from openqualify.server.sandbox.faults.repository import FaultRuleRepository
 from openqualify.server.sandbox.faults.schemas import FAULT_STATUSES, FaultRuleIn, FaultRuleOut
 
@@ -43,7 +44,11 @@ def _check_match(method: str, path: str) -> tuple[str, str]:
 
 
 def _checked(body: FaultRuleIn) -> dict[str, Any]:
-    method, path = _check_match(body.match.method, body.match.path)
+    if body.target == "deliveries":
+        return checked_delivery_rule(body)
+    refuse_fields(body, DELIVERY_ONLY, "", "deliveries")
+    refuse_fields(body.match, ("eventType", "url"), "match.", "deliveries")
+    method, path = _check_match(body.match.method or "*", body.match.path or "*")
     if body.status is not None and body.status not in FAULT_STATUSES:
         allowed = ", ".join(str(s) for s in sorted(FAULT_STATUSES))
         raise SchemaValidationError(f"data.status should be one of {allowed}")
@@ -53,7 +58,7 @@ def _checked(body: FaultRuleIn) -> dict[str, Any]:
         raise SchemaValidationError("data should have at least one of status, drop, latencyMs, latency")
     if body.retryAfter is not None and body.status is None:
         raise SchemaValidationError("data.retryAfter needs a status")
-    rule = body.model_dump(exclude_none=True, exclude={"match"})
+    rule = body.model_dump(exclude_none=True, exclude={"match", *DELIVERY_ONLY})
     rule["match"] = {"method": method, "path": path}
     if body.latency is not None:
         rule["latency"] = body.latency.model_dump(exclude_none=True)
