@@ -28,6 +28,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--build", required=True, type=Path)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--out", type=Path, help="result file (default: bench/results/mirror-<backend>-<preset>.json)")
     args = parser.parse_args()
     build = json.loads(args.build.read_text())
     port = free_port()
@@ -51,7 +52,7 @@ def main() -> None:
         stop(server)
     if run.returncode != 0:
         raise SystemExit(run.stderr)
-    read = re.search(r"Read (\d+) answers \((\d+) requests, (\d+) retries\)", run.stderr)
+    read = re.search(r"Read (\d+) answers \((\d+) requests, (\d+) retries\) in ([\d.]+) s", run.stderr)
     rows = re.search(r"in [\d.]+ s: (.*)", run.stderr)
     result = {
         "load_before": load,
@@ -61,10 +62,12 @@ def main() -> None:
         "answers": int(read.group(1)) if read else None,
         "requests": int(read.group(2)) if read else None,
         "retries": int(read.group(3)) if read else None,
+        "reading_seconds": float(read.group(4)) if read else None,
+        "load_after": os.getloadavg()[0],
         "rows": dict((t, int(n)) for t, n in (p.rsplit(" ", 1) for p in rows.group(1).split(", "))) if rows else {},
         "concurrency": args.concurrency,
     }
-    out = ROOT / "bench" / "results" / f"mirror-{build['backend']}-{build['preset_name']}.json"
+    out = args.out or ROOT / "bench" / "results" / f"mirror-{build['backend']}-{build['preset_name']}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 

@@ -74,7 +74,10 @@ def mirror(
                 await found.run(step)
             finally:
                 await fetcher.close()
-                note(f"Read {store.count()} answers ({fetcher.requests} requests, {fetcher.retries} retries)")
+                note(
+                    f"Read {store.count()} answers ({fetcher.requests} requests, {fetcher.retries} retries) "
+                    f"in {time.perf_counter() - started:.1f} s"
+                )
             return found
 
         try:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from openqualify.server.mirror import work
+from openqualify.server.mirror import assessments, work
 from openqualify.server.mirror.anonymise import Pseudonyms
 from openqualify.server.mirror.fetch import Fetcher
 from openqualify.server.mirror.ids import made_id
@@ -170,6 +170,7 @@ class Mirror:
                 }  # fmt: skip
         for build in self.later:
             build()
+        assessments.settings(self)
         if self.pseudonyms:
             self._anonymise()
 
@@ -325,7 +326,7 @@ class Mirror:
             row["avatar_url"] = None
 
 
-WORK = (work.read_pulses, work.read_pages, work.read_activities)
+WORK = (work.read_pulses, work.read_pages, work.read_activities, assessments.read_assessments)
 
 
 def document(mirror: Mirror) -> dict[str, list[dict[str, Any]]]:

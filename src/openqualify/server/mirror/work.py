@@ -19,6 +19,7 @@ from openqualify.server.mirror.ids import made_id, ordered_id
 if TYPE_CHECKING:
     from openqualify.server.mirror.build import Mirror
 
+
 def later(start: str, seconds: float) -> str:
     when = datetime.fromisoformat(start.replace("Z", "+00:00")) + timedelta(seconds=seconds)
     return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
