@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--build", required=True, type=Path)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--out", type=Path, help="result file (default: bench/results/mirror-<backend>-<preset>.json)")
     args = parser.parse_args()
     build = json.loads(args.build.read_text())

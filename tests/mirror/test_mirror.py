@@ -101,12 +101,18 @@ def test_every_read_answers_the_same_on_the_mirror(
 
 
 def test_anonymised_mirror_is_deterministic(live_server: LiveServer, tmp_path: Path) -> None:
+    auth = {"Authorization": f"Bearer {LIVE_TOKEN}"}
+    with httpx.Client(base_url=live_server.base_url, timeout=60, headers=auth) as source:  # the texts to replace
+        posts = source.get(f"/v1/offerings/{OFFERING}/analytics/channels/{CHANNEL}/posts").json()
+        assert {p["content"] for p in posts} >= SOURCE_POSTS
+        responses = source.get(f"/v1/offerings/{OFFERING}/analytics/activities/responses").json()
+        assert {r.get("responseText") for r in responses} >= SOURCE_RESPONSES
     outputs = []
     for n in range(2):
         target = f"sqlite:///{tmp_path}/anon{n}.db"
         run = subprocess.run(
             [sys.executable, "-m", "openqualify.cli.main", "mirror", "--from", f"{live_server.base_url}/v1",
-             "--token", LIVE_TOKEN, "--db", target, "--anonymise", "--only", "members,users",
+             "--token", LIVE_TOKEN, "--db", target, "--anonymise", "--only", "members,users,channels,work",
              "--state", str(tmp_path / f"state{n}")],
             capture_output=True, text=True, timeout=600, cwd=tmp_path,
         )  # fmt: skip
@@ -121,7 +127,19 @@ def test_anonymised_mirror_is_deterministic(live_server: LiveServer, tmp_path: P
             one = members[0]
             user = http.get(f"/v1/users/{one['email']}").json()  # the same pseudonym in every table
             assert (user["id"], user["firstName"]) == (one["id"], one["firstName"])
-    assert outputs[0] == outputs[1]
+            posts = http.get(f"/v1/offerings/{OFFERING}/analytics/channels/{CHANNEL}/posts").json()
+            outputs.append(posts)
+            assert posts and all(p["email"].endswith("@example.invalid") for p in posts)
+            assert not {p["content"] for p in posts} & SOURCE_POSTS  # free text replaced, the same way each run
+            responses = http.get(f"/v1/offerings/{OFFERING}/analytics/activities/responses").json()
+            outputs.append(responses)
+            assert responses and not {r.get("responseText") for r in responses} & SOURCE_RESPONSES
+    assert outputs[:3] == outputs[3:]
+
+
+OFFERING, CHANNEL = "-NjnTPv-5HTwQ5j2Wqek", "-NlUcUbVHX-ZsK65IKxI"
+SOURCE_POSTS = {"We had two near misses with pallets this month. How do your teams make sure they get reported?"}
+SOURCE_RESPONSES = {"Elimination: we do not need to stack the boxes that high at all."}
 
 
 class running:

@@ -29,7 +29,7 @@ def mirror(
         str | None, typer.Option("--only", help="Comma-separated areas: users,courses,offerings,members,progress,"
                                  "mappings,badges,channels,groups (offerings always).")
     ] = None,
-    concurrency: Annotated[int, typer.Option("--concurrency", help="Requests at once.", min=1, max=64)] = 8,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="Requests at once.", min=1, max=64)] = 16,
     state: Annotated[
         Path | None, typer.Option("--state", help="Where answers are kept to resume (default ./.openqualify-mirror/).")
     ] = None,

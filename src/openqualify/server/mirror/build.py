@@ -34,6 +34,16 @@ MADE_UP = {
 }
 
 
+FREE_TEXT = {
+    "channel_posts": ("title", "content", "moderation_reason"),
+    "channel_comments": ("content", "moderation_reason"),
+    "social_notes": ("content",),
+    "activity_attempts": ("response_text", "feedback_text"),
+    "assessment_submissions": ("html",),
+    "assessment_marks": ("feedback",),
+}
+"""What `--anonymise` rewrites as free text (besides marks' history and text answers to pulses)."""
+
 NOT_GROUP = frozenset({400})  # a channel's learners: 400 InvalidGroupChannelError unless it is a group discussion
 
 
@@ -324,6 +334,20 @@ class Mirror:
                 row["display_name"] = names.first_name(original)
             row["mobile"] = None
             row["avatar_url"] = None
+        text = names.text
+        for table, columns in FREE_TEXT.items():
+            for row in self.rows(table).values():
+                for column in columns:
+                    if row.get(column):
+                        row[column] = text(row[column])
+        for row in self.rows("assessment_marks").values():
+            row["history"] = [
+                {**entry, "feedback": text(entry["feedback"])} if entry.get("feedback") else entry
+                for entry in row["history"]
+            ]
+        for row in self.rows("pulse_responses").values():
+            if row["answer"].get("textAnswer"):
+                row["answer"] = {**row["answer"], "textAnswer": text(row["answer"]["textAnswer"])}
 
 
 WORK = (work.read_pulses, work.read_pages, work.read_activities, assessments.read_assessments)
