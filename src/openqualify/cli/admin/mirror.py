@@ -27,7 +27,7 @@ def mirror(
     ] = False,
     only: Annotated[
         str | None, typer.Option("--only", help="Comma-separated areas: users,courses,offerings,members,progress,"
-                                 "mappings,badges,channels,groups (offerings always).")
+                                 "mappings,badges,channels,groups,work (offerings always; work: learners' work).")
     ] = None,
     concurrency: Annotated[int, typer.Option("--concurrency", help="Requests at once.", min=1, max=64)] = 16,
     state: Annotated[

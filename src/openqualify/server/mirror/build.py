@@ -30,7 +30,17 @@ MADE_UP = {
     "offerings.created_at": "its start",
     "memberships.id / created_at / start_date": "made up from the offering and the user; no learner start dates",
     "marker_assignments.id / channel_members.id / assessment_group_members.id": "made up from what they link",
-    "course content": "pages, assessments, activities and learners' work are not mirrored yet",
+    "course_pages": "only the ids of pages with reactions or notes are shown: titles 'Page n', no tasks, no progress",
+    "assessments": "as the first offering of their course version shows them (absolute dates, no day offsets); each "
+    "offering's own content, dates, marking and documents as its setting",
+    "unit_reactions": "only counts per page are shown: given to the offering's learners in e-mail order",
+    "assessment_submissions.id / created_at": "made up; last change: the hand-in, a draft's from the learner's list",
+    "quiz_attempts": "only the result, the number of attempts and the last one's time are shown: earlier attempts "
+    "a minute apart before it, with the same mark",
+    "pulses.options / unanswered pulses": "options as the answers name them; pulses nobody answered are not shown",
+    "ids and times of pulse responses, notes, activity responses": "made up, in the order the API lists them",
+    "offering_badges.requires_approval": "not shown: false",
+    "course content": "page bodies, questions, the learners' page progress and due-date overrides are not shown",
 }
 
 
