@@ -76,6 +76,18 @@ class Mirror:
     latest: set[str] = field(default_factory=set)  # the content ids GET /courses lists: each course's latest version
     mentioned: set[str] = field(default_factory=set)  # e-mails learners' work names: their users are read too
     later: list[work.Build] = field(default_factory=list)  # rows built once every user's id is known
+    _learners: dict[str, list[str]] = field(default_factory=dict)
+
+    def learners(self, offering_id: str) -> list[str]:
+        """Ids of the offering's learners (neither facilitators nor markers), in e-mail order."""
+        if not self._learners:
+            users = self.rows("users")
+            for row in self.rows("memberships").values():
+                if not (row["is_facilitator"] or row["is_marker"]):
+                    self._learners.setdefault(row["offering_id"], []).append(row["user_id"])
+            for ids in self._learners.values():
+                ids.sort(key=lambda user_id: (users[user_id]["email_key"], user_id))
+        return self._learners.get(offering_id, [])
 
     def mention(self, email: str | None) -> None:
         if email:

@@ -135,11 +135,7 @@ async def read_pages(m: Mirror, offering_id: str) -> None:
         if offering["content_id"] not in m.rows("course_versions"):
             return
         # Who reacted is not shown, only how many: the offering's learners in turn, by e-mail.
-        learners = sorted(
-            (m.rows("users")[row["user_id"]]["email_key"], row["user_id"])
-            for row in m.rows("memberships").values()
-            if row["offering_id"] == offering_id and not (row["is_facilitator"] or row["is_marker"])
-        )
+        learners = m.learners(offering_id)
         for seen in reactions:
             page_id = seen["pageId"]
             _page(m, offering_id, page_id)
@@ -147,7 +143,7 @@ async def read_pages(m: Mirror, offering_id: str) -> None:
             kinds = ["thumbs-up"] * int(counts.get("thumbs-up") or 0) + ["thumbs-down"] * int(
                 counts.get("thumbs-down") or 0
             )
-            for (_, user_id), reaction in zip(learners, kinds, strict=False):
+            for user_id, reaction in zip(learners, kinds, strict=False):
                 reaction_id = made_id("reaction", offering_id, page_id, user_id)
                 m.rows("unit_reactions")[reaction_id] = {
                     "id": reaction_id, "offering_id": offering_id, "page_id": page_id, "user_id": user_id,
