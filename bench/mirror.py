@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """How long `openqualify mirror` takes for a large organisation, and what it writes.
 
-Usage: .venv/bin/python bench/mirror.py --build bench/results/scale-build-sqlite-medium.json [--concurrency 8]
+Usage: .venv/bin/python bench/mirror.py --build bench/results/scale-build-sqlite-medium.json [--concurrency 16]
+       [--target postgresql://...] [--out FILE]
 Serves the database of a `bench/large_org.py` build (one worker), mirrors its organisation through the public API
 into a new temporary SQLite database, and writes bench/results/mirror-<backend>-<preset>.json: seconds, requests,
 retries and the rows written per table.
@@ -27,7 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--build", required=True, type=Path)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--target", help="database to mirror into (default: a new temporary SQLite database)")
+    parser.add_argument("--out", type=Path, help="result file (default: bench/results/mirror-<backend>-<preset>.json)")
     args = parser.parse_args()
     build = json.loads(args.build.read_text())
     port = free_port()
@@ -42,7 +45,7 @@ def main() -> None:
         started = time.perf_counter()
         run = subprocess.run(
             [*exe, "mirror", "--from", f"http://127.0.0.1:{port}/v1", "--token", build["token"],
-             "--db", f"sqlite:///{scratch}/mirror.db", "--state", str(scratch / "state"),
+             "--db", args.target or f"sqlite:///{scratch}/mirror.db", "--state", str(scratch / "state"),
              "--concurrency", str(args.concurrency)],
             env=env, capture_output=True, text=True, cwd=scratch, timeout=3600,
         )  # fmt: skip
@@ -51,20 +54,24 @@ def main() -> None:
         stop(server)
     if run.returncode != 0:
         raise SystemExit(run.stderr)
-    read = re.search(r"Read (\d+) answers \((\d+) requests, (\d+) retries\)", run.stderr)
+    read = re.search(r"Read (\d+) answers \((\d+) requests, (\d+) retries\) in ([\d.]+) s", run.stderr)
     rows = re.search(r"in [\d.]+ s: (.*)", run.stderr)
     result = {
         "load_before": load,
         "preset": build["preset_name"],
         "backend": build["backend"],
+        "target": "postgresql" if (args.target or "").startswith("postgresql") else "sqlite",
         "seconds": round(seconds, 1),
         "answers": int(read.group(1)) if read else None,
         "requests": int(read.group(2)) if read else None,
         "retries": int(read.group(3)) if read else None,
+        "reading_seconds": float(read.group(4)) if read else None,
+        "load_after": os.getloadavg()[0],
         "rows": dict((t, int(n)) for t, n in (p.rsplit(" ", 1) for p in rows.group(1).split(", "))) if rows else {},
         "concurrency": args.concurrency,
     }
-    out = ROOT / "bench" / "results" / f"mirror-{build['backend']}-{build['preset_name']}.json"
+    suffix = "-to-postgresql" if result["target"] == "postgresql" else ""
+    out = args.out or ROOT / "bench" / "results" / f"mirror-{build['backend']}-{build['preset_name']}{suffix}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 

@@ -27,9 +27,9 @@ def mirror(
     ] = False,
     only: Annotated[
         str | None, typer.Option("--only", help="Comma-separated areas: users,courses,offerings,members,progress,"
-                                 "mappings,badges,channels,groups (offerings always).")
+                                 "mappings,badges,channels,groups,work (offerings always; work: learners' work).")
     ] = None,
-    concurrency: Annotated[int, typer.Option("--concurrency", help="Requests at once.", min=1, max=64)] = 8,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="Requests at once.", min=1, max=64)] = 16,
     state: Annotated[
         Path | None, typer.Option("--state", help="Where answers are kept to resume (default ./.openqualify-mirror/).")
     ] = None,
@@ -74,7 +74,10 @@ def mirror(
                 await found.run(step)
             finally:
                 await fetcher.close()
-                note(f"Read {store.count()} answers ({fetcher.requests} requests, {fetcher.retries} retries)")
+                note(
+                    f"Read {store.count()} answers ({fetcher.requests} requests, {fetcher.retries} retries) "
+                    f"in {time.perf_counter() - started:.1f} s"
+                )
             return found
 
         try:

@@ -8,17 +8,18 @@ assignments), creation times it never reveals, version numbers, and the content 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from openqualify.server.mirror import assessments, work
 from openqualify.server.mirror.anonymise import Pseudonyms
 from openqualify.server.mirror.fetch import Fetcher
+from openqualify.server.mirror.ids import made_id
 
-AREAS = ("users", "courses", "offerings", "members", "progress", "mappings", "badges", "channels", "groups")
+AREAS = ("users", "courses", "offerings", "members", "progress", "mappings", "badges", "channels", "groups", "work")
 """What `--only` can name; `offerings` (and the users and courses they need) always come."""
 
 MADE_UP = {
@@ -29,18 +30,31 @@ MADE_UP = {
     "offerings.created_at": "its start",
     "memberships.id / created_at / start_date": "made up from the offering and the user; no learner start dates",
     "marker_assignments.id / channel_members.id / assessment_group_members.id": "made up from what they link",
-    "course content": "pages, assessments, activities and learners' work are not mirrored yet",
+    "course_pages": "only the ids of pages with reactions or notes are shown: titles 'Page n', no tasks, no progress",
+    "assessments": "as the first offering of their course version shows them (absolute dates, no day offsets); each "
+    "offering's own content, dates, marking and documents as its setting",
+    "unit_reactions": "only counts per page are shown: given to the offering's learners in e-mail order",
+    "assessment_submissions.id / created_at": "made up; last change: the hand-in, a draft's from the learner's list",
+    "quiz_attempts": "only the result, the number of attempts and the last one's time are shown: earlier attempts "
+    "a minute apart before it, with the same mark",
+    "pulses.options / unanswered pulses": "options as the answers name them; pulses nobody answered are not shown",
+    "ids and times of pulse responses, notes, activity responses": "made up, in the order the API lists them",
+    "offering_badges.requires_approval": "not shown: false",
+    "course content": "page bodies, questions, the learners' page progress and due-date overrides are not shown",
 }
 
 
+FREE_TEXT = {
+    "channel_posts": ("title", "content", "moderation_reason"),
+    "channel_comments": ("content", "moderation_reason"),
+    "social_notes": ("content",),
+    "activity_attempts": ("response_text", "feedback_text"),
+    "assessment_submissions": ("html",),
+    "assessment_marks": ("feedback",),
+}
+"""What `--anonymise` rewrites as free text (besides marks' history and text answers to pulses)."""
+
 NOT_GROUP = frozenset({400})  # a channel's learners: 400 InvalidGroupChannelError unless it is a group discussion
-
-
-def made_id(*parts: str) -> str:
-    """A 20-character id fixed by what it links (the same on every run)."""
-    digest = hashlib.blake2b("\0".join(parts).encode(), digest_size=15).digest()
-    alphabet = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
-    return "".join(alphabet[b % 64] for b in digest)[:20].rjust(20, "-")
 
 
 def _time(value: Any) -> str | None:
@@ -60,6 +74,24 @@ class Mirror:
     emails: dict[str, str] = field(default_factory=dict)  # lower-cased e-mail -> user id
     permissions: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)  # resolved once users are known
     latest: set[str] = field(default_factory=set)  # the content ids GET /courses lists: each course's latest version
+    mentioned: set[str] = field(default_factory=set)  # e-mails learners' work names: their users are read too
+    later: list[work.Build] = field(default_factory=list)  # rows built once every user's id is known
+    _learners: dict[str, list[str]] = field(default_factory=dict)
+
+    def learners(self, offering_id: str) -> list[str]:
+        """Ids of the offering's learners (neither facilitators nor markers), in e-mail order."""
+        if not self._learners:
+            users = self.rows("users")
+            for row in self.rows("memberships").values():
+                if not (row["is_facilitator"] or row["is_marker"]):
+                    self._learners.setdefault(row["offering_id"], []).append(row["user_id"])
+            for ids in self._learners.values():
+                ids.sort(key=lambda user_id: (users[user_id]["email_key"], user_id))
+        return self._learners.get(offering_id, [])
+
+    def mention(self, email: str | None) -> None:
+        if email:
+            self.mentioned.add(email)
 
     def rows(self, table: str) -> dict[Any, dict[str, Any]]:
         return self.tables.setdefault(table, {})
@@ -143,9 +175,21 @@ class Mirror:
         if "groups" in self.only:
             step("groups")
             await self.gather(self._groups(o["id"]) for o in offerings)
+        if "work" in self.only:
+            step("learners' work")
+            await self.gather(read(self, o["id"]) for o in offerings for read in WORK)
+            channels = [(row["offering_id"], row["id"]) for row in self.rows("channels").values()]
+            await self.gather(work.read_posts(self, offering_id, channel_id) for offering_id, channel_id in channels)
+        if "badges" in self.only:
+            step("badges")
+            await self.gather(self._badges(o["id"]) for o in offerings)
+            badged = set(self.rows("offering_badges"))
+            learners = {self.rows("users")[m["user_id"]]["email"] for m in self.rows("memberships").values()
+                        if m["offering_id"] in badged}  # fmt: skip
+            await self.gather(work.read_awards(self, email) for email in sorted(learners))
         if "users" in self.only:
             step("users")
-            emails = {row["email"] for row in self.rows("users").values()}
+            emails = {row["email"] for row in self.rows("users").values()} | self.mentioned
             emails |= {p["email"] for _, p, _ in self.permissions if p.get("email")}
             await self.gather(self._user_details(email) for email in sorted(emails))
         for root, permission, created in self.permissions:  # after the users: their ids are known by now
@@ -156,9 +200,9 @@ class Mirror:
                     "is_builder": bool(permission.get("isBuilder")), "is_reviewer": bool(permission.get("isReviewer")),
                     "created_at": created,
                 }  # fmt: skip
-        if "badges" in self.only:
-            step("badges")
-            await self.gather(self._badges(o["id"]) for o in offerings)
+        for build in self.later:
+            build()
+        assessments.settings(self)
         if self.pseudonyms:
             self._anonymise()
 
@@ -293,17 +337,9 @@ class Mirror:
             self._user(user)
 
     async def _badges(self, offering_id: str) -> None:
-        get = self.fetcher.get
-        badge = await get(f"/offerings/{offering_id}/badges")
-        if not badge:
-            return
-        badge_id = str(badge.get("badgeUrl", "")).rstrip("/").rsplit("/", 1)[-1] or made_id("badge", offering_id)
-        self.rows("offering_badges")[offering_id] = {
-            "offering_id": offering_id, "id": badge_id, "title": badge.get("title") or "",
-            "description": badge.get("description"), "requires_approval": False, "expires": False,
-            "expiry_type": None, "expiration_date": None, "timeframe_amount": None, "timeframe_unit": None,
-            "created_at": self.rows("offerings")[offering_id]["created_at"],
-        }  # fmt: skip
+        badge = await self.fetcher.get(f"/offerings/{offering_id}/badges")
+        if badge:
+            work.badge_row(self, offering_id, badge)
 
     def _anonymise(self) -> None:
         names = self.pseudonyms
@@ -320,6 +356,23 @@ class Mirror:
                 row["display_name"] = names.first_name(original)
             row["mobile"] = None
             row["avatar_url"] = None
+        text = names.text
+        for table, columns in FREE_TEXT.items():
+            for row in self.rows(table).values():
+                for column in columns:
+                    if row.get(column):
+                        row[column] = text(row[column])
+        for row in self.rows("assessment_marks").values():
+            row["history"] = [
+                {**entry, "feedback": text(entry["feedback"])} if entry.get("feedback") else entry
+                for entry in row["history"]
+            ]
+        for row in self.rows("pulse_responses").values():
+            if row["answer"].get("textAnswer"):
+                row["answer"] = {**row["answer"], "textAnswer": text(row["answer"]["textAnswer"])}
+
+
+WORK = (work.read_pulses, work.read_pages, work.read_activities, assessments.read_assessments)
 
 
 def document(mirror: Mirror) -> dict[str, list[dict[str, Any]]]:

@@ -37,6 +37,7 @@ class AnswerStore:
         self.path = path
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # no fsync per answer; a killed process loses none
         self._db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, status INTEGER, body BLOB)")
         self._db.execute("CREATE TABLE IF NOT EXISTS facts (name TEXT PRIMARY KEY, value TEXT)")
 
@@ -80,27 +81,36 @@ class Fetcher:
         token: str,
         store: AnswerStore,
         *,
-        concurrency: int = 8,
+        concurrency: int = 16,
         timeout: float = 120.0,
         on_read: Callable[[bool], None] | None = None,
         sleep: Callable[[float], Any] = asyncio.sleep,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.store = store
-        self._limit = asyncio.Semaphore(concurrency)
-        self._http = httpx.AsyncClient(
-            headers={"Authorization": f"Bearer {token}", "Accept": "application/json",
-                     "User-Agent": "openqualify-mirror"},
-            timeout=httpx.Timeout(timeout, connect=10.0),
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-        )  # fmt: skip
+        # One keep-alive HTTP/1.1 client per slot, handed out through a queue (the queue is the bound on reads in
+        # flight): a shared pool of `concurrency` connections spent its time in the pool's own bookkeeping (600
+        # user reads: 58 req/s with one pool of 16 connections, 112-151 req/s with 16 one-connection clients).
+        self._clients = [
+            httpx.AsyncClient(
+                headers={"Authorization": f"Bearer {token}", "Accept": "application/json",
+                         "User-Agent": "openqualify-mirror"},
+                timeout=httpx.Timeout(timeout, connect=10.0),
+                limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            )
+            for _ in range(concurrency)
+        ]  # fmt: skip
+        self._slots: asyncio.Queue[httpx.AsyncClient] = asyncio.Queue()
+        for client in self._clients:
+            self._slots.put_nowait(client)
         self._on_read = on_read or (lambda _cached: None)
         self._sleep = sleep
         self.requests = 0  # sent over the network (retries included)
         self.retries = 0
 
     async def close(self) -> None:
-        await self._http.aclose()
+        for client in self._clients:
+            await client.aclose()
 
     async def get(self, path: str, params: dict[str, Any] | None = None, tolerate: frozenset[int] = frozenset()) -> Any:
         """The decoded answer; None for a 404 (the thing is gone or not visible) or a status in `tolerate`."""
@@ -117,10 +127,11 @@ class Fetcher:
 
     async def _read(self, path: str, params: dict[str, Any] | None, tolerate: frozenset[int]) -> tuple[int, bytes]:
         for attempt in range(MAX_ATTEMPTS):
-            async with self._limit:
+            http = await self._slots.get()
+            try:
                 self.requests += 1
                 try:
-                    response = await self._http.get(self.base_url + path, params=params)
+                    response = await http.get(self.base_url + path, params=params)
                 except httpx.TransportError as error:
                     failure: str = f"{type(error).__name__}: {error}"
                     wait = BACKOFF_BASE_S * 2**attempt * (0.5 + random.random() / 2)
@@ -131,7 +142,9 @@ class Fetcher:
                     if response.status_code not in RETRIED_STATUSES:
                         raise MirrorReadError(f"GET {path}: {failure}")
                     wait = _retry_after(response) or BACKOFF_BASE_S * 2**attempt * (0.5 + random.random() / 2)
+            finally:
+                self._slots.put_nowait(http)
             if attempt + 1 < MAX_ATTEMPTS:
                 self.retries += 1
-                await self._sleep(wait)  # outside the semaphore: a waiting read holds no slot
+                await self._sleep(wait)  # outside the slot: a waiting read holds none
         raise MirrorReadError(f"GET {path}: gave up after {MAX_ATTEMPTS} attempts ({failure})")

@@ -44,7 +44,7 @@ async def _import(url: str, principal: Principal, tables: dict[str, list[dict[st
         write_intent.set(True)
         async with make_sessionmaker(engine)() as session:
             bind_org(session.sync_session, principal.org_id)
-            counts = await data.import_(session, principal, ExportDocument(tables=tables))
+            counts = await data.import_(session, principal, ExportDocument(tables=tables), bounded=False)
             await session.commit()
             return dict(counts.tables)
     finally:
