@@ -175,6 +175,34 @@ def test_errors_leave_as_sqlalchemy_exceptions(database_url: str) -> None:
     _run(database_url, scenario)
 
 
+def test_a_read_waiting_on_a_pool_that_is_renewed_runs_on_the_new_one(database_url: str) -> None:
+    """After a restart one read renews the pool (`_renew`) while others wait on the old one for a connection: they
+    meet `PoolClosed` and run again on the new pool, never a 500 (seen under load in a restart test)."""
+    _postgres(database_url)
+
+    async def scenario(engine: AsyncEngine) -> tuple[int, int]:
+        reader = _reader(engine, database_url, pool_size=1, timeout=5.0)
+        assert isinstance(reader, PostgresReader)
+        sleep = reader.compiled(select(func.pg_sleep(1.0).label("slept")))
+        one = reader.compiled(select(literal_column("1").label("n")))
+        assert sleep is not None and one is not None
+        try:
+            holder = asyncio.create_task(reader.rows(sleep, {}))  # holds the old pool's only connection
+            await asyncio.sleep(0.3)
+            waiter = asyncio.create_task(reader.rows(one, {}))  # waits on the old pool for it
+            await asyncio.sleep(0.2)
+            generation = reader._generation
+            reader._unsure = True  # as after a lost connection
+            assert await reader._renew(generation)  # the old pool is closed under the waiter
+            found = await asyncio.wait_for(waiter, timeout=10)
+            await asyncio.wait_for(holder, timeout=10)
+            return int(found[0].n), reader._generation - generation
+        finally:
+            await reader.close()
+
+    assert _run(database_url, scenario) == (1, 1)
+
+
 def test_a_closed_reader_opens_again_on_use(database_url: str) -> None:
     """As the engine's pool does after `dispose`: a second lifespan of the same app reads on."""
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import psycopg
 from opentelemetry.trace import SpanKind
-from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -125,6 +125,9 @@ class PostgresReader(CompiledReader):
             return await self._run(query, arguments)
         except PoolTimeout:  # (an OperationalError too)
             if not self._unsure or not await self._renew(generation):
+                raise
+        except PoolClosed:  # another read renewed the pool while this one waited on the old: run on the new
+            if generation == self._generation:  # closed by `close`: the worker is stopping
                 raise
         except psycopg.OperationalError as error:
             if not is_connection_lost(error):
