@@ -17,7 +17,9 @@ pytestmark = pytest.mark.e2e
 
 ROUNDS = 2
 WRITERS = 3
-LOAD_SECONDS = 1.5
+LOAD_SECONDS = 1.5  # at least this long, and until WRITES_PER_ROUND are acknowledged (at most LOAD_LIMIT_SECONDS)
+WRITES_PER_ROUND = 15
+LOAD_LIMIT_SECONDS = 30.0
 
 
 def _write_until_killed(org: Org, tag: str, acknowledged: list[str], stop: threading.Event) -> None:
@@ -48,9 +50,13 @@ def test_acknowledged_writes_survive_kill_9(
                 threading.Thread(target=_write_until_killed, args=(org, f"r{round_}w{w}", acknowledged, stop))
                 for w in range(WRITERS)
             ]
+            before = len(acknowledged)
             for thread in threads:
                 thread.start()
             time.sleep(LOAD_SECONDS)
+            deadline = time.monotonic() + LOAD_LIMIT_SECONDS  # a loaded machine writes slower: kill mid-load anyway
+            while len(acknowledged) - before < WRITES_PER_ROUND and time.monotonic() < deadline:
+                time.sleep(0.05)
             server.kill()  # SIGKILL to the whole process group, mid-write
             stop.set()
             for thread in threads:
