@@ -3,6 +3,7 @@
     from openqualify.server.observability import hub as hub_metrics
 
     hub_metrics.event_raised("offering.created")                  # once per event stored
+    hub_metrics.events_raised("offering.user_added", 500)         # or per type at once
     with hub_metrics.delivery_span(tracer, event_type, url, attempt) as span:
         headers.update(hub_metrics.trace_headers())               # W3C traceparent to the receiver
         ... POST ...
@@ -68,8 +69,13 @@ async def _none_undelivered() -> float:
 
 
 def event_raised(event_type: str) -> None:
+    events_raised(event_type, 1)
+
+
+def events_raised(event_type: str, count: int) -> None:
+    """`count` events of one type stored at once (a bulk operation's)."""
     if metrics.enabled():
-        EVENTS.labels(metrics.bounded_event_type(event_type)).inc()
+        EVENTS.labels(metrics.bounded_event_type(event_type)).inc(count)
 
 
 def delivery_attempted(outcome: str, seconds: float) -> None:
