@@ -111,6 +111,7 @@ _CLAIMED = (
     .outerjoin(HubEndpoint, HubEndpoint.id == HubDelivery.endpoint_id)
     .join(HubSettings, HubSettings.org_id == HubDelivery.org_id)
     .join(Organisation, Organisation.id == HubDelivery.org_id)
+    .where(HubDelivery.id.in_(bindparam("ids", expanding=True)))
 )
 
 
