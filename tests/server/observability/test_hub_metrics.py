@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
@@ -73,6 +76,19 @@ def _oldest_open_age(sync_engine: Engine) -> float:
     return (datetime.now(UTC) - oldest.replace(tzinfo=UTC)).total_seconds()
 
 
+def _open_deliveries(sync_engine: Engine, org_id: str) -> int:
+    with sync_engine.connect() as connection:
+        return int(
+            connection.execute(
+                text(
+                    "SELECT COUNT(*) FROM event_hub_deliveries WHERE org_id = :org_id "
+                    "AND status IN ('pending', 'retrying')"
+                ),
+                {"org_id": org_id},
+            ).scalar_one()
+        )
+
+
 def test_a_scrape_after_real_deliveries_counts_them_and_shows_the_oldest_waiting(
     make_client: ClientFactory, org: tuple[str, str, str], receiver: Receiver, sync_engine: Engine
 ) -> None:
@@ -111,6 +127,7 @@ def test_a_scrape_after_real_deliveries_counts_them_and_shows_the_oldest_waiting
         clock = client.post("/_sandbox/clock/advance", json={"seconds": 10}, headers=auth)
         assert clock.status_code == 200, clock.text
         _wait("the retry", lambda: _delta(scrape(client), before, ATTEMPTS, outcome="delivered") == 4)
+        _wait("its outcome recorded", lambda: _open_deliveries(sync_engine, org[0]) == 0)
         lower = _oldest_open_age(sync_engine)
         after = scrape(client)
         upper = _oldest_open_age(sync_engine)
@@ -142,3 +159,38 @@ def test_a_rolled_back_request_counts_no_event(make_client: ClientFactory, org: 
         assert _delta(scrape(client), before, EVENTS, **CREATED) == 0
         _create_user(client, auth, "kept@example.com")
         assert _delta(scrape(client), before, EVENTS, **CREATED) == 1
+
+
+def test_each_attempt_is_a_client_span_and_its_request_carries_the_trace(
+    make_client: ClientFactory,
+    org: tuple[str, str, str],
+    receiver: Receiver,
+    spans: tuple[TracerProvider, InMemorySpanExporter],
+) -> None:
+    provider, exporter = spans
+    auth = {"Authorization": f"Bearer {org[2]}"}
+    with make_client(tracer_provider=provider) as client:
+        _configure(client, auth, f"http://127.0.0.1:{receiver.port}/hook?secret=s3cr3t")
+        _create_user(client, auth, "traced@example.com")
+        _wait("the delivery", lambda: len(receiver.received) == 1)
+        _wait("its span", lambda: any(s.name == "webhook delivery" for s in exporter.get_finished_spans()))
+    [span] = [s for s in exporter.get_finished_spans() if s.name == "webhook delivery"]
+    assert span.kind == SpanKind.CLIENT and span.context is not None
+    attributes = dict(span.attributes or {})
+    assert attributes["server.address"] == "127.0.0.1" and attributes["server.port"] == receiver.port
+    assert attributes["openqualify.event.type"] == "user.created" and attributes["openqualify.delivery.attempt"] == 1
+    assert attributes["http.response.status_code"] == 200
+    assert "s3cr3t" not in str(attributes) and "/hook" not in str(attributes)
+    _version, trace_id, span_id, _flags = receiver.received[0].headers["traceparent"].split("-")
+    assert (int(trace_id, 16), int(span_id, 16)) == (span.context.trace_id, span.context.span_id)
+
+
+def test_without_traces_a_delivery_carries_no_traceparent(
+    make_client: ClientFactory, org: tuple[str, str, str], receiver: Receiver
+) -> None:
+    auth = {"Authorization": f"Bearer {org[2]}"}
+    with make_client() as client:
+        _configure(client, auth, f"http://127.0.0.1:{receiver.port}/hook")
+        _create_user(client, auth, "untraced@example.com")
+        _wait("the delivery", lambda: len(receiver.received) == 1)
+    assert "traceparent" not in receiver.received[0].headers

@@ -24,7 +24,7 @@ from contextlib import AbstractContextManager
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from opentelemetry import propagate
+from opentelemetry import context, propagate
 from opentelemetry.trace import Span, SpanKind, StatusCode, Tracer
 from prometheus_client import Counter, Histogram
 
@@ -93,11 +93,20 @@ def event_delivered(seconds_since_raised: float) -> None:
 def register_oldest_undelivered_age(callback: Callable[[], Awaitable[float | None]]) -> None:
     """`callback` says, at each scrape, how many seconds the oldest event not yet delivered (nor given up) has
     waited: 0 when none waits, None when unknown. It runs on the event loop of the worker that answers the
-    scrape, bounded to `exposition.CALLBACK_TIMEOUT_SECONDS`."""
+    scrape, bounded to `exposition.CALLBACK_TIMEOUT_SECONDS`. Its database reads make no spans: a scrape is
+    never traced."""
+
+    async def untraced() -> float | None:
+        token = context.attach(context.set_value(context._SUPPRESS_INSTRUMENTATION_KEY, True))
+        try:
+            return await callback()
+        finally:
+            context.detach(token)
+
     exposition.register_scrape_gauge(
         OLDEST_UNDELIVERED,
         "Age of the oldest event waiting for delivery (0: none waits), computed at scrape time.",
-        callback,
+        untraced,
     )
 
 
