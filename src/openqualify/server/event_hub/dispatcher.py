@@ -9,9 +9,8 @@ by other workers and for retries falling due. A process killed mid-delivery leav
 `OPENQUALIFY_EVENT_HUB_LEASE_SECONDS`; another process then claims and sends those deliveries again
 (at-least-once: a receiver de-duplicates on `webhook-id`).
 
-aiohttp rather than httpx for the deliveries: the same attempt cost 1.3 ms (4 in flight) to 2.2 ms (16) of CPU in
-httpx/httpcore's pool and about a tenth of that in aiohttp (docs/benchmarks.md, "Event hub: cost and delivery
-speed"); the SDK keeps httpx.
+aiohttp rather than httpx for the deliveries (docs/decisions.md E22): an attempt cost 0.92 ms (4 in flight) to
+1.95 ms (16) of CPU with httpx, 0.23 to 0.16 ms with aiohttp; the SDK keeps httpx.
 """
 
 from __future__ import annotations
