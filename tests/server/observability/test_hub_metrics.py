@@ -3,6 +3,7 @@ oldest undelivered event's age read from the database at scrape time, and nothin
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -15,7 +16,10 @@ from opentelemetry.trace import SpanKind
 from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
+from openqualify.server.event_hub.dispatcher import attempt, new_client
 from openqualify.server.event_hub.emit import WAKE_KEY
+from openqualify.server.event_hub.outbox import Claimed, Outcome
+from openqualify.server.kit.clock import OrgClock
 from openqualify.server.kit.tenancy import ORG_KEY
 from openqualify.server.observability import hub as hub_metrics
 from tests.server.event_hub.conftest import Answer, Receiver
@@ -162,23 +166,29 @@ def test_a_rolled_back_request_counts_no_event(make_client: ClientFactory, org: 
 
 
 def test_each_attempt_is_a_client_span_and_its_request_carries_the_trace(
-    make_client: ClientFactory,
-    org: tuple[str, str, str],
-    receiver: Receiver,
-    spans: tuple[TracerProvider, InMemorySpanExporter],
+    receiver: Receiver, spans: tuple[TracerProvider, InMemorySpanExporter]
 ) -> None:
+    """The dispatcher's attempt with the application's tracer (called directly: another application's dispatcher in
+    this process, without traces, could claim a delivery first)."""
     provider, exporter = spans
-    auth = {"Authorization": f"Bearer {org[2]}"}
-    with make_client(tracer_provider=provider) as client:
-        _configure(client, auth, f"http://127.0.0.1:{receiver.port}/hook?secret=s3cr3t")
-        _create_user(client, auth, "traced@example.com")
-        _wait("the delivery", lambda: len(receiver.received) == 1)
-        _wait("its span", lambda: any(s.name == "webhook delivery" for s in exporter.get_finished_spans()))
-    [span] = [s for s in exporter.get_finished_spans() if s.name == "webhook delivery"]
-    assert span.kind == SpanKind.CLIENT and span.context is not None
+    url = f"http://127.0.0.1:{receiver.port}/hook?secret=s3cr3t"
+    item = Claimed(
+        delivery_id="dlv_x", org_id="org", event_id="evt_x", event_type="user.created",
+        occurred_at=datetime(2030, 1, 1, tzinfo=UTC), test=False, data={}, endpoint_id="ep_x",
+        endpoint_enabled=True, url=url, headers={}, attempt_count=2,
+        secrets=["whsec_" + "A" * 43 + "="], clock=OrgClock(),
+    )
+
+    async def run() -> Outcome:
+        async with new_client(4, 5) as client:
+            return await attempt(client, item, allow_private=True, timeout=5, tracer=provider.get_tracer("test"))
+
+    assert asyncio.run(run()).status == "delivered"
+    [span] = exporter.get_finished_spans()
+    assert span.name == "webhook delivery" and span.kind == SpanKind.CLIENT and span.context is not None
     attributes = dict(span.attributes or {})
     assert attributes["server.address"] == "127.0.0.1" and attributes["server.port"] == receiver.port
-    assert attributes["openqualify.event.type"] == "user.created" and attributes["openqualify.delivery.attempt"] == 1
+    assert attributes["openqualify.event.type"] == "user.created" and attributes["openqualify.delivery.attempt"] == 3
     assert attributes["http.response.status_code"] == 200
     assert "s3cr3t" not in str(attributes) and "/hook" not in str(attributes)
     _version, trace_id, span_id, _flags = receiver.received[0].headers["traceparent"].split("-")

@@ -56,7 +56,7 @@ class EventHubRuntime:
         self._claims: asyncio.Task[Any] | None = None
 
     def _spawn(self, work: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
-        task = asyncio.create_task(work, name=f"event-hub-{name}")
+        task = asyncio.create_task(work, name=f"event-hub-{name}", context=hub_metrics.background_context())
         self.tasks.append(task)
         return task
 

@@ -19,6 +19,7 @@ host, never its path or query (which may hold a secret).
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
 from typing import Any, Final
@@ -108,6 +109,17 @@ def register_oldest_undelivered_age(callback: Callable[[], Awaitable[float | Non
         "Age of the oldest event waiting for delivery (0: none waits), computed at scrape time.",
         untraced,
     )
+
+
+def background_context() -> contextvars.Context:
+    """The context for the hub's background tasks (claims, records, pruning, the relay): the instrumented
+    libraries (SQLAlchemy, psycopg) make no span in it, so a worker polling for work every second does not send a
+    trace each time. The delivery spans are the hub's own (`delivery_span`) and still made."""
+    token = context.attach(context.set_value(context._SUPPRESS_INSTRUMENTATION_KEY, True))
+    try:
+        return contextvars.copy_context()
+    finally:
+        context.detach(token)
 
 
 def delivery_span(
