@@ -9,15 +9,14 @@ from datetime import UTC, datetime, timedelta
 from random import Random
 from typing import Any
 
-import httpx
 import pytest
 
 from openqualify.server.event_hub import ssrf
-from openqualify.server.event_hub.dispatcher import attempt
+from openqualify.server.event_hub.dispatcher import attempt, new_client
 from openqualify.server.event_hub.outbox import Claimed
 from openqualify.server.event_hub.retry import MAX_ATTEMPTS, SCHEDULE, next_delay, parse_retry_after
 from openqualify.server.kit.clock import OrgClock
-from tests.server.event_hub.conftest import Receiver
+from tests.server.event_hub.conftest import Answer, Receiver
 
 
 def test_the_schedule_spans_more_than_three_days_whatever_the_jitter() -> None:
@@ -92,7 +91,7 @@ def _claimed(url: str) -> Claimed:
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
 def test_production_checks_the_address_again_before_each_attempt(receiver: Receiver, host: str) -> None:
     async def run(allow_private: bool) -> Any:
-        async with httpx.AsyncClient() as client:
+        async with new_client(4, 5) as client:
             return await attempt(
                 client, _claimed(f"http://{host}:{receiver.port}/hook"), allow_private=allow_private, timeout=5
             )
@@ -102,3 +101,60 @@ def test_production_checks_the_address_again_before_each_attempt(receiver: Recei
     assert receiver.received == []
     allowed = asyncio.run(run(True))
     assert allowed.status == "delivered" and allowed.status_code == 200 and len(receiver.received) == 1
+
+
+def test_a_checked_name_is_sent_to_the_address_checked_with_its_own_host_header(
+    receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection goes to the address the check resolved (not to a second resolution of the name), the name
+    travelling in `Host`: here a name that does not resolve at all, checked as 127.0.0.1 and let through."""
+
+    async def resolve(host: str, port: int) -> list[Any]:
+        assert host == "hooks.invalid"
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    monkeypatch.setattr(ssrf, "resolve", resolve)
+    monkeypatch.setattr(ssrf, "refusal", lambda address: None)
+
+    async def run() -> Any:
+        async with new_client(4, 5) as client:
+            return await attempt(
+                client, _claimed(f"http://hooks.invalid:{receiver.port}/in?x=1"), allow_private=False, timeout=5
+            )
+
+    delivered = asyncio.run(run())
+    assert delivered.status == "delivered" and delivered.status_code == 200, delivered.error
+    [received] = receiver.received
+    assert received.path == "/in?x=1" and received.headers["host"] == f"hooks.invalid:{receiver.port}"
+
+
+def test_only_the_first_2_kib_of_an_answer_are_kept_and_no_redirect_is_followed(receiver: Receiver) -> None:
+    receiver.script = [
+        Answer(status=200, body=b"x" * 10_000),
+        Answer(status=302, headers={"location": f"http://127.0.0.1:{receiver.port}/elsewhere"}, body=b""),
+    ]
+
+    async def run() -> tuple[Any, Any]:
+        async with new_client(4, 5) as client:
+            url = f"http://127.0.0.1:{receiver.port}/hook"
+            first = await attempt(client, _claimed(url), allow_private=True, timeout=5)
+            second = await attempt(client, _claimed(url), allow_private=True, timeout=5)
+            return first, second
+
+    long, redirected = asyncio.run(run())
+    assert long.status == "delivered" and long.response_body == "x" * 2048
+    assert redirected.status == "retrying" and redirected.status_code == 302
+    assert [r.path for r in receiver.received] == ["/hook", "/hook"]
+
+
+def test_an_answer_slower_than_the_timeout_is_a_failure(receiver: Receiver) -> None:
+    receiver.default = Answer(delay=2.0)
+
+    async def run() -> Any:
+        async with new_client(4, 0.5) as client:
+            return await attempt(
+                client, _claimed(f"http://127.0.0.1:{receiver.port}/hook"), allow_private=True, timeout=0.5
+            )
+
+    slow = asyncio.run(run())
+    assert slow.status == "retrying" and slow.error == "no answer within 0.5 s" and slow.status_code is None

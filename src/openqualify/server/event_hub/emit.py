@@ -16,6 +16,7 @@ one becomes visible (on SQLite there is only one writer at a time anyway).
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,9 +33,11 @@ from openqualify.server.kit.clock import OrgClock, system_now
 from openqualify.server.kit.cooperative import CHUNK, pause
 from openqualify.server.kit.ids import push_id
 from openqualify.server.kit.tenancy import ORG_KEY, bound_org
+from openqualify.server.observability import hub as hub_metrics
 
 STATE_KEY = "event_hub.state"
 STAGED_KEY = "event_hub.staged"
+RAISED_KEY = "event_hub.raised"  # type -> events staged in the transaction, counted in the metrics at its commit
 WAKE_KEY = "event_hub.wake"
 
 PENDING = "pending"
@@ -198,6 +201,8 @@ async def stage(
     if not events:
         return events
     session.info[STAGED_KEY] = staged
+    raised: Counter[str] = session.info.setdefault(RAISED_KEY, Counter())
+    raised[event_type] += len(events)
     for start in range(0, len(events), CHUNK):
         chunk = events[start : start + CHUNK]
         await session.execute(insert(HubEvent), chunk)
@@ -266,6 +271,10 @@ def _number_staged_events(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
+    raised: Counter[str] | None = session.info.pop(RAISED_KEY, None)
+    if raised:  # stored for good: counted now, never for a transaction rolled back
+        for event_type, count in raised.items():
+            hub_metrics.events_raised(event_type, count)
     # New events to send, or a moved sandbox clock (retries may have fallen due).
     if session.info.pop(WAKE_KEY, False) or session.info.get(ORG_CHANGED):
         wake_dispatchers()
@@ -274,6 +283,7 @@ def _wake_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_staged(session: Session) -> None:
     session.info.pop(STAGED_KEY, None)
+    session.info.pop(RAISED_KEY, None)
     session.info.pop(WAKE_KEY, None)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, select, text
@@ -60,10 +61,12 @@ def _where(dialect: str) -> str:
 _TIMES = (bindparam("now", type_=UTCDateTime()), bindparam("until", type_=UTCDateTime()))
 
 
+@cache
 def _any_due(dialect: str) -> Any:
     return text(f"SELECT d.id {_JOINS}{_where(dialect)}LIMIT 1").bindparams(_TIMES[0])
 
 
+@cache
 def _claim(dialect: str) -> Any:
     if dialect == "postgresql":
         sql = (
@@ -79,6 +82,37 @@ def _claim(dialect: str) -> Any:
             "RETURNING id"
         )
     return text(sql).bindparams(*_TIMES)
+
+
+# What sending a claimed delivery takes (built once: a claim runs it for each chunk of ids).
+_CLAIMED = (
+    select(
+        HubDelivery.id,
+        HubDelivery.org_id,
+        HubDelivery.event_id,
+        HubDelivery.endpoint_id,
+        HubDelivery.endpoint_url,
+        HubDelivery.attempt_count,
+        HubEvent.type,
+        HubEvent.occurred_at,
+        HubEvent.test,
+        HubEvent.data,
+        HubEvent.stored_at,
+        HubEndpoint.url.label("current_url"),
+        HubEndpoint.headers,
+        HubEndpoint.enabled,
+        HubSettings.signing_secret,
+        HubSettings.previous_secret,
+        HubSettings.previous_secret_expires_at,
+        Organisation.clock_frozen_at,
+        Organisation.clock_offset_seconds,
+    )
+    .join(HubEvent, HubEvent.id == HubDelivery.event_id)
+    .outerjoin(HubEndpoint, HubEndpoint.id == HubDelivery.endpoint_id)
+    .join(HubSettings, HubSettings.org_id == HubDelivery.org_id)
+    .join(Organisation, Organisation.id == HubDelivery.org_id)
+    .where(HubDelivery.id.in_(bindparam("ids", expanding=True)))
+)
 
 
 @dataclass(slots=True)
@@ -99,6 +133,7 @@ class Claimed:
     attempt_count: int
     secrets: list[str]
     clock: OrgClock
+    stored_at: datetime | None = None  # wall clock: when the event was raised (the delivery latency's start)
 
 
 async def any_due(session: AsyncSession, now: datetime) -> bool:
@@ -114,35 +149,9 @@ async def claim(session: AsyncSession, owner: str, now: datetime, until: datetim
     ids = [row[0] for row in result]
     if not ids:
         return []
-    statement = (
-        select(
-            HubDelivery.id,
-            HubDelivery.org_id,
-            HubDelivery.event_id,
-            HubDelivery.endpoint_id,
-            HubDelivery.endpoint_url,
-            HubDelivery.attempt_count,
-            HubEvent.type,
-            HubEvent.occurred_at,
-            HubEvent.test,
-            HubEvent.data,
-            HubEndpoint.url.label("current_url"),
-            HubEndpoint.headers,
-            HubEndpoint.enabled,
-            HubSettings.signing_secret,
-            HubSettings.previous_secret,
-            HubSettings.previous_secret_expires_at,
-            Organisation.clock_frozen_at,
-            Organisation.clock_offset_seconds,
-        )
-        .join(HubEvent, HubEvent.id == HubDelivery.event_id)
-        .outerjoin(HubEndpoint, HubEndpoint.id == HubDelivery.endpoint_id)
-        .join(HubSettings, HubSettings.org_id == HubDelivery.org_id)
-        .join(Organisation, Organisation.id == HubDelivery.org_id)
-    )
     claimed: list[Claimed] = []
     for part in chunks(ids, IN_CHUNK):
-        for row in await session.execute(statement.where(HubDelivery.id.in_(part))):
+        for row in await session.execute(_CLAIMED, {"ids": part}):
             clock = OrgClock(row.clock_frozen_at, row.clock_offset_seconds)
             secrets = [row.signing_secret]
             expires = row.previous_secret_expires_at
@@ -164,6 +173,7 @@ async def claim(session: AsyncSession, owner: str, now: datetime, until: datetim
                     attempt_count=row.attempt_count,
                     secrets=secrets,
                     clock=clock,
+                    stored_at=row.stored_at,
                 )
             )
     return claimed
@@ -290,6 +300,22 @@ async def record(
                 _FAIL_OPEN,
                 {"endpoint_id": endpoint_id, "reason": GONE_REASON, "delivery_id": gone.delivery_id},
             )
+
+
+# --- the oldest undelivered event (a metric, read at scrape time) -------------------------------------------
+
+# Over the open deliveries only (the partial index `ix_event_hub_deliveries_open`), those that would be sent when
+# due: not those of an organisation whose hub is off (they wait on purpose, E6). Wall clock (`stored_at`).
+_OLDEST_OPEN = text(
+    "SELECT MIN(e.stored_at) AS oldest FROM event_hub_deliveries d "
+    "JOIN event_hub_settings s ON s.org_id = d.org_id JOIN event_hub_events e ON e.id = d.event_id "
+    f"WHERE {_OPEN} AND {_ON}"
+).columns(oldest=UTCDateTime())
+
+
+async def oldest_undelivered(session: AsyncSession) -> datetime | None:
+    """When the oldest event still waiting for a delivery was raised (None: nothing waits)."""
+    return (await session.execute(_OLDEST_OPEN)).scalar()
 
 
 # --- retention ---------------------------------------------------------------------------------------------

@@ -14,8 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import FastAPI
+from opentelemetry.trace import Tracer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from openqualify.server.db.engine import write_intent
 from openqualify.server.event_hub import outbox
 from openqualify.server.event_hub.config import HubConfig
 from openqualify.server.event_hub.dispatcher import Dispatcher
@@ -23,6 +25,8 @@ from openqualify.server.event_hub.emit import register_waker, unregister_waker
 from openqualify.server.event_hub.relay import NatsRelay
 from openqualify.server.kit.clock import system_now
 from openqualify.server.kit.tenancy import unscoped
+from openqualify.server.observability import exposition, metrics
+from openqualify.server.observability import hub as hub_metrics
 
 logger = logging.getLogger("openqualify.event_hub")
 
@@ -33,19 +37,26 @@ DRAIN_SECONDS = 5.0
 
 class EventHubRuntime:
     def __init__(
-        self, config: HubConfig, sessionmaker: async_sessionmaker[AsyncSession], *, allow_private: bool
+        self,
+        config: HubConfig,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        allow_private: bool,
+        tracer: Tracer | None = None,
     ) -> None:
         self.config = config
         self.sessionmaker = sessionmaker
         self.allow_private = allow_private
         self.owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.dispatcher = Dispatcher(config, sessionmaker, allow_private=allow_private, owner=self.owner)
+        self.dispatcher = Dispatcher(
+            config, sessionmaker, allow_private=allow_private, owner=self.owner, tracer=tracer
+        )
         self.relay = NatsRelay(config, sessionmaker) if config.events_nats_url else None
         self.tasks: list[asyncio.Task[Any]] = []
         self._claims: asyncio.Task[Any] | None = None
 
     def _spawn(self, work: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
-        task = asyncio.create_task(work, name=f"event-hub-{name}")
+        task = asyncio.create_task(work, name=f"event-hub-{name}", context=hub_metrics.background_context())
         self.tasks.append(task)
         return task
 
@@ -54,7 +65,21 @@ class EventHubRuntime:
         if self.relay is not None:
             self.relay.wake.set()
 
+    async def oldest_undelivered_age(self) -> float:
+        """Seconds since the oldest event still waiting for a delivery was raised (0: none waits), for the
+        `openqualify_hub_oldest_undelivered_event_age_seconds` gauge: one read over the open deliveries' index,
+        the same answer from whichever worker is scraped."""
+        token = write_intent.set(False)  # a plain read: on SQLite no write lock for it
+        try:
+            async with unscoped(self.sessionmaker()) as session:
+                oldest = await outbox.oldest_undelivered(session)
+        finally:
+            write_intent.reset(token)
+        return 0.0 if oldest is None else max(0.0, (system_now() - oldest).total_seconds())
+
     async def start(self) -> None:
+        if metrics.enabled():
+            hub_metrics.register_oldest_undelivered_age(self.oldest_undelivered_age)
         if self.config.event_hub_dispatcher:
             self._claims = self._spawn(self.dispatcher.run_claims(), "claims")
             self._spawn(self.dispatcher.run_recorder(), "recorder")
@@ -65,6 +90,9 @@ class EventHubRuntime:
 
     async def stop(self) -> None:
         unregister_waker(id(self))
+        if metrics.enabled():  # the gauge no longer reads this application's database: back to "no hub here"
+            exposition.unregister_scrape_gauge(hub_metrics.OLDEST_UNDELIVERED)
+            hub_metrics.enable()
         if self._claims is not None:
             self._claims.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -111,8 +139,12 @@ async def start_event_hub(app: FastAPI) -> EventHubRuntime:
     environment's settings."""
     config = getattr(app.state, "event_hub_config", None) or HubConfig()
     settings = app.state.settings
+    tracing = getattr(app.state, "tracing", None)
     runtime = EventHubRuntime(
-        config, app.state.sessionmaker, allow_private=settings.sandbox_enabled or config.event_hub_allow_private
+        config,
+        app.state.sessionmaker,
+        allow_private=settings.sandbox_enabled or config.event_hub_allow_private,
+        tracer=tracing.tracer if tracing is not None else None,
     )
     faults = getattr(app.state, "delivery_faults", None)  # the sandbox's (event_hub.hooks); production: none
     if faults is not None:

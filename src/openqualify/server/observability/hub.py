@@ -3,6 +3,7 @@
     from openqualify.server.observability import hub as hub_metrics
 
     hub_metrics.event_raised("offering.created")                  # once per event stored
+    hub_metrics.events_raised("offering.user_added", 500)         # or per type at once
     with hub_metrics.delivery_span(tracer, event_type, url, attempt) as span:
         headers.update(hub_metrics.trace_headers())               # W3C traceparent to the receiver
         ... POST ...
@@ -18,12 +19,13 @@ host, never its path or query (which may hold a secret).
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from opentelemetry import propagate
+from opentelemetry import context, propagate
 from opentelemetry.trace import Span, SpanKind, StatusCode, Tracer
 from prometheus_client import Counter, Histogram
 
@@ -68,8 +70,13 @@ async def _none_undelivered() -> float:
 
 
 def event_raised(event_type: str) -> None:
+    events_raised(event_type, 1)
+
+
+def events_raised(event_type: str, count: int) -> None:
+    """`count` events of one type stored at once (a bulk operation's)."""
     if metrics.enabled():
-        EVENTS.labels(metrics.bounded_event_type(event_type)).inc()
+        EVENTS.labels(metrics.bounded_event_type(event_type)).inc(count)
 
 
 def delivery_attempted(outcome: str, seconds: float) -> None:
@@ -87,12 +94,32 @@ def event_delivered(seconds_since_raised: float) -> None:
 def register_oldest_undelivered_age(callback: Callable[[], Awaitable[float | None]]) -> None:
     """`callback` says, at each scrape, how many seconds the oldest event not yet delivered (nor given up) has
     waited: 0 when none waits, None when unknown. It runs on the event loop of the worker that answers the
-    scrape, bounded to `exposition.CALLBACK_TIMEOUT_SECONDS`."""
+    scrape, bounded to `exposition.CALLBACK_TIMEOUT_SECONDS`. Its database reads make no spans: a scrape is
+    never traced."""
+
+    async def untraced() -> float | None:
+        token = context.attach(context.set_value(context._SUPPRESS_INSTRUMENTATION_KEY, True))
+        try:
+            return await callback()
+        finally:
+            context.detach(token)
+
     exposition.register_scrape_gauge(
         OLDEST_UNDELIVERED,
         "Age of the oldest event waiting for delivery (0: none waits), computed at scrape time.",
-        callback,
+        untraced,
     )
+
+
+def background_context() -> contextvars.Context:
+    """The context for the hub's background tasks (claims, records, pruning, the relay): the instrumented
+    libraries (SQLAlchemy, psycopg) make no span in it, so a worker polling for work every second does not send a
+    trace each time. The delivery spans are the hub's own (`delivery_span`) and still made."""
+    token = context.attach(context.set_value(context._SUPPRESS_INSTRUMENTATION_KEY, True))
+    try:
+        return contextvars.copy_context()
+    finally:
+        context.detach(token)
 
 
 def delivery_span(
