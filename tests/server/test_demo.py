@@ -21,7 +21,7 @@ from openqualify.server.org.admin import create_org
 from openqualify.server.sandbox.demo import build_demo, core
 from openqualify.server.sandbox.demo.catalogue import CONTENT, PASS_MARK, CourseContent
 from openqualify.server.sandbox.demo.context import DEMO_SEED, DemoContext, start_of_day
-from tests.conftest import Api
+from tests.fixtures.api import Api
 
 NOW = datetime(2026, 3, 10, 14, 37, tzinfo=UTC)
 

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from openqualify.server.kit.timefmt import EARLIEST, LATEST, format_datetime
-from tests.conftest import Api
+from tests.fixtures.api import Api
 
 EXAMPLES = 2
 CONTRACT = Path(__file__).resolve().parents[2] / "contract" / "data" / "contract.json"
