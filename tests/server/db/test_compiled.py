@@ -32,7 +32,7 @@ from openqualify.server.db.pg_reader import PostgresReader
 from openqualify.server.kit.tenancy import TENANT_PARAM, admin_session
 from openqualify.server.org.admin import create_org
 from tests.fixtures.api import Api
-from tests.server.test_demo import build
+from tests.fixtures.demo import build
 
 T = TypeVar("T")
 SCOPED_TABLES = sorted(

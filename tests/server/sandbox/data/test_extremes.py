@@ -27,7 +27,7 @@ from openqualify.server.kit.timefmt import EARLIEST, LATEST, format_datetime
 from tests.fixtures.api import Api
 
 EXAMPLES = 2
-CONTRACT = Path(__file__).resolve().parents[2] / "contract" / "data" / "contract.json"
+CONTRACT = Path(__file__).resolve().parents[3] / "contract" / "data" / "contract.json"
 
 # The accepted range's ends (from the bounds themselves: loosen them and this test meets what breaks), also
 # written with the largest offsets either way.
