@@ -3,6 +3,10 @@
 Set OPENQUALIFY_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test to run on PostgreSQL: each run
 creates (and drops) its own database on that server. Without it the suite runs on a temporary SQLite file.
 Every test gets a fresh organisation and token; organisations are isolated, so tests need no cleanup.
+
+The helpers these fixtures hand out live in `tests.fixtures`. The server (the application, its database layer)
+is imported inside the fixtures that use it, so that a folder whose tests need none of them (tests/client,
+tests/cli) starts without importing it.
 """
 
 from __future__ import annotations
@@ -10,48 +14,29 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING
 
-import httpx
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
 
-from openqualify.server.app import create_app
-from openqualify.server.config import Settings
-from openqualify.server.db.engine import make_sync_engine
-from openqualify.server.db.migrate import upgrade
-from openqualify.server.kit.tenancy import admin_session
-from openqualify.server.org.admin import create_org
-from tests.contract.spec import validate_response
+from tests.fixtures.database import TEST_DB_ENV, postgres_database
+from tests.fixtures.live import LIVE_TOKEN, LiveServer, free_port
 
-TEST_DB_ENV = "OPENQUALIFY_TEST_DATABASE_URL"
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+    from sqlalchemy import Engine
 
-
-def _postgres_database(base_url: str, worker: str) -> Iterator[str]:
-    admin_url = make_url(base_url).set(drivername="postgresql+psycopg")
-    name = f"oq_test_{worker}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    from tests.fixtures.api import Api
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    from openqualify.server.db.migrate import upgrade
+
     base = os.environ.get(TEST_DB_ENV, "")
     if base.startswith("postgresql"):
-        for url in _postgres_database(base, worker_id):
+        for url in postgres_database(base, worker_id):
             upgrade(url)
             yield url
     else:
@@ -63,6 +48,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> It
 
 @pytest.fixture(scope="session")
 def sync_engine(database_url: str) -> Iterator[Engine]:
+    from openqualify.server.db.engine import make_sync_engine
+
     engine = make_sync_engine(database_url)
     yield engine
     engine.dispose()
@@ -70,58 +57,26 @@ def sync_engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def app(database_url: str) -> FastAPI:
+    from openqualify.server.app import create_app
+    from openqualify.server.config import Settings
+
     return create_app(Settings(database_url=database_url))
 
 
 @pytest.fixture(scope="session")
 def http(app: FastAPI) -> Iterator[TestClient]:
+    from fastapi.testclient import TestClient
+
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
-
-
-@dataclass
-class Api:
-    """A client for one organisation. Every answer from `/v1` is checked against the contract."""
-
-    http: TestClient
-    token: str
-    org_id: str
-    prefix: str = "/v1"
-    check_contract: bool = True
-
-    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}
-        response = self.http.request(method, self.prefix + path, headers=headers, **kwargs)
-        if self.check_contract and self.prefix == "/v1":
-            body = response.json() if response.content else None
-            validate_response(method, urlsplit(path).path, response.status_code, body)
-        assert response.status_code != 500, response.text
-        return response
-
-    def get(self, path: str, **kwargs: Any) -> httpx.Response:
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> httpx.Response:
-        return self.request("POST", path, **kwargs)
-
-    def put(self, path: str, **kwargs: Any) -> httpx.Response:
-        return self.request("PUT", path, **kwargs)
-
-    def patch(self, path: str, **kwargs: Any) -> httpx.Response:
-        return self.request("PATCH", path, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> httpx.Response:
-        return self.request("DELETE", path, **kwargs)
-
-    @property
-    def sandbox(self) -> Api:
-        """The same organisation's sandbox control plane (`/_sandbox`)."""
-        return Api(self.http, self.token, self.org_id, prefix="/_sandbox")
 
 
 @pytest.fixture
 def new_api(http: TestClient, sync_engine: Engine) -> Callable[[], Api]:
     """A factory of clients, each for a brand-new organisation."""
+    from openqualify.server.kit.tenancy import admin_session
+    from openqualify.server.org.admin import create_org
+    from tests.fixtures.api import Api
 
     def make() -> Api:
         with admin_session(sync_engine) as session:
@@ -143,29 +98,6 @@ def other_api(new_api: Callable[[], Api]) -> Api:
     return new_api()
 
 
-def error_name(response: httpx.Response) -> str:
-    body = response.json()
-    assert set(body) >= {"name", "details"}, body
-    return str(body["name"])
-
-
-@dataclass
-class LiveServer:
-    base_url: str  # e.g. http://127.0.0.1:PORT
-    token: str  # the demo organisation's token
-
-
-LIVE_TOKEN = "live-test-token-0123456789abcdefghij"
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_server(database_url: str) -> Iterator[LiveServer]:
     """`openqualify serve --demo` as a real process on a free loopback port, on the run's database."""
@@ -174,7 +106,9 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
     import tempfile
     import time
 
-    port = _free_port()
+    import httpx
+
+    port = free_port()
     command = [
         sys.executable, "-m", "openqualify.cli.main", "serve", "--demo", "--token", LIVE_TOKEN,
         "--db", database_url, "--port", str(port),

@@ -9,7 +9,7 @@ from types import ModuleType
 
 from sqlalchemy import Engine
 
-from tests.conftest import Api
+from tests.fixtures.api import Api
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "large_org.py"
 

@@ -10,9 +10,8 @@ from typing import Any
 
 import httpx
 
-from tests.client.conftest import body_of
-
-from .conftest import Cli
+from tests.fixtures.cli import Cli
+from tests.fixtures.sdk import body_of
 
 CSV = (
     "email,firstName,lastName,personId,role\n"

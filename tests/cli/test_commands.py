@@ -6,9 +6,8 @@ import json
 
 import httpx
 
-from tests.client.conftest import body_of
-
-from .conftest import Cli
+from tests.fixtures.cli import Cli
+from tests.fixtures.sdk import body_of
 
 OFFERINGS = [
     {"id": "o1", "name": "Fire safety", "start": "2024-02-01T09:00:00Z", "identifier": "FS1"},

@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 
 from openqualify.cli.api.hub import add_endpoint, remove_endpoint
-from tests.client.conftest import Recorder, body_of
-
-from .conftest import Cli
+from tests.fixtures.cli import Cli
+from tests.fixtures.sdk import Recorder, body_of
 
 ME = "http://127.0.0.1:5000/openqualify-hub-listen/abc"
 THEIRS = {"url": "https://hooks.example.com/iq", "enabled": True, "headers": {"X-Key": "k"}}

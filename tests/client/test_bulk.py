@@ -20,8 +20,7 @@ from openqualify.client import (
     SchemaValidationError,
     ServerError,
 )
-
-from .conftest import Recorder, body_of
+from tests.fixtures.sdk import Recorder, body_of
 
 USERS = [{"email": "a@example.com"}, {"email": "b@example.com"}]
 USER_EMAILS = ("a@example.com", "b@example.com")

@@ -6,8 +6,7 @@ import pytest
 
 import openqualify.client as sdk
 from openqualify.client import ClientError, IQualifyError, ObjectNotFoundError, ServerError
-
-from .conftest import Recorder
+from tests.fixtures.sdk import Recorder
 
 CONTRACT_NAMES = [
     "NotAuthorizedError", "AccessDeniedError", "ObjectNotFoundError", "RouteNotFoundError", "TooManyRequestsError",

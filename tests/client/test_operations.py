@@ -9,8 +9,8 @@ import pytest
 
 from openqualify.client import OPERATIONS
 from tests.contract.spec import load_spec
+from tests.fixtures.sdk import TOKEN, Recorder, body_of
 
-from .conftest import TOKEN, Recorder, body_of
 from .operations import CASES, NO_BODY, Case
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}

@@ -13,8 +13,7 @@ import pytest
 
 from openqualify.client import PagingError
 from openqualify.client.models import AllProgressResponse
-
-from .conftest import Recorder
+from tests.fixtures.sdk import Recorder
 
 IDS = sorted(f"-N{i:05d}x'q" if i % 97 == 0 else f"-N{i:05d}abc" for i in range(2345))  # some with a quote
 GT = re.compile(r"id gt '((?:[^']|'')*)'$")

@@ -22,8 +22,7 @@ from openqualify.client import (
     TooManyRequestsError,
 )
 from openqualify.client._base import RetryPolicy, retry_after_seconds
-
-from .conftest import Recorder
+from tests.fixtures.sdk import Recorder
 
 
 def test_environment_supplies_base_url_and_token(monkeypatch: pytest.MonkeyPatch) -> None:

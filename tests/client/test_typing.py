@@ -10,8 +10,8 @@ from typing import Any, assert_type
 
 from openqualify.client import AsyncClient, BulkAddResult, Client, OfferingUser
 from openqualify.client.models import AllProgressResponse, OfferingMetadataResponse, UserResponse
+from tests.fixtures.sdk import Recorder
 
-from .conftest import Recorder
 from .operations import OFFERING, USER
 
 

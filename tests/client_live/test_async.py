@@ -15,8 +15,7 @@ from openqualify.client import (
     OfferingUser,
 )
 from openqualify.client import models as m
-
-from .conftest import NOW, OperationLog, Org, Sandbox, async_client
+from tests.fixtures.client_live import NOW, OperationLog, Org, Sandbox, async_client
 
 pytestmark = pytest.mark.e2e
 DAY = timedelta(days=1)

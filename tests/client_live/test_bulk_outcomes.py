@@ -30,8 +30,7 @@ from openqualify.client import (
     OfferingUser,
     SchemaValidationError,
 )
-
-from .conftest import NOW, Org, Sandbox, async_client
+from tests.fixtures.client_live import NOW, Org, Sandbox, async_client
 
 pytestmark = pytest.mark.e2e
 DAY = timedelta(days=1)

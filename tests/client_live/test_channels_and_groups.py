@@ -20,8 +20,7 @@ from openqualify.client import (
     UserNotInOfferingError,
 )
 from openqualify.client import models as m
-
-from .conftest import NOW, Sandbox
+from tests.fixtures.client_live import NOW, Sandbox
 
 pytestmark = pytest.mark.e2e
 DAY = timedelta(days=1)

@@ -15,7 +15,7 @@ from typer.testing import CliRunner, Result
 from openqualify.cli.api import set_client_factory
 from openqualify.cli.main import app
 from openqualify.client import Client, ObjectNotFoundError, OfferingUser, RetryPolicy
-from tests.conftest import LiveServer
+from tests.fixtures.live import LiveServer
 
 pytestmark = pytest.mark.e2e
 ROWS = 1000

@@ -26,10 +26,9 @@ from openqualify.cli.api.hub import LISTEN_PATH
 from openqualify.cli.main import app
 from openqualify.client import Client, RetryPolicy
 from openqualify.client.event_hub import EventHubSettings
-from tests.live import free_port
-from tests.server.event_hub.conftest import Receiver
-
-from .conftest import NOW, Org
+from tests.fixtures.client_live import NOW, Org
+from tests.fixtures.event_hub import Receiver
+from tests.fixtures.live import free_port
 
 pytestmark = pytest.mark.e2e
 

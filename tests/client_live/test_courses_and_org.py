@@ -14,8 +14,7 @@ from openqualify.client import (
     ObjectNotFoundError,
 )
 from openqualify.client import models as m
-
-from .conftest import NOW, Org, Sandbox
+from tests.fixtures.client_live import NOW, Org, Sandbox
 
 pytestmark = pytest.mark.e2e
 

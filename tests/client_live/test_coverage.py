@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from openqualify.client import OPERATIONS
-
-from .conftest import LOG
+from tests.fixtures.client_live import LOG
 
 pytestmark = pytest.mark.e2e
 

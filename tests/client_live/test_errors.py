@@ -19,9 +19,8 @@ from openqualify.client import (
     RetryPolicy,
     SchemaValidationError,
 )
-from tests.conftest import LiveServer
-
-from .conftest import NO_RETRY, NOW, Org, RecordingTransport, Sandbox
+from tests.fixtures.client_live import NO_RETRY, NOW, Org, RecordingTransport, Sandbox
+from tests.fixtures.live import LiveServer
 
 pytestmark = pytest.mark.e2e
 

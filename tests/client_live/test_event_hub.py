@@ -29,10 +29,9 @@ from openqualify.client.event_hub import Endpoint, Event, EventHubSettings, Even
 from openqualify.client.webhooks import WebhookVerificationError, verify
 from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.org.admin import create_org
-from tests.conftest import LiveServer
-from tests.server.event_hub.conftest import Receiver
-
-from .conftest import NOW, Org, Sandbox
+from tests.fixtures.client_live import NOW, Org, Sandbox
+from tests.fixtures.event_hub import Receiver
+from tests.fixtures.live import LiveServer
 
 pytestmark = pytest.mark.e2e
 

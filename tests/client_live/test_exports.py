@@ -18,8 +18,7 @@ from openqualify.cli.api import set_client_factory
 from openqualify.cli.main import app
 from openqualify.client import Client, OfferingUser
 from openqualify.client.models import AllProgressResponse
-
-from .conftest import NOW, Org, Sandbox, async_client
+from tests.fixtures.client_live import NOW, Org, Sandbox, async_client
 
 pytestmark = pytest.mark.e2e
 DAY = timedelta(days=1)

@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 
 from openqualify.client import Client, OfferingUser, RetryPolicy
-
-from .conftest import NOW, Org, Sandbox
+from tests.fixtures.client_live import NOW, Org, Sandbox
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,7 @@ from openqualify.server.db.models import User
 from openqualify.server.kit.deps import PrincipalDep, SessionDep
 from openqualify.server.kit.routing import api_router
 from openqualify.server.users.service import NewUser, new_user_row
-from tests.conftest import Api, error_name
+from tests.fixtures.api import Api, error_name
 
 
 def test_missing_token_is_401(api: Api) -> None:

@@ -24,8 +24,8 @@ from openqualify.server.kit.odata import parse_filter, parse_orderby
 from openqualify.server.offerings.repository import summary_fields
 from openqualify.server.progress import service as progress_service
 from openqualify.server.reference import OPERATIONS, PATH_PARAMETERS, QUERY_PARAMETERS, TAGS, queries
-from tests.conftest import LiveServer
 from tests.contract.spec import validate_response
+from tests.fixtures.live import LiveServer
 
 METHODS = {"get", "put", "post", "delete", "patch"}
 

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tests.conftest import LiveServer
 from tests.contract.real_ids import id_sets
 from tests.contract.spec import load_spec
-from tests.reliability.conftest import Org, checked, new_token
+from tests.fixtures.live import LiveServer
+from tests.fixtures.reliability import Org, checked, new_token
 
 pytestmark = pytest.mark.schemathesis
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.live import free_port, start_server
+from tests.fixtures.live import free_port, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

@@ -36,7 +36,7 @@ import httpx
 import pytest
 
 from tests.docs import snippets as doc
-from tests.live import ServerProcess, start_server
+from tests.fixtures.live import ServerProcess, start_server
 
 pytestmark = pytest.mark.e2e
 

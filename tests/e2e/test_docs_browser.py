@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from bench._browser import browser_missing, launch
 
-from tests.conftest import LiveServer
+from tests.fixtures.live import LiveServer
 
 pytestmark = [
     pytest.mark.browser,

@@ -18,8 +18,8 @@ from openqualify.cli.admin import _demo_token
 from openqualify.cli.admin.serve import ensure_demo_org
 from openqualify.server.db.migrate import upgrade
 from openqualify.server.db.urls import sync_url
-from tests.conftest import _postgres_database
-from tests.live import start_server
+from tests.fixtures.database import postgres_database
+from tests.fixtures.live import start_server
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +31,7 @@ POISON_NAME = "Secretname"
 def own_database(database_url: str, tmp_path: Path, worker_id: str) -> Iterator[str]:
     """A database of the test's own (its schema gets a fault the other tests must not meet)."""
     if database_url.startswith("postgresql"):
-        for url in _postgres_database(os.environ["OPENQUALIFY_TEST_DATABASE_URL"], f"{worker_id}_own"):
+        for url in postgres_database(os.environ["OPENQUALIFY_TEST_DATABASE_URL"], f"{worker_id}_own"):
             upgrade(url)
             yield url
     else:
@@ -87,7 +87,7 @@ def test_the_demo_token_file_on_postgresql(database_url: str, tmp_path: Path, wo
     if not database_url.startswith("postgresql"):
         pytest.skip("PostgreSQL's token file; SQLite's is tested in test_startup")
     monkeypatch.chdir(tmp_path)
-    for url in _postgres_database(os.environ["OPENQUALIFY_TEST_DATABASE_URL"], f"{worker_id}_demo"):
+    for url in postgres_database(os.environ["OPENQUALIFY_TEST_DATABASE_URL"], f"{worker_id}_demo"):
         upgrade(url)
         first = ensure_demo_org(url, None, keep_in_file=True)
         name = url.rsplit("/", 1)[1]

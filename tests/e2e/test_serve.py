@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import LiveServer
+from tests.fixtures.live import LiveServer
 
 pytestmark = pytest.mark.e2e
 

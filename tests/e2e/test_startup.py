@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from openqualify import __version__
-from tests.live import free_port, start_server
+from tests.fixtures.live import free_port, start_server
 
 pytestmark = pytest.mark.e2e
 

@@ -16,9 +16,8 @@ import httpx
 import pytest
 
 from openqualify.contract import operations
-from tests.conftest import LIVE_TOKEN, LiveServer
 from tests.contract.real_ids import id_sets
-from tests.live import ServerProcess, start_server
+from tests.fixtures.live import LIVE_TOKEN, LiveServer, ServerProcess, start_server
 
 pytestmark = pytest.mark.e2e
 

@@ -14,9 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import LIVE_TOKEN, LiveServer
-from tests.live import free_port
-from tests.proxy.conftest import Proxy, running_proxy
+from tests.fixtures.live import LIVE_TOKEN, LiveServer, free_port
+from tests.fixtures.proxy import Proxy, running_proxy
 
 pytestmark = pytest.mark.e2e
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import free_port
+from tests.fixtures.live import free_port
 
 
 @dataclass

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Api, error_name
-from tests.factories import make_course
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.factories import make_course
 
 NUL = "\u0000"
 

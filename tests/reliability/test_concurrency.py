@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from tests.live import ServerProcess, running_server
+from tests.fixtures.live import ServerProcess, running_server
+from tests.fixtures.reliability import TIMEOUT, Org, checked, make_offering
 from tests.reliability import load
-from tests.reliability.conftest import TIMEOUT, Org, checked, make_offering
 
 pytestmark = pytest.mark.e2e
 

@@ -33,8 +33,8 @@ from openqualify.server.db.engine import APPLICATION_NAME, make_sync_engine
 from openqualify.server.db.migrate import upgrade
 from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.org.admin import create_org
-from tests.live import ServerProcess, free_port, running_server
-from tests.reliability.conftest import Org, checked, make_offering, new_token
+from tests.fixtures.live import ServerProcess, free_port, running_server
+from tests.fixtures.reliability import Org, checked, make_offering, new_token
 from tests.reliability.pg_cluster import Cluster, own_cluster
 
 pytestmark = pytest.mark.e2e

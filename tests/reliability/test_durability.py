@@ -10,8 +10,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from tests.live import start_server
-from tests.reliability.conftest import Org
+from tests.fixtures.live import start_server
+from tests.fixtures.reliability import Org
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from openqualify.server.app import create_app
 from openqualify.server.config import Settings
-from tests.conftest import Api
+from tests.fixtures.api import Api
 
 
 def test_health_needs_no_token(api: Api) -> None:

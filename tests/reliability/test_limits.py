@@ -17,8 +17,8 @@ import httpx
 import pytest
 import requests
 
-from tests.live import ServerProcess, running_server
-from tests.reliability.conftest import Org, checked
+from tests.fixtures.live import ServerProcess, running_server
+from tests.fixtures.reliability import Org, checked
 
 pytestmark = pytest.mark.e2e
 
@@ -176,7 +176,7 @@ def test_a_million_keys_cost_a_worker_little(default_caps_server: ServerProcess,
 
 
 def make_offering_id(org: Org) -> str:
-    from tests.reliability.conftest import make_offering
+    from tests.fixtures.reliability import make_offering
 
     return make_offering(org, "Million keys")
 

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.live import ServerProcess, running_server
-from tests.reliability.conftest import Org, checked, make_offering
+from tests.fixtures.live import ServerProcess, running_server
+from tests.fixtures.reliability import Org, checked, make_offering
 
 pytestmark = pytest.mark.e2e
 

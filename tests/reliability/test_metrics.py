@@ -27,8 +27,8 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 from prometheus_client.mmap_dict import MmapedDict
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.live import ServerProcess, free_port, running_server
-from tests.reliability.conftest import Org, checked
+from tests.fixtures.live import ServerProcess, free_port, running_server
+from tests.fixtures.reliability import Org, checked
 
 pytestmark = pytest.mark.e2e
 

@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.live import ServerProcess, running_server
-from tests.reliability.conftest import TIMEOUT, Org, checked, make_offering
+from tests.fixtures.live import ServerProcess, running_server
+from tests.fixtures.reliability import TIMEOUT, Org, checked, make_offering
 
 pytestmark = pytest.mark.e2e
 

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from openqualify.client import Client
-from tests.live import running_server
-from tests.reliability.conftest import Org
+from tests.fixtures.live import running_server
+from tests.fixtures.reliability import Org
 
 pytestmark = pytest.mark.e2e
 

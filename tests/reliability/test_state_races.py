@@ -20,8 +20,8 @@ import httpx
 import pytest
 
 from tests.contract.spec import validate_response
-from tests.live import ServerProcess, running_server
-from tests.reliability.conftest import TIMEOUT, Org, checked
+from tests.fixtures.live import ServerProcess, running_server
+from tests.fixtures.reliability import TIMEOUT, Org, checked
 
 pytestmark = pytest.mark.e2e
 

@@ -23,8 +23,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from openqualify.server.db.engine import APPLICATION_NAME, make_sync_engine
-from tests.live import running_server
-from tests.reliability.conftest import Org, checked, make_offering
+from tests.fixtures.live import running_server
+from tests.fixtures.reliability import Org, checked, make_offering
 
 pytestmark = pytest.mark.e2e
 

@@ -18,7 +18,7 @@ from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
 
 from openqualify.server.offerings.schemas import OfferingOut
-from tests.conftest import Api
+from tests.fixtures.api import Api
 
 
 @pytest.fixture

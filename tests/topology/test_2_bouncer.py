@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.live import start_server
-from tests.server.event_hub.conftest import Receiver, endpoint
+from tests.fixtures.event_hub import Receiver, endpoint
+from tests.fixtures.live import start_server
 from tests.topology.topology import Topology
 
 pytestmark = pytest.mark.e2e

@@ -15,7 +15,7 @@ import httpx
 import psycopg
 import pytest
 
-from tests.live import start_server
+from tests.fixtures.live import start_server
 from tests.topology.topology import DATABASE, PRIMARY, PRIMARY_PORT, STANDBY, STANDBY_PORT, Topology, wait_for
 
 pytestmark = pytest.mark.e2e

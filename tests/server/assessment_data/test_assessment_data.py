@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
-from tests.conftest import Api, error_name
-from tests.server.assessments.helpers import (
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.assessments import (
     NOW,
     Setup,
     add_assessment,

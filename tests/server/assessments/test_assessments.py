@@ -9,9 +9,8 @@ from sqlalchemy import Engine, update
 
 from openqualify.server.db.models import Membership
 from openqualify.server.kit.tenancy import admin_session
-from tests.conftest import Api, error_name
-from tests.factories import make_course
-from tests.server.assessments.helpers import (
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.assessments import (
     NOW,
     add_assessment,
     add_mark,
@@ -20,6 +19,7 @@ from tests.server.assessments.helpers import (
     iso,
     make_setup,
 )
+from tests.fixtures.factories import make_course
 
 
 def test_assessments_are_per_content_and_dates_follow_the_offering(sync_engine: Engine, api: Api) -> None:

@@ -12,9 +12,8 @@ from openqualify.server.assessments import cascade
 from openqualify.server.db.engine import make_async_engine, make_sessionmaker
 from openqualify.server.db.models import AssessmentDueOverride, User
 from openqualify.server.kit.tenancy import admin_session, bind_org
-from tests.conftest import Api
-from tests.factories import insert_member
-from tests.server.assessments.helpers import (
+from tests.fixtures.api import Api
+from tests.fixtures.assessments import (
     NOW,
     add_assessment,
     add_attempt,
@@ -24,6 +23,7 @@ from tests.server.assessments.helpers import (
     iso,
     make_setup,
 )
+from tests.fixtures.factories import insert_member
 
 
 def _overrides(engine: Engine, api: Api) -> int:

@@ -11,9 +11,9 @@ from openqualify.server.badges.service import add_months
 from openqualify.server.db.models import OfferingBadge
 from openqualify.server.kit.ids import push_id
 from openqualify.server.kit.tenancy import admin_session
-from tests.conftest import Api, error_name
-from tests.factories import insert_member
-from tests.server.progress.helpers import Scenario
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.factories import insert_member
+from tests.fixtures.progress import Scenario
 
 ANN = "ann@example.com"
 

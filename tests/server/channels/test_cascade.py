@@ -15,9 +15,9 @@ from openqualify.server.channels.defaults import create_default_channels
 from openqualify.server.db.engine import make_async_engine, make_sessionmaker
 from openqualify.server.db.models import Offering, User
 from openqualify.server.kit.tenancy import admin_session, bind_org
-from tests.conftest import Api
-from tests.factories import insert_member, insert_offering, make_course
-from tests.server.channels.conftest import Setup
+from tests.fixtures.api import Api
+from tests.fixtures.channels import Setup
+from tests.fixtures.factories import insert_member, insert_offering, make_course
 
 
 def _run(database_url: str, org_id: str, action: Callable[[AsyncSession], Awaitable[None]]) -> None:

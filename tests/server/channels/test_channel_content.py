@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import Api, error_name
-from tests.server.channels.conftest import FACILITATOR, Setup
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.channels import FACILITATOR, Setup
 
 
 def _post(setup: Setup, channel: dict, **body: object) -> dict:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Api, error_name
-from tests.server.channels.conftest import FACILITATOR, Setup
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.channels import FACILITATOR, Setup
 
 
 def _url(setup: Setup, channel: dict) -> str:

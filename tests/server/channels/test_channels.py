@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Api, error_name
-from tests.factories import insert_offering, make_course
-from tests.server.channels.conftest import Setup
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.channels import Setup
+from tests.fixtures.factories import insert_offering, make_course
 
 EXCLUSIVE = (
     "A channel can only have one of these properties set as true: groupDiscussion, isBroadcastOnly or privateSupport"

@@ -25,7 +25,7 @@ from openqualify.server.kit.clock import system_now
 from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.org.admin import create_org
 from openqualify.server.sandbox.demo import build_demo
-from tests.live import ServerProcess, start_server
+from tests.fixtures.live import ServerProcess, start_server
 
 pytestmark = [
     pytest.mark.browser,

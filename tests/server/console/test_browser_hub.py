@@ -17,9 +17,9 @@ from sqlalchemy import Engine
 
 from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.org.admin import create_org
-from tests.live import ServerProcess, start_server
+from tests.fixtures.event_hub import Receiver
+from tests.fixtures.live import ServerProcess, start_server
 from tests.server.console.test_browser import LAPTOP, PHONE, _check_layout, _click, _css, _resize, _settled, _until
-from tests.server.event_hub.conftest import Receiver
 
 pytestmark = [
     pytest.mark.browser,

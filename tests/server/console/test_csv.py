@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from openqualify.csvsafe import neutralise
 from openqualify.server.console import sheets
-from tests.conftest import Api
+from tests.fixtures.api import Api
 
 FORMULA = '=HYPERLINK("http://x","y")'
 

@@ -18,8 +18,8 @@ from openqualify.server.db.models import Offering, OfferingBadge, Organisation
 from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.org.admin import create_org
 from openqualify.server.sandbox.demo import build_demo
-from tests.conftest import Api
-from tests.server.console.conftest import NOW
+from tests.fixtures.api import Api
+from tests.fixtures.console import NOW
 
 SECTIONS = ("", "/learners", "/assessments", "/pulses", "/channels", "/reactions", "/badges")
 SMALL = 400_000  # bytes: a section of the demo is 5-40 KB; the pulses of an offering moved to year 1 were 9-44 MB

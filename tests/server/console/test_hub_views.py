@@ -23,8 +23,8 @@ from openqualify.server.event_hub.models import HubEndpoint
 from openqualify.server.event_hub.retry import FAILING_AFTER
 from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.org.admin import create_org
-from tests.conftest import Api
-from tests.server.event_hub.conftest import (
+from tests.fixtures.api import Api
+from tests.fixtures.event_hub import (
     Receiver,
     configure,
     deliveries,
@@ -33,7 +33,7 @@ from tests.server.event_hub.conftest import (
     hub,
     wait_until,
 )
-from tests.server.event_hub.conftest import _nothing_left_due as _nothing_left_due  # autouse: no retry left due
+from tests.fixtures.event_hub import _nothing_left_due as _nothing_left_due  # autouse: no retry left due
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from openqualify.server.app import create_app
 from openqualify.server.config import Mode, Settings
 from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.org.admin import create_org
-from tests.conftest import Api
+from tests.fixtures.api import Api
 
 PAGES = ["/console", "/console/offerings/x1", "/console/learners/a@example.com", "/console/sandbox",
          "/console/search?q=ana", "/console/event-hub"]

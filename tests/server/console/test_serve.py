@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.live import running_server
+from tests.fixtures.live import running_server
 
 pytestmark = pytest.mark.e2e
 

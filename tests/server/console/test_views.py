@@ -18,8 +18,8 @@ from openqualify.server.console.views.overview import overview
 from openqualify.server.console.views.sandbox import sandbox_view
 from openqualify.server.console.views.search import SearchView, search_view
 from openqualify.server.kit.errors import ObjectNotFoundError, SchemaValidationError
-from tests.conftest import Api
-from tests.server.console.conftest import NOW, run_view
+from tests.fixtures.api import Api
+from tests.fixtures.console import NOW, run_view
 
 
 def _ids(api: Api, bucket: str) -> list[str]:

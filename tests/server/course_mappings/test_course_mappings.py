@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import Api, error_name
-from tests.factories import make_course
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.factories import make_course
 
 
 def offering(api: Api, course: dict[str, Any], name: str) -> str:

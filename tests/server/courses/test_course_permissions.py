@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import Api, error_name
-from tests.factories import make_course, publish_version
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.factories import make_course, publish_version
 
 
 def make_user(api: Api, email: str, *, builder: bool = False, first: str = "Ada", last: str = "Lovelace") -> None:

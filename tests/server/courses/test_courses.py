@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from openqualify.server.db.models import Offering
 from openqualify.server.kit.ids import push_id
 from openqualify.server.kit.tenancy import admin_session
-from tests.conftest import Api, error_name
-from tests.factories import insert_member, make_course, publish_version
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.factories import insert_member, make_course, publish_version
 
 
 def insert_offering(

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_DB_ENV, _postgres_database
+from tests.fixtures.database import TEST_DB_ENV, postgres_database
 
 
 @pytest.fixture
 def empty_database_url(tmp_path: Path) -> Iterator[str]:
     base = os.environ.get(TEST_DB_ENV, "")
     if base.startswith("postgresql"):
-        yield from _postgres_database(base, f"mig_{uuid.uuid4().hex[:6]}")
+        yield from postgres_database(base, f"mig_{uuid.uuid4().hex[:6]}")
     else:
         yield f"sqlite:///{tmp_path / 'empty.db'}"

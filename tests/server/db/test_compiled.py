@@ -31,8 +31,8 @@ from openqualify.server.db.models import Offering
 from openqualify.server.db.pg_reader import PostgresReader
 from openqualify.server.kit.tenancy import TENANT_PARAM, admin_session
 from openqualify.server.org.admin import create_org
-from tests.conftest import Api
-from tests.server.test_demo import build
+from tests.fixtures.api import Api
+from tests.fixtures.demo import build
 
 T = TypeVar("T")
 SCOPED_TABLES = sorted(

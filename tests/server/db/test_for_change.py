@@ -14,7 +14,7 @@ from openqualify.server.kit.repository import CHANGES
 from openqualify.server.kit.tenancy import bind_org
 from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.users.repository import UserRepository
-from tests.conftest import Api
+from tests.fixtures.api import Api
 
 
 def _statements(database_url: str, api: Api, *, changes: bool) -> list[str]:

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine, text
 
 from openqualify.server.db.statistics import ROWS_BEFORE_ANALYZE
-from tests.conftest import Api
-from tests.factories import insert_offering, make_course
+from tests.fixtures.api import Api
+from tests.fixtures.factories import insert_offering, make_course
 
 
 def _analyzed(sync_engine: Engine, table: str) -> Any:

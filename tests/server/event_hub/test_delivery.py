@@ -10,8 +10,8 @@ from typing import Any
 
 from openqualify.server.event_hub.retry import MAX_ATTEMPTS, SCHEDULE
 from openqualify.server.kit.timefmt import format_datetime, parse_datetime
-from tests.conftest import Api, _free_port
-from tests.server.event_hub.conftest import (
+from tests.fixtures.api import Api
+from tests.fixtures.event_hub import (
     Answer,
     Receiver,
     configure,
@@ -21,6 +21,7 @@ from tests.server.event_hub.conftest import (
     hub,
     wait_until,
 )
+from tests.fixtures.live import free_port
 
 QUIET_SECONDS = 2.5  # longer than the dispatcher's poll interval: what has not happened by then does not
 
@@ -80,7 +81,7 @@ def test_default_and_own_endpoints_with_custom_headers_and_valid_signatures(api:
 
 
 def test_a_receiver_down_then_back_gets_its_event_when_the_retry_falls_due(api: Api) -> None:
-    port = _free_port()
+    port = free_port()
     down = f"http://127.0.0.1:{port}/hook"
     settings = configure(api, defaultEndpoints=[endpoint(down)])
     _create_user(api)
@@ -223,7 +224,7 @@ def test_a_test_event_goes_to_the_types_endpoints_even_with_the_hub_off(api: Api
 
 
 def test_turning_the_hub_off_pauses_waiting_deliveries(api: Api) -> None:
-    port = _free_port()
+    port = free_port()
     settings = configure(api, defaultEndpoints=[endpoint(f"http://127.0.0.1:{port}/hook")])
     _create_user(api)
     _wait_delivery(api, "a failed attempt", lambda d: d["attemptCount"] == 1)
@@ -243,7 +244,7 @@ def test_turning_the_hub_off_pauses_waiting_deliveries(api: Api) -> None:
 
 
 def test_removing_an_endpoint_fails_its_waiting_deliveries_visibly(api: Api) -> None:
-    port = _free_port()
+    port = free_port()
     configure(api, defaultEndpoints=[endpoint(f"http://127.0.0.1:{port}/hook")])
     _create_user(api)
     _wait_delivery(api, "a failed attempt", lambda d: d["attemptCount"] == 1)

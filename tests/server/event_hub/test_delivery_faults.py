@@ -19,8 +19,8 @@ from openqualify.server.event_hub.config import HubConfig
 from openqualify.server.event_hub.hooks import NO_DELIVERY_FAULTS
 from openqualify.server.sandbox.faults.deliveries import SandboxDeliveryFaults
 from openqualify.server.sandbox.faults.rules import uniform
-from tests.conftest import Api
-from tests.server.event_hub.conftest import Receiver, configure, deliveries, wait_until
+from tests.fixtures.api import Api
+from tests.fixtures.event_hub import Receiver, configure, deliveries, wait_until
 
 QUIET_SECONDS = 2.5  # longer than the dispatcher's poll interval: what has not happened by then does not
 

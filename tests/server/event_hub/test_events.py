@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from openqualify.server.event_hub.catalogue import EVENT_TYPES
 from openqualify.server.event_hub.emit import WAKE_KEY
 from openqualify.server.kit.tenancy import ORG_KEY
-from tests.conftest import Api
-from tests.server.event_hub.conftest import configure, feed, hub
+from tests.fixtures.api import Api
+from tests.fixtures.event_hub import configure, feed, hub
 
 LEARNER = {"email": "lea@example.com", "firstName": "Lea", "lastName": "Rner", "personId": "P-42"}
 MARKER = {"email": "mark@example.com", "firstName": "Mark", "lastName": "Er"}

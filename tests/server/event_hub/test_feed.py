@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from openqualify.server.kit.clock import system_now
-from tests.conftest import Api
-from tests.server.event_hub.conftest import configure, feed, hub
+from tests.fixtures.api import Api
+from tests.fixtures.event_hub import configure, feed, hub
 
 
 def _users(api: Api, *names: str) -> None:

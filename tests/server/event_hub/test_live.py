@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 
 from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.org.admin import create_org
-from tests.live import ServerProcess, start_server
-from tests.server.event_hub.conftest import Receiver, endpoint
+from tests.fixtures.event_hub import Receiver, endpoint
+from tests.fixtures.live import ServerProcess, start_server
 
 pytestmark = pytest.mark.e2e
 

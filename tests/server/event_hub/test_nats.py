@@ -21,8 +21,8 @@ from openqualify.server.event_hub.config import HubConfig
 from openqualify.server.event_hub.models import HubEvent
 from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.org.admin import create_org
-from tests.conftest import Api
-from tests.server.event_hub.conftest import configure, feed
+from tests.fixtures.api import Api
+from tests.fixtures.event_hub import configure, feed
 
 NATS_URL = "nats://127.0.0.1:4222"
 

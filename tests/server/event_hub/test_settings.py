@@ -14,8 +14,8 @@ from openqualify.server.config import Mode, Settings
 from openqualify.server.event_hub.catalogue import CATEGORIES, EVENT_TYPES
 from openqualify.server.event_hub.config import HubConfig
 from openqualify.server.event_hub.schemas import MAX_DEFAULT_ENDPOINTS, MAX_HEADERS
-from tests.conftest import Api
-from tests.server.event_hub.conftest import configure, endpoint, hub
+from tests.fixtures.api import Api
+from tests.fixtures.event_hub import configure, endpoint, hub
 
 URL = "http://127.0.0.1:9/hook"
 MANY_HEADERS = {f"h{i}": "v" for i in range(MAX_HEADERS + 1)}

@@ -16,7 +16,7 @@ from openqualify.server.event_hub.dispatcher import attempt, new_client
 from openqualify.server.event_hub.outbox import Claimed
 from openqualify.server.event_hub.retry import MAX_ATTEMPTS, SCHEDULE, next_delay, parse_retry_after
 from openqualify.server.kit.clock import OrgClock
-from tests.server.event_hub.conftest import Answer, Receiver
+from tests.fixtures.event_hub import Answer, Receiver
 
 
 def test_the_schedule_spans_more_than_three_days_whatever_the_jitter() -> None:

@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import Engine
 
-from tests.conftest import Api, error_name
-from tests.factories import insert_member, insert_offering, make_course
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.factories import insert_member, insert_offering, make_course
 
 PATTERN_DETAILS = '[groupId] {} should match pattern "^[0-9a-fA-F]{{24}}$"'
 

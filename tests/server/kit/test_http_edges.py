@@ -13,8 +13,8 @@ from openqualify.server.app import create_app
 from openqualify.server.config import Settings
 from openqualify.server.kit.paths import without_empty_values
 from openqualify.server.kit.ratelimit import window_text
-from tests.conftest import Api, error_name
-from tests.factories import make_course
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.factories import make_course
 
 
 def test_api_answers_are_neither_sniffed_nor_cached(api: Api) -> None:

@@ -10,8 +10,8 @@ from openqualify.server.app import create_app
 from openqualify.server.config import Settings
 from openqualify.server.db.models import OrgDataVersion
 from openqualify.server.kit.listcache import ListCache
-from tests.conftest import Api, error_name
-from tests.factories import make_course
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.factories import make_course
 
 KEY = ("org", "/v1/offerings/x/analytics/learners-progress", b"")
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from openqualify.server.app import create_app
 from openqualify.server.config import LogFormat, Mode, Settings
 from openqualify.server.kit.logs import ACCESS_LOGGER, log_config
-from tests.conftest import Api
+from tests.fixtures.api import Api
 
 
 def test_access_log_names_request_status_time_and_organisation_never_the_token(

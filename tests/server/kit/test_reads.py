@@ -32,8 +32,8 @@ from openqualify.server.kit.reads import (
 from openqualify.server.kit.routing import api_router
 from openqualify.server.kit.tenancy import TENANT_PARAM, admin_session, bind_org
 from openqualify.server.org.admin import create_org
-from tests.conftest import Api, error_name
-from tests.factories import make_course
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.factories import make_course
 
 
 def _tables_and_scoped(statement: object) -> tuple[set[str], set[str]]:

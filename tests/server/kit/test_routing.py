@@ -14,7 +14,7 @@ from openqualify.server.db.models import Organisation, User
 from openqualify.server.kit.deps import SessionDep
 from openqualify.server.kit.routing import api_router
 from openqualify.server.kit.tenancy import admin_session, bound_org
-from tests.conftest import Api, error_name
+from tests.fixtures.api import Api, error_name
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from tests.conftest import Api, error_name
-from tests.server.memberships.helpers import add, offering, person
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.memberships import add, offering, person
 
 
 def _setup(api: Api, engine: Engine) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from tests.conftest import Api, error_name
-from tests.server.memberships.helpers import add, emails, members, offering, person
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.memberships import add, emails, members, offering, person
 
 
 def test_add_new_users_creates_accounts_and_memberships(api: Api, sync_engine: Engine) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import Engine
 
-from tests.conftest import Api, error_name
-from tests.factories import make_course, publish_version
-from tests.server.memberships.helpers import add, emails, members, offering, person
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.factories import make_course, publish_version
+from tests.fixtures.memberships import add, emails, members, offering, person
 
 
 def _transfer(api: Api, email: str, **body: object) -> httpx.Response:

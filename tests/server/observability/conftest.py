@@ -1,10 +1,10 @@
-"""Applications with metrics, traces and logs as a test asks, on the run's database; scrapes read as numbers."""
+"""Applications with metrics, traces and logs as a test asks, on the run's database (`tests.fixtures.observability`)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -12,16 +12,13 @@ from fastapi.testclient import TestClient
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine
 
 from openqualify.server.app import create_app
 from openqualify.server.config import Settings
 from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.org.admin import create_org
-
-Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
-ClientFactory = Callable[..., AbstractContextManager[TestClient]]
+from tests.fixtures.observability import ClientFactory
 
 
 @pytest.fixture
@@ -56,22 +53,3 @@ def spans() -> tuple[TracerProvider, InMemorySpanExporter]:
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     return provider, exporter
-
-
-def parse(text: str) -> Samples:
-    """Every sample of an exposition: (name, sorted labels) -> value."""
-    found: Samples = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
-    return found
-
-
-def scrape(client: TestClient, path: str = "/metrics") -> Samples:
-    response = client.get(path)
-    assert response.status_code == 200, response.text
-    return parse(response.text)
-
-
-def value(samples: Samples, name: str, **labels: str) -> float:
-    return samples.get((name, tuple(sorted(labels.items()))), 0.0)

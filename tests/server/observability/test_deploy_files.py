@@ -19,7 +19,7 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from openqualify.server.observability import hub as hub_metrics
-from tests.server.observability.conftest import ClientFactory
+from tests.fixtures.observability import ClientFactory
 
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 RULES = DEPLOY / "prometheus" / "alerts.yml"

@@ -22,8 +22,8 @@ from openqualify.server.event_hub.outbox import Claimed, Outcome
 from openqualify.server.kit.clock import OrgClock
 from openqualify.server.kit.tenancy import ORG_KEY
 from openqualify.server.observability import hub as hub_metrics
-from tests.server.event_hub.conftest import Answer, Receiver
-from tests.server.observability.conftest import ClientFactory, Samples, scrape, value
+from tests.fixtures.event_hub import Answer, Receiver
+from tests.fixtures.observability import ClientFactory, Samples, scrape, value
 
 EVENTS = "openqualify_hub_events_total"
 ATTEMPTS = "openqualify_hub_delivery_attempts_total"

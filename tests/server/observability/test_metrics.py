@@ -15,7 +15,7 @@ from openqualify import __version__
 from openqualify.server.config import Mode
 from openqualify.server.observability import exposition, metrics
 from openqualify.server.observability import hub as hub_metrics
-from tests.server.observability.conftest import ClientFactory, parse, scrape, value
+from tests.fixtures.observability import ClientFactory, parse, scrape, value
 
 REQUESTS = "openqualify_http_requests_total"
 

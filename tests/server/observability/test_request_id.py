@@ -20,7 +20,7 @@ from openqualify.server.config import LogFormat
 from openqualify.server.kit.logs import log_config
 from openqualify.server.observability.requestid import RequestIdFilter, from_headers
 from tests.contract.spec import validate_response
-from tests.server.observability.conftest import ClientFactory
+from tests.fixtures.observability import ClientFactory
 
 NEW_ID = re.compile(r"[0-9a-f]{32}")
 

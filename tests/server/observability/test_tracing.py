@@ -11,7 +11,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from openqualify.server.observability import hub as hub_metrics
 from openqualify.server.observability import tracing
-from tests.server.observability.conftest import ClientFactory
+from tests.fixtures.observability import ClientFactory
 
 Spans = tuple[TracerProvider, InMemorySpanExporter]
 

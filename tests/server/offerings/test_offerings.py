@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import Api, error_name
-from tests.factories import insert_member, make_course, publish_version
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.factories import insert_member, make_course, publish_version
 
 NOW = "2030-06-15T12:00:00.000Z"
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from tests.conftest import Api, error_name
-from tests.factories import insert_member, make_course
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.factories import insert_member, make_course
 
 
 def create(api: Api, course: dict[str, Any], **fields: Any) -> dict[str, Any]:

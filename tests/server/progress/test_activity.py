@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from tests.conftest import Api, error_name
-from tests.server.progress.helpers import Scenario, set_progress
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.progress import Scenario, set_progress
 
 ANN, BOB = "ann@example.com", "bob@example.com"
 

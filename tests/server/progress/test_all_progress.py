@@ -7,9 +7,9 @@ from sqlalchemy import Engine
 
 from openqualify.server.kit.odata import Lambda, parse_filter
 from openqualify.server.progress import service
-from tests.conftest import Api, error_name
-from tests.factories import insert_member
-from tests.server.progress.helpers import Scenario, complete_all, set_progress
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.factories import insert_member
+from tests.fixtures.progress import Scenario, complete_all, set_progress
 
 LEARNERS = ("cat@acme.com", "ann@example.com", "bob@acme.com", "dan@example.com")
 

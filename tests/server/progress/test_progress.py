@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from tests.conftest import Api, error_name
-from tests.factories import insert_member
-from tests.server.progress.helpers import Scenario, add_page, set_progress
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.factories import insert_member
+from tests.fixtures.progress import Scenario, add_page, set_progress
 
 ANN = "ann@example.com"
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from tests.conftest import Api, error_name
-from tests.server.progress.helpers import Scenario
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.progress import Scenario
 
 ANN, BOB = "ann@example.com", "bob@example.com"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import Api, error_name
+from tests.fixtures.api import Api, error_name
 
 
 def make_user(api: Api, email: str = "ada@example.com", **fields: object) -> dict:

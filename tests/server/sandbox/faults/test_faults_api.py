@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Api
+from tests.fixtures.api import Api
 
 OFFERING_USERS = "/v1/offerings/{offeringId}/users"
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from openqualify.cli.api import set_client_factory
 from openqualify.cli.main import app
 from openqualify.client import Client
-from tests.conftest import Api
+from tests.fixtures.api import Api
 
 
 @pytest.fixture

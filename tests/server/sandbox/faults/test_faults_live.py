@@ -14,7 +14,7 @@ from openqualify.client import MAX_RETRIES, APIConnectionError, Client, ServerEr
 from openqualify.client.sandbox import Sandbox
 from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.org.admin import create_org
-from tests.conftest import LiveServer
+from tests.fixtures.live import LiveServer
 
 pytestmark = pytest.mark.e2e
 

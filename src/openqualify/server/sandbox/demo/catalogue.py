@@ -2,8 +2,8 @@
 
 Every text a learner or facilitator sees in the demo comes either from its course's `CourseContent` (so a te reo
 Māori class never asks for a workplace hazard report) or from the short generic lists below it, which fit any
-course (marker feedback, comments, replies, notes). `tests/server/test_demo.py` checks that the built demo only
-uses the content of each offering's own course and that no two courses share a course-specific text.
+course (marker feedback, comments, replies, notes). `tests/server/sandbox/demo/test_demo.py` checks that the built
+demo only uses the content of each offering's own course and that no two courses share a course-specific text.
 """
 
 from __future__ import annotations

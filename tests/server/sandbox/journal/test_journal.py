@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from openqualify.server.app import create_app
 from openqualify.server.config import Mode, Settings
-from tests.conftest import Api
+from tests.fixtures.api import Api
 
 
 def test_journal_records_requests_newest_first_without_the_token(api: Api, other_api: Api) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tests.conftest import Api, error_name
-from tests.factories import make_course, publish_version
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.factories import make_course, publish_version
 
 
 def test_course_versions_share_root(api: Api) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from tests.conftest import Api, error_name
-from tests.server.assessments.helpers import add_assessment, add_mark, add_submission, make_setup
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.assessments import add_assessment, add_mark, add_submission, make_setup
 
 
 def test_create_assessment_returns_course_definition(sync_engine: Engine, api: Api) -> None:

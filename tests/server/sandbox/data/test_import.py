@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine, inspect
 
 from openqualify.server.sandbox.data import service as data_service
-from tests.conftest import Api
+from tests.fixtures.api import Api
 
 Document = dict[str, Any]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from tests.conftest import Api, error_name
-from tests.factories import insert_member, insert_offering, make_course
+from tests.fixtures.api import Api, error_name
+from tests.fixtures.factories import insert_member, insert_offering, make_course
 
 
 def _state(api: Api) -> dict[str, object]:

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, update
 
 from openqualify.server.db.models import Offering, OfferingBadge, Organisation
 from openqualify.server.kit.tenancy import admin_session
-from tests.conftest import Api
+from tests.fixtures.api import Api
 
 RANGE = 'should be a date-time from "1900-01-01T00:00:00.000Z" to "9000-12-31T23:59:59.999Z"'
 ADVANCE = "data should move the clock by at most 36500 days (100 years) either way"

@@ -24,10 +24,10 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from openqualify.server.kit.timefmt import EARLIEST, LATEST, format_datetime
-from tests.conftest import Api
+from tests.fixtures.api import Api
 
 EXAMPLES = 2
-CONTRACT = Path(__file__).resolve().parents[2] / "contract" / "data" / "contract.json"
+CONTRACT = Path(__file__).resolve().parents[3] / "contract" / "data" / "contract.json"
 
 # The accepted range's ends (from the bounds themselves: loosen them and this test meets what breaks), also
 # written with the largest offsets either way.

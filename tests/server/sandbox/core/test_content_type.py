@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import Api
+from tests.fixtures.api import Api
 
 
 def test_sandbox_body_without_json_content_type_names_the_header(api: Api) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.sandbox.demo import build_demo
-from tests.conftest import Api
+from tests.fixtures.api import Api
 
 
 def test_demo_learning_data(api: Api, sync_engine: Engine) -> None:

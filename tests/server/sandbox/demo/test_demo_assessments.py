@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 
 from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.sandbox.demo import build_demo
-from tests.conftest import Api
-from tests.server.assessments.helpers import freeze
+from tests.fixtures.api import Api
+from tests.fixtures.assessments import freeze
 
 NOW = datetime(2026, 3, 10, 14, 37, tzinfo=UTC)
 READ_OPS = (

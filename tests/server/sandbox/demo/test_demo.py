@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -11,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from faker import Faker
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -20,35 +18,11 @@ from openqualify.server.kit.timefmt import format_datetime, parse_datetime
 from openqualify.server.org.admin import create_org
 from openqualify.server.sandbox.demo import build_demo, core
 from openqualify.server.sandbox.demo.catalogue import CONTENT, PASS_MARK, CourseContent
-from openqualify.server.sandbox.demo.context import DEMO_SEED, DemoContext, start_of_day
-from tests.conftest import Api
+from openqualify.server.sandbox.demo.context import DEMO_SEED, start_of_day
+from tests.fixtures.api import Api
+from tests.fixtures.demo import build
 
 NOW = datetime(2026, 3, 10, 14, 37, tzinfo=UTC)
-
-
-def build(
-    engine: Engine, api: Api, now: datetime | None = None, seed: int = 7, *, core_only: bool = False
-) -> DemoContext:
-    """The whole demo (or only its core area) in the organisation of `api`, committed."""
-    with admin_session(engine) as session:
-        if core_only:
-            faker = Faker("en_NZ")
-            faker.seed_instance(seed)
-            ctx = DemoContext(session, api.org_id, now or datetime.now(UTC), random.Random(seed), faker, seed)
-            core.seed(ctx)
-        else:
-            ctx = build_demo(session, api.org_id, now or datetime.now(UTC), seed=seed)
-        session.commit()
-        # Read what the tests need before the session closes (rows expire at commit).
-        for user in ctx.users:
-            _ = (user.email, user.suspended, user.is_builder)
-        for offering in ctx.offerings:
-            _ = (offering.id, offering.name, offering.content_id)
-        for course in ctx.courses:
-            _ = (course.id, course.draft_id, course.latest_content_id)
-        for version in ctx.versions:
-            _ = (version.id, version.course_id)
-    return ctx
 
 
 def test_demo_is_readable_through_the_api(api: Api, sync_engine: Engine) -> None:
