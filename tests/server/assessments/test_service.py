@@ -143,11 +143,6 @@ def test_pending_days_refuses_the_rest_by_name(text: str, message: str) -> None:
     assert str(refused.value) == message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found here: `^\\d+$` takes a trailing newline and non-ASCII digits (re's `$` and `\\d`); "
-    "pending.py is outside this change",
-)
 @pytest.mark.parametrize("text", ["3\n", "\u0663", "\uff13"])  # "3" + newline, Arabic-Indic 3, full-width 3
 def test_pending_days_refuses_a_trailing_newline_and_non_ascii_digits(text: str) -> None:
     with pytest.raises(SchemaValidationError):

@@ -16,14 +16,14 @@ from openqualify.server.users.schemas import person_with_profile
 
 DEFAULT_DAYS = 3
 MAX_DAYS = 36_500
-_DIGITS = re.compile(r"^\d+$")
+_DIGITS = re.compile(r"[0-9]+")  # ASCII digits only, the whole text (fullmatch)
 
 
 def parse_days(value: str | None) -> int:
     """`days`: a string holding a non-negative integer; absent means 3."""
     if value is None:
         return DEFAULT_DAYS
-    if not _DIGITS.match(value):
+    if not _DIGITS.fullmatch(value):
         raise SchemaValidationError("[days] value should be a non-negative integer")
     days = int(value)
     if days > MAX_DAYS:

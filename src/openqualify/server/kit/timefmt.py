@@ -15,9 +15,8 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, PlainSerializer
 
-_RFC3339 = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
-)
+# ASCII digits, the whole text (fullmatch: `$` would let a trailing newline through), as JSON Schema's pattern means.
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
 
 
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
@@ -51,7 +50,7 @@ def wire_text(text: str) -> str:
 
 def parse_datetime(text: str) -> datetime:
     """Parse an RFC 3339 date-time (offset required); raises ValueError otherwise."""
-    if not isinstance(text, str) or not _RFC3339.match(text):
+    if not isinstance(text, str) or not _RFC3339.fullmatch(text):
         raise ValueError("not an RFC 3339 date-time")
     normalised = text.replace("z", "Z").replace("t", "T")
     if normalised[10] == " ":
