@@ -23,9 +23,9 @@ from openqualify.server.db.models import (
     Submission,
     User,
 )
+from openqualify.server.kit.json_rows import wire_time
 from openqualify.server.kit.reads import TENANT, ReadContext, Reads, org_scope, registered
 from openqualify.server.kit.repository import Repository
-from openqualify.server.kit.wire import wire_time
 
 # The learner columns of every row, in `_LEARNER` order.
 _LEARNER = (User.email, User.first_name, User.last_name, User.person_id)

@@ -13,14 +13,14 @@ from openqualify.server.assessments import views
 from openqualify.server.assessments.lookup import get_assessment
 from openqualify.server.assessments.repository import read_assessments
 from openqualify.server.db.models import Offering
+from openqualify.server.kit.json_rows import present
 from openqualify.server.kit.reads import ReadContext
-from openqualify.server.kit.wire import present
 from openqualify.server.offerings.lookup import found_in_offering, get_offering, read_offering
 from openqualify.server.users.lookup import get_user
 from openqualify.server.users.schemas import full_name
 
 ACTIVITY_TYPE = "open-response"
-# Lists run to thousands of rows: each row is built as the JSON-ready dict of its schema (`kit.wire`), absent
+# Lists run to thousands of rows: each row is built as the JSON-ready dict of its schema (`kit.json_rows`), absent
 # values left out, and the route sends the list as JSON bytes. Type aliases name the schema each row follows.
 AssignmentMarkRow = dict[str, Any]  # schemas.AssignmentMarkOut
 SubmissionMarkRow = dict[str, Any]  # schemas.SubmissionMarkOut

@@ -10,9 +10,9 @@ from sqlalchemy.orm import aliased
 
 from openqualify.server.db.models import Membership, User
 from openqualify.server.db.models.social import Channel, ChannelComment, ChannelMember, ChannelPost
+from openqualify.server.kit.json_rows import wire_time
 from openqualify.server.kit.reads import TENANT, ReadContext, Reads, org_scope, registered
 from openqualify.server.kit.repository import Repository
-from openqualify.server.kit.wire import wire_time
 from openqualify.server.memberships.repository import learner_filter
 from openqualify.server.offerings.repository import read_rows_in_offering, rows_in_offering
 

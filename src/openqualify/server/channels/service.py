@@ -22,8 +22,8 @@ from openqualify.server.kit.errors import (
     UserNotInChannelError,
 )
 from openqualify.server.kit.ids import push_id
+from openqualify.server.kit.json_rows import present
 from openqualify.server.kit.reads import ReadContext
-from openqualify.server.kit.wire import present
 from openqualify.server.memberships.lookup import get_learner
 from openqualify.server.memberships.views import offering_user_out
 from openqualify.server.offerings.lookup import found_in_offering, get_offering
@@ -218,7 +218,7 @@ def _attachment_json(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def post_json(post: Any, email: str, moderator: User | None) -> dict[str, Any]:
-    """`PostOut` as JSON-ready values (`kit.wire`), from a `ChannelPost` or a row of its columns."""
+    """`PostOut` as JSON-ready values (`kit.json_rows`), from a `ChannelPost` or a row of its columns."""
     return present(
         {
             "id": post.id,

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.base import Base
 from openqualify.server.db.statistics import note_rows_written
-from openqualify.server.kit.cooperative import CHUNK, chunks, pause
+from openqualify.server.kit.chunks import CHUNK, chunks, pause
 
 
 async def insert_rows(session: AsyncSession, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:

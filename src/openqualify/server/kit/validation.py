@@ -192,3 +192,9 @@ def to_schema_error(errors: Sequence[dict[str, Any]]) -> ApiError:  # a SchemaVa
     """The first problem decides the message, as ajv stops at the first error by default."""
     ordered = sorted(errors, key=lambda e: 0 if e.get("loc", ("",))[0] == "path" else 1)
     return SchemaValidationError(describe(ordered[0]) if ordered else "invalid request")
+
+
+def check_bulk_size(items: list[object], limit: int) -> None:
+    """The cap on items of one bulk request, reported as JSON Schema's `maxItems` would be."""
+    if len(items) > limit:
+        raise SchemaValidationError(f"data should NOT have more than {limit} items")

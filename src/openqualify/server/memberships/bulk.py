@@ -2,7 +2,7 @@
 
 Every item is judged first (schema, already a member, suspended account, names for a new account) against
 users and memberships loaded in a few IN queries; the accepted items are then written as plain rows, in chunks
-that leave the event loop free for other requests (`kit.cooperative`).
+that leave the event loop free for other requests (`kit.chunks`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openqualify.server.channels import cascade as channels_cascade
 from openqualify.server.event_hub import emitters as hub
 from openqualify.server.kit.auth import Principal
-from openqualify.server.kit.cooperative import CHUNK, pause
+from openqualify.server.kit.chunks import CHUNK, pause
 from openqualify.server.kit.errors import (
     ApiError,
     MissingInfoError,

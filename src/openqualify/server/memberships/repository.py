@@ -10,7 +10,7 @@ from sqlalchemy import Date, Select, delete, func, or_, select
 
 from openqualify.server.db.bulk import insert_rows
 from openqualify.server.db.models import EmailOutbox, MarkerAssignment, Membership, Offering, User
-from openqualify.server.kit.cooperative import chunks
+from openqualify.server.kit.chunks import chunks
 from openqualify.server.kit.repository import Repository
 from openqualify.server.users.repository import email_key
 

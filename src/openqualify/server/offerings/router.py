@@ -8,9 +8,9 @@ from fastapi import Query, Request, Response
 
 from openqualify.server.kit.deps import PrincipalDep, SessionDep
 from openqualify.server.kit.errors import SchemaValidationError
+from openqualify.server.kit.json_rows import JSONBytes
 from openqualify.server.kit.reads import ReadContextDep
 from openqualify.server.kit.routing import api_router
-from openqualify.server.kit.wire import JSONBytes
 from openqualify.server.offerings import schemas, service, views
 
 router = api_router(tags=["Offerings"])

@@ -33,9 +33,9 @@ from openqualify.server.db.models import (
     UnitReaction,
     User,
 )
+from openqualify.server.kit.json_rows import wire_time
 from openqualify.server.kit.reads import ReadContext, org_scope, registered
 from openqualify.server.kit.repository import Repository
-from openqualify.server.kit.wire import wire_time
 from openqualify.server.memberships.repository import learner_filter
 
 # No stored row means nothing done yet.

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import and_, bindparam, exists, select
 
 from openqualify.server.db.models import Pulse, PulseAnswerRow, PulseRun, User
+from openqualify.server.kit.json_rows import wire_time
 from openqualify.server.kit.reads import ReadContext, org_scope, registered
 from openqualify.server.kit.repository import Repository
-from openqualify.server.kit.wire import wire_time
 
 
 class PulseRepository(Repository):

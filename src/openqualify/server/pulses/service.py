@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.kit.errors import ObjectNotFoundError, SchemaValidationError
+from openqualify.server.kit.json_rows import objects, present
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.timefmt import parse_datetime
-from openqualify.server.kit.wire import objects, present
 from openqualify.server.offerings.lookup import get_offering, read_offering
 from openqualify.server.pulses import repository as repo
 from openqualify.server.pulses import schemas
@@ -69,7 +69,7 @@ def time_range(filters: Sequence[str]) -> tuple[datetime, datetime]:
     return earliest, latest
 
 
-PulseResponseRow = dict[str, Any]  # schemas.PulseResponseOut, JSON-ready (`kit.wire`)
+PulseResponseRow = dict[str, Any]  # schemas.PulseResponseOut, JSON-ready (`kit.json_rows`)
 _WIRE_KEYS = (
     "pulseBaseId",
     "pulseInstanceId",

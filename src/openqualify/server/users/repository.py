@@ -9,7 +9,7 @@ from sqlalchemy import Row, bindparam, select
 
 from openqualify.server.db.bulk import insert_rows
 from openqualify.server.db.models import EmailOutbox, User
-from openqualify.server.kit.cooperative import IN_CHUNK, chunks, pause
+from openqualify.server.kit.chunks import IN_CHUNK, chunks, pause
 from openqualify.server.kit.reads import Reads, org_scope, registered
 from openqualify.server.kit.repository import Repository
 

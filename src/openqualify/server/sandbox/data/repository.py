@@ -12,7 +12,7 @@ from openqualify.server.db.base import Base
 from openqualify.server.db.bulk import insert_table_rows
 from openqualify.server.db.models import Course, Organisation, User
 from openqualify.server.event_hub.models import HUB_TABLES
-from openqualify.server.kit.cooperative import CHUNK, pause
+from openqualify.server.kit.chunks import CHUNK, pause
 from openqualify.server.kit.repository import Repository
 
 # Credentials never leave the database; the organisation row itself is the importing organisation; the Event
@@ -34,7 +34,7 @@ class OrgDataRepository(Repository):
 
     async def delete_all(self, org_id: str) -> dict[str, int]:
         """Delete all of the organisation's data, children first, `CHUNK` rows per statement with a pause between
-        statements (`kit.cooperative`): on SQLite statements run on the event loop, so other requests are served
+        statements (`kit.chunks`): on SQLite statements run on the event loop, so other requests are served
         between chunks. One transaction: the caller commits or rolls back the whole.
 
         Answers the rows the organisation had per table, counted before deleting: a statement's row count leaves

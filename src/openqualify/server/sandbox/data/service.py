@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openqualify.server.db.base import Base
 from openqualify.server.db.statistics import note_rows_written
 from openqualify.server.kit.auth import Principal, mark_org_changed
+from openqualify.server.kit.chunks import CHUNK, pause
 from openqualify.server.kit.clock import system_now
-from openqualify.server.kit.cooperative import CHUNK, pause
 from openqualify.server.kit.errors import ApiValidationError, ObjectExistsError, SchemaValidationError
 from openqualify.server.kit.timefmt import RANGE_TEXT, DateTimeIn, format_datetime, in_range, shift
 from openqualify.server.kit.validation import Str
