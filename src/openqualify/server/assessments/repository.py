@@ -94,7 +94,7 @@ async def read_assessments(ctx: Reads, offering_id: str) -> AssessmentsView | No
     return view
 
 
-def _with_settings(offering: Offering) -> Select[tuple[Assessment, AssessmentSetting]]:
+def _with_settings(offering: Offering) -> Select[Assessment, AssessmentSetting | None]:
     return select(Assessment, AssessmentSetting).outerjoin(
         AssessmentSetting,
         and_(AssessmentSetting.assessment_id == Assessment.id, AssessmentSetting.offering_id == offering.id),

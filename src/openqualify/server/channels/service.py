@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.channels import repository, schemas
@@ -23,7 +22,7 @@ from openqualify.server.kit.errors import (
 )
 from openqualify.server.kit.ids import push_id
 from openqualify.server.kit.json_rows import present
-from openqualify.server.kit.reads import ReadContext
+from openqualify.server.kit.reads import AnyRow, ReadContext
 from openqualify.server.memberships.lookup import get_learner
 from openqualify.server.memberships.views import offering_user_out
 from openqualify.server.offerings.lookup import found_in_offering, get_offering
@@ -34,7 +33,7 @@ EXCLUSIVE_FLAGS_MESSAGE = (
 )
 
 
-def to_out(channel: Channel | Row[Any]) -> schemas.ChannelOut:
+def to_out(channel: Channel | AnyRow) -> schemas.ChannelOut:
     return schemas.ChannelOut(id=channel.id, title=channel.title, isBroadcastOnly=channel.is_broadcast_only)
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import Offering
@@ -14,7 +11,7 @@ from openqualify.server.groups.repository import GroupRepository
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import ApiValidationError, ObjectNotFoundError
 from openqualify.server.kit.ids import object_id, push_id
-from openqualify.server.kit.reads import ReadContext
+from openqualify.server.kit.reads import AnyRow, ReadContext
 from openqualify.server.kit.validation import is_email
 from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.offerings.lookup import found_in_offering, get_offering
@@ -24,7 +21,7 @@ from openqualify.server.users.repository import UserRepository
 from openqualify.server.users.service import to_out
 
 
-def group_out(group: AssessmentGroup | Row[Any]) -> schemas.GroupOut:
+def group_out(group: AssessmentGroup | AnyRow) -> schemas.GroupOut:
     return schemas.GroupOut(id=group.id, title=group.title, createdAt=group.created_at)
 
 

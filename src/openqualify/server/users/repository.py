@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import bindparam, select
 
 from openqualify.server.db.bulk import insert_rows
 from openqualify.server.db.models import EmailOutbox, User
 from openqualify.server.kit.chunks import IN_CHUNK, chunks, pause
-from openqualify.server.kit.reads import Reads, org_scope, registered
+from openqualify.server.kit.reads import AnyRow, Reads, org_scope, registered
 from openqualify.server.kit.repository import Repository
 
 
@@ -33,7 +33,7 @@ _USER_BY_KEY = registered(
 )
 
 
-async def read_user(ctx: Reads, email: str) -> Row[Any] | None:
+async def read_user(ctx: Reads, email: str) -> AnyRow | None:
     """A user's row (its columns, as attributes)."""
     return await ctx.first(_USER_BY_KEY, email_key=email_key(email))
 

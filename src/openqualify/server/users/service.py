@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import EmailOutbox, User
@@ -22,7 +21,7 @@ from openqualify.server.kit.errors import (
     UserSuspendedError,
 )
 from openqualify.server.kit.ids import push_id
-from openqualify.server.kit.reads import ReadContext
+from openqualify.server.kit.reads import AnyRow, ReadContext
 from openqualify.server.users import repository, schemas
 from openqualify.server.users.lookup import get_user
 from openqualify.server.users.repository import Account, UserRepository, email_key
@@ -43,11 +42,11 @@ class NewUser:
     tags: tuple[str, ...] = ()
 
 
-def invite_url(user: User | Account | Row[Any]) -> str:
+def invite_url(user: User | Account | AnyRow) -> str:
     return f"{INVITE_BASE_URL}{user.invite_code}"
 
 
-def to_out(user: User | Row[Any], *, with_invite: bool = False) -> schemas.UserOut:
+def to_out(user: User | AnyRow, *, with_invite: bool = False) -> schemas.UserOut:
     return schemas.UserOut(
         id=user.id,
         **schemas.person(user),

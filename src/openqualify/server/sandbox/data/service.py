@@ -175,7 +175,7 @@ def _organisation(raw: dict[str, Any]) -> OrganisationIn:
     try:
         organisation = OrganisationIn.model_validate(raw)
     except ValidationError as exc:
-        error = dict(exc.errors(include_url=False)[0])
+        error: dict[str, Any] = dict(exc.errors(include_url=False)[0])
         raise SchemaValidationError(describe_at(error, "organisation", *error["loc"])) from None
     if not in_range(shift(system_now(), organisation.clockOffsetSeconds)):
         raise SchemaValidationError(
