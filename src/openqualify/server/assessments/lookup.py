@@ -11,7 +11,7 @@ from openqualify.server.kit.errors import ObjectNotFoundError
 
 async def get_assessment(session: AsyncSession, offering: Offering, assessment_id: str) -> AssessmentRow:
     """An assessment of the offering's content, or 404 `The assessment X was not found.`."""
-    found = await AssessmentRepository(session).find_assessment(offering, assessment_id)
+    found = await AssessmentRepository(session).find(offering, assessment_id)
     if found is None:
         raise ObjectNotFoundError.of("assessment", assessment_id)
     return found

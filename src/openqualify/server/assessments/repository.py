@@ -102,7 +102,7 @@ def _with_settings(offering: Offering) -> Select[Assessment, AssessmentSetting |
 
 
 class AssessmentRepository(Repository):
-    async def find_assessment(self, offering: Offering, assessment_id: str) -> AssessmentRow | None:
+    async def find(self, offering: Offering, assessment_id: str) -> AssessmentRow | None:
         row = (
             await self.session.execute(
                 _with_settings(offering).where(

@@ -15,7 +15,7 @@ from openqualify.server.offerings.lookup import read_offering
 
 async def get_channel(session: AsyncSession, offering: Offering, channel_id: str) -> Channel:
     """The offering's channel, or 404 (also for a channel of another offering)."""
-    channel = await ChannelRepository(session).get(offering.id, channel_id)
+    channel = await ChannelRepository(session).find(offering.id, channel_id)
     if channel is None:
         raise ObjectNotFoundError.of("channel", channel_id)
     return channel

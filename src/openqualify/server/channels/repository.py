@@ -89,7 +89,7 @@ async def read_comments(ctx: ReadContext, channel_id: str, *, replies: bool) -> 
 
 
 class ChannelRepository(Repository):
-    async def get(self, offering_id: str, channel_id: str) -> Channel | None:
+    async def find(self, offering_id: str, channel_id: str) -> Channel | None:
         """The offering's channel as an entity (`read_channel_id`'s statement)."""
         return await self.entity(Channel, _CHANNEL_OF_OFFERING, offering_id=offering_id, channel_id=channel_id)
 

@@ -66,7 +66,7 @@ class CourseRepository(Repository):
         """Every published version, by course then version."""
         return await self.scalars(select(CourseVersion).order_by(CourseVersion.course_id, CourseVersion.version))
 
-    async def by_root(self, root_content_id: str) -> Course | None:
+    async def find_by_root(self, root_content_id: str) -> Course | None:
         return await self.one_or_none(select(Course).where(Course.id == root_content_id))
 
     async def activations(self, content_id: str) -> list[tuple[Offering, int]]:

@@ -127,7 +127,7 @@ async def grant_permission(
 ) -> schemas.PermissionGrantedOut:
     """Make the user a builder or a reviewer of the course (exactly one of the two); replaces a previous grant."""
     repo = CourseRepository(session)
-    course = await repo.by_root(root_content_id)
+    course = await repo.find_by_root(root_content_id)
     if course is None:
         raise ObjectNotFoundError.of("content", root_content_id)
     user = await get_user(session, email)

@@ -28,7 +28,7 @@ class GroupRepository(Repository):
             .order_by(AssessmentGroup.created_at, AssessmentGroup.id)
         )
 
-    async def get(self, offering_id: str, group_id: str) -> AssessmentGroup | None:
+    async def find(self, offering_id: str, group_id: str) -> AssessmentGroup | None:
         return await self.one_or_none(
             select(AssessmentGroup).where(
                 AssessmentGroup.id == group_id.lower(), AssessmentGroup.offering_id == offering_id

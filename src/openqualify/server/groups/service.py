@@ -27,7 +27,7 @@ def group_out(group: AssessmentGroup | AnyRow) -> schemas.GroupOut:
 
 async def _group(session: AsyncSession, offering_id: str, group_id: str) -> tuple[Offering, AssessmentGroup]:
     offering = await get_offering(session, offering_id)
-    group = await GroupRepository(session).get(offering.id, group_id)
+    group = await GroupRepository(session).find(offering.id, group_id)
     if group is None:
         raise ObjectNotFoundError.of("group", group_id)
     return offering, group
@@ -62,7 +62,7 @@ async def add_group_learner(
     if not is_email(body.email):
         raise ApiValidationError(f"The email {body.email} is invalid.")
     user = await get_user(session, body.email)
-    found = await MembershipRepository(session).member_by_email(offering.id, user.email)
+    found = await MembershipRepository(session).find_member(offering.id, user.email)
     if found is None or not found[1].is_learner:
         raise ApiValidationError(f"The user {user.email} is not a learner in the offering {offering.id}.")
     repo = GroupRepository(session)
@@ -81,7 +81,7 @@ async def remove_group_learner(
     session: AsyncSession, principal: Principal, offering_id: str, group_id: str, email: str
 ) -> None:
     _offering, group = await _group(session, offering_id, group_id)
-    user = await UserRepository(session).by_email(email)
+    user = await UserRepository(session).find_by_email(email)
     if user is None:
         raise ObjectNotFoundError.of("user", email)
     repo = GroupRepository(session)

@@ -21,7 +21,7 @@ def learner_filter() -> tuple[ColumnElement[bool], ...]:
 
 
 class MembershipRepository(Repository):
-    async def member_by_email(self, offering_id: str, email: str) -> tuple[User, Membership] | None:
+    async def find_member(self, offering_id: str, email: str) -> tuple[User, Membership] | None:
         """A member in any role with their account.
 
         Memberships read in a unit of work are locked until it ends (`Repository.for_change`): a learner's

@@ -27,7 +27,7 @@ class PulseRepository(Repository):
         )
         return await self.scalars(statement)
 
-    async def find_pulse(self, offering_id: str, pulse_id: str) -> Pulse | None:
+    async def find(self, offering_id: str, pulse_id: str) -> Pulse | None:
         return await self.one_or_none(select(Pulse).where(Pulse.id == pulse_id, Pulse.offering_id == offering_id))
 
     async def find_run(self, pulse_id: str, run_id: str) -> PulseRun | None:

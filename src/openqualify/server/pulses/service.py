@@ -111,6 +111,6 @@ async def all_responses(
 
 async def pulse_responses(ctx: ReadContext, offering_id: str, pulse_id: str) -> list[PulseResponseRow]:
     offering = await read_offering(ctx, offering_id)
-    if await PulseRepository(await ctx.session()).find_pulse(offering.id, pulse_id) is None:
+    if await PulseRepository(await ctx.session()).find(offering.id, pulse_id) is None:
         raise ObjectNotFoundError.of("pulse", pulse_id)
     return _out(await repo.read_responses(ctx, offering.id, EARLIEST, LATEST, pulse_id=pulse_id))

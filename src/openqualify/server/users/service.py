@@ -116,7 +116,7 @@ async def create_user(
     session: AsyncSession, principal: Principal, body: schemas.UserCreate
 ) -> schemas.UserOut:
     repo = UserRepository(session)
-    existing = await repo.by_email(body.email)
+    existing = await repo.find_by_email(body.email)
     if existing is not None:
         if existing.suspended:
             raise suspended_error(existing)
@@ -150,7 +150,7 @@ async def update_user(
         return to_out(user)
     fields = body.model_fields_set
     if body.email is not None and email_key(body.email) != user.email_key:
-        taken = await UserRepository(session).by_email(body.email)
+        taken = await UserRepository(session).find_by_email(body.email)
         if taken is not None:
             raise ObjectExistsError(f"The user {taken.email} already exists.")
         user.email = body.email.strip()
