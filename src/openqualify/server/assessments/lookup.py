@@ -17,7 +17,7 @@ async def get_assessment(session: AsyncSession, offering: Offering, assessment_i
     return found
 
 
-async def assessment_for_change(session: AsyncSession, offering: Offering, assessment_id: str) -> AssessmentRow:
+async def get_assessment_for_change(session: AsyncSession, offering: Offering, assessment_id: str) -> AssessmentRow:
     """`get_assessment` with the offering's settings row of it locked until the unit of work ends (F1)."""
     assessment, setting = await get_assessment(session, offering, assessment_id)
     if setting is not None:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.channels import repository, schemas
-from openqualify.server.channels.lookup import get_channel, read_channel
+from openqualify.server.channels.lookup import get_channel, get_channel_id
 from openqualify.server.channels.repository import ChannelRepository
 from openqualify.server.db.models import Offering, User
 from openqualify.server.db.models.social import Channel, ChannelComment, ChannelMember, ChannelPost
@@ -289,7 +289,7 @@ def _listed_json(keys: tuple[str, ...], rows: Sequence[Any]) -> list[dict[str, A
 
 async def list_posts(ctx: ReadContext, offering_id: str, channel_id: str) -> list[dict[str, Any]]:
     """`PostOut` rows as JSON-ready dicts: a channel's posts run to thousands."""
-    channel = await read_channel(ctx, offering_id, channel_id)
+    channel = await get_channel_id(ctx, offering_id, channel_id)
     return _listed_json(_POST_KEYS, await repository.read_posts(ctx, channel))
 
 
@@ -297,5 +297,5 @@ async def list_comments(
     ctx: ReadContext, offering_id: str, channel_id: str, *, replies: bool
 ) -> list[dict[str, Any]]:
     """`CommentOut` rows as JSON-ready dicts."""
-    channel = await read_channel(ctx, offering_id, channel_id)
+    channel = await get_channel_id(ctx, offering_id, channel_id)
     return _listed_json(_COMMENT_KEYS, await repository.read_comments(ctx, channel, replies=replies))

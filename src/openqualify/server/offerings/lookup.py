@@ -22,7 +22,7 @@ def found_in_offering(found: T | None, offering_id: str) -> T:
     return found
 
 
-async def read_offering(ctx: ReadContext, offering_id: str) -> AnyRow:
+async def get_offering_row(ctx: ReadContext, offering_id: str) -> AnyRow:
     """On the read path: the offering's row (its columns, as attributes), or 404."""
     return found_in_offering(await read_offering_row(ctx, offering_id), offering_id)
 

@@ -13,7 +13,7 @@ from openqualify.server.kit.errors import ObjectNotFoundError, SchemaValidationE
 from openqualify.server.kit.json_rows import objects, present
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.timefmt import parse_datetime
-from openqualify.server.offerings.lookup import get_offering, read_offering
+from openqualify.server.offerings.lookup import get_offering, get_offering_row
 from openqualify.server.pulses import repository as repo
 from openqualify.server.pulses import schemas
 from openqualify.server.pulses.repository import PulseRepository
@@ -105,12 +105,12 @@ async def all_responses(
 ) -> list[PulseResponseRow]:
     check_pulse_type(pulse_type)
     earliest, latest = time_range(response_time)
-    offering = await read_offering(ctx, offering_id)
+    offering = await get_offering_row(ctx, offering_id)
     return _out(await repo.read_responses(ctx, offering.id, earliest, latest, pulse_type=pulse_type))
 
 
 async def pulse_responses(ctx: ReadContext, offering_id: str, pulse_id: str) -> list[PulseResponseRow]:
-    offering = await read_offering(ctx, offering_id)
+    offering = await get_offering_row(ctx, offering_id)
     if await PulseRepository(await ctx.session()).find(offering.id, pulse_id) is None:
         raise ObjectNotFoundError.of("pulse", pulse_id)
     return _out(await repo.read_responses(ctx, offering.id, EARLIEST, LATEST, pulse_id=pulse_id))
