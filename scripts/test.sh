@@ -9,7 +9,7 @@ BIN=.venv/bin
 PG_URL="${OPENQUALIFY_TEST_PG_URL:-postgresql://postgres@127.0.0.1:5432/test}"
 
 "$BIN/ruff" check src tests bench scripts
-# Static types: strict on the SDK and the server's kit ([tool.mypy] in pyproject.toml lists what is checked).
+# Static types: strict on the SDK and the whole server ([tool.mypy] in pyproject.toml lists what is checked).
 "$BIN/mypy"
 
 run_suite() {

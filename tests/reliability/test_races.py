@@ -1,7 +1,7 @@
 """Identical requests at the same moment: one wins, the others get what they would have got running second.
 
 On PostgreSQL two requests pass their "does it exist?" checks together and one insert then fails on the unique
-index; the loser's unit of work runs again (kit.contention) and answers the contract's error. On SQLite writers
+index; the loser's unit of work runs again (middleware.replay) and answers the contract's error. On SQLite writers
 are serialised, so the answers are the same by construction; both are checked, with one and two workers.
 """
 

@@ -1,6 +1,6 @@
 """Every GET of `/v1` answers exactly its declared `response_model`, as FastAPI would have serialised it.
 
-Read routes build their JSON from rows (`kit.reads`, `kit.wire`) without passing through the response model;
+Read routes build their JSON from rows (`kit.reads`, `kit.json_rows`) without passing through the response model;
 this test proves the bytes are the same shape: for each GET route, on the demo organisation with real ids, the
 answer validates against the route's `response_model`, and dumping that model (absent values left out, as every
 route does) gives back exactly the answer. The contract check of the `Api` fixture runs on top.

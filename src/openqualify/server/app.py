@@ -29,18 +29,19 @@ from openqualify.server.db.statistics import analyze_if_never, stop_background
 from openqualify.server.db.urls import is_sqlite
 from openqualify.server.event_hub.runtime import start_event_hub
 from openqualify.server.health.router import router as health_router
-from openqualify.server.kit.auth import AuthenticateFirstMiddleware, PrincipalCache
-from openqualify.server.kit.contention import ReplayOnConflictMiddleware
-from openqualify.server.kit.errors_http import UnexpectedErrorMiddleware, install_error_handlers
-from openqualify.server.kit.headers import ApiSecurityHeadersMiddleware, docs_headers
+from openqualify.server.kit.auth import PrincipalCache
 from openqualify.server.kit.jsonbody import BodyLimits
-from openqualify.server.kit.limits import RequestLimitsMiddleware
 from openqualify.server.kit.listcache import ListCache
-from openqualify.server.kit.logs import AccessLogMiddleware
-from openqualify.server.kit.openapi import declare_bearer_auth
-from openqualify.server.kit.paths import EmptyQueryValuesMiddleware, EncodedSlashMiddleware
-from openqualify.server.kit.ratelimit import RateLimiter, RateLimitMiddleware, build_counter
 from openqualify.server.kit.reads import read_sessionmaker
+from openqualify.server.middleware.access_log import AccessLogMiddleware
+from openqualify.server.middleware.authenticate_first import AuthenticateFirstMiddleware
+from openqualify.server.middleware.empty_query_values import EmptyQueryValuesMiddleware
+from openqualify.server.middleware.encoded_slash import EncodedSlashMiddleware
+from openqualify.server.middleware.errors import UnexpectedErrorMiddleware, install_error_handlers
+from openqualify.server.middleware.rate_limit import RateLimiter, RateLimitMiddleware, build_counter
+from openqualify.server.middleware.replay import ReplayOnConflictMiddleware
+from openqualify.server.middleware.request_caps import RequestCapsMiddleware
+from openqualify.server.middleware.security_headers import ApiSecurityHeadersMiddleware, docs_headers
 from openqualify.server.observability import hub as hub_metrics
 from openqualify.server.observability import metrics
 from openqualify.server.observability.db import observe_engine_pool
@@ -50,6 +51,7 @@ from openqualify.server.observability.middleware import (
     RouteRecorderMiddleware,
 )
 from openqualify.server.observability.tracing import Tracing
+from openqualify.server.openapi import declare_bearer_auth
 from openqualify.server.reference import document
 from openqualify.server.routes import API_ROUTERS, SANDBOX_ROUTERS
 from openqualify.server.sandbox.faults.deliveries import SandboxDeliveryFaults
@@ -186,7 +188,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
     )
     app.add_middleware(RateLimitMiddleware, limiter=lambda: app.state.rate_limiter)
     app.add_middleware(
-        RequestLimitsMiddleware,
+        RequestCapsMiddleware,
         max_body_bytes=settings.max_body_bytes,
         max_url_bytes=settings.max_url_bytes,
         body_limit_overrides={"/_sandbox/import": settings.max_import_body_bytes},

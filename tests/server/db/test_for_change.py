@@ -31,8 +31,8 @@ def _statements(database_url: str, api: Api, *, changes: bool) -> list[str]:
             async with session:
                 bind_org(session.sync_session, api.org_id)
                 session.info[CHANGES] = changes
-                await UserRepository(session).by_email("someone@example.com")
-                await MembershipRepository(session).member_by_email("-Nothing000000000000", "someone@example.com")
+                await UserRepository(session).find_by_email("someone@example.com")
+                await MembershipRepository(session).find_member("-Nothing000000000000", "someone@example.com")
                 await session.rollback()
         finally:
             await engine.dispose()

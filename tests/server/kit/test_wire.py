@@ -1,4 +1,4 @@
-"""Date-times formatted by the database (`kit.wire.wire_time`) read exactly as `format_datetime` writes them."""
+"""Date-times formatted by the database (`kit.json_rows.wire_time`) read exactly as `format_datetime` writes them."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import Engine, insert, select
 
 from openqualify.server.db.models import Organisation
+from openqualify.server.kit.json_rows import wire_time
 from openqualify.server.kit.tenancy import admin_session
 from openqualify.server.kit.timefmt import format_datetime
-from openqualify.server.kit.wire import wire_time
 
 INSTANTS = [
     datetime(2024, 1, 15, 9, 0, tzinfo=UTC),

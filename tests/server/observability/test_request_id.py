@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from openqualify.server.config import LogFormat
-from openqualify.server.kit.logs import log_config
+from openqualify.server.observability.logs import log_config
 from openqualify.server.observability.requestid import RequestIdFilter, from_headers
 from tests.contract.spec import validate_response
 from tests.fixtures.observability import ClientFactory

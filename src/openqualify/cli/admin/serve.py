@@ -219,7 +219,7 @@ def serve(
     import uvicorn
 
     from openqualify.server.config import Settings
-    from openqualify.server.kit.logs import log_config
+    from openqualify.server.observability.logs import log_config
 
     assert isinstance(settings, Settings)
     sock = bind(host, port)
@@ -245,7 +245,7 @@ def serve(
         "openqualify.server.asgi:app",
         workers=workers,
         log_config=log_config(settings.log_level, settings.log_format),
-        access_log=False,  # kit.logs.AccessLogMiddleware logs requests, with the organisation
+        access_log=False,  # middleware.access_log.AccessLogMiddleware logs requests, with the organisation
         server_header=False,
         http=HTTP_PROTOCOL,  # bounds on request heads, lingering discard of refused bodies (kit.protocol)
         timeout_keep_alive=settings.keep_alive_seconds,  # type: ignore[arg-type]  # seconds, any float

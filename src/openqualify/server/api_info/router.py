@@ -25,7 +25,7 @@ def endpoint_map(request: Request) -> dict[str, str]:
         if not route.path.startswith(API_PREFIX + "/") or route.path == API_PREFIX + "/":
             continue
         path = route.path[len(API_PREFIX) :]
-        for method in sorted(route.methods):
+        for method in sorted(route.methods or ()):
             endpoints[f"{method} {path}"] = base + path
     if len(maps) < MAX_CACHED_BASES:  # one per address the server is bound to, or the configured one
         maps[base] = endpoints

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import aliased
 
 from openqualify.server.assessments.repository import handed_in
@@ -23,9 +23,9 @@ from openqualify.server.db.models import (
     Submission,
     User,
 )
-from openqualify.server.kit.reads import TENANT, ReadContext, Reads, org_scope, registered
+from openqualify.server.kit.json_rows import wire_time
+from openqualify.server.kit.reads import TENANT, AnyRow, ReadContext, Reads, org_scope, registered
 from openqualify.server.kit.repository import Repository
-from openqualify.server.kit.wire import wire_time
 
 # The learner columns of every row, in `_LEARNER` order.
 _LEARNER = (User.email, User.first_name, User.last_name, User.person_id)
@@ -133,7 +133,7 @@ _HANDED_IN = _assignment_rows_statement(marked_only=False)
 _MARKED = _assignment_rows_statement(marked_only=True)
 
 
-async def read_assignment_rows(ctx: Reads, offering: Any, *, marked_only: bool) -> Sequence[Row[Any]]:
+async def read_assignment_rows(ctx: Reads, offering: Any, *, marked_only: bool) -> Sequence[AnyRow]:
     """Handed-in assignment and open-response submissions of the offering (assessment then e-mail order), one
     row per mark (oldest first), or one row with no mark (mark columns None) unless `marked_only`; on the read
     path, date-times as wire text.
@@ -186,7 +186,7 @@ _SUBMISSIONS = {one_user: _submissions_statement(one_user=one_user) for one_user
 
 async def read_assessment_submissions(
     ctx: ReadContext, offering_id: str, assessment_id: str, user_id: str | None = None
-) -> Sequence[Row[Any]]:
+) -> Sequence[AnyRow]:
     """Submissions to one assessment (e-mail order), one row per mark (oldest first) or one with no mark, on
     the read path.
 
@@ -219,7 +219,7 @@ _QUIZ_ATTEMPTS = registered(
 )
 
 
-async def read_quiz_attempts(ctx: ReadContext, offering: Any) -> Sequence[Row[Any]]:
+async def read_quiz_attempts(ctx: ReadContext, offering: Any) -> Sequence[AnyRow]:
     """Quiz attempts of the offering, grouped by quiz and learner, oldest first, on the read path: quiz id, quiz
     title, email, first_name, last_name, person_id, mark, attempted_at (wire text)."""
     return await ctx.rows(_QUIZ_ATTEMPTS, offering_id=offering.id, content_id=offering.content_id)
@@ -248,7 +248,7 @@ _ACTIVITY_ATTEMPTS = registered(
 )
 
 
-async def read_activity_attempts(ctx: ReadContext, offering: Any) -> Sequence[Row[Any]]:
+async def read_activity_attempts(ctx: ReadContext, offering: Any) -> Sequence[AnyRow]:
     """Open-response activity attempts on the read path: activity_id, email, response_text, uploaded_files,
     feedback_text and the e-mail of whoever gave feedback."""
     return await ctx.rows(_ACTIVITY_ATTEMPTS, offering_id=offering.id, content_id=offering.content_id)

@@ -6,9 +6,9 @@ from fastapi import Response
 
 from openqualify.server.assessment_data import schemas, service
 from openqualify.server.kit.deps import UserEmailPath
+from openqualify.server.kit.json_rows import JSONBytes
 from openqualify.server.kit.reads import ReadContextDep
 from openqualify.server.kit.routing import api_router
-from openqualify.server.kit.wire import JSONBytes
 
 router = api_router(tags=["Assessment data"])
 

@@ -13,14 +13,14 @@ from openqualify.server.assessments import views
 from openqualify.server.assessments.lookup import get_assessment
 from openqualify.server.assessments.repository import read_assessments
 from openqualify.server.db.models import Offering
+from openqualify.server.kit.json_rows import present
 from openqualify.server.kit.reads import ReadContext
-from openqualify.server.kit.wire import present
-from openqualify.server.offerings.lookup import found_in_offering, get_offering, read_offering
+from openqualify.server.offerings.lookup import found_in_offering, get_offering, get_offering_row
 from openqualify.server.users.lookup import get_user
 from openqualify.server.users.schemas import full_name
 
 ACTIVITY_TYPE = "open-response"
-# Lists run to thousands of rows: each row is built as the JSON-ready dict of its schema (`kit.wire`), absent
+# Lists run to thousands of rows: each row is built as the JSON-ready dict of its schema (`kit.json_rows`), absent
 # values left out, and the route sends the list as JSON bytes. Type aliases name the schema each row follows.
 AssignmentMarkRow = dict[str, Any]  # schemas.AssignmentMarkOut
 SubmissionMarkRow = dict[str, Any]  # schemas.SubmissionMarkOut
@@ -174,7 +174,7 @@ async def learner_submission(
 
 async def quiz_marks(ctx: ReadContext, offering_id: str) -> list[QuizMarkRow]:
     """One row per learner per quiz: the last attempt's mark, the number of attempts and when the last was."""
-    offering = await read_offering(ctx, offering_id)
+    offering = await get_offering_row(ctx, offering_id)
     result: list[dict[str, Any]] = []
     for quiz_id, title, email, first_name, last_name, person_id, mark, attempted_at in (
         await repository.read_quiz_attempts(ctx, offering)
@@ -199,7 +199,7 @@ async def quiz_marks(ctx: ReadContext, offering_id: str) -> list[QuizMarkRow]:
 
 
 async def activity_responses(ctx: ReadContext, offering_id: str) -> list[ActivityAttemptRow]:
-    offering = await read_offering(ctx, offering_id)
+    offering = await get_offering_row(ctx, offering_id)
     return [
         present(
             {

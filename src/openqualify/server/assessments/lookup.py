@@ -11,13 +11,13 @@ from openqualify.server.kit.errors import ObjectNotFoundError
 
 async def get_assessment(session: AsyncSession, offering: Offering, assessment_id: str) -> AssessmentRow:
     """An assessment of the offering's content, or 404 `The assessment X was not found.`."""
-    found = await AssessmentRepository(session).find_assessment(offering, assessment_id)
+    found = await AssessmentRepository(session).find(offering, assessment_id)
     if found is None:
         raise ObjectNotFoundError.of("assessment", assessment_id)
     return found
 
 
-async def assessment_for_change(session: AsyncSession, offering: Offering, assessment_id: str) -> AssessmentRow:
+async def get_assessment_for_change(session: AsyncSession, offering: Offering, assessment_id: str) -> AssessmentRow:
     """`get_assessment` with the offering's settings row of it locked until the unit of work ends (F1)."""
     assessment, setting = await get_assessment(session, offering, assessment_id)
     if setting is not None:

@@ -94,7 +94,7 @@ async def read_assessments(ctx: Reads, offering_id: str) -> AssessmentsView | No
     return view
 
 
-def _with_settings(offering: Offering) -> Select[tuple[Assessment, AssessmentSetting]]:
+def _with_settings(offering: Offering) -> Select[Assessment, AssessmentSetting | None]:
     return select(Assessment, AssessmentSetting).outerjoin(
         AssessmentSetting,
         and_(AssessmentSetting.assessment_id == Assessment.id, AssessmentSetting.offering_id == offering.id),
@@ -102,7 +102,7 @@ def _with_settings(offering: Offering) -> Select[tuple[Assessment, AssessmentSet
 
 
 class AssessmentRepository(Repository):
-    async def find_assessment(self, offering: Offering, assessment_id: str) -> AssessmentRow | None:
+    async def find(self, offering: Offering, assessment_id: str) -> AssessmentRow | None:
         row = (
             await self.session.execute(
                 _with_settings(offering).where(

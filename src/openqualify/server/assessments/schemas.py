@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from openqualify.server.db.models import AssessmentSetting
 from openqualify.server.kit.timefmt import DateTimeOut, OptDateTimeIn
-from openqualify.server.kit.validation import Str, fits, not_null
+from openqualify.server.kit.validation import NOT_NULL, Str, fits
 from openqualify.server.users.schemas import PersonOut, ProfileRequestOut
 
 ASSESSMENT_TYPES = ("quiz", "assignment", "open-response")
@@ -21,9 +21,9 @@ MarkType = Literal["percentage", "points", "grade", "competency"]
 
 
 # Optional fields that, when present, must hold a value of their type (JSON null is not a string).
-OptStr = not_null(Str)
-OptMarkNumber = not_null(fits(AssessmentSetting.mark_number, min_length=1))
-OptMarkType = not_null(MarkType)
+OptStr = Annotated[Str | None, NOT_NULL]
+OptMarkNumber = Annotated[Annotated[str, fits(AssessmentSetting.mark_number, min_length=1)] | None, NOT_NULL]
+OptMarkType = Annotated[MarkType | None, NOT_NULL]
 OptDateTime = OptDateTimeIn
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.assessments import dates, repository, schemas, views
-from openqualify.server.assessments.lookup import assessment_for_change, get_assessment
+from openqualify.server.assessments.lookup import get_assessment, get_assessment_for_change
 from openqualify.server.assessments.repository import HANDED_IN, AssessmentRepository
 from openqualify.server.db.models import Assessment, AssessmentDueOverride, AssessmentSetting
 from openqualify.server.event_hub import emitters as hub
@@ -63,7 +63,7 @@ async def update_assessment(
     session: AsyncSession, principal: Principal, offering_id: str, assessment_id: str, body: schemas.AssessmentPatch
 ) -> schemas.AssessmentOut:
     offering = await get_offering(session, offering_id)
-    assessment, setting = await assessment_for_change(session, offering, assessment_id)
+    assessment, setting = await get_assessment_for_change(session, offering, assessment_id)
     fields = body.model_fields_set
     sets_dates = body.openDate is not None or body.dueDate is not None
     if sets_dates and offering.use_relative_dates:
@@ -136,7 +136,7 @@ async def delete_document(
 ) -> None:
     """Remove a document from the offering's assessment; a course-wide document stays in other offerings."""
     offering = await get_offering(session, offering_id)
-    assessment, setting = await assessment_for_change(session, offering, assessment_id)
+    assessment, setting = await get_assessment_for_change(session, offering, assessment_id)
     repo = AssessmentRepository(session)
     document = await repo.find_document(assessment.id, document_id)
     removed = set(setting.removed_document_ids or ()) if setting is not None else set()

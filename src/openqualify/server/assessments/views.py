@@ -16,8 +16,8 @@ from openqualify.server.db.models import (
     Submission,
     User,
 )
+from openqualify.server.kit.json_rows import present
 from openqualify.server.kit.timefmt import parse_datetime, wire_text
-from openqualify.server.kit.wire import present
 
 
 def effective_content(assessment: Assessment, setting: AssessmentSetting | None) -> str | None:

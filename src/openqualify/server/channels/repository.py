@@ -10,9 +10,9 @@ from sqlalchemy.orm import aliased
 
 from openqualify.server.db.models import Membership, User
 from openqualify.server.db.models.social import Channel, ChannelComment, ChannelMember, ChannelPost
-from openqualify.server.kit.reads import TENANT, ReadContext, Reads, org_scope, registered
+from openqualify.server.kit.json_rows import wire_time
+from openqualify.server.kit.reads import TENANT, AnyRow, ReadContext, Reads, org_scope, registered
 from openqualify.server.kit.repository import Repository
-from openqualify.server.kit.wire import wire_time
 from openqualify.server.memberships.repository import learner_filter
 from openqualify.server.offerings.repository import read_rows_in_offering, rows_in_offering
 
@@ -31,7 +31,7 @@ _CHANNELS_OF = rows_in_offering(
 )
 
 
-async def read_channels(ctx: Reads, offering_id: str) -> Sequence[Row[Any]] | None:
+async def read_channels(ctx: Reads, offering_id: str) -> Sequence[AnyRow] | None:
     """The offering's channels on the read path: the private-support channel first, then by creation (None when
     the organisation has no such offering)."""
     return await read_rows_in_offering(ctx, _CHANNELS_OF, offering_id)
@@ -89,7 +89,7 @@ async def read_comments(ctx: ReadContext, channel_id: str, *, replies: bool) -> 
 
 
 class ChannelRepository(Repository):
-    async def get(self, offering_id: str, channel_id: str) -> Channel | None:
+    async def find(self, offering_id: str, channel_id: str) -> Channel | None:
         """The offering's channel as an entity (`read_channel_id`'s statement)."""
         return await self.entity(Channel, _CHANNEL_OF_OFFERING, offering_id=offering_id, channel_id=channel_id)
 
@@ -144,7 +144,7 @@ class ChannelRepository(Repository):
         )
         return await self.one_or_none(await self.for_change(statement))
 
-    async def members(self, channel: Channel) -> Sequence[Row[tuple[User, Membership | None]]]:
+    async def members(self, channel: Channel) -> Sequence[Row[User, Membership | None]]:
         """The channel's learners with their membership of the offering, ordered by e-mail."""
         rows = await self.session.execute(
             select(User, Membership)

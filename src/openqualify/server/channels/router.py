@@ -6,9 +6,9 @@ from fastapi import Response
 
 from openqualify.server.channels import schemas, service
 from openqualify.server.kit.deps import PrincipalDep, SessionDep
+from openqualify.server.kit.json_rows import JSONBytes
 from openqualify.server.kit.reads import ReadContextDep
 from openqualify.server.kit.routing import api_router
-from openqualify.server.kit.wire import JSONBytes
 
 router = api_router(tags=["Channels"])
 

@@ -6,11 +6,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.channels import repository, schemas
-from openqualify.server.channels.lookup import get_channel, read_channel
+from openqualify.server.channels.lookup import get_channel, get_channel_id
 from openqualify.server.channels.repository import ChannelRepository
 from openqualify.server.db.models import Offering, User
 from openqualify.server.db.models.social import Channel, ChannelComment, ChannelMember, ChannelPost
@@ -22,8 +21,8 @@ from openqualify.server.kit.errors import (
     UserNotInChannelError,
 )
 from openqualify.server.kit.ids import push_id
-from openqualify.server.kit.reads import ReadContext
-from openqualify.server.kit.wire import present
+from openqualify.server.kit.json_rows import present
+from openqualify.server.kit.reads import AnyRow, ReadContext
 from openqualify.server.memberships.lookup import get_learner
 from openqualify.server.memberships.views import offering_user_out
 from openqualify.server.offerings.lookup import found_in_offering, get_offering
@@ -34,7 +33,7 @@ EXCLUSIVE_FLAGS_MESSAGE = (
 )
 
 
-def to_out(channel: Channel | Row[Any]) -> schemas.ChannelOut:
+def to_out(channel: Channel | AnyRow) -> schemas.ChannelOut:
     return schemas.ChannelOut(id=channel.id, title=channel.title, isBroadcastOnly=channel.is_broadcast_only)
 
 
@@ -218,7 +217,7 @@ def _attachment_json(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def post_json(post: Any, email: str, moderator: User | None) -> dict[str, Any]:
-    """`PostOut` as JSON-ready values (`kit.wire`), from a `ChannelPost` or a row of its columns."""
+    """`PostOut` as JSON-ready values (`kit.json_rows`), from a `ChannelPost` or a row of its columns."""
     return present(
         {
             "id": post.id,
@@ -290,7 +289,7 @@ def _listed_json(keys: tuple[str, ...], rows: Sequence[Any]) -> list[dict[str, A
 
 async def list_posts(ctx: ReadContext, offering_id: str, channel_id: str) -> list[dict[str, Any]]:
     """`PostOut` rows as JSON-ready dicts: a channel's posts run to thousands."""
-    channel = await read_channel(ctx, offering_id, channel_id)
+    channel = await get_channel_id(ctx, offering_id, channel_id)
     return _listed_json(_POST_KEYS, await repository.read_posts(ctx, channel))
 
 
@@ -298,5 +297,5 @@ async def list_comments(
     ctx: ReadContext, offering_id: str, channel_id: str, *, replies: bool
 ) -> list[dict[str, Any]]:
     """`CommentOut` rows as JSON-ready dicts."""
-    channel = await read_channel(ctx, offering_id, channel_id)
+    channel = await get_channel_id(ctx, offering_id, channel_id)
     return _listed_json(_COMMENT_KEYS, await repository.read_comments(ctx, channel, replies=replies))

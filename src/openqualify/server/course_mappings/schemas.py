@@ -9,4 +9,4 @@ from fastapi import Path
 from openqualify.server.db.models import CourseMapping
 from openqualify.server.kit.validation import fits
 
-ExternalCourseIdPath = Annotated[fits(CourseMapping.external_course_id), Path()]
+ExternalCourseIdPath = Annotated[str, fits(CourseMapping.external_course_id), Path()]

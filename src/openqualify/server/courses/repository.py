@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Row, and_, bindparam, func, literal, null, or_, select, union_all
+from sqlalchemy import and_, bindparam, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from openqualify.server.db.models import Course, CoursePermission, CourseVersion, Membership, Offering, User
-from openqualify.server.kit.reads import Reads, SideBySide, org_scope, registered
+from openqualify.server.kit.reads import AnyRow, Reads, SideBySide, org_scope, registered
 from openqualify.server.kit.repository import Repository
 from openqualify.server.memberships.repository import learner_filter
 
@@ -35,7 +33,7 @@ _CONTENT_BY_ID = registered(
 )
 
 
-async def read_content(ctx: Reads, content_id: str) -> tuple[Row[Any], Row[Any] | None] | None:
+async def read_content(ctx: Reads, content_id: str) -> tuple[AnyRow, AnyRow | None] | None:
     """The course behind a contentId (a published version's id, or a draft id) and the version, as rows."""
     row = await ctx.first(_CONTENT_BY_ID, content_id=content_id)
     if row is None:
@@ -68,7 +66,7 @@ class CourseRepository(Repository):
         """Every published version, by course then version."""
         return await self.scalars(select(CourseVersion).order_by(CourseVersion.course_id, CourseVersion.version))
 
-    async def by_root(self, root_content_id: str) -> Course | None:
+    async def find_by_root(self, root_content_id: str) -> Course | None:
         return await self.one_or_none(select(Course).where(Course.id == root_content_id))
 
     async def activations(self, content_id: str) -> list[tuple[Offering, int]]:

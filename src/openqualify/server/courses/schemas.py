@@ -3,6 +3,8 @@ and the metadata / permission request bodies."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from openqualify.server.db.models import Course
@@ -14,12 +16,12 @@ from openqualify.server.kit.validation import Bool, Tags, fits
 
 class CategoryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    category: fits(Course.category)
+    category: Annotated[str, fits(Course.category)]
 
 
 class LevelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    level: fits(Course.level)
+    level: Annotated[str, fits(Course.level)]
 
 
 class TagsIn(BaseModel):
@@ -29,7 +31,7 @@ class TagsIn(BaseModel):
 
 class TopicIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    topic: fits(Course.topic)
+    topic: Annotated[str, fits(Course.topic)]
 
 
 class PermissionIn(BaseModel):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.courses import repository, schemas
@@ -14,7 +13,7 @@ from openqualify.server.event_hub import emitters as hub
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import IncompatibleParametersError, ObjectIsNotError, ObjectNotFoundError
 from openqualify.server.kit.ids import push_id
-from openqualify.server.kit.reads import ReadContext, Reads
+from openqualify.server.kit.reads import AnyRow, ReadContext, Reads
 from openqualify.server.users.lookup import get_user
 from openqualify.server.users.schemas import full_name
 
@@ -73,7 +72,7 @@ def to_activation_out(offering: Offering, learners: int) -> schemas.ActivationOu
     )
 
 
-async def _content(reads: Reads, content_id: str) -> tuple[Row[Any], Row[Any] | None]:
+async def _content(reads: Reads, content_id: str) -> tuple[AnyRow, AnyRow | None]:
     """The course behind a contentId and the version it names (rows), or 404."""
     found = await repository.read_content(reads, content_id)
     if found is None:
@@ -128,7 +127,7 @@ async def grant_permission(
 ) -> schemas.PermissionGrantedOut:
     """Make the user a builder or a reviewer of the course (exactly one of the two); replaces a previous grant."""
     repo = CourseRepository(session)
-    course = await repo.by_root(root_content_id)
+    course = await repo.find_by_root(root_content_id)
     if course is None:
         raise ObjectNotFoundError.of("content", root_content_id)
     user = await get_user(session, email)

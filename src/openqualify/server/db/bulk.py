@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.base import Base
 from openqualify.server.db.statistics import note_rows_written
-from openqualify.server.kit.cooperative import CHUNK, chunks, pause
+from openqualify.server.kit.chunks import CHUNK, chunks, pause
 
 
 async def insert_rows(session: AsyncSession, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
@@ -29,7 +29,7 @@ async def insert_table_rows(session: AsyncSession, table: Table, rows: Sequence[
     if not rows:
         return
     note_rows_written(session, table.name, len(rows))
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         await _copy(session, table, rows)
         return
     connection = await session.connection()
@@ -57,6 +57,7 @@ async def _copy(session: AsyncSession, table: Table, rows: Sequence[dict[str, An
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
     raw = await connection.get_raw_connection()
     driver = raw.driver_connection
+    assert driver is not None, "a connection checked out of the pool has its driver's connection"
     command = f"COPY {dialect.identifier_preparer.format_table(table)} ({quoted}) FROM STDIN"
     async with driver.cursor() as cursor, cursor.copy(command) as copy:
         for part in chunks(rows, CHUNK):

@@ -11,7 +11,7 @@ psycopg prepares a statement on a connection after a few runs, so the hot reads 
 planning too. A connection that broke (a restarted or failed-over server) is dropped by the pool, the idle ones
 are tested and replaced (a restart breaks them all), and the read is run once more on a fresh one, since reads
 change nothing. While the database may be away (a connection was lost and no read has worked since), a wait for
-a connection is short: the pool cannot make one, and the request is better answered 503 (`kit.contention`)
+a connection is short: the pool cannot make one, and the request is better answered 503 (`middleware.replay`)
 than held for the whole lock timeout. Errors leave as SQLAlchemy's exceptions, as Core's would, so the error
 handlers treat both paths alike (a pool wait past the lock timeout is a 503).
 """

@@ -292,11 +292,12 @@ class _InlineAdaptedConnection(AsyncAdapt_aiosqlite_connection):
 
     @property
     def isolation_level(self) -> str | None:
-        return self._connection.isolation_level  # type: ignore[no-any-return]
+        level: str | None = self._connection.isolation_level
+        return level
 
     @isolation_level.setter
     def isolation_level(self, value: str | None) -> None:
-        self._connection._live().isolation_level = value  # type: ignore[attr-defined]
+        self._connection._live().isolation_level = value
 
 
 class _InlineDBAPI(AsyncAdapt_aiosqlite_dbapi):
@@ -315,7 +316,9 @@ class _InlineDBAPI(AsyncAdapt_aiosqlite_dbapi):
         kwargs["timeout"] = 0  # never wait inside sqlite3: waits happen in asyncio (retry_while_busy)
         kwargs["check_same_thread"] = False  # the pool may close connections from another thread at exit
         connection = _InlineConnection(sqlite3.connect(*args, **kwargs), self.gate, lock_timeout, budget)
-        return _InlineAdaptedConnection(self, connection)
+        # SQLAlchemy's AsyncIODBAPIConnection protocol also asks for __getattr__/__setattr__ hooks, which this
+        # connection does without: SQLAlchemy's adapter only calls the methods it defines.
+        return _InlineAdaptedConnection(self, connection)  # type: ignore[arg-type]
 
 
 class InlineSQLiteDialect(SQLiteDialect_aiosqlite):
@@ -323,7 +326,7 @@ class InlineSQLiteDialect(SQLiteDialect_aiosqlite):
     supports_statement_cache = True
 
     @classmethod
-    def import_dbapi(cls) -> _InlineDBAPI:  # type: ignore[override]
+    def import_dbapi(cls) -> _InlineDBAPI:
         return _InlineDBAPI()
 
     def retrieve_dbapi_version(self, dbapi: Any) -> Any:

@@ -29,8 +29,8 @@ from openqualify.server.db.models import Organisation
 from openqualify.server.event_hub.catalogue import BY_TYPE, anonymised
 from openqualify.server.event_hub.models import HubDelivery, HubEndpoint, HubEvent, HubEventSetting, HubSettings
 from openqualify.server.kit.auth import ORG_CHANGED
+from openqualify.server.kit.chunks import CHUNK, pause
 from openqualify.server.kit.clock import OrgClock, system_now
-from openqualify.server.kit.cooperative import CHUNK, pause
 from openqualify.server.kit.ids import push_id
 from openqualify.server.kit.tenancy import ORG_KEY, bound_org
 from openqualify.server.observability import hub as hub_metrics

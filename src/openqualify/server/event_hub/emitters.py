@@ -46,7 +46,7 @@ from openqualify.server.event_hub.payloads import (
     role_of,
     when,
 )
-from openqualify.server.kit.cooperative import IN_CHUNK, chunks, pause
+from openqualify.server.kit.chunks import IN_CHUNK, chunks, pause
 
 
 async def _raise(session: AsyncSession, event_type: str, data: dict[str, Any]) -> None:

@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openqualify.server.db.models import Organisation
 from openqualify.server.db.types import UTCDateTime
 from openqualify.server.event_hub.models import HubDelivery, HubEndpoint, HubEvent, HubSettings
+from openqualify.server.kit.chunks import IN_CHUNK, chunks
 from openqualify.server.kit.clock import OrgClock, system_now
-from openqualify.server.kit.cooperative import IN_CHUNK, chunks
 
 _OPEN = "d.status IN ('pending', 'retrying')"
 _LEASE_FREE = "(d.lease_expires_at IS NULL OR d.lease_expires_at < :now)"

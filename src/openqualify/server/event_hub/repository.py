@@ -19,7 +19,7 @@ from openqualify.server.event_hub.models import (
     HubEventSetting,
     HubSettings,
 )
-from openqualify.server.kit.cooperative import IN_CHUNK, chunks
+from openqualify.server.kit.chunks import IN_CHUNK, chunks
 from openqualify.server.kit.repository import Repository
 
 OPEN_STATUSES = ("pending", "retrying")

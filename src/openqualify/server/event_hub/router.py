@@ -13,8 +13,8 @@ from fastapi import Body, Query, Request
 
 from openqualify.server.event_hub import schemas, service
 from openqualify.server.kit.deps import PrincipalDep, SessionDep
+from openqualify.server.kit.json_rows import JSONBytes
 from openqualify.server.kit.routing import api_router
-from openqualify.server.kit.wire import JSONBytes
 
 router = api_router(tags=["Event hub"], prefix="/event-hub")
 

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import Row, delete, select
+from sqlalchemy import delete, select
 
 from openqualify.server.db.models import User
 from openqualify.server.db.models.social import AssessmentGroup, AssessmentGroupMember
-from openqualify.server.kit.reads import ReadContext
+from openqualify.server.kit.reads import AnyRow, ReadContext
 from openqualify.server.kit.repository import Repository
 from openqualify.server.offerings.repository import read_rows_in_offering, rows_in_offering
 
 _GROUPS_OF = rows_in_offering(AssessmentGroup.__table__, AssessmentGroup.created_at, AssessmentGroup.id)
 
 
-async def read_groups(ctx: ReadContext, offering_id: str) -> Sequence[Row[Any]] | None:
+async def read_groups(ctx: ReadContext, offering_id: str) -> Sequence[AnyRow] | None:
     """The offering's groups on the read path, by creation (None when the organisation has no such offering)."""
     return await read_rows_in_offering(ctx, _GROUPS_OF, offering_id)
 
@@ -29,7 +28,7 @@ class GroupRepository(Repository):
             .order_by(AssessmentGroup.created_at, AssessmentGroup.id)
         )
 
-    async def get(self, offering_id: str, group_id: str) -> AssessmentGroup | None:
+    async def find(self, offering_id: str, group_id: str) -> AssessmentGroup | None:
         return await self.one_or_none(
             select(AssessmentGroup).where(
                 AssessmentGroup.id == group_id.lower(), AssessmentGroup.offering_id == offering_id

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import Offering
@@ -14,7 +11,7 @@ from openqualify.server.groups.repository import GroupRepository
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import ApiValidationError, ObjectNotFoundError
 from openqualify.server.kit.ids import object_id, push_id
-from openqualify.server.kit.reads import ReadContext
+from openqualify.server.kit.reads import AnyRow, ReadContext
 from openqualify.server.kit.validation import is_email
 from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.offerings.lookup import found_in_offering, get_offering
@@ -24,13 +21,13 @@ from openqualify.server.users.repository import UserRepository
 from openqualify.server.users.service import to_out
 
 
-def group_out(group: AssessmentGroup | Row[Any]) -> schemas.GroupOut:
+def group_out(group: AssessmentGroup | AnyRow) -> schemas.GroupOut:
     return schemas.GroupOut(id=group.id, title=group.title, createdAt=group.created_at)
 
 
 async def _group(session: AsyncSession, offering_id: str, group_id: str) -> tuple[Offering, AssessmentGroup]:
     offering = await get_offering(session, offering_id)
-    group = await GroupRepository(session).get(offering.id, group_id)
+    group = await GroupRepository(session).find(offering.id, group_id)
     if group is None:
         raise ObjectNotFoundError.of("group", group_id)
     return offering, group
@@ -65,7 +62,7 @@ async def add_group_learner(
     if not is_email(body.email):
         raise ApiValidationError(f"The email {body.email} is invalid.")
     user = await get_user(session, body.email)
-    found = await MembershipRepository(session).member_by_email(offering.id, user.email)
+    found = await MembershipRepository(session).find_member(offering.id, user.email)
     if found is None or not found[1].is_learner:
         raise ApiValidationError(f"The user {user.email} is not a learner in the offering {offering.id}.")
     repo = GroupRepository(session)
@@ -84,7 +81,7 @@ async def remove_group_learner(
     session: AsyncSession, principal: Principal, offering_id: str, group_id: str, email: str
 ) -> None:
     _offering, group = await _group(session, offering_id, group_id)
-    user = await UserRepository(session).by_email(email)
+    user = await UserRepository(session).find_by_email(email)
     if user is None:
         raise ObjectNotFoundError.of("user", email)
     repo = GroupRepository(session)

@@ -1,9 +1,9 @@
 """Bearer-token authentication: the token selects the organisation (the `Principal`).
 
-`AuthenticateFirstMiddleware` checks the token of every request to the API's prefixes before anything reads
+`middleware.authenticate_first` checks the token of every request to the API's prefixes before anything reads
 its body (decision 8: 401 first, issue 19.9): a bad token answers at once, whatever the body, and the unread
-body is discarded by the HTTP layer (`kit.protocol`). The principal it finds is the request's: the routes'
-own authentication (`authenticate`) returns it without a second lookup.
+body is discarded by the HTTP layer (`kit.protocol`). The principal it finds is the request's
+(`REQUEST_PRINCIPAL`): the routes' own authentication (`authenticate`) returns it without a second lookup.
 """
 
 from __future__ import annotations
@@ -18,12 +18,10 @@ from typing import Any
 
 from sqlalchemy import Executable, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from openqualify.server.db.models import ApiToken, Organisation
-from openqualify.server.kit.asgi import send_error
 from openqualify.server.kit.clock import OrgClock
-from openqualify.server.kit.errors import AccessDeniedError, ApiError, NotAuthorizedError
+from openqualify.server.kit.errors import AccessDeniedError, NotAuthorizedError
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +104,11 @@ def mark_org_changed(session: AsyncSession) -> None:
 
 
 # The principal `AuthenticateFirstMiddleware` found for the request being served, with the header it came from.
-_REQUEST_PRINCIPAL: ContextVar[tuple[str | None, Principal] | None] = ContextVar("request_principal", default=None)
+REQUEST_PRINCIPAL: ContextVar[tuple[str | None, Principal] | None] = ContextVar("request_principal", default=None)
 
 
 def _already_authenticated(header: str | None) -> Principal | None:
-    found = _REQUEST_PRINCIPAL.get()
+    found = REQUEST_PRINCIPAL.get()
     return found[1] if found is not None and found[0] == header else None
 
 
@@ -167,39 +165,3 @@ async def lookup(first: FetchFirst, token_hash: str) -> Principal:
         org_name=row.name,
         clock=OrgClock(frozen_at=row.clock_frozen_at, offset_seconds=row.clock_offset_seconds),
     )
-
-
-RunFirst = Callable[[Scope, Executable, dict[str, Any]], Awaitable[Any]]
-"""Runs a statement for a request's application (its reader or engine) and returns the first row."""
-
-
-class AuthenticateFirstMiddleware:
-    """401/403 for a request to `prefixes` before its body is read; the principal found serves the request."""
-
-    def __init__(self, app: ASGIApp, *, prefixes: tuple[str, ...], cache: PrincipalCache, run_first: RunFirst) -> None:
-        self.app = app
-        self.prefixes = prefixes
-        self.cache = cache
-        self.run_first = run_first
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] == "OPTIONS" or not scope["path"].startswith(self.prefixes):
-            await self.app(scope, receive, send)
-            return
-        raw = next((value for name, value in scope["headers"] if name == b"authorization"), None)
-        header = None if raw is None else raw.decode("latin-1")
-
-        async def first(statement: Executable, params: dict[str, Any]) -> Any:
-            return await self.run_first(scope, statement, params)
-
-        try:
-            principal = await authenticate(first, header, self.cache)
-        except ApiError as error:  # 401 or 403
-            await send_error(send, error.status_code, error.name, error.details)
-            return
-        scope.setdefault("state", {})["org_id"] = principal.org_id  # for the access log and the journal
-        token = _REQUEST_PRINCIPAL.set((header, principal))
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            _REQUEST_PRINCIPAL.reset(token)

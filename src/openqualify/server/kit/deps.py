@@ -9,10 +9,9 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.engine import write_intent
-from openqualify.server.db.faults import is_connection_lost
+from openqualify.server.db.faults import is_conflict, is_connection_lost, is_lock_timeout
 from openqualify.server.db.statistics import refresh_after
 from openqualify.server.kit.auth import ORG_CHANGED, Principal, authenticate, session_first
-from openqualify.server.kit.contention import UnitOfWorkConflict, is_conflict, is_lock_timeout
 from openqualify.server.kit.errors import CommitUncertainError, SchemaValidationError, ServerBusyError
 from openqualify.server.kit.listcache import bump_data_version
 from openqualify.server.kit.repository import CHANGES
@@ -21,6 +20,10 @@ from openqualify.server.kit.validation import is_email
 from openqualify.server.observability.tracing import unit_of_work_span
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class UnitOfWorkConflict(Exception):
+    """The request's transaction lost a race and was rolled back; it may run again (`middleware.replay`)."""
 
 
 async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
@@ -43,7 +46,7 @@ async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
                     refresh_after(session, request.app.state.engine)
             except BaseException as error:
                 await _roll_back(session, error)
-                if is_conflict(error):  # lost a race: kit.contention runs the request again
+                if is_conflict(error):  # lost a race: middleware.replay runs the request again
                     raise UnitOfWorkConflict from error
                 if is_lock_timeout(error):
                     raise ServerBusyError from error
@@ -55,7 +58,7 @@ async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 async def _commit(session: AsyncSession) -> None:
-    """A connection lost before COMMIT changed nothing (the request may run again, `kit.contention`); lost during
+    """A connection lost before COMMIT changed nothing (the request may run again, `middleware.replay`); lost during
     it, the change may or may not be saved, so the request is answered 503 and not run again (decision F3)."""
     try:
         await session.commit()
@@ -95,7 +98,7 @@ async def _bulk_limit(request: Request) -> int:
 
 
 BulkLimit = Annotated[int, Depends(_bulk_limit)]
-"""`OPENQUALIFY_MAX_BULK_ITEMS`, for routes that take lists (`kit.limits.check_bulk_size`)."""
+"""`OPENQUALIFY_MAX_BULK_ITEMS`, for routes that take lists (`middleware.request_caps.check_bulk_size`)."""
 
 
 def valid_email(value: str, name: str) -> str:

@@ -1,4 +1,5 @@
-"""The contract's named errors. Services raise these; one handler renders them as `{"name", "details"}`."""
+"""The contract's named errors, one class per name, with its status. Services raise these; one handler renders them
+as `{"name", "details"}` (`middleware.errors`). The 503s share the contract's `ServerError` name."""
 
 from __future__ import annotations
 
@@ -18,38 +19,154 @@ class ApiError(Exception):
         return {"name": self.name, "details": self.details}
 
 
-def _named(name: str, status: int = 400) -> type[ApiError]:
-    return type(name, (ApiError,), {"name": name, "status_code": status})
+class NotAuthorizedError(ApiError):
+    """The bearer token is missing, malformed, unknown or revoked."""
+
+    status_code = 401
+    name = "NotAuthorizedError"
 
 
-NotAuthorizedError = _named("NotAuthorizedError", 401)
-AccessDeniedError = _named("AccessDeniedError", 403)
-RouteNotFoundError = _named("RouteNotFoundError", 404)
-TooManyRequestsError = _named("TooManyRequestsError", 429)
-ServerError = _named("ServerError", 500)
-SchemaValidationError = _named("SchemaValidationError")
-ApiValidationError = _named("ApiValidationError")
-TextPatternError = _named("TextPatternError")
-InvalidContentError = _named("InvalidContentError")
-IncompatibleParametersError = _named("IncompatibleParametersError")
-OfferingIncompatibleDatesError = _named("OfferingIncompatibleDatesError")
-MissingInfoError = _named("MissingInfoError")
-ObjectExistsError = _named("ObjectExistsError")
-ObjectAlreadyIsError = _named("ObjectAlreadyIsError")
-ObjectIsNotError = _named("ObjectIsNotError")
-ObjectInvalidPropertyError = _named("ObjectInvalidPropertyError")
-InvalidParameterError = _named("InvalidParameterError")
-AssessmentNotSubmittedError = _named("AssessmentNotSubmittedError")
-ContentDoNotMatchError = _named("ContentDoNotMatchError")
-InvalidSourceAndTargetError = _named("InvalidSourceAndTargetError")
-InvalidGroupChannelError = _named("InvalidGroupChannelError")
-InvalidChannelPropertiesError = _named("InvalidChannelPropertiesError")
-UserNotInOfferingError = _named("UserNotInOfferingError")
-UserNotInChannelError = _named("UserNotInChannelError")
-UserSuspendedError = _named("UserSuspendedError")
-UserDoesNotHaveBadgeError = _named("UserDoesNotHaveBadgeError")
-InvalidObjectIdError = _named("InvalidObjectIdError")
-ValidationError = _named("ValidationError")
+class AccessDeniedError(ApiError):
+    """The token's organisation may not use the API."""
+
+    status_code = 403
+    name = "AccessDeniedError"
+
+
+class RouteNotFoundError(ApiError):
+    """No route matches the method and path."""
+
+    status_code = 404
+    name = "RouteNotFoundError"
+
+
+class TooManyRequestsError(ApiError):
+    """The token or address has used up its requests for the window."""
+
+    status_code = 429
+    name = "TooManyRequestsError"
+
+
+class ServerError(ApiError):
+    """An unexpected failure on the server's side."""
+
+    status_code = 500
+    name = "ServerError"
+
+
+class SchemaValidationError(ApiError):
+    status_code = 400
+    name = "SchemaValidationError"
+
+
+class ApiValidationError(ApiError):
+    status_code = 400
+    name = "ApiValidationError"
+
+
+class TextPatternError(ApiError):
+    status_code = 400
+    name = "TextPatternError"
+
+
+class InvalidContentError(ApiError):
+    status_code = 400
+    name = "InvalidContentError"
+
+
+class IncompatibleParametersError(ApiError):
+    status_code = 400
+    name = "IncompatibleParametersError"
+
+
+class OfferingIncompatibleDatesError(ApiError):
+    status_code = 400
+    name = "OfferingIncompatibleDatesError"
+
+
+class MissingInfoError(ApiError):
+    status_code = 400
+    name = "MissingInfoError"
+
+
+class ObjectExistsError(ApiError):
+    status_code = 400
+    name = "ObjectExistsError"
+
+
+class ObjectAlreadyIsError(ApiError):
+    status_code = 400
+    name = "ObjectAlreadyIsError"
+
+
+class ObjectIsNotError(ApiError):
+    status_code = 400
+    name = "ObjectIsNotError"
+
+
+class ObjectInvalidPropertyError(ApiError):
+    status_code = 400
+    name = "ObjectInvalidPropertyError"
+
+
+class InvalidParameterError(ApiError):
+    status_code = 400
+    name = "InvalidParameterError"
+
+
+class AssessmentNotSubmittedError(ApiError):
+    status_code = 400
+    name = "AssessmentNotSubmittedError"
+
+
+class ContentDoNotMatchError(ApiError):
+    status_code = 400
+    name = "ContentDoNotMatchError"
+
+
+class InvalidSourceAndTargetError(ApiError):
+    status_code = 400
+    name = "InvalidSourceAndTargetError"
+
+
+class InvalidGroupChannelError(ApiError):
+    status_code = 400
+    name = "InvalidGroupChannelError"
+
+
+class InvalidChannelPropertiesError(ApiError):
+    status_code = 400
+    name = "InvalidChannelPropertiesError"
+
+
+class UserNotInOfferingError(ApiError):
+    status_code = 400
+    name = "UserNotInOfferingError"
+
+
+class UserNotInChannelError(ApiError):
+    status_code = 400
+    name = "UserNotInChannelError"
+
+
+class UserSuspendedError(ApiError):
+    status_code = 400
+    name = "UserSuspendedError"
+
+
+class UserDoesNotHaveBadgeError(ApiError):
+    status_code = 400
+    name = "UserDoesNotHaveBadgeError"
+
+
+class InvalidObjectIdError(ApiError):
+    status_code = 400
+    name = "InvalidObjectIdError"
+
+
+class ValidationError(ApiError):
+    status_code = 400
+    name = "ValidationError"
 
 
 class ServerBusyError(ApiError):

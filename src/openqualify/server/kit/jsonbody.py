@@ -5,7 +5,7 @@ of parsing and, through validation that reports every extra key, a gigabyte of e
 the structure is counted *while* it is parsed, by an incremental parser (ijson over yajl, in C): properties per
 object, items per array, values per body, nesting depth and string length. The first value past a bound stops
 the parse with an ajv-style 400, so a hostile body costs what its first thousand keys cost. A large body is fed
-to the parser in slices with a pause between them (`kit.cooperative`), so other requests run meanwhile.
+to the parser in slices with a pause between them (`kit.chunks`), so other requests run meanwhile.
 
 orjson stays the reference for what JSON is (decision R6): yajl turns a lone surrogate escape into `?` and
 words its errors differently, so a body with surrogate escapes, and any body the incremental parser refuses,

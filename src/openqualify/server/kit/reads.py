@@ -21,7 +21,7 @@ import inspect
 from collections import namedtuple
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Annotated, Any, Protocol, TypeAlias, TypeVar
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.dependencies.models import Dependant
@@ -45,6 +45,8 @@ TENANT: BindParameter[Any] = bindparam(TENANT_PARAM)
 
 E = TypeVar("E", bound=Callable[..., Awaitable[Any]])
 S = TypeVar("S", bound=Executable)
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
+"""A row of any columns (SQLAlchemy 2.1's `Row` is generic in each of its columns' types)."""
 
 # Every statement built for the read path, for the isolation test.
 REGISTERED: list[Executable] = []
@@ -93,9 +95,9 @@ class Reads(Protocol):
     function taking `Reads` serves both paths.
     """
 
-    async def rows(self, statement: Executable, /, **params: Any) -> Sequence[Row[Any]]: ...
+    async def rows(self, statement: Executable, /, **params: Any) -> Sequence[AnyRow]: ...
 
-    async def first(self, statement: Executable, /, **params: Any) -> Row[Any] | None: ...
+    async def first(self, statement: Executable, /, **params: Any) -> AnyRow | None: ...
 
     async def scalar(self, statement: Executable, /, **params: Any) -> Any: ...
 
@@ -150,10 +152,10 @@ class ReadContext:
             bind_org(self._session.sync_session, self.principal.org_id)
         return self._session
 
-    async def rows(self, statement: Executable, /, **params: Any) -> Sequence[Row[Any]]:
+    async def rows(self, statement: Executable, /, **params: Any) -> Sequence[AnyRow]:
         return await self._run(statement, {TENANT_PARAM: self.principal.org_id, **params})
 
-    async def first(self, statement: Executable, /, **params: Any) -> Row[Any] | None:
+    async def first(self, statement: Executable, /, **params: Any) -> AnyRow | None:
         found = await self._run(statement, {TENANT_PARAM: self.principal.org_id, **params})
         return found[0] if found else None
 

@@ -11,16 +11,19 @@ unit of work changes them; what it only reads comes through the same statements 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
-from sqlalchemy import Executable, Row, Select, select
+from sqlalchemy import Executable, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openqualify.server.kit.reads import AnyRow
 from openqualify.server.kit.tenancy import TENANT_PARAM, bound_org
 
 T = TypeVar("T")
 R = TypeVar("R")
-S = TypeVar("S", bound=Select[Any])
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
+"""A SELECT of any columns (SQLAlchemy 2.1's `Select` is generic in each of its columns' types)."""
+S = TypeVar("S", bound=AnySelect)
 
 CHANGES = "changes"
 """`session.info` key: the session is the unit of work of a request that may write (`kit.deps`)."""
@@ -91,10 +94,10 @@ class Repository:
         org_id = bound_org(self.session.sync_session)
         return params if org_id is None else {TENANT_PARAM: org_id, **params}
 
-    async def rows(self, statement: Executable, /, **params: Any) -> Sequence[Row[Any]]:
+    async def rows(self, statement: Executable, /, **params: Any) -> Sequence[AnyRow]:
         return (await self.session.execute(statement, self._params(params))).all()
 
-    async def first(self, statement: Executable, /, **params: Any) -> Row[Any] | None:
+    async def first(self, statement: Executable, /, **params: Any) -> AnyRow | None:
         return (await self.session.execute(statement, self._params(params))).first()
 
     async def scalar(self, statement: Executable, /, **params: Any) -> Any:
@@ -102,7 +105,7 @@ class Repository:
 
     # --- entities from the same statements, where the unit of work changes them ---------------------------------
 
-    async def entity(self, model: type[R], statement: Select[Any], /, **params: Any) -> R | None:
+    async def entity(self, model: type[R], statement: AnySelect, /, **params: Any) -> R | None:
         """The entity of `model` found by a registered statement that selects `model`'s table's columns: the read
         path's statement, its row loaded as an entity (from the identity map when loaded already, unless the
         statement asks `populate_existing`, as `for_change` does: its options apply to the load)."""
@@ -110,6 +113,6 @@ class Repository:
         found: R | None = (await self.session.execute(loaded, self._params(params))).scalars().first()
         return found
 
-    async def entity_for_change(self, model: type[R], statement: Select[Any], /, **params: Any) -> R | None:
+    async def entity_for_change(self, model: type[R], statement: AnySelect, /, **params: Any) -> R | None:
         """`entity`, locked and read afresh as `for_change` says (F1)."""
         return await self.entity(model, await self.for_change(statement), **params)

@@ -16,9 +16,16 @@ from starlette.types import Scope
 from openqualify.server.kit.deps import PrincipalDep
 from openqualify.server.kit.jsonbody import fail_fast_validator, parse_json
 from openqualify.server.kit.listcache import cached_list
-from openqualify.server.kit.paths import SLASH_STANDIN, restore_slashes
 from openqualify.server.kit.reads import READ_ROUTE, ReadParams, read_handler, read_route
 from openqualify.server.kit.validation import refuse_nul
+
+# An encoded slash of the raw path (`BUS%2F101`), kept inside its segment by `middleware.encoded_slash`.
+SLASH_STANDIN = "\ue000"
+
+
+def restore_slashes(params: dict[str, Any]) -> dict[str, Any]:
+    """The matched path values with their encoded slashes back as `/`."""
+    return {k: v.replace(SLASH_STANDIN, "/") if isinstance(v, str) else v for k, v in params.items()}
 
 
 def is_json_content_type(value: str | None) -> bool:

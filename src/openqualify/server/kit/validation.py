@@ -2,17 +2,19 @@
 
 The input types here are the one place where request strings are checked: JSON-Schema-strict types (no
 coercion), no NUL characters, and a maximum length on every string, taken from the column the value is stored
-in (`fits(User.first_name)`) or a general cap for free text. Lone surrogates never get this far: the JSON
-parser refuses them (`kit.routing.JsonRequest`). FastAPI reports problems as pydantic error dicts; the real
-service speaks ajv: `describe` translates, so every route reports bad input the same way.
+in (`Annotated[str, fits(User.first_name)]`) or a general cap for free text. Lone surrogates never get this far:
+the JSON parser refuses them (`kit.routing.JsonRequest`). FastAPI reports problems as pydantic error dicts; the
+real service speaks ajv: `describe` translates, so every route reports bad input the same way.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
+from annotated_types import GroupedMetadata
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from openqualify.server.kit.errors import ApiError, SchemaValidationError
@@ -92,10 +94,24 @@ def _email(value: str) -> str:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class StrictText(GroupedMetadata):
+    """`Annotated[str, StrictText(80)]`: a strict string (no coercion) of `min_length` to `max_length` characters.
+    Metadata rather than a type built at run time, so type checkers see `str`."""
+
+    max_length: int
+    min_length: int = 0
+
+    def __iter__(self) -> Iterator[object]:
+        # Constraints before the validator: pydantic then reports `string_too_long`, not a generic `too_long`.
+        yield from StringConstraints(min_length=self.min_length, max_length=self.max_length)
+        yield BeforeValidator(_strict_str)
+
+
 def bounded(max_length: int, *, min_length: int = 0) -> Any:
-    """A strict string of at most `max_length` characters."""
-    # Constraints before the validator: pydantic then reports `string_too_long`, not a generic `too_long`.
-    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length), BeforeValidator(_strict_str)]
+    """A strict string of at most `max_length` characters, as a type built at run time (for models built at run
+    time, such as the import's rows); in a declared field write `Annotated[str, StrictText(...)]`."""
+    return Annotated[str, StrictText(max_length, min_length)]
 
 
 def column_length(column: Any) -> int:
@@ -103,9 +119,10 @@ def column_length(column: Any) -> int:
     return getattr(column.type, "length", None) or TEXT_MAX_LENGTH
 
 
-def fits(column: Any, *, min_length: int = 0) -> Any:
-    """A strict string that fits the column it is stored in: `firstName: fits(User.first_name, min_length=1)`."""
-    return bounded(column_length(column), min_length=min_length)
+def fits(column: Any, *, min_length: int = 0) -> StrictText:
+    """A strict string that fits the column it is stored in:
+    `firstName: Annotated[str, fits(User.first_name, min_length=1)]`."""
+    return StrictText(column_length(column), min_length)
 
 
 def _reject_null(value: object) -> object:
@@ -114,14 +131,14 @@ def _reject_null(value: object) -> object:
     return value
 
 
-def not_null(inner: Any) -> Any:
-    """An optional field that, when present, holds a value: JSON null is refused like a wrong type."""
-    return Annotated[inner | None, BeforeValidator(_reject_null)]
+NOT_NULL = BeforeValidator(_reject_null)
+"""`Annotated[X | None, NOT_NULL]`: an optional field that, when present, holds a value: JSON null is refused like
+a wrong type."""
 
 
 # JSON-schema-strict input types: no silent coercion of 1 -> "1" or "true" -> True.
-Str = bounded(TEXT_MAX_LENGTH)
-NonEmptyStr = bounded(TEXT_MAX_LENGTH, min_length=1)
+Str = Annotated[str, StrictText(TEXT_MAX_LENGTH)]
+NonEmptyStr = Annotated[str, StrictText(TEXT_MAX_LENGTH, min_length=1)]
 Bool = Annotated[bool, BeforeValidator(_strict_bool)]
 Number = Annotated[float, BeforeValidator(_strict_number)]
 EmailStr = Annotated[
@@ -130,8 +147,8 @@ EmailStr = Annotated[
     BeforeValidator(_strict_str),
     AfterValidator(_email),
 ]
-Tag = bounded(TAG_MAX_LENGTH)
-Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS)]  # type: ignore[valid-type]  # Tag is built at run time
+Tag = Annotated[str, StrictText(TAG_MAX_LENGTH)]
+Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS)]
 
 
 def _location(loc: Sequence[Any]) -> str:
@@ -192,3 +209,9 @@ def to_schema_error(errors: Sequence[dict[str, Any]]) -> ApiError:  # a SchemaVa
     """The first problem decides the message, as ajv stops at the first error by default."""
     ordered = sorted(errors, key=lambda e: 0 if e.get("loc", ("",))[0] == "path" else 1)
     return SchemaValidationError(describe(ordered[0]) if ordered else "invalid request")
+
+
+def check_bulk_size(items: Sequence[object], limit: int) -> None:
+    """The cap on items of one bulk request, reported as JSON Schema's `maxItems` would be."""
+    if len(items) > limit:
+        raise SchemaValidationError(f"data should NOT have more than {limit} items")

@@ -2,7 +2,7 @@
 
 Every item is judged first (schema, already a member, suspended account, names for a new account) against
 users and memberships loaded in a few IN queries; the accepted items are then written as plain rows, in chunks
-that leave the event loop free for other requests (`kit.cooperative`).
+that leave the event loop free for other requests (`kit.chunks`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openqualify.server.channels import cascade as channels_cascade
 from openqualify.server.event_hub import emitters as hub
 from openqualify.server.kit.auth import Principal
-from openqualify.server.kit.cooperative import CHUNK, pause
+from openqualify.server.kit.chunks import CHUNK, pause
 from openqualify.server.kit.errors import (
     ApiError,
     MissingInfoError,
@@ -31,7 +31,7 @@ from openqualify.server.memberships import schemas
 from openqualify.server.memberships.repository import MembershipRepository
 from openqualify.server.offerings.lookup import get_offering
 from openqualify.server.users.repository import Account, UserRepository, email_key
-from openqualify.server.users.schemas import ProfileRequestOut, UserMetadataOut
+from openqualify.server.users.schemas import InviteOut, ProfileRequestOut, UserMetadataOut
 from openqualify.server.users.service import NewUser, invite_url, new_user_values, suspended_error
 
 _ITEM = first_error_validator(schemas.OfferingUserIn)  # an item's first error only (issue 19.1)
@@ -52,17 +52,17 @@ def already_member_error(email: str, offering_id: str) -> ObjectExistsError:
 
 def _parse(index: int, raw: Any) -> schemas.OfferingUserIn | ApiError:
     try:
-        return _ITEM.validate_python(raw)
+        item: schemas.OfferingUserIn = _ITEM.validate_python(raw)
+        return item
     except PydanticValidationError as exc:
         first = exc.errors()[0]
         located = {**first, "loc": ("body", index, *first.get("loc", ()))}
-        return SchemaValidationError(describe(located))  # type: ignore[arg-type]
+        return SchemaValidationError(describe(located))
 
 
 def _raw_email(raw: Any) -> str | None:
-    if isinstance(raw, dict) and isinstance(raw.get("email"), str):
-        return raw["email"]
-    return None
+    email = raw.get("email") if isinstance(raw, dict) else None
+    return email if isinstance(email, str) else None
 
 
 def _new_user(item: schemas.OfferingUserIn) -> NewUser:
@@ -104,7 +104,7 @@ def _added(accepted: _Accepted) -> schemas.OfferingUserAddOut:
         isReadonly=item.isReadonly,
         sendInvite=item.sendInvite,
         sendNotificationEmail=item.sendNotificationEmail,
-        invite=schemas.InviteOut(url=invite_url(accepted.user)) if with_link else None,
+        invite=InviteOut(url=invite_url(accepted.user)) if with_link else None,
     )
 
 

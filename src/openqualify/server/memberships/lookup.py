@@ -12,7 +12,7 @@ from openqualify.server.users.lookup import get_user
 
 async def get_member(session: AsyncSession, offering: Offering, email: str) -> tuple[User, Membership]:
     """A member in any role, or 404 for the user (unknown user, or not in this offering)."""
-    found = await MembershipRepository(session).member_by_email(offering.id, email)
+    found = await MembershipRepository(session).find_member(offering.id, email)
     if found is None:
         raise ObjectNotFoundError.of("user", email)
     return found

@@ -6,22 +6,22 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Select, delete, func, or_, select
+from sqlalchemy import ColumnElement, Date, Select, delete, func, or_, select
 
 from openqualify.server.db.bulk import insert_rows
 from openqualify.server.db.models import EmailOutbox, MarkerAssignment, Membership, Offering, User
-from openqualify.server.kit.cooperative import chunks
+from openqualify.server.kit.chunks import chunks
 from openqualify.server.kit.repository import Repository
 from openqualify.server.users.repository import email_key
 
 
-def learner_filter() -> tuple[object, ...]:
+def learner_filter() -> tuple[ColumnElement[bool], ...]:
     """WHERE clauses selecting learners (neither facilitator nor marker)."""
     return (Membership.is_facilitator.is_(False), Membership.is_marker.is_(False))
 
 
 class MembershipRepository(Repository):
-    async def member_by_email(self, offering_id: str, email: str) -> tuple[User, Membership] | None:
+    async def find_member(self, offering_id: str, email: str) -> tuple[User, Membership] | None:
         """A member in any role with their account.
 
         Memberships read in a unit of work are locked until it ends (`Repository.for_change`): a learner's
@@ -136,7 +136,7 @@ class MembershipRepository(Repository):
         return found
 
     @staticmethod
-    def offering_ids_of_user_query(user_id: str) -> Select[tuple[str]]:
+    def offering_ids_of_user_query(user_id: str) -> Select[str]:
         return select(Membership.offering_id).where(Membership.user_id == user_id)
 
     async def offering_ids_of_user(self, user_id: str) -> set[str]:

@@ -8,10 +8,9 @@ from fastapi import Body, Path, Query, Response
 
 from openqualify.server.kit.deps import BulkLimit, PrincipalDep, SessionDep, UserEmailPath
 from openqualify.server.kit.errors import SchemaValidationError
-from openqualify.server.kit.limits import check_bulk_size
 from openqualify.server.kit.reads import ReadContextDep
 from openqualify.server.kit.routing import api_router
-from openqualify.server.kit.validation import Str
+from openqualify.server.kit.validation import Str, check_bulk_size
 from openqualify.server.memberships import bulk, schemas, service
 from openqualify.server.offerings.schemas import OfferingOut
 

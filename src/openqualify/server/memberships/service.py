@@ -108,7 +108,7 @@ async def assign_learners(
     marker, marker_membership = await get_member(session, offering, marker_email)
     _require_marker(marker, marker_membership)
     repo = MembershipRepository(session)
-    users = await UserRepository(session).by_emails(learner_emails)
+    users = await UserRepository(session).find_by_emails(learner_emails)
     memberships = await repo.memberships_of(offering.id, [u.id for u in users.values()])
     wanted: list[str] = []
     for email in learner_emails:
@@ -138,7 +138,7 @@ async def unassign_learners(
     offering = await get_offering(session, offering_id)
     marker, marker_membership = await get_member(session, offering, marker_email)
     _require_marker(marker, marker_membership)
-    users = await UserRepository(session).by_emails(learner_emails)
+    users = await UserRepository(session).find_by_emails(learner_emails)
     if users:
         await MembershipRepository(session).unassign(offering.id, marker.id, [u.id for u in users.values()])
         await session.flush()

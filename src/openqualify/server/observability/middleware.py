@@ -2,7 +2,7 @@
 
 `ObservabilityMiddleware` wraps every other layer (CORS included), so every answer carries `X-Request-Id`:
 the application's, the request layer's refusals (400, 401, 413, 429), CORS preflights, 500s. It sets the
-request's id in a context variable for the log lines written while the request is served (`kit.logs`), counts
+request's id in a context variable for the log lines written while the request is served (`observability.logs`), counts
 the request once its answer is complete (by route template, method and status class), and, when traces are on,
 puts the request id and the operation on FastAPI's server span.
 
@@ -24,7 +24,7 @@ from opentelemetry import trace
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from openqualify.server.kit.asgi import send_error
+from openqualify.server.middleware.asgi import send_error
 from openqualify.server.observability import metrics, tracing
 from openqualify.server.observability.exposition import scrape
 from openqualify.server.observability.requestid import HEADER, from_headers, new_request_id, request_id

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import Offering
 from openqualify.server.kit.errors import ObjectNotFoundError
-from openqualify.server.kit.reads import ReadContext
+from openqualify.server.kit.reads import AnyRow, ReadContext
 from openqualify.server.offerings.repository import OfferingRepository, read_offering_row
 
 T = TypeVar("T")
@@ -23,7 +22,7 @@ def found_in_offering(found: T | None, offering_id: str) -> T:
     return found
 
 
-async def read_offering(ctx: ReadContext, offering_id: str) -> Row[Any]:
+async def get_offering_row(ctx: ReadContext, offering_id: str) -> AnyRow:
     """On the read path: the offering's row (its columns, as attributes), or 404."""
     return found_in_offering(await read_offering_row(ctx, offering_id), offering_id)
 

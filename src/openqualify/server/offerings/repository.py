@@ -6,13 +6,23 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Row, Select, Table, and_, bindparam, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    ColumnExpressionArgument,
+    FromClause,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+)
 
 from openqualify.server.db.models import Course, CourseVersion, Membership, Offering, OfferingBadge
 from openqualify.server.kit.odata import Field, ODataQuery, escape_like
 from openqualify.server.kit.odata.compiler import LIKE_ESCAPE
-from openqualify.server.kit.reads import Reads, org_scope, registered
-from openqualify.server.kit.repository import Repository
+from openqualify.server.kit.reads import AnyRow, Reads, org_scope, registered
+from openqualify.server.kit.repository import AnySelect, Repository
 from openqualify.server.memberships.repository import learner_filter
 
 SummaryRow = Any  # a Row of SUMMARY_COLUMNS
@@ -42,7 +52,7 @@ def summary_fields() -> Mapping[str, Field]:
     }
 
 
-def _summary_select() -> Select[Any]:
+def _summary_select() -> AnySelect:
     return select(
         Offering.id,
         Offering.name,
@@ -103,7 +113,7 @@ class OfferingRepository(Repository):
         and badge against each other's result, one after the other."""
         return await self.entity_for_change(Offering, _COLUMNS_BY_ID, offering_id=offering_id)
 
-    async def with_course(self, *where: ColumnElement[bool]) -> Sequence[Row[Any]]:
+    async def with_course(self, *where: ColumnElement[bool]) -> Sequence[AnyRow]:
         """Offerings (rows of `with_course_columns`) matching `where`, in one query, ordered by start then id."""
         return await self.rows(_with_course().where(*where).order_by(Offering.start, Offering.id))
 
@@ -178,7 +188,7 @@ _COLUMNS_BY_ID = registered(
 )
 
 
-def rows_in_offering(table: Table, *order_by: ColumnElement[Any]) -> Select[Any]:
+def rows_in_offering(table: FromClause, *order_by: ColumnExpressionArgument[Any]) -> AnySelect:
     """A read-path statement for the rows of `table` in the offering `:offering_id` that checks the offering in
     the same round trip: no row at all when the organisation has no such offering, one row of NULLs when the
     offering has none (`read_rows_in_offering` tells them apart). `table` has `id` and `offering_id` columns."""
@@ -192,8 +202,8 @@ def rows_in_offering(table: Table, *order_by: ColumnElement[Any]) -> Select[Any]
 
 
 async def read_rows_in_offering(
-    ctx: Reads, statement: Select[Any], offering_id: str
-) -> Sequence[Row[Any]] | None:
+    ctx: Reads, statement: AnySelect, offering_id: str
+) -> Sequence[AnyRow] | None:
     """The rows of a `rows_in_offering` statement; None when the organisation has no such offering."""
     rows = await ctx.rows(statement, offering_id=offering_id)
     if not rows:
@@ -201,12 +211,12 @@ async def read_rows_in_offering(
     return () if rows[0].id is None else rows
 
 
-async def read_offering_row(ctx: Reads, offering_id: str) -> Row[Any] | None:
+async def read_offering_row(ctx: Reads, offering_id: str) -> AnyRow | None:
     """The offering's row (its columns, as attributes)."""
     return await ctx.first(_COLUMNS_BY_ID, offering_id=offering_id)
 
 
-def _with_course() -> Select[Any]:
+def _with_course() -> AnySelect:
     """The offering's columns with its course's `tasks_enabled` and `course_cover` (what `offering_json` shows)."""
     return (
         select(*Offering.__table__.c, Course.tasks_enabled, Course.cover_image_url.label("course_cover"))
@@ -218,7 +228,7 @@ def _with_course() -> Select[Any]:
 _OFFERING_BY_ID = registered(_with_course().where(Offering.id == bindparam("offering_id")))
 
 
-async def read_offering_with_course(ctx: Reads, offering_id: str) -> Row[Any] | None:
+async def read_offering_with_course(ctx: Reads, offering_id: str) -> AnyRow | None:
     """The offering's row with its course's `tasks_enabled` and `course_cover` (`GET /offerings/{offeringId}`,
     the console's offering page)."""
     return await ctx.first(_OFFERING_BY_ID, offering_id=offering_id)

@@ -8,9 +8,9 @@ from fastapi import Query, Request, Response
 
 from openqualify.server.kit.deps import PrincipalDep, SessionDep
 from openqualify.server.kit.errors import SchemaValidationError
+from openqualify.server.kit.json_rows import JSONBytes
 from openqualify.server.kit.reads import ReadContextDep
 from openqualify.server.kit.routing import api_router
-from openqualify.server.kit.wire import JSONBytes
 from openqualify.server.offerings import schemas, service, views
 
 router = api_router(tags=["Offerings"])
@@ -86,26 +86,26 @@ async def update_offering(
 async def put_category(
     principal: PrincipalDep, session: SessionDep, offeringId: str, body: schemas.CategoryIn
 ) -> schemas.OfferingOut:
-    return await service.put_metadata(session, principal, offeringId, "category", body.category)
+    return await service.set_metadata(session, principal, offeringId, "category", body.category)
 
 
 @router.put("/offerings/{offeringId}/metadata/level", **METADATA_ROUTE)
 async def put_level(
     principal: PrincipalDep, session: SessionDep, offeringId: str, body: schemas.LevelIn
 ) -> schemas.OfferingOut:
-    return await service.put_metadata(session, principal, offeringId, "level", body.level)
+    return await service.set_metadata(session, principal, offeringId, "level", body.level)
 
 
 @router.put("/offerings/{offeringId}/metadata/tags", **METADATA_ROUTE)
 async def put_tags(
     principal: PrincipalDep, session: SessionDep, offeringId: str, body: schemas.TagsIn
 ) -> schemas.OfferingOut:
-    return await service.put_metadata(session, principal, offeringId, "tags", body.tags)
+    return await service.set_metadata(session, principal, offeringId, "tags", body.tags)
 
 
 @router.put("/offerings/{offeringId}/metadata/topic", **METADATA_ROUTE)
 async def put_topic(
     principal: PrincipalDep, session: SessionDep, offeringId: str, body: schemas.TopicIn
 ) -> schemas.OfferingOut:
-    return await service.put_metadata(session, principal, offeringId, "topic", body.topic)
+    return await service.set_metadata(session, principal, offeringId, "topic", body.topic)
 

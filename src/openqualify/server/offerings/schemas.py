@@ -3,19 +3,19 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from openqualify.server.db.base import ID_LENGTH
 from openqualify.server.db.models import Offering, OfferingBadge
 from openqualify.server.kit.timefmt import DateTimeIn, DateTimeOut
-from openqualify.server.kit.validation import Bool, NonEmptyStr, Number, Str, Tags, bounded, fits
+from openqualify.server.kit.validation import Bool, NonEmptyStr, Number, Str, StrictText, Tags, fits
 
-Category = fits(Offering.category)
-Level = fits(Offering.level)
-Topic = fits(Offering.topic)
-ContentId = bounded(ID_LENGTH, min_length=1)
+Category = Annotated[str, fits(Offering.category)]
+Level = Annotated[str, fits(Offering.level)]
+Topic = Annotated[str, fits(Offering.topic)]
+ContentId = Annotated[str, StrictText(ID_LENGTH, min_length=1)]
 
 
 class OfferingMetadataIn(BaseModel):
@@ -54,7 +54,7 @@ class BadgeExpiryIn(BaseModel):
 class BadgeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: fits(OfferingBadge.title) | None = None
+    title: Annotated[str, fits(OfferingBadge.title)] | None = None
     description: Str | None = None
     requiresApproval: Bool | None = None
     badgeExpiry: BadgeExpiryIn | None = None
@@ -66,19 +66,19 @@ class OfferingPatch(BaseModel):
     `null` is accepted here for every field; the service clears the nullable ones and refuses the others.
     """
 
-    name: fits(Offering.name, min_length=1) | None = None
+    name: Annotated[str, fits(Offering.name, min_length=1)] | None = None
     description: NonEmptyStr | None = None
     overview: Str | None = None
-    identifier: fits(Offering.identifier) | None = None
+    identifier: Annotated[str, fits(Offering.identifier)] | None = None
     contentId: ContentId | None = None
-    rootContentId: bounded(ID_LENGTH) | None = None
+    rootContentId: Annotated[str, StrictText(ID_LENGTH)] | None = None
     start: DateTimeIn | None = None
     end: DateTimeIn | None = None
     hasEarlyCloseOff: Bool | None = None
     earlyCloseOffDate: DateTimeIn | None = None
     useRelativeDates: Bool | None = None
     isReadonly: Bool | None = None
-    trailerVideoUrl: fits(Offering.trailer_video_url, min_length=1) | None = None
+    trailerVideoUrl: Annotated[str, fits(Offering.trailer_video_url, min_length=1)] | None = None
     metadata: OfferingMetadataIn | None = None
     badge: BadgeIn | None = None
 

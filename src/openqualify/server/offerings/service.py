@@ -312,7 +312,7 @@ def _merge_metadata(offering: Offering, values: dict[str, Any]) -> None:
 # --- metadata PUTs --------------------------------------------------------------------------------------
 
 
-async def put_metadata(
+async def set_metadata(
     session: AsyncSession, principal: Principal, offering_id: str, field: str, value: Any
 ) -> schemas.OfferingOut:
     """Replace one metadata field (`category`, `level`, `tags` or `topic`); absent or null clears it."""

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openqualify.server.db.models import Offering
 from openqualify.server.kit.auth import Principal
 from openqualify.server.kit.errors import ObjectNotFoundError, TextPatternError
+from openqualify.server.kit.json_rows import present
 from openqualify.server.kit.odata import ODataQuery
 from openqualify.server.kit.reads import Reads
-from openqualify.server.kit.wire import present
 from openqualify.server.offerings import schemas
 from openqualify.server.offerings.repository import (
     OfferingRepository,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import Response
 from pydantic import BaseModel
 
+from openqualify.server.kit.json_rows import JSONBytes
 from openqualify.server.kit.reads import ReadContextDep
 from openqualify.server.kit.routing import api_router
-from openqualify.server.kit.wire import JSONBytes
 
 router = api_router(tags=["Organisation"])
 

@@ -9,7 +9,6 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Row,
-    Select,
     String,
     and_,
     bindparam,
@@ -33,16 +32,16 @@ from openqualify.server.db.models import (
     UnitReaction,
     User,
 )
-from openqualify.server.kit.reads import ReadContext, org_scope, registered
-from openqualify.server.kit.repository import Repository
-from openqualify.server.kit.wire import wire_time
+from openqualify.server.kit.json_rows import wire_time
+from openqualify.server.kit.reads import AnyRow, ReadContext, org_scope, registered
+from openqualify.server.kit.repository import AnySelect, Repository
 from openqualify.server.memberships.repository import learner_filter
 
 # No stored row means nothing done yet.
 COMPLETION = func.coalesce(LearnerProgress.completion, 0)
 
 
-def _with_completion(statement: Select[Any]) -> Select[Any]:
+def _with_completion(statement: AnySelect) -> AnySelect:
     return statement.outerjoin(
         LearnerProgress,
         (LearnerProgress.offering_id == Membership.offering_id) & (LearnerProgress.user_id == Membership.user_id),
@@ -53,7 +52,7 @@ def _uses_completion(condition: ColumnElement[bool]) -> bool:
     return LearnerProgress.__table__ in find_tables(condition, check_columns=True)
 
 
-def _with_completion_if_used(statement: Select[Any], condition: ColumnElement[bool]) -> Select[Any]:
+def _with_completion_if_used(statement: AnySelect, condition: ColumnElement[bool]) -> AnySelect:
     """Join the stored completion only when `condition` reads it (a LEFT JOIN on its key adds no rows)."""
     return _with_completion(statement) if _uses_completion(condition) else statement
 
@@ -79,7 +78,7 @@ def learner_in_offering(offering_id: str, condition: ColumnElement[bool]) -> Col
 PageUser = Row[tuple[str, str, str | None, str | None, str | None]]
 
 
-def _fraction_sql() -> object:
+def _fraction_sql() -> ColumnElement[float]:
     """A page's weight in the completion (`completion.page_fraction` in SQL) of a PageProgress joined to its page."""
     return case(
         (PageProgress.viewed.is_(False), 0.0),
@@ -296,7 +295,7 @@ _OFFERING_LEARNERS = registered(
 )
 
 
-async def read_offering_learners(ctx: ReadContext, offering_id: str, course_id: str) -> Sequence[Row[Any]]:
+async def read_offering_learners(ctx: ReadContext, offering_id: str, course_id: str) -> Sequence[AnyRow]:
     """The offering's learners by e-mail, in the wire order of `LearnerProgressResponse`: the course id, e-mail,
     first and last name, person id, completion (text) and last login (wire text); columns only, driven from the
     offering's memberships, on the read path."""
@@ -315,7 +314,7 @@ _SHARED_NOTES = registered(
 )
 
 
-async def read_shared_notes(ctx: ReadContext, offering_id: str) -> Sequence[Row[Any]]:
+async def read_shared_notes(ctx: ReadContext, offering_id: str) -> Sequence[AnyRow]:
     """The offering's shared notes, oldest first, in the wire order of `SocialNotesResponse`: user id, person
     id, e-mail, first name, last name, page id, paragraph id, content."""
     return await ctx.rows(_SHARED_NOTES, offering_id=offering_id)

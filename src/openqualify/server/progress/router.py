@@ -10,9 +10,9 @@ from typing import Annotated
 from fastapi import Query, Response
 
 from openqualify.server.kit.deps import UserEmailPath
+from openqualify.server.kit.json_rows import JSONBytes
 from openqualify.server.kit.reads import ReadContextDep
 from openqualify.server.kit.routing import api_router
-from openqualify.server.kit.wire import JSONBytes
 from openqualify.server.progress import schemas, service
 
 router = api_router(tags=["Learner activity"])

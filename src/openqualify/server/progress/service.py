@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import Membership, User
 from openqualify.server.kit.errors import SchemaValidationError
+from openqualify.server.kit.json_rows import objects
 from openqualify.server.kit.odata import (
     And,
     Call,
@@ -33,9 +34,8 @@ from openqualify.server.kit.odata import (
     parse_top,
 )
 from openqualify.server.kit.reads import ReadContext
-from openqualify.server.kit.wire import objects
 from openqualify.server.memberships.lookup import get_learner
-from openqualify.server.offerings.lookup import get_offering, read_offering
+from openqualify.server.offerings.lookup import get_offering, get_offering_row
 from openqualify.server.progress import repository as repo
 from openqualify.server.progress import schemas
 from openqualify.server.progress.repository import ProgressRepository
@@ -146,8 +146,8 @@ _LEARNER_PROGRESS_KEYS = ("courseId", "email", "firstName", "lastName", "personI
 
 
 async def learners_progress(ctx: ReadContext, offering_id: str) -> list[dict[str, Any]]:
-    """`LearnerProgressResponse` rows as JSON-ready dicts (`kit.wire`): this list runs to thousands of rows."""
-    offering = await read_offering(ctx, offering_id)
+    """`LearnerProgressResponse` rows as JSON-ready dicts (`kit.json_rows`): this list runs to thousands of rows."""
+    offering = await get_offering_row(ctx, offering_id)
     return objects(_LEARNER_PROGRESS_KEYS, await repo.read_offering_learners(ctx, offering.id, offering.content_id))
 
 
@@ -187,7 +187,7 @@ async def all_progress(
     session: AsyncSession, top: str | None, orderby: str | None, filter_text: str | None
 ) -> dict[str, Any]:
     """One page of learners (in SQL), then their offerings in one IN query: cost follows the page size. The
-    answer is `AllProgressOut` as JSON-ready values (`kit.wire`): pages run to a thousand learners."""
+    answer is `AllProgressOut` as JSON-ready values (`kit.json_rows`): pages run to a thousand learners."""
     limit = parse_top(top)
     with explained(_FILTER_FIELDS, _COLLECTIONS):
         tree = parse_filter(filter_text) if filter_text and filter_text.strip() else None
@@ -216,13 +216,13 @@ _NOTE_KEYS = (
 
 async def social_notes(ctx: ReadContext, offering_id: str) -> list[dict[str, Any]]:
     """`SocialNotesResponse` rows as JSON-ready dicts (two keys are hyphenated on the wire)."""
-    offering = await read_offering(ctx, offering_id)
+    offering = await get_offering_row(ctx, offering_id)
     return objects(_NOTE_KEYS, await repo.read_shared_notes(ctx, offering.id))
 
 
 async def unit_reactions(ctx: ReadContext, offering_id: str) -> list[dict[str, Any]]:
     """`UnitReactionsAnalyticsResponse` rows as JSON-ready dicts."""
-    offering = await read_offering(ctx, offering_id)
+    offering = await get_offering_row(ctx, offering_id)
     return [
         {"pageId": page_id, "feedback": {"thumbs-up": up, "thumbs-down": down}}
         for page_id, up, down in await repo.read_reaction_counts(ctx, offering.id)

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import and_, bindparam, exists, select
 
 from openqualify.server.db.models import Pulse, PulseAnswerRow, PulseRun, User
+from openqualify.server.kit.json_rows import wire_time
 from openqualify.server.kit.reads import ReadContext, org_scope, registered
 from openqualify.server.kit.repository import Repository
-from openqualify.server.kit.wire import wire_time
 
 
 class PulseRepository(Repository):
@@ -27,7 +27,7 @@ class PulseRepository(Repository):
         )
         return await self.scalars(statement)
 
-    async def find_pulse(self, offering_id: str, pulse_id: str) -> Pulse | None:
+    async def find(self, offering_id: str, pulse_id: str) -> Pulse | None:
         return await self.one_or_none(select(Pulse).where(Pulse.id == pulse_id, Pulse.offering_id == offering_id))
 
     async def find_run(self, pulse_id: str, run_id: str) -> PulseRun | None:

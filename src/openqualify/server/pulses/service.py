@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.kit.errors import ObjectNotFoundError, SchemaValidationError
+from openqualify.server.kit.json_rows import objects, present
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.kit.timefmt import parse_datetime
-from openqualify.server.kit.wire import objects, present
-from openqualify.server.offerings.lookup import get_offering, read_offering
+from openqualify.server.offerings.lookup import get_offering, get_offering_row
 from openqualify.server.pulses import repository as repo
 from openqualify.server.pulses import schemas
 from openqualify.server.pulses.repository import PulseRepository
@@ -69,7 +69,7 @@ def time_range(filters: Sequence[str]) -> tuple[datetime, datetime]:
     return earliest, latest
 
 
-PulseResponseRow = dict[str, Any]  # schemas.PulseResponseOut, JSON-ready (`kit.wire`)
+PulseResponseRow = dict[str, Any]  # schemas.PulseResponseOut, JSON-ready (`kit.json_rows`)
 _WIRE_KEYS = (
     "pulseBaseId",
     "pulseInstanceId",
@@ -105,12 +105,12 @@ async def all_responses(
 ) -> list[PulseResponseRow]:
     check_pulse_type(pulse_type)
     earliest, latest = time_range(response_time)
-    offering = await read_offering(ctx, offering_id)
+    offering = await get_offering_row(ctx, offering_id)
     return _out(await repo.read_responses(ctx, offering.id, earliest, latest, pulse_type=pulse_type))
 
 
 async def pulse_responses(ctx: ReadContext, offering_id: str, pulse_id: str) -> list[PulseResponseRow]:
-    offering = await read_offering(ctx, offering_id)
-    if await PulseRepository(await ctx.session()).find_pulse(offering.id, pulse_id) is None:
+    offering = await get_offering_row(ctx, offering_id)
+    if await PulseRepository(await ctx.session()).find(offering.id, pulse_id) is None:
         raise ObjectNotFoundError.of("pulse", pulse_id)
     return _out(await repo.read_responses(ctx, offering.id, EARLIEST, LATEST, pulse_id=pulse_id))

@@ -10,8 +10,8 @@ from openqualify.server.users.repository import UserRepository
 
 
 async def get_user(session: AsyncSession, email: str) -> User:
-    """The account as an entity, locked for change in a unit of work (`UserRepository.by_email`), or 404."""
-    user = await UserRepository(session).by_email(email)
+    """The account as an entity, locked for change in a unit of work (`UserRepository.find_by_email`), or 404."""
+    user = await UserRepository(session).find_by_email(email)
     if user is None:
         raise ObjectNotFoundError.of("user", email)
     return user

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import bindparam, select
 
 from openqualify.server.db.bulk import insert_rows
 from openqualify.server.db.models import EmailOutbox, User
-from openqualify.server.kit.cooperative import IN_CHUNK, chunks, pause
-from openqualify.server.kit.reads import Reads, org_scope, registered
+from openqualify.server.kit.chunks import IN_CHUNK, chunks, pause
+from openqualify.server.kit.reads import AnyRow, Reads, org_scope, registered
 from openqualify.server.kit.repository import Repository
 
 
@@ -33,18 +33,18 @@ _USER_BY_KEY = registered(
 )
 
 
-async def read_user(ctx: Reads, email: str) -> Row[Any] | None:
+async def read_user(ctx: Reads, email: str) -> AnyRow | None:
     """A user's row (its columns, as attributes)."""
     return await ctx.first(_USER_BY_KEY, email_key=email_key(email))
 
 
 class UserRepository(Repository):
-    async def by_email(self, email: str) -> User | None:
+    async def find_by_email(self, email: str) -> User | None:
         """The account as an entity (`read_user`'s statement). In a unit of work, locked until it ends: changes of
         one account run one after the other (F1)."""
         return await self.entity_for_change(User, _USER_BY_KEY, email_key=email_key(email))
 
-    async def by_emails(self, emails: Iterable[str]) -> dict[str, User]:
+    async def find_by_emails(self, emails: Iterable[str]) -> dict[str, User]:
         """Users keyed by their lower-cased e-mail."""
         keys = {email_key(e) for e in emails}
         if not keys:
@@ -66,7 +66,7 @@ class UserRepository(Repository):
         """New accounts as plain rows (each with its `org_id`)."""
         await insert_rows(self.session, User, rows)
 
-    async def by_ids(self, ids: Iterable[str]) -> dict[str, User]:
+    async def find_by_ids(self, ids: Iterable[str]) -> dict[str, User]:
         wanted = set(ids)
         if not wanted:
             return {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -10,10 +10,10 @@ from openqualify.server.db.models import User
 from openqualify.server.kit.timefmt import DateTimeOut
 from openqualify.server.kit.validation import Bool, EmailStr, Tags, fits
 
-FirstName = fits(User.first_name, min_length=1)
-LastName = fits(User.last_name, min_length=1)
-PersonId = fits(User.person_id, min_length=1)
-DisplayName = fits(User.display_name)
+FirstName = Annotated[str, fits(User.first_name, min_length=1)]
+LastName = Annotated[str, fits(User.last_name, min_length=1)]
+PersonId = Annotated[str, fits(User.person_id, min_length=1)]
+DisplayName = Annotated[str, fits(User.display_name)]
 
 
 class UserMetadataIn(BaseModel):

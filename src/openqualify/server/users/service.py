@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import EmailOutbox, User
@@ -22,7 +21,7 @@ from openqualify.server.kit.errors import (
     UserSuspendedError,
 )
 from openqualify.server.kit.ids import push_id
-from openqualify.server.kit.reads import ReadContext
+from openqualify.server.kit.reads import AnyRow, ReadContext
 from openqualify.server.users import repository, schemas
 from openqualify.server.users.lookup import get_user
 from openqualify.server.users.repository import Account, UserRepository, email_key
@@ -43,11 +42,11 @@ class NewUser:
     tags: tuple[str, ...] = ()
 
 
-def invite_url(user: User | Account | Row[Any]) -> str:
+def invite_url(user: User | Account | AnyRow) -> str:
     return f"{INVITE_BASE_URL}{user.invite_code}"
 
 
-def to_out(user: User | Row[Any], *, with_invite: bool = False) -> schemas.UserOut:
+def to_out(user: User | AnyRow, *, with_invite: bool = False) -> schemas.UserOut:
     return schemas.UserOut(
         id=user.id,
         **schemas.person(user),
@@ -117,7 +116,7 @@ async def create_user(
     session: AsyncSession, principal: Principal, body: schemas.UserCreate
 ) -> schemas.UserOut:
     repo = UserRepository(session)
-    existing = await repo.by_email(body.email)
+    existing = await repo.find_by_email(body.email)
     if existing is not None:
         if existing.suspended:
             raise suspended_error(existing)
@@ -151,7 +150,7 @@ async def update_user(
         return to_out(user)
     fields = body.model_fields_set
     if body.email is not None and email_key(body.email) != user.email_key:
-        taken = await UserRepository(session).by_email(body.email)
+        taken = await UserRepository(session).find_by_email(body.email)
         if taken is not None:
             raise ObjectExistsError(f"The user {taken.email} already exists.")
         user.email = body.email.strip()

@@ -17,7 +17,7 @@ from openqualify.server.console.sheets import Sheet
 from openqualify.server.console.views.common import PERCENT_BIN_NOTE, PERCENT_BINS, binned, parse_number
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.memberships.repository import MembershipRepository
-from openqualify.server.offerings.lookup import read_offering
+from openqualify.server.offerings.lookup import get_offering_row
 
 GRADE_ORDER = ("A+", "A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D+", "D", "D-", "E", "F")
 MAX_INTEGER_BINS = 20  # points out of at most this many: one bar per point
@@ -104,7 +104,7 @@ def marks_chart(
 
 async def assessments_view(ctx: ReadContext, offering_id: str) -> AssessmentsView:
     listed = await assessments.list_assessments(ctx, offering_id)  # 404 first, as the API answers
-    offering = await read_offering(ctx, offering_id)
+    offering = await get_offering_row(ctx, offering_id)
     learners = await MembershipRepository(await ctx.session()).learner_ids(offering.id)
     # Each handed-in submission with its latest mark (rows come one per mark, oldest first): the rows of
     # `/analytics/submissions/assignments`; a mark's `updated_at` is never null.

@@ -91,7 +91,7 @@ async def search_view(ctx: ReadContext, params: Mapping[str, str]) -> SearchView
     member = None
     if len(words) == 1 and "@" in query and not any(r.email.casefold() == query.casefold() for r in learners):
         try:
-            user = await UserRepository(session).by_email(query)
+            user = await UserRepository(session).find_by_email(query)
         except ApiError:
             user = None
         member = user.email if user is not None else None

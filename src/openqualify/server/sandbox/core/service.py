@@ -34,7 +34,7 @@ _UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3_600, "days": 86_400}
 
 
 async def _course(session: AsyncSession, root_content_id: str) -> Course:
-    course = await CourseRepository(session).by_root(root_content_id)
+    course = await CourseRepository(session).find_by_root(root_content_id)
     if course is None:
         raise ObjectNotFoundError.of("content", root_content_id)
     return course

@@ -4,15 +4,16 @@ writes the organisation's data table by table rather than entity by entity."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Column, Row, Table, delete, func, select, tuple_
+from sqlalchemy import Column, CursorResult, Table, delete, func, select, tuple_
 
 from openqualify.server.db.base import Base
 from openqualify.server.db.bulk import insert_table_rows
 from openqualify.server.db.models import Course, Organisation, User
 from openqualify.server.event_hub.models import HUB_TABLES
-from openqualify.server.kit.cooperative import CHUNK, pause
+from openqualify.server.kit.chunks import CHUNK, pause
+from openqualify.server.kit.reads import AnyRow
 from openqualify.server.kit.repository import Repository
 
 # Credentials never leave the database; the organisation row itself is the importing organisation; the Event
@@ -34,7 +35,7 @@ class OrgDataRepository(Repository):
 
     async def delete_all(self, org_id: str) -> dict[str, int]:
         """Delete all of the organisation's data, children first, `CHUNK` rows per statement with a pause between
-        statements (`kit.cooperative`): on SQLite statements run on the event loop, so other requests are served
+        statements (`kit.chunks`): on SQLite statements run on the event loop, so other requests are served
         between chunks. One transaction: the caller commits or rolls back the whole.
 
         Answers the rows the organisation had per table, counted before deleting: a statement's row count leaves
@@ -47,7 +48,7 @@ class OrgDataRepository(Repository):
             key = list(table.primary_key.columns)
             chunk = select(*key).where(table.c.org_id == org_id).limit(CHUNK)
             doomed = key[0].in_(chunk) if len(key) == 1 else tuple_(*key).in_(chunk)
-            while (await self.session.execute(delete(table).where(doomed))).rowcount:
+            while cast(CursorResult[Any], await self.session.execute(delete(table).where(doomed))).rowcount:
                 await pause()
         return had
 
@@ -68,7 +69,7 @@ class OrgDataRepository(Repository):
                 counts[table.name] = n
         return counts
 
-    async def table_rows(self, table: Table, org_id: str) -> Sequence[Row[Any]]:
+    async def table_rows(self, table: Table, org_id: str) -> Sequence[AnyRow]:
         return (await self.session.execute(select(table).where(table.c.org_id == org_id))).all()
 
     async def first_taken(self, key: Column[Any], ids: list[Any]) -> Any:

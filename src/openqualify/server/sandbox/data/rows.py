@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from types import GenericAlias
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -25,7 +26,7 @@ from pydantic import (
     create_model,
     model_validator,
 )
-from sqlalchemy import JSON, BigInteger, Boolean, Float, Integer, Numeric, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ColumnDefault, Float, Integer, Numeric, String, Table, Text
 
 from openqualify.server.assessments.schemas import AssessmentType, MarkType
 from openqualify.server.db.base import UTCDateTime
@@ -177,7 +178,7 @@ def row_model(table: Table) -> type[BaseModel]:
         if column.name == "org_id":
             continue
         kind = OVERRIDES.get((table.name, column.name)) or _storage_type(table, column.name)
-        default = column.default.arg if column.default is not None else None
+        default = column.default.arg if isinstance(column.default, ColumnDefault) else None
         if column.nullable:
             fields[column.name] = (kind | None, None)
         elif callable(default):  # list: a fresh one per row
@@ -198,7 +199,8 @@ def row_model(table: Table) -> type[BaseModel]:
 
 @cache
 def _rows_adapter(table: Table) -> TypeAdapter[list[Any]]:
-    return TypeAdapter(list[row_model(table)])  # type: ignore[valid-type]
+    rows_type: Any = GenericAlias(list, (row_model(table),))  # `list[<the table's row model>]`, built at run time
+    return TypeAdapter(rows_type)
 
 
 _COMPARISONS = {"less_than_equal": ("le", "<="), "greater_than_equal": ("ge", ">="), "less_than": ("lt", "<"),
@@ -227,7 +229,7 @@ def load_rows(table: Table, raw_rows: Sequence[Any], first_index: int, org_id: s
     try:
         models = _rows_adapter(table).validate_python(cleaned)
     except ValidationError as exc:
-        error = dict(exc.errors(include_url=False)[0])
+        error: dict[str, Any] = dict(exc.errors(include_url=False)[0])
         index, *inner = error["loc"]
         where = ("tables", table.name, first_index + int(index), *inner)
         raise SchemaValidationError(describe_at(error, *where)) from None

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openqualify.server.db.base import Base
 from openqualify.server.db.statistics import note_rows_written
 from openqualify.server.kit.auth import Principal, mark_org_changed
+from openqualify.server.kit.chunks import CHUNK, pause
 from openqualify.server.kit.clock import system_now
-from openqualify.server.kit.cooperative import CHUNK, pause
 from openqualify.server.kit.errors import ApiValidationError, ObjectExistsError, SchemaValidationError
 from openqualify.server.kit.timefmt import RANGE_TEXT, DateTimeIn, format_datetime, in_range, shift
 from openqualify.server.kit.validation import Str
@@ -175,7 +175,7 @@ def _organisation(raw: dict[str, Any]) -> OrganisationIn:
     try:
         organisation = OrganisationIn.model_validate(raw)
     except ValidationError as exc:
-        error = dict(exc.errors(include_url=False)[0])
+        error: dict[str, Any] = dict(exc.errors(include_url=False)[0])
         raise SchemaValidationError(describe_at(error, "organisation", *error["loc"])) from None
     if not in_range(shift(system_now(), organisation.clockOffsetSeconds)):
         raise SchemaValidationError(

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import update
 
 from openqualify.server.db.models import Membership, User
-from openqualify.server.kit.cooperative import chunks
+from openqualify.server.kit.chunks import chunks
 from openqualify.server.kit.timefmt import to_utc
 from openqualify.server.sandbox.demo.context import BULK_CHUNK, DemoContext
 

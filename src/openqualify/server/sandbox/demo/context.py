@@ -14,7 +14,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from openqualify.server.db.models import Course, CourseVersion, Membership, Offering, User
-from openqualify.server.kit.cooperative import chunks
+from openqualify.server.kit.chunks import chunks
 from openqualify.server.kit.timefmt import to_utc
 
 if TYPE_CHECKING:

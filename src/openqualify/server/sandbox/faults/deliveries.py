@@ -204,7 +204,7 @@ class DeliveryFault:
         intent = write_intent.set(True)
         try:
             async with self.engine.begin() as connection:
-                await connection.execute(insert(HubAttempt.__table__), [row])
+                await connection.execute(insert(HubAttempt), [row])
         except Exception:
             logger.exception("sandbox: the duplicate attempt of delivery %s could not be logged", outcome.delivery_id)
         finally:

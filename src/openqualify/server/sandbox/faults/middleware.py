@@ -31,8 +31,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from openqualify.contract import API_PREFIX, error_name
 from openqualify.server.db.engine import write_intent
 from openqualify.server.db.faults import is_connection_lost
-from openqualify.server.kit.asgi import send_error
 from openqualify.server.kit.auth import hash_token
+from openqualify.server.middleware.asgi import send_error
 from openqualify.server.sandbox.faults.repository import RULES_BY_TOKEN, count_hit, count_match
 from openqualify.server.sandbox.faults.rules import (
     Draws,

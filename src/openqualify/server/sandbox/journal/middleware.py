@@ -29,7 +29,8 @@ class _Body:
     __slots__ = ("cap", "chunks", "kept", "length")
 
     def __init__(self, cap: int) -> None:
-        self.cap, self.chunks, self.kept, self.length = cap, [], 0, 0
+        self.cap, self.kept, self.length = cap, 0, 0
+        self.chunks: list[bytes] = []
 
     def feed(self, chunk: bytes) -> None:
         self.length += len(chunk)

@@ -15,7 +15,8 @@ router = api_router(tags=["Sandbox"], prefix="/_sandbox")
 
 
 def _store(request: Request) -> JournalStore:
-    return request.app.state.journal
+    store: JournalStore = request.app.state.journal
+    return store
 
 
 @router.get("/requests", response_model=list[JournalEntry])

@@ -6,6 +6,7 @@ write lock nor adds a write to every request; with several workers each keeps th
 
 from __future__ import annotations
 
+import builtins
 import itertools
 from collections import deque
 from typing import Any, Protocol
@@ -36,7 +37,7 @@ class JournalStore:
             ring = self._entries[org_id] = deque(maxlen=self.size)
         ring.append((next(self._ids), entry))
 
-    def list(self, org_id: str, limit: int | None = None) -> list[dict[str, Any]]:
+    def list(self, org_id: str, limit: int | None = None) -> builtins.list[dict[str, Any]]:
         """Newest first."""
         ring = self._entries.get(org_id, ())
         newest = list(reversed(ring))
@@ -44,7 +45,7 @@ class JournalStore:
             newest = newest[:limit]
         return [{"id": entry_id, **entry.render()} for entry_id, entry in newest]
 
-    def summaries(self, org_id: str) -> list[dict[str, Any]]:
+    def summaries(self, org_id: str) -> builtins.list[dict[str, Any]]:
         """Newest first, without headers and bodies."""
         return [{"id": entry_id, **entry.summary()} for entry_id, entry in reversed(self._entries.get(org_id, ()))]
 

@@ -207,7 +207,7 @@ async def add_social_note(session: AsyncSession, principal: Principal, offering_
 
 
 async def _pulse(session: AsyncSession, offering: Offering, pulse_id: str) -> Pulse:
-    pulse = await PulseRepository(session).find_pulse(offering.id, pulse_id)
+    pulse = await PulseRepository(session).find(offering.id, pulse_id)
     if pulse is None:
         raise ObjectNotFoundError.of("pulse", pulse_id)
     return pulse

@@ -1,8 +1,8 @@
-"""Logging: one configuration for uvicorn and the application (text or JSON lines), and the access log.
+"""Logging: one configuration for uvicorn and the application (text or JSON lines), and the access log's logger.
 
-The access log is an ASGI middleware rather than uvicorn's: it runs after authentication has named the
-organisation (`scope["state"]["org_id"]`, set by `kit.deps` and `kit.reads`). It never logs headers, so
-never the token.
+The access log is an ASGI middleware rather than uvicorn's (`middleware.access_log`): it runs after
+authentication has named the organisation (`scope["state"]["org_id"]`, set by `kit.deps` and `kit.reads`). It
+never logs headers, so never the token.
 
 Every line written while a request is served carries the request's id (`observability.requestid`): ` [<id>]`
 after the logger's name in the text format, `request_id` in the JSON format.
@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from typing import Any
 
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openqualify.server.config import LogFormat
 
@@ -66,7 +64,7 @@ def log_config(level: str, fmt: LogFormat) -> dict[str, Any]:
     """A `logging.config.dictConfig` for uvicorn (`log_config=`) and our own loggers."""
     formatter: dict[str, Any] = (
         {
-            "()": "openqualify.server.kit.logs.ScrubbingJsonFormatter",
+            "()": "openqualify.server.observability.logs.ScrubbingJsonFormatter",
             "fmt": _JSON_FIELDS,
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
             # uvicorn's coloured copy of the message; the text format's request tag (JSON has `request_id`)
@@ -74,7 +72,7 @@ def log_config(level: str, fmt: LogFormat) -> dict[str, Any]:
             "datefmt": "%Y-%m-%dT%H:%M:%S%z",
         }
         if fmt is LogFormat.JSON
-        else {"()": "openqualify.server.kit.logs.ScrubbingFormatter", "format": _TEXT}
+        else {"()": "openqualify.server.observability.logs.ScrubbingFormatter", "format": _TEXT}
     )
     handler = {
         "class": "logging.StreamHandler",
@@ -96,46 +94,3 @@ def log_config(level: str, fmt: LogFormat) -> dict[str, Any]:
             "openqualify": {"handlers": ["default"], "level": level, "propagate": False},
         },
     }
-
-
-class AccessLogMiddleware:
-    """One line per HTTP request once the response is complete: method, path, status, ms, organisation."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        state = scope.setdefault("state", {})
-        status = 500  # what the client gets if the app fails before it starts a response
-
-        async def observe(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, observe)
-        finally:
-            ms = round((time.perf_counter() - started) * 1000, 1)
-            path = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
-            org = state.get("org_id") or "-"
-            extra = {"method": scope["method"], "path": path, "status": status, "ms": ms, "org": org}
-            fault = state.get("fault")  # injected by the sandbox (sandbox.faults): say so, and what the client got
-            if fault is not None:
-                extra["status"] = status = fault.client_status(status)
-                extra["fault"] = fault.summary()
-            access_logger.info(
-                '%s %s %s %.1fms org=%s' + (" fault=[%s]" if fault is not None else ""),
-                scope["method"],
-                path,
-                status,
-                ms,
-                org,
-                *((extra["fault"],) if fault is not None else ()),
-                extra=extra,
-            )

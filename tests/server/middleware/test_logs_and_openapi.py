@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from openqualify.server.app import create_app
 from openqualify.server.config import LogFormat, Mode, Settings
-from openqualify.server.kit.logs import ACCESS_LOGGER, log_config
+from openqualify.server.observability.logs import ACCESS_LOGGER, log_config
 from tests.fixtures.api import Api
 
 

@@ -16,9 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from openqualify.server.db.faults import is_connection_lost, is_statement_timeout
-from openqualify.server.kit.asgi import send_error
-from openqualify.server.kit.contention import is_lock_timeout
+from openqualify.server.db.faults import is_connection_lost, is_lock_timeout, is_statement_timeout
 from openqualify.server.kit.errors import (
     SERVER_ERROR_DETAILS,
     ApiError,
@@ -28,6 +26,7 @@ from openqualify.server.kit.errors import (
     StatementTimeoutError,
 )
 from openqualify.server.kit.validation import to_schema_error
+from openqualify.server.middleware.asgi import send_error
 
 logger = logging.getLogger("openqualify")
 

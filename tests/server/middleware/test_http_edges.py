@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from openqualify.server.app import create_app
 from openqualify.server.config import Settings
-from openqualify.server.kit.paths import without_empty_values
-from openqualify.server.kit.ratelimit import window_text
+from openqualify.server.middleware.empty_query_values import without_empty_values
+from openqualify.server.middleware.rate_limit import window_text
 from tests.fixtures.api import Api, error_name
 from tests.fixtures.factories import make_course
 

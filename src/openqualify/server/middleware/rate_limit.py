@@ -28,8 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openqualify.server.db.models import RateLimitWindow
-from openqualify.server.kit.asgi import send_error
 from openqualify.server.kit.auth import token_key
+from openqualify.server.middleware.asgi import send_error
 from openqualify.server.observability import metrics
 
 logger = logging.getLogger("openqualify")

@@ -15,7 +15,7 @@ it, so the request runs again on a fresh connection, for up to `RECONNECT_SECOND
 away and the answer is 503 with Retry-After (decision F3). A connection lost during COMMIT is the exception
 (`kit.deps`): the change may have been saved, so that request is not run again.
 
-`ReplayOnConflictMiddleware` keeps a write request's body (already capped by `kit.limits`) so it can
+`ReplayOnConflictMiddleware` keeps a write request's body (already capped by `middleware.request_caps`) so it can
 dispatch the request again, always before any response byte was sent.
 """
 
@@ -24,18 +24,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import sqlite3
 import time
 from collections.abc import Callable
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from sqlalchemy.orm.exc import StaleDataError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openqualify.server.db.faults import is_connection_lost, is_damaged_file, is_statement_timeout
-from openqualify.server.kit.asgi import read_body, replay_body, send_error
+from openqualify.server.kit.deps import UnitOfWorkConflict
 from openqualify.server.kit.errors import ApiError, DatabaseUnavailableError, StatementTimeoutError
+from openqualify.server.middleware.asgi import read_body, replay_body, send_error
 
 logger = logging.getLogger("openqualify")
 
@@ -48,48 +45,13 @@ MAX_RECONNECT_DELAY = 1.0
 CLIENT_CLOSED_REQUEST = 499  # what the access log and the journal record for a read whose client went away
 WATCH_AFTER_SECONDS = 0.05  # a read still running after this long is stopped if its client goes away
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# unique_violation, foreign_key_violation (a parent deleted meanwhile), serialization_failure, deadlock_detected
-RETRYABLE_SQLSTATES = frozenset({"23505", "23503", "40001", "40P01"})
-LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's lock_timeout expired
-
-
-class UnitOfWorkConflict(Exception):
-    """The request's transaction lost a race and was rolled back; it may run again."""
-
-
-def _sqlstate(error: BaseException) -> str | None:
-    """PostgreSQL's error code, from SQLAlchemy's wrapper or from psycopg itself (e.g. raised by COPY)."""
-    driver_error = error.orig if isinstance(error, DBAPIError) else error
-    sqlstate = getattr(driver_error, "sqlstate", None)
-    return sqlstate if isinstance(sqlstate, str) else None
-
-
-def is_conflict(error: BaseException) -> bool:
-    if isinstance(error, StaleDataError):  # an UPDATE or DELETE of a row another request changed first
-        return True
-    sqlstate = _sqlstate(error)
-    if sqlstate is not None:
-        return sqlstate in RETRYABLE_SQLSTATES
-    # SQLite serialises writers, so a constraint failure there is not a race; it is retried anyway (harmless).
-    return isinstance(error, IntegrityError)
-
-
-def is_lock_timeout(error: BaseException) -> bool:
-    """The request waited its whole lock timeout for another writer (or for a pooled connection)."""
-    if isinstance(error, PoolTimeoutError) or _sqlstate(error) == LOCK_NOT_AVAILABLE:
-        return True
-    return isinstance(error, DBAPIError) and isinstance(error.orig, sqlite3.OperationalError) and (
-        "locked" in str(error.orig)
-    )
-
-
 class ReplayOnConflictMiddleware:
     """Runs a request again when its unit of work lost a race (writes) or its database connection was lost
     before it committed anything (any request); answers 503 when the database stays away or a statement ran past
     its budget; stops a read whose client went away (decisions R5, F3-F6).
 
     Everything here happens before the first byte of the answer: a request whose answer started is never run
-    again. A write's body (already capped by `kit.limits`) is kept so that it can be dispatched again.
+    again. A write's body (already capped by `middleware.request_caps`) is kept so that it can be dispatched again.
     """
 
     def __init__(self, app: ASGIApp, max_attempts: int = MAX_ATTEMPTS) -> None:

@@ -5,7 +5,7 @@ length (chunked) is read only up to the cap. Both answer 413 with the contract's
 stays open while the HTTP layer reads and drops the rest of the body (a bounded lingering close,
 `kit.protocol`), so clients that send their whole body before reading see the 413. An over-long URL is a 400
 `SchemaValidationError`, as any bad input. Bulk item counts are capped where the items are parsed
-(`check_bulk_size`).
+(`kit.validation.check_bulk_size`).
 """
 
 from __future__ import annotations
@@ -14,20 +14,11 @@ from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from openqualify.server.kit.asgi import BodyTooLarge, read_body, replay_body, send_error
-from openqualify.server.kit.errors import SchemaValidationError
+from openqualify.server.middleware.asgi import BodyTooLarge, read_body, replay_body, send_error
 from openqualify.server.observability import metrics
 
-MIB = 1024 * 1024
 
-
-def check_bulk_size(items: list[object], limit: int) -> None:
-    """The cap on items of one bulk request, reported as JSON Schema's `maxItems` would be."""
-    if len(items) > limit:
-        raise SchemaValidationError(f"data should NOT have more than {limit} items")
-
-
-class RequestLimitsMiddleware:
+class RequestCapsMiddleware:
     def __init__(
         self,
         app: ASGIApp,
