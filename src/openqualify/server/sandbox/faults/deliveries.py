@@ -66,7 +66,7 @@ def _check_event_type(pattern: str) -> str:
     if pattern.endswith(".*") and any(t.startswith(pattern[:-1]) for t in EVENT_TYPES):
         return pattern
     raise SchemaValidationError(
-        f"data.match.eventType should be *, an event type of the catalogue (GET /event-hub/catalogue) or a "
+        f"data.match.eventType should be *, an event type of the catalogue (GET /event-hub/event-types) or a "
         f"category prefix such as user.*: {pattern}"
     )
 
