@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Event hub benchmark (issue 20): what raising events costs a write, and how fast a burst is delivered.
 
-Usage: .venv/bin/python bench/event_hub.py [--db URL] [--workers 1] [--requests 400] [--bulk 10000]
+Usage: .venv/bin/python bench/event_hub.py [--db URL] [--workers 1] [--requests 1000] [--rounds 3] [--bulk 10000]
 Starts `openqualify serve --demo` on a fresh database (a temporary SQLite file by default) and a webhook receiver
-in this process (a threaded HTTP server on loopback, answering 200 and counting `webhook-id`s). Two organisations
-do the same work, request by request in alternation: one with the hub on and one endpoint (the receiver), one with
-the hub off. Measured:
-1. `POST /v1/users` and `POST /v1/offerings/{id}/users` with one learner: median and p99 for hub on and off;
+in a process of its own (a threaded HTTP server on loopback, answering 200 and counting `webhook-id`s). Two
+organisations do the same work, request by request in pairs (each pair's order drawn, seeded): one with the hub on
+and one endpoint (the receiver), one with the hub off. Measured:
+1. `POST /v1/users` and `POST /v1/offerings/{id}/users` with one learner: median and p99 for hub on and off, over
+   all rounds and per round;
 2. one bulk `POST /v1/offerings/{id}/users` of `--bulk` new learners with the hub on (`user.created` turned off,
    so the burst is exactly that many `offering.user_added` events): the request's time, the time until the
    receiver has every event, duplicates, and the p99 of `GET /v1/offerings/{id}` read meanwhile (one client).
@@ -17,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -25,7 +28,6 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -39,40 +41,57 @@ CLI = [sys.executable, "-m", "openqualify.cli.main"]
 
 
 class Receiver:
+    """A webhook receiver in a process of its own (so that its work never takes the measuring client's GIL):
+    a threaded HTTP server on loopback answering 200 and counting `webhook-id`s, read through shared counters."""
+
     def __init__(self) -> None:
-        self.ids: Counter[str] = Counter()
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("content-length") or 0))
-                with receiver.lock:
-                    receiver.ids[self.headers["webhook-id"]] += 1
-                self.send_response(200)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        context = multiprocessing.get_context("spawn")
+        self._unique = context.Value("q", 0)
+        self._total = context.Value("q", 0)
+        ready = context.Queue()
+        self.process = context.Process(target=_receive, args=(self._unique, self._total, ready), daemon=True)
+        self.process.start()
+        self.port = ready.get(timeout=30)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        return f"http://127.0.0.1:{self.port}/hook"
 
     def unique(self) -> int:
-        with self.lock:
-            return len(self.ids)
+        return int(self._unique.value)
 
     def duplicates(self) -> int:
-        with self.lock:
-            return sum(n - 1 for n in self.ids.values())
+        return int(self._total.value - self._unique.value)
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.join(timeout=10)
+
+
+def _receive(unique: Any, total: Any, ready: Any) -> None:
+    seen: set[str] = set()
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length") or 0))
+            with lock:
+                seen.add(self.headers["webhook-id"])
+                unique.value = len(seen)
+                total.value += 1
+            self.send_response(200)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    ready.put(server.server_address[1])
+    server.serve_forever()
 
 
 def cpu_seconds(pid: int) -> float:
@@ -102,6 +121,13 @@ def summary(values: list[float]) -> dict[str, float]:
             "n": len(values)}
 
 
+def ratios(result: dict[str, Any]) -> dict[str, Any]:
+    """The on/off ratios of the median and the p99, added to a {"on": summary, "off": summary}."""
+    for stat in ("median_ms", "p99_ms"):
+        result[f"{stat}_ratio"] = round(result["on"][stat] / result["off"][stat], 3)
+    return result
+
+
 def ok(response: httpx.Response, status: int = 200) -> Any:
     if response.status_code != status:
         raise SystemExit(f"{response.request.method} {response.request.url}: {response.status_code} {response.text}")
@@ -127,7 +153,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", help="database URL (default: a temporary SQLite file)")
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--requests", type=int, default=400, help="requests per kind and organisation")
+    parser.add_argument("--requests", type=int, default=1000, help="requests per kind, organisation and round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7, help="the draw of each pair's order")
     parser.add_argument("--bulk", type=int, default=10_000)
     args = parser.parse_args()
     db = args.db or f"sqlite:///{tempfile.mkdtemp(prefix='oq-hub-bench-')}/bench.db"
@@ -156,29 +184,46 @@ def main() -> None:
             off_offering = offering(client, base, "Hub off")
             client.headers.pop("Authorization")
 
-            results: dict[str, Any] = {"workers": args.workers, "requests": args.requests}
+            results: dict[str, Any] = {"workers": args.workers, "requests": args.requests, "rounds": args.rounds}
+            # Each pair's order is drawn (seeded), so that neither side always follows the other: the delivery of
+            # an event raised by an "on" request runs while the next request is served, whichever it is.
+            order = random.Random(args.seed)
             for kind in ("users", "member"):
                 times: dict[str, list[float]] = {"on": [], "off": []}
-                for n in range(args.requests):
-                    for label, headers, offering_id in (("on", on, on_offering), ("off", off, off_offering)):
-                        email = f"{kind}-{label}-{n}@example.com"
-                        if kind == "users":
-                            elapsed = timed(client, "POST", f"{base}/v1/users", headers,
-                                            json={"email": email, "firstName": "B", "lastName": "M"})
-                        else:
-                            member = [{"email": email, "firstName": "B", "lastName": "M", "isFacilitator": False,
-                                       "isMarker": False, "isReadonly": False}]
-                            elapsed = timed(client, "POST", f"{base}/v1/offerings/{offering_id}/users", headers,
-                                            json=member)
-                        times[label].append(elapsed)
-                results[kind] = {label: summary(values) for label, values in times.items()}
-                for stat in ("median_ms", "p99_ms"):
-                    results[kind][f"{stat}_ratio"] = round(results[kind]["on"][stat] / results[kind]["off"][stat], 3)
+                rounds: list[dict[str, float]] = []
+                for round_ in range(args.rounds):
+                    this_round: dict[str, list[float]] = {"on": [], "off": []}
+                    for n in range(args.requests):
+                        pair = [("on", on, on_offering), ("off", off, off_offering)]
+                        order.shuffle(pair)
+                        for label, headers, offering_id in pair:
+                            email = f"{kind}-{label}-{round_}-{n}@example.com"
+                            if kind == "users":
+                                elapsed = timed(client, "POST", f"{base}/v1/users", headers,
+                                                json={"email": email, "firstName": "B", "lastName": "M"})
+                            else:
+                                member = [{"email": email, "firstName": "B", "lastName": "M", "isFacilitator": False,
+                                           "isMarker": False, "isReadonly": False}]
+                                elapsed = timed(client, "POST", f"{base}/v1/offerings/{offering_id}/users", headers,
+                                                json=member)
+                            this_round[label].append(elapsed)
+                    rounds.append(ratios({label: summary(values) for label, values in this_round.items()}))
+                    for label, values in this_round.items():
+                        times[label].extend(values)
+                results[kind] = ratios({label: summary(values) for label, values in times.items()})
+                results[kind]["rounds"] = rounds
 
-            # Let the deliveries of part 1 finish, then the burst with user.created off.
-            expected_before = 2 * args.requests + 2  # user.created + offering.user_added (+ offering.created)
+            # Let the deliveries of part 1 finish (user.created for each request, offering.user_added too for each
+            # add, and the set-up's own events): until the receiver has them all and nothing came for a second.
+            expected_before = 3 * args.requests * args.rounds
             deadline = time.monotonic() + 120
-            while receiver.unique() < expected_before and time.monotonic() < deadline:
+            last, quiet_since = -1, time.monotonic()
+            while time.monotonic() < deadline:
+                seen = receiver.unique()
+                if seen != last:
+                    last, quiet_since = seen, time.monotonic()
+                elif seen >= expected_before and time.monotonic() - quiet_since >= 1.0:
+                    break
                 time.sleep(0.1)
             settings["events"] = {"user.created": {"enabled": False}}
             ok(client.put(f"{base}/event-hub/settings", json=settings, headers=on))
@@ -218,7 +263,7 @@ def main() -> None:
             }
     finally:
         stop(process)
-        receiver.server.shutdown()
+        receiver.close()
     results["load_before"] = load_before
     results["database"] = backend
     suffix = f"-{args.workers}w" if args.workers > 1 else ""
@@ -228,8 +273,9 @@ def main() -> None:
     print("|---|---|---|---|")
     for kind, label in (("users", "POST /v1/users"), ("member", "POST /v1/offerings/{id}/users (1 learner)")):
         r = results[kind]
+        each = ", ".join(f"{one['median_ms_ratio']} / {one['p99_ms_ratio']}" for one in r["rounds"])
         print(f"| {label} | {r['off']['median_ms']} / {r['off']['p99_ms']} ms | {r['on']['median_ms']} / "
-              f"{r['on']['p99_ms']} ms | {r['median_ms_ratio']} / {r['p99_ms_ratio']} |")
+              f"{r['on']['p99_ms']} ms | {r['median_ms_ratio']} / {r['p99_ms_ratio']} (rounds: {each}) |")
     bulk = results["bulk"]
     print(f"\nbulk add of {bulk['events']}: answered in {bulk['request_s']} s, {bulk['received']} events delivered "
           f"{bulk['all_delivered_s']} s after the request started ({bulk['server_cpu_s']} s of the server's CPU), "

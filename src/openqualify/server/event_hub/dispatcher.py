@@ -53,6 +53,7 @@ CLAIM_BATCH = 100
 PREFETCH = 4  # deliveries held per sending slot
 RECORD_BATCH = 500
 RECORD_GATHER_SECONDS = 0.02
+WAKE_SETTLE_SECONDS = 0.005
 BACKOFF_MAX_SECONDS = 30.0
 USER_AGENT = f"OpenQualify-EventHub/{__version__}"
 
@@ -225,7 +226,11 @@ class Dispatcher:
         """Claim due deliveries and start their sends. Up to PREFETCH times the concurrency is held (claimed,
         sending or waiting for a sending slot), so that claims come in batches: a claim is a write transaction."""
         failures = 0
-        full = False  # the last claim was a full batch: more is probably due, skip the look
+        # The look before a claim (a read) spares a write transaction when nothing is due; skipped when the last
+        # claim was a full batch (more is probably due) or a commit that raised events has just woken the claimer.
+        # A claim that found less than it asked for took everything due: the claimer sleeps until woken or the
+        # poll comes round (work raised by other workers, retries falling due).
+        look_first = True
         capacity = PREFETCH * self.config.event_hub_concurrency
         batch = min(CLAIM_BATCH, capacity // 2)
         while not self.stopping:
@@ -235,7 +240,7 @@ class Dispatcher:
                 await self.slot_free.wait()
                 continue
             try:
-                claimed = await self._claim(min(free, CLAIM_BATCH), look_first=not full)
+                claimed = await self._claim(min(free, CLAIM_BATCH), look_first=look_first)
                 failures = 0
             except asyncio.CancelledError:
                 raise
@@ -244,20 +249,27 @@ class Dispatcher:
                 self._log_failure("claim", error, failures)
                 await self._sleep(min(BACKOFF_MAX_SECONDS, 0.5 * 2**failures))
                 continue
-            full = len(claimed) >= min(free, CLAIM_BATCH)
             self.held += len(claimed)
             for item in claimed:
                 task = asyncio.create_task(self._send(item))
                 self.in_flight.add(task)
                 task.add_done_callback(self._done)
-            if not claimed:
-                await self._sleep(self.config.event_hub_poll_seconds)
+            if len(claimed) >= min(free, CLAIM_BATCH):
+                look_first = False  # a full batch: more is probably due
+            else:  # everything due was claimed: new work wakes the claimer, or the next look finds it
+                look_first = not await self._sleep(self.config.event_hub_poll_seconds)
 
-    async def _sleep(self, seconds: float) -> None:
-        """Until woken (a commit raised events) or `seconds` passed."""
+    async def _sleep(self, seconds: float) -> bool:
+        """Until woken (a commit raised events) or `seconds` passed; True when woken. Woken, it lets the request
+        that raised the events answer first (WAKE_SETTLE_SECONDS): that request's commit woke it, and its answer
+        is still on its way out through the same event loop."""
+        woken = False
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.wake.wait(), timeout=seconds)
+            woken = True
+            await asyncio.sleep(WAKE_SETTLE_SECONDS)
         self.wake.clear()
+        return woken
 
     async def _claim(self, limit: int, *, look_first: bool) -> list[Claimed]:
         now = system_now()

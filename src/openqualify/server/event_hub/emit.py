@@ -19,9 +19,9 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, insert, select, text, update
+from sqlalchemy import Table, bindparam, event, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -83,6 +83,21 @@ class HubState:
         return [Target(id_, url) for id_, url, enabled in chosen if enabled]
 
 
+# Every unit of work that may raise an event reads this once (hub on or off): built once, not per request.
+_HUB_STATE = (
+    select(
+        Organisation.clock_frozen_at,
+        Organisation.clock_offset_seconds,
+        HubSettings.enabled,
+        HubSettings.org_id,
+        HubSettings.updated_at,
+    )
+    .select_from(Organisation)
+    .outerjoin(HubSettings, HubSettings.org_id == Organisation.id)
+    .where(Organisation.id == bindparam("org_id"))
+)
+
+
 async def hub_state(session: AsyncSession) -> HubState:
     """The hub's settings for the session's organisation, read once per unit of work (one statement while the
     hub is off)."""
@@ -92,20 +107,7 @@ async def hub_state(session: AsyncSession) -> HubState:
     org_id = bound_org(session.sync_session)
     if org_id is None:
         raise RuntimeError("events are raised in a unit of work bound to an organisation")
-    row = (
-        await session.execute(
-            select(
-                Organisation.clock_frozen_at,
-                Organisation.clock_offset_seconds,
-                HubSettings.enabled,
-                HubSettings.org_id,
-                HubSettings.updated_at,
-            )
-            .select_from(Organisation)
-            .outerjoin(HubSettings, HubSettings.org_id == Organisation.id)
-            .where(Organisation.id == org_id)
-        )
-    ).one()
+    row = (await session.execute(_HUB_STATE, {"org_id": org_id})).one()
     state = HubState(org_id, OrgClock(row.clock_frozen_at, row.clock_offset_seconds))
     state.exists = row.org_id is not None
     state.enabled = bool(row.enabled)
@@ -205,13 +207,19 @@ async def stage(
     raised[event_type] += len(events)
     for start in range(0, len(events), CHUNK):
         chunk = events[start : start + CHUNK]
-        await session.execute(insert(HubEvent), chunk)
+        await session.execute(_INSERT_EVENTS, chunk)
         if targets:
             deliveries = [new_delivery(state.org_id, e["id"], t, now) for e in chunk for t in targets]
-            await session.execute(insert(HubDelivery), deliveries)
+            await session.execute(_INSERT_DELIVERIES, deliveries)
         if len(events) > CHUNK:
             await pause()
     return events
+
+
+# Core inserts of the tables (the rows carry their organisation): the ORM's bulk insert of dictionaries costs
+# more per write than the two statements themselves.
+_INSERT_EVENTS = insert(cast(Table, HubEvent.__table__))
+_INSERT_DELIVERIES = insert(cast(Table, HubDelivery.__table__))
 
 
 def new_delivery(org_id: str, event_id_: str, target: Target, now: Any) -> dict[str, Any]:
@@ -236,11 +244,20 @@ def new_delivery(org_id: str, event_id_: str, target: Target, now: Any) -> dict[
 # --- commit: positions, then a wake-up for the dispatchers ------------------------------------------------
 
 
+# Built once: a commit that raised events runs them, and building ORM statements per commit cost more than
+# running them (about 0.8 ms of a 4 ms write on SQLite).
 _NUMBER_POSTGRESQL = text(
     "WITH counter AS (UPDATE event_hub_settings SET last_position = last_position + :staged "
     "WHERE org_id = :org_id RETURNING last_position) "
     "UPDATE event_hub_events SET position = counter.last_position - :staged + event_hub_events.seq FROM counter "
     "WHERE event_hub_events.org_id = :org_id AND event_hub_events.position IS NULL"
+)
+_RAISE_COUNTER_SQLITE = text(
+    "UPDATE event_hub_settings SET last_position = last_position + :staged WHERE org_id = :org_id "
+    "RETURNING last_position"
+)
+_NUMBER_SQLITE = text(
+    "UPDATE event_hub_events SET position = seq + :below WHERE org_id = :org_id AND position IS NULL"
 )
 
 
@@ -249,23 +266,13 @@ def _number_staged_events(session: Session) -> None:
     staged = session.info.pop(STAGED_KEY, 0)
     if not staged:
         return
+    org_id = session.info[ORG_KEY]
     # Runs inside the AsyncSession's commit (a greenlet), so these synchronous executes are the async driver's.
     if session.get_bind().dialect.name == "postgresql":  # one round trip
-        session.execute(_NUMBER_POSTGRESQL, {"staged": staged, "org_id": session.info[ORG_KEY]})
-        session.info[WAKE_KEY] = True
-        return
-    last = session.execute(
-        update(HubSettings)
-        .values(last_position=HubSettings.last_position + staged)
-        .returning(HubSettings.last_position)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    session.execute(
-        update(HubEvent)
-        .where(HubEvent.position.is_(None))
-        .values(position=HubEvent.seq + (last - staged))
-        .execution_options(synchronize_session=False)
-    )
+        session.execute(_NUMBER_POSTGRESQL, {"staged": staged, "org_id": org_id})
+    else:
+        last = session.execute(_RAISE_COUNTER_SQLITE, {"staged": staged, "org_id": org_id}).scalar_one()
+        session.execute(_NUMBER_SQLITE, {"below": last - staged, "org_id": org_id})
     session.info[WAKE_KEY] = True
 
 
