@@ -2,7 +2,9 @@
 real server process on this run's database: the whole round trip to a real receiver on loopback (hub on, a
 default endpoint typed by keyboard, a test event delivered and signed, its delivery shown, redelivered), the API's
 validation errors on the page, the secret revealed and rotated, a fault rule added, acting on an API request and
-removed; another organisation sees none of it; phone (390 px) and laptop (1440 px) layouts."""
+removed; a delivery rule added from the same form (its target chosen by keyboard), acting on a real delivery and
+refused with the API's detail, at 375 and 1440 px; another organisation sees none of it; phone (390 px) and laptop
+(1440 px) layouts."""
 
 from __future__ import annotations
 
@@ -326,6 +328,124 @@ def test_a_delivery_rule_is_listed_and_removed(driver: Any, server: ServerProces
     _click(driver, _find(driver, f"[data-fault-remove='{rule['id']}']"))
     _until(lambda: _text(driver, "#faults-status") == f"Rule {rule['id']} removed.")
     assert org.json("/_sandbox/faults") == [] and "No fault rules" in _text(driver, "#faults")
+
+
+SMALL_PHONE = (375, 812)
+FORM_FIELDS_OUTSIDE = """
+return [...document.querySelectorAll('#fault-form input, #fault-form select, #fault-form button, #fault-form legend')]
+  .filter((el) => el.checkVisibility())
+  .filter((el) => { const r = el.getBoundingClientRect(); return r.left < -0.5 || r.right > window.innerWidth + 0.5; })
+  .map((el) => el.name || el.textContent.trim());
+"""
+
+
+def _screen(driver: Any, size: tuple[int, int]) -> None:
+    """A phone (touch, its device width, as `_resize` makes one) or a laptop window."""
+    width, height = size
+    if width < 600:
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True})
+    else:
+        _resize(driver, size)
+
+
+@pytest.mark.parametrize("size", [SMALL_PHONE, LAPTOP], ids=["phone-375x812", "laptop-1440x900"])
+def test_a_delivery_rule_added_from_the_form_acts_on_a_delivery(driver: Any, server: ServerProcess,
+                                                                sync_engine: Engine, hook: Receiver,
+                                                                size: tuple[int, int]) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    org = _org(sync_engine, server)
+    document = {"enabled": True, "defaultEndpoints": [{"url": hook.url("/hook")}]}
+    answer = org.call("PUT", "/event-hub/settings", json=document)
+    assert answer.status_code == 200, answer.text
+    hook.secrets = [answer.json()["signingSecret"]]
+    _screen(driver, size)
+    driver.get_log("browser")  # forget what earlier tests logged
+    try:
+        _signed_in(driver, org, "/console/sandbox")
+        form = _find(driver, "#fault-form")
+        requests_fields = form.find_element("css selector", "[data-fault-target=requests]")
+        delivery_fields = form.find_element("css selector", "[data-fault-target=deliveries]")
+        assert requests_fields.is_displayed() and not delivery_fields.is_displayed()
+
+        # The target chosen by keyboard (an arrow key in the radio group); Tab goes on into the delivery fields.
+        choice = form.find_element("css selector", "input[name=target][value=requests]")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", choice)
+        choice.send_keys(Keys.ARROW_RIGHT)
+        assert form.find_element("css selector", "input[name=target][value=deliveries]").is_selected()
+        assert delivery_fields.is_displayed() and not requests_fields.is_displayed()
+        driver.switch_to.active_element.send_keys(Keys.TAB)
+        assert driver.switch_to.active_element.get_attribute("name") == "eventType"
+        _choose(driver, "#fault-form select[name=eventType]", "user.created")
+        _type(delivery_fields.find_element("css selector", "input[name=url]"), "http://127.0.0.1:*")
+        duplicate = delivery_fields.find_element("css selector", "input[name=duplicate]")
+        driver.execute_script("arguments[0].focus()", duplicate)
+        duplicate.send_keys(Keys.SPACE)
+        assert duplicate.is_selected()
+        assert driver.execute_script(FORM_FIELDS_OUTSIDE) == []
+        _check_layout(driver, size, "sandbox-delivery-form")
+        _click(driver, form.find_element("css selector", "button[type=submit]"))
+        _until(lambda: _text(driver, "#faults-status").startswith("Rule ")
+               and len(_css(driver, "#fault-rows tbody tr")) == 1)
+
+        # The API's rule, as the form posted it; listed with its target; the form kept the target chosen.
+        [rule] = org.json("/_sandbox/faults")
+        assert {k: v for k, v in rule.items() if v is not None and k not in ("id", "createdAt")} == {
+            "target": "deliveries", "match": {"eventType": "user.created", "url": "http://127.0.0.1:*"},
+            "duplicate": True, "matched": 0, "hits": 0, "exhausted": False,
+        }
+        assert _text(driver, "#faults-status") == f"Rule {rule['id']} added: webhook user.created → http://127.0.0.1:*."
+        row = _text(driver, f"#fault-rows [data-fault='{rule['id']}']")
+        assert "WEBHOOK" in row and "user.created → http://127.0.0.1:*" in row and "sent twice (same webhook-id)" in row
+        assert _find(driver, "#fault-form input[name=target][value=deliveries]").is_selected()
+        assert _find(driver, "#fault-form [data-fault-target=deliveries]").is_displayed()
+
+        # A real event: delivered twice with the same webhook-id; the delivery log shows the duplicate.
+        email = f"twice-{uuid.uuid4().hex[:6]}@example.com"
+        assert org.call("POST", "/v1/users", json={"email": email}).status_code == 201
+        received = hook.wait_for(2, type_="user.created")
+        assert len(received) == 2 and received[0]["id"] == received[1]["id"]
+        assert [r.headers["webhook-id"] for r in hook.received] == [received[0]["id"]] * 2
+        assert [r.verified_with for r in hook.received] == [[0], [0]]
+        open_page(driver, f"{server.base_url}/console/event-hub")
+        _settled(driver)
+        selector = f"#hub-deliveries [data-event='{received[0]['id']}']"
+        _until(lambda: "Attempts (2)" in _text(driver, f"{selector} .hub-attempts summary"))
+        _click(driver, _find(driver, f"{selector} .hub-attempts summary"))
+        attempts = _text(driver, f"{selector} .hub-attempt-list")
+        duplicate_note = f"sandbox fault: duplicate (the same delivery sent again, same webhook-id) (rule {rule['id']})"
+        assert duplicate_note in attempts
+        assert _find(driver, selector).get_attribute("data-status") == "delivered"
+
+        # Refused: the API's own detail under the form, its field marked; nothing added.
+        open_page(driver, f"{server.base_url}/console/sandbox")
+        _settled(driver)
+        assert _text(driver, f"#fault-rows [data-fault='{rule['id']}'] [data-hits]") == "1"
+        _click(driver, _find(driver, "#fault-form input[name=target][value=deliveries]"))
+        url = _find(driver, "#fault-form [data-fault-target=deliveries] input[name=url]")
+        _type(url, "ftp://hooks.example.com/")
+        _choose(driver, "#fault-form [data-fault-target=deliveries] select[name=status]", "503")
+        _click(driver, _find(driver, "#fault-form button[type=submit]"))
+        _until(lambda: "SchemaValidationError" in _text(driver, "#faults-status"))
+        assert _text(driver, "#faults-status") == ("SchemaValidationError: data.match.url should be *, an endpoint "
+                                                   "URL or a prefix ending in *: ftp://hooks.example.com/")
+        assert url.get_attribute("aria-invalid") == "true" and driver.switch_to.active_element == url
+        _type(url, "*")
+        drop_first = _find(driver, "#fault-form input[name=dropFirst]")
+        drop_first.send_keys("12")
+        _click(driver, _find(driver, "#fault-form button[type=submit]"))
+        _until(lambda: "data.dropFirst" in _text(driver, "#faults-status"))
+        assert _text(driver, "#faults-status").startswith("SchemaValidationError: data.dropFirst")
+        assert drop_first.get_attribute("aria-invalid") == "true" and url.get_attribute("aria-invalid") is None
+        assert len(org.json("/_sandbox/faults")) == 1
+        assert driver.execute_script(FORM_FIELDS_OUTSIDE) == []
+        _check_layout(driver, size, "sandbox-delivery-refused")
+        assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"
+                and "/_sandbox/faults" not in e["message"]] == []  # no script error (the refusals are logged)
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        driver.set_window_size(*LAPTOP)
 
 
 def test_another_organisation_sees_none_of_the_first(driver: Any, server: ServerProcess, sync_engine: Engine,

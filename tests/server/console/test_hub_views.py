@@ -235,6 +235,42 @@ def test_the_fault_rules_as_the_sandbox_lists_them(api: Api) -> None:
     assert response.status_code == 200 and response.content.decode("utf-8-sig").count("\r\n") == 4
 
 
+def _between(page: str, start: str, end: str) -> str:
+    assert start in page, start
+    return page.partition(start)[2].partition(end)[0]
+
+
+def test_the_add_form_offers_delivery_rules(api: Api) -> None:
+    """A target choice; the delivery fields (hidden and disabled until chosen) offer `*`, every prefix and every
+    type of the catalogue, the organisation's endpoints' URLs, and the statuses a delivery rule records."""
+    page = _get(api, "/console/f/sandbox/faults")
+    assert _attr(_between(page, "<legend>It acts on</legend>", "</fieldset>"), "value") == ["requests", "deliveries"]
+    requests = _between(page, 'data-fault-target="requests"', "</fieldset>")
+    assert requests.startswith(">") and 'name="method"' in requests and 'name="eventType"' not in requests
+    fields = _between(page, 'data-fault-target="deliveries"', "</fieldset>")
+    assert fields.startswith(" hidden disabled>")
+    event_types = _between(fields, 'name="eventType"', "</select>")
+    prefixes = sorted({kind.type.split(".")[0] + ".*" for kind in CATALOGUE})
+    assert _attr(event_types, "value") == ["*", *prefixes, *[k.type for c in CATEGORIES for k in CATALOGUE
+                                                             if k.category == c]]
+    assert '<option value="offering.*">offering.* (5 types)</option>' in event_types
+    assert '<option value="user.created">user.created: Created a user</option>' in event_types
+    assert _attr(_between(fields, 'name="status"', "</select>"), "value") == ["", "429", "500", "503"]
+    for name in ("url", "duplicate", "reorderWindowMs", "dropFirst", "latencyMs"):
+        assert f'name="{name}"' in fields, name
+    assert 'name="retryAfter"' not in fields and 'name="drop"' not in fields
+    assert _attr(_between(page, '<datalist id="fault-urls">', "</datalist>"), "value") == ["*"]
+
+    # The URL field suggests the endpoints the hub sends to: default and per event, each once.
+    configure(api, defaultEndpoints=[endpoint("https://hooks.example.com/all?a=1&b=2")], enabled=False,
+              events={"user.created": {"endpoints": [endpoint("https://hooks.example.com/users"),
+                                                     endpoint("https://hooks.example.com/all?a=1&b=2")]}})
+    page = _get(api, "/console/f/sandbox/faults")
+    urls = _between(page, '<datalist id="fault-urls">', "</datalist>")
+    assert _attr(urls, "value") == ["*", "https://hooks.example.com/all?a=1&b=2", "https://hooks.example.com/users"]
+    assert "a=1&amp;b=2" in urls  # escaped
+
+
 # --- scope and modes ----------------------------------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ from openqualify.server.event_hub.hooks import NO_DELIVERY_FAULTS
 from openqualify.server.sandbox.faults.deliveries import SandboxDeliveryFaults
 from openqualify.server.sandbox.faults.rules import uniform
 from tests.fixtures.api import Api
-from tests.fixtures.event_hub import Receiver, configure, deliveries, wait_until
+from tests.fixtures.event_hub import Answer, Receiver, configure, deliveries, wait_until
 
 QUIET_SECONDS = 2.5  # longer than the dispatcher's poll interval: what has not happened by then does not
 
@@ -80,6 +80,53 @@ def test_duplicate_sends_the_same_delivery_twice_with_the_same_webhook_id(api: A
     receiver.wait_for(3)
     time.sleep(QUIET_SECONDS)
     assert len(receiver.received) == 3  # user.updated does not match the rule: sent once
+
+
+def _duplicated_once(api: Api, receiver: Receiver, first: int, second: int) -> tuple[dict[str, Any], str]:
+    """One user's delivery under a duplicate rule, on a frozen clock, the receiver answering `first` to the first
+    POST and `second` to the duplicate: the delivery once both sends are logged, and the rule's id."""
+    configure(api, receiver)
+    _freeze(api)
+    receiver.script = [Answer(first), Answer(second)]
+    rule = _rule(api, match={"eventType": "user.created"}, duplicate=True)
+    _users(api, 1)
+    receiver.wait_for(2)
+    delivery = wait_until(lambda: next((d for d in deliveries(api) if len(d["attempts"]) == 2), None),
+                          what="both sends logged")  # fmt: skip
+    return delivery, rule["id"]
+
+
+def _nothing_more_sent(api: Api, receiver: Receiver) -> None:
+    """The clock moved past any retry the first send's failure could have scheduled: no further POST."""
+    _advance(api, hours=2)
+    time.sleep(QUIET_SECONDS)
+    assert len(receiver.received) == 2
+
+
+def test_a_duplicate_acknowledged_after_a_failed_first_send_delivers(api: Api, receiver: Receiver) -> None:
+    delivery, rule_id = _duplicated_once(api, receiver, 500, 200)
+    assert delivery["status"] == "delivered" and delivery["nextAttemptAt"] is None
+    assert delivery["attemptCount"] == 1 and delivery["lastStatusCode"] == 200
+    duplicate = f"sandbox fault: duplicate (the same delivery sent again, same webhook-id) (rule {rule_id})"
+    assert delivery["lastError"] == f"{duplicate}; the first send failed and this one was acknowledged: delivered"
+    assert [(a["statusCode"], a["error"]) for a in delivery["attempts"]] == [
+        (500, None), (200, delivery["lastError"])
+    ]  # the first send's failure is still in the log, before the duplicate
+    assert receiver.received[0].headers["webhook-id"] == receiver.received[1].headers["webhook-id"]
+    _nothing_more_sent(api, receiver)
+    [after] = deliveries(api)
+    assert after["status"] == "delivered" and len(after["attempts"]) == 2
+
+
+def test_a_duplicate_refused_after_a_delivered_first_send_stays_delivered(api: Api, receiver: Receiver) -> None:
+    delivery, rule_id = _duplicated_once(api, receiver, 200, 500)
+    assert delivery["status"] == "delivered" and delivery["nextAttemptAt"] is None
+    assert delivery["attemptCount"] == 1 and delivery["lastStatusCode"] == 200 and delivery["lastError"] is None
+    duplicate = f"sandbox fault: duplicate (the same delivery sent again, same webhook-id) (rule {rule_id})"
+    assert sorted((a["statusCode"], a["error"] or "") for a in delivery["attempts"]) == [(200, ""), (500, duplicate)]
+    _nothing_more_sent(api, receiver)
+    [after] = deliveries(api)
+    assert after["status"] == "delivered" and len(after["attempts"]) == 2
 
 
 def test_drop_first_two_fails_two_attempts_then_delivers_when_the_clock_moves(api: Api, receiver: Receiver) -> None:

@@ -251,6 +251,8 @@
     if (event.target.closest("#journal-filter")) pollJournal();
     const file = event.target.closest("[data-sandbox-import]");
     if (file && file.files.length) importFile(file);
+    const target = event.target.closest("[data-fault-target-choice]");
+    if (target) showFaultTarget(target.form, target.value);
     const filter = event.target.closest("[data-load-form]");
     if (filter) {  // after a pause: a select's type-ahead changes it once per key
       clearTimeout(filterTimer);
@@ -749,20 +751,36 @@
 
   // --- the sandbox's fault rules: /_sandbox/faults with the signed-in token --------------------------------------
 
+  // The form's target (requests or deliveries) shows that target's fieldset and disables the other's, so that its
+  // fields are neither sent nor reached by Tab.
+  function showFaultTarget(form, target) {
+    for (const choice of form.querySelectorAll("[data-fault-target-choice]")) choice.checked = choice.value === target;
+    for (const fields of form.querySelectorAll("[data-fault-target]")) {
+      const shown = fields.dataset.faultTarget === target;
+      fields.hidden = !shown;
+      fields.disabled = !shown;
+    }
+  }
+
   function faultRule(form) {
-    const value = (name) => String(new FormData(form).get(name) || "").trim();
+    const data = new FormData(form);  // without the fields of the other target (disabled)
+    const value = (name) => String(data.get(name) || "").trim();
     const number = (name) => {
       const text = value(name);
       if (text === "") return undefined;
       const parsed = Number(text);
       return Number.isFinite(parsed) ? parsed : text;  // not a number: the API says what it expected
     };
-    const rule = { match: { method: value("method") || "*", path: value("path") || "*" } };
-    for (const name of ["status", "retryAfter", "latencyMs", "probability", "seed", "times", "every"]) {
+    const rule = value("target") === "deliveries"
+      ? { target: "deliveries", match: { eventType: value("eventType") || "*", url: value("url") || "*" } }
+      : { match: { method: value("method") || "*", path: value("path") || "*" } };
+    for (const name of ["status", "retryAfter", "latencyMs", "reorderWindowMs", "dropFirst", "probability", "seed",
+      "times", "every"]) {
       const given = number(name);
       if (given !== undefined) rule[name] = given;
     }
     if (value("drop")) rule.drop = value("drop");
+    if (value("duplicate")) rule.duplicate = true;
     if (value("latency.distribution")) {
       rule.latency = { distribution: value("latency.distribution") };
       for (const name of ["median", "mean", "sigma", "min", "max"]) {
@@ -773,6 +791,18 @@
     return rule;
   }
 
+  function markFaultField(form, details) {  // the field a validation error names (`data.match.url`, `data.dropFirst`)
+    for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+    const found = /\bdata\.(?:match\.)?([\w.]+)/.exec(details || "");
+    const name = found && found[1].replace(/\.$/, "");
+    const field = name && [...form.elements].find((e) => e.name === name && !e.matches(":disabled"));
+    if (!field) return;
+    field.setAttribute("aria-invalid", "true");
+    const details_ = field.closest("details");
+    if (details_) details_.open = true;
+    field.focus();
+  }
+
   async function faultsChanged(message) {
     await reloadSection("#faults");
     tell("faults-status", message, "ok");
@@ -780,10 +810,29 @@
 
   async function addFault(form) {
     let added = null;
+    let failed = "";
     const rule = faultRule(form);
-    if (await attempt("faults-status", async () => { added = await call("POST", "/_sandbox/faults", rule); return ""; },
-      $("button[type=submit]", form))) {
-      await faultsChanged(`Rule ${added.id} added: ${added.match.method} ${added.match.path}.`);
+    const target = rule.target || "requests";
+    const done = await attempt("faults-status", async () => {
+      try {
+        added = await call("POST", "/_sandbox/faults", rule);
+      } catch (error) {
+        failed = error.message;
+        throw error;
+      }
+      return "";
+    }, $("button[type=submit]", form));
+    if (!done) {
+      markFaultField(form, failed);
+      return;
+    }
+    const what = added.target === "deliveries"
+      ? `webhook ${added.match.eventType} → ${added.match.url}` : `${added.match.method} ${added.match.path}`;
+    await faultsChanged(`Rule ${added.id} added: ${what}.`);
+    const again = $("#fault-form");  // the form as reloaded: the same target, the keyboard back on its button
+    if (again) {
+      showFaultTarget(again, target);
+      if (document.activeElement === document.body) $("button[type=submit]", again).focus();
     }
   }
 

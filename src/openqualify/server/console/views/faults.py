@@ -1,5 +1,7 @@
 """The sandbox page's fault rules: the organisation's rules as `GET /_sandbox/faults` lists them, and what the add
-form offers (methods, the contract's route templates, the statuses a rule may answer).
+form offers: for a request rule the methods, the contract's route templates and the statuses a rule may answer; for
+a delivery rule (`"target": "deliveries"`) the hub's event types and their `category.*` prefixes, the endpoints'
+URLs and the statuses a delivery rule records.
 
 Adding, removing and clearing are `/_sandbox/faults` operations called by console.js with the signed-in token, so
 the page shows the API's own validation errors.
@@ -7,13 +9,17 @@ the page shows the API's own validation errors.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from openqualify.contract import API_PREFIX, error_name, templates
 from openqualify.server.console.sheets import Sheet
+from openqualify.server.event_hub import service as hub_service
+from openqualify.server.event_hub.catalogue import CATALOGUE, CATEGORIES
 from openqualify.server.kit.reads import ReadContext
 from openqualify.server.sandbox.faults import service
-from openqualify.server.sandbox.faults.schemas import FAULT_STATUSES, FaultRuleOut
+from openqualify.server.sandbox.faults.schemas import DELIVERY_STATUSES, FAULT_STATUSES, FaultRuleOut
 
 METHODS = ("*", "GET", "POST", "PUT", "PATCH", "DELETE")
 DROPS = ("reset", "empty", "malformed")
@@ -79,6 +85,16 @@ class FaultRow:
 
 
 @dataclass(frozen=True, slots=True)
+class DeliveryChoices:
+    """What the form offers a delivery rule: `*`, then these."""
+
+    prefixes: list[tuple[str, int]]  # (`user.*`, how many of the catalogue's types it covers)
+    categories: list[tuple[str, list[tuple[str, str]]]]  # (category, [(type, iQualify's label)])
+    urls: list[str]  # the organisation's endpoints (default and per event), for the URL field's suggestions
+    statuses: list[int]
+
+
+@dataclass(frozen=True, slots=True)
 class FaultsView:
     rules: list[FaultRow]
     methods: tuple[str, ...]
@@ -86,6 +102,7 @@ class FaultsView:
     statuses: list[tuple[int, str]]  # (status, the contract's error name)
     drops: tuple[str, ...]
     distributions: tuple[str, ...]
+    deliveries: DeliveryChoices
 
     def sheets(self) -> list[Sheet]:
         return [Sheet("faults", ["Id", "Method", "Path", "Effect", "When", "Matched", "Hits",
@@ -94,8 +111,21 @@ class FaultsView:
                                for r in self.rules])]
 
 
+def delivery_choices(settings: dict[str, Any]) -> DeliveryChoices:
+    """The catalogue's types by category, their prefixes (`offering.*` spans two categories), and the endpoints'
+    URLs of the hub's settings (`event_hub.service.get_settings`), each once, in the order the settings list them."""
+    prefixes = Counter(kind.type.split(".", 1)[0] + ".*" for kind in CATALOGUE)
+    categories = [(category, [(kind.type, kind.name) for kind in CATALOGUE if kind.category == category])
+                  for category in CATEGORIES]
+    endpoints = [*settings["defaultEndpoints"], *(e for own in settings["events"].values() for e in own["endpoints"])]
+    urls = list(dict.fromkeys(str(endpoint["url"]) for endpoint in endpoints))
+    return DeliveryChoices(sorted(prefixes.items()), categories, urls, sorted(DELIVERY_STATUSES))
+
+
 async def faults_view(ctx: ReadContext) -> FaultsView:
-    rules = await service.list_rules(await ctx.session())
+    session = await ctx.session()
+    rules = await service.list_rules(session)
     paths = [API_PREFIX + "/*", *sorted(API_PREFIX + t for t in templates())]
     statuses = [(status, error_name(status)) for status in sorted(FAULT_STATUSES)]
-    return FaultsView([FaultRow.of(r) for r in rules], METHODS, paths, statuses, DROPS, DISTRIBUTIONS)
+    deliveries = delivery_choices(await hub_service.get_settings(session))
+    return FaultsView([FaultRow.of(r) for r in rules], METHODS, paths, statuses, DROPS, DISTRIBUTIONS, deliveries)

@@ -8,7 +8,8 @@ asks it about every claimed delivery before sending (`prepare`) and sends throug
 - `dropFirst: N` fails the first N attempts of each matching delivery without sending (`status` records that
   status instead of none, and alone fails every matching attempt); the retry schedule then runs as for a real
   failure, on the organisation's clock;
-- `duplicate` sends the delivery a second time, with the same `webhook-id`; the second attempt is logged too.
+- `duplicate` sends the delivery a second time, with the same `webhook-id`; the second attempt is logged too. The
+  delivery follows the first send, unless only the duplicate was acknowledged (a 2xx): then it is delivered.
 
 Every injected fault is written in the attempt's `error` (`sandbox fault: ...`), which `GET /event-hub/deliveries`
 shows. Matching attempts are counted in the database as request rules count requests (shared `times`, `every`);
@@ -48,6 +49,8 @@ REQUEST_ONLY = ("retryAfter", "drop")
 DELIVERY_ONLY = ("duplicate", "reorderWindowMs", "dropFirst")
 MAX_HOLD_MS = 40_000  # latency plus reorder hold: well inside the dispatcher's 60 s lease
 PREFIX = "sandbox fault"
+DUPLICATE = "duplicate (the same delivery sent again, same webhook-id)"
+ACKNOWLEDGED = "the first send failed and this one was acknowledged: delivered"
 
 
 # --- the rule as given ---------------------------------------------------------------------------------------
@@ -169,10 +172,17 @@ class DeliveryFault:
         outcome = await attempt()
         if self.notes():
             outcome.error = _joined(outcome.error, self.describe())
-        if self.duplicate and outcome.attempted:
-            again = await attempt()
-            what = "duplicate (the same delivery sent again, same webhook-id)"
-            await self._log_attempt(again, _joined(again.error, self.describe(what)))
+        if not (self.duplicate and outcome.attempted):
+            return outcome
+        again = await attempt()
+        again.error = _joined(again.error, self.describe(DUPLICATE))
+        if again.status == "delivered" and outcome.status != "delivered":
+            # The receiver acknowledged the duplicate: it has the event, so the delivery is delivered (no retry);
+            # the first send's failure stays in the log as an attempt row of its own (T25).
+            again.error = f"{again.error}; {ACKNOWLEDGED}"
+            await self._log_attempt(outcome)
+            return again
+        await self._log_attempt(again)
         return outcome
 
     def _failed(self) -> Outcome:
@@ -194,19 +204,20 @@ class DeliveryFault:
             outcome.next_attempt_at = due.replace(microsecond=due.microsecond // 1000 * 1000)
         return outcome
 
-    async def _log_attempt(self, outcome: Outcome, error: str | None) -> None:
-        """The duplicate's own attempt row (the dispatcher records the first through the delivery's outcome)."""
+    async def _log_attempt(self, outcome: Outcome) -> None:
+        """The attempt row of the send whose outcome the delivery does not follow (the dispatcher records the other
+        with the delivery's state): the duplicate's, or the first send's when only the duplicate was acknowledged."""
         row = {
             "id": attempt_id(), "org_id": outcome.org_id, "delivery_id": outcome.delivery_id,
             "attempted_at": outcome.attempted_at, "endpoint_url": outcome.url, "status_code": outcome.status_code,
-            "error": error, "duration_ms": outcome.duration_ms, "response_body": outcome.response_body,
+            "error": outcome.error, "duration_ms": outcome.duration_ms, "response_body": outcome.response_body,
         }  # fmt: skip
         intent = write_intent.set(True)
         try:
             async with self.engine.begin() as connection:
                 await connection.execute(insert(HubAttempt), [row])
         except Exception:
-            logger.exception("sandbox: the duplicate attempt of delivery %s could not be logged", outcome.delivery_id)
+            logger.exception("sandbox: an attempt of delivery %s could not be logged", outcome.delivery_id)
         finally:
             write_intent.reset(intent)
 
