@@ -53,7 +53,7 @@ CLAIM_BATCH = 100
 PREFETCH = 4  # deliveries held per sending slot
 RECORD_BATCH = 500
 RECORD_GATHER_SECONDS = 0.02
-WAKE_SETTLE_SECONDS = 0.005
+WAKE_SETTLE_SECONDS = 0.02  # as the recorder gathers: a claim then takes the events of several commits
 BACKOFF_MAX_SECONDS = 30.0
 USER_AGENT = f"OpenQualify-EventHub/{__version__}"
 
@@ -260,9 +260,10 @@ class Dispatcher:
                 look_first = not await self._sleep(self.config.event_hub_poll_seconds)
 
     async def _sleep(self, seconds: float) -> bool:
-        """Until woken (a commit raised events) or `seconds` passed; True when woken. Woken, it lets the request
-        that raised the events answer first (WAKE_SETTLE_SECONDS): that request's commit woke it, and its answer
-        is still on its way out through the same event loop."""
+        """Until woken (a commit raised events) or `seconds` passed; True when woken. Woken, it waits a little
+        (WAKE_SETTLE_SECONDS) before claiming: the request whose commit woke it answers first (its answer is still on
+        its way out through the same event loop), and under a stream of writes one claim takes the events of
+        several commits instead of one claim (a write transaction) per event."""
         woken = False
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.wake.wait(), timeout=seconds)
