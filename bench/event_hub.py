@@ -7,7 +7,8 @@ in a process of its own (a threaded HTTP server on loopback, answering 200 and c
 organisations do the same work, request by request in pairs (each pair's order drawn, seeded): one with the hub on
 and one endpoint (the receiver), one with the hub off. Measured:
 1. `POST /v1/users` and `POST /v1/offerings/{id}/users` with one learner: median and p99 for hub on and off, over
-   all rounds and per round;
+   all rounds and per round; and `POST /v1/users` in blocks of 25 writes per side (`users_alone`: a lone writer
+   with the hub on meets its own events' deliveries on the worker, as a sync job does);
 2. one bulk `POST /v1/offerings/{id}/users` of `--bulk` new learners with the hub on (`user.created` turned off,
    so the burst is exactly that many `offering.user_added` events): the request's time, the time until the
    receiver has every event, duplicates, and the p99 of `GET /v1/offerings/{id}` read meanwhile (one client).
@@ -38,6 +39,7 @@ from _server import free_port, start, stop, wait_ready
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-token-0123456789abcdefghijklmn"
 CLI = [sys.executable, "-m", "openqualify.cli.main"]
+BLOCK = 25  # writes per side in a block of the lone writer's measurement
 
 
 class Receiver:
@@ -188,25 +190,33 @@ def main() -> None:
             # Each pair's order is drawn (seeded), so that neither side always follows the other: the delivery of
             # an event raised by an "on" request runs while the next request is served, whichever it is.
             order = random.Random(args.seed)
-            for kind in ("users", "member"):
+            sides = {"on": (on, on_offering), "off": (off, off_offering)}
+
+            def write(kind: str, label: str, tag: str) -> float:
+                headers, offering_id = sides[label]
+                email = f"{kind}-{label}-{tag}@example.com"
+                if kind.startswith("users"):
+                    return timed(client, "POST", f"{base}/v1/users", headers,
+                                 json={"email": email, "firstName": "B", "lastName": "M"})
+                member = [{"email": email, "firstName": "B", "lastName": "M", "isFacilitator": False,
+                           "isMarker": False, "isReadonly": False}]
+                return timed(client, "POST", f"{base}/v1/offerings/{offering_id}/users", headers, json=member)
+
+            def sequence(kind: str) -> list[str]:
+                """Pairs in drawn order; for `users_alone`, blocks of BLOCK writes per side (the side first drawn),
+                so that a writer with the hub on also meets its own events' deliveries, as a lone sync job does."""
+                if kind == "users_alone":
+                    blocks = [order.sample(["on", "off"], 2) for _ in range(-(-args.requests // BLOCK))]
+                    return [side for pair in blocks for side in pair for _ in range(BLOCK)]
+                return [side for _ in range(args.requests) for side in order.sample(["on", "off"], 2)]
+
+            for kind in ("users", "member", "users_alone"):
                 times: dict[str, list[float]] = {"on": [], "off": []}
                 rounds: list[dict[str, float]] = []
                 for round_ in range(args.rounds):
                     this_round: dict[str, list[float]] = {"on": [], "off": []}
-                    for n in range(args.requests):
-                        pair = [("on", on, on_offering), ("off", off, off_offering)]
-                        order.shuffle(pair)
-                        for label, headers, offering_id in pair:
-                            email = f"{kind}-{label}-{round_}-{n}@example.com"
-                            if kind == "users":
-                                elapsed = timed(client, "POST", f"{base}/v1/users", headers,
-                                                json={"email": email, "firstName": "B", "lastName": "M"})
-                            else:
-                                member = [{"email": email, "firstName": "B", "lastName": "M", "isFacilitator": False,
-                                           "isMarker": False, "isReadonly": False}]
-                                elapsed = timed(client, "POST", f"{base}/v1/offerings/{offering_id}/users", headers,
-                                                json=member)
-                            this_round[label].append(elapsed)
+                    for n, label in enumerate(sequence(kind)):
+                        this_round[label].append(write(kind, label, f"{round_}-{n}"))
                     rounds.append(ratios({label: summary(values) for label, values in this_round.items()}))
                     for label, values in this_round.items():
                         times[label].extend(values)
@@ -215,7 +225,7 @@ def main() -> None:
 
             # Let the deliveries of part 1 finish (user.created for each request, offering.user_added too for each
             # add, and the set-up's own events): until the receiver has them all and nothing came for a second.
-            expected_before = 3 * args.requests * args.rounds
+            expected_before = 4 * args.requests * args.rounds
             deadline = time.monotonic() + 120
             last, quiet_since = -1, time.monotonic()
             while time.monotonic() < deadline:
@@ -271,7 +281,8 @@ def main() -> None:
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"| {backend}, {args.workers} worker(s) | hub off median / p99 | hub on median / p99 | on/off |")
     print("|---|---|---|---|")
-    for kind, label in (("users", "POST /v1/users"), ("member", "POST /v1/offerings/{id}/users (1 learner)")):
+    for kind, label in (("users", "POST /v1/users"), ("member", "POST /v1/offerings/{id}/users (1 learner)"),
+                        ("users_alone", f"POST /v1/users, blocks of {BLOCK} per side")):
         r = results[kind]
         each = ", ".join(f"{one['median_ms_ratio']} / {one['p99_ms_ratio']}" for one in r["rounds"])
         print(f"| {label} | {r['off']['median_ms']} / {r['off']['p99_ms']} ms | {r['on']['median_ms']} / "

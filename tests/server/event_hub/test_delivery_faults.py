@@ -301,3 +301,48 @@ def test_production_has_no_delivery_faults(production: TestClient, api: Api, htt
     assert not hasattr(production.app.state, "delivery_faults")  # type: ignore[attr-defined]
     sandbox = http.app.state.event_hub.dispatcher.delivery_faults  # type: ignore[attr-defined]
     assert isinstance(sandbox, SandboxDeliveryFaults)
+
+
+def test_a_claims_deliveries_read_their_rules_once(api: Api) -> None:
+    """The rules are read once for a claim's deliveries (`preload`), not once per delivery: a claim's sends start
+    together, and each read took a pooled connection of its own."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import event
+
+    from openqualify.server.event_hub.outbox import Claimed
+    from openqualify.server.kit.clock import OrgClock
+
+    rule = _rule(api, match={"eventType": "user.created"}, duplicate=True)
+    faults: SandboxDeliveryFaults = api.http.app.state.delivery_faults  # type: ignore[attr-defined]
+    engine = api.http.app.state.engine  # type: ignore[attr-defined]
+    reads: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "sandbox_fault_rules" in statement:
+            reads.append(statement)
+
+    def claimed(n: int, event_type: str) -> Claimed:
+        now = datetime(2026, 3, 10, 9, tzinfo=UTC)
+        return Claimed(
+            delivery_id=f"dlv_{n}", org_id=api.org_id, event_id=f"evt_{n}", event_type=event_type, occurred_at=now,
+            test=False, data={}, endpoint_id="endpoint", endpoint_enabled=True, url="http://127.0.0.1:9/hook",
+            headers={}, attempt_count=0, secrets=["whsec_x"], clock=OrgClock(None, 0),
+        )  # fmt: skip
+
+    batch = [claimed(n, "user.created" if n % 2 else "user.updated") for n in range(12)]
+
+    async def claim_and_prepare() -> list[Any]:
+        await faults.preload(batch)
+        return [await faults.prepare(item) for item in batch]
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        injections = api.http.portal.call(claim_and_prepare)  # type: ignore[union-attr]
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+    assert len(reads) == 1  # 12 before: one per delivery
+    faulted = [getattr(injection, "rules", []) for injection in injections]
+    assert faulted == [[rule["id"]] if n % 2 else [] for n in range(12)]  # user.created only, every one counted
+    [listed] = api.sandbox.get("/faults").json()
+    assert listed["matched"] == 6 and listed["hits"] == 6

@@ -250,6 +250,8 @@ class Dispatcher:
                 await self._sleep(min(BACKOFF_MAX_SECONDS, 0.5 * 2**failures))
                 continue
             self.held += len(claimed)
+            if claimed:
+                await self._preload_faults(claimed)
             for item in claimed:
                 task = asyncio.create_task(self._send(item))
                 self.in_flight.add(task)
@@ -258,6 +260,14 @@ class Dispatcher:
                 look_first = False  # a full batch: more is probably due
             else:  # everything due was claimed: new work wakes the claimer, or the next look finds it
                 look_first = not await self._sleep(self.config.event_hub_poll_seconds)
+
+    async def _preload_faults(self, claimed: list[Claimed]) -> None:
+        """The sandbox's delivery faults read their rules once for the claim (hooks.py); a failure there only
+        means each delivery reads them itself."""
+        try:
+            await self.delivery_faults.preload(claimed)
+        except Exception:
+            logger.exception("event hub: the delivery faults of a claim could not be read ahead")
 
     async def _sleep(self, seconds: float) -> bool:
         """Until woken (a commit raised events) or `seconds` passed; True when woken. Woken, it waits a little

@@ -4,7 +4,7 @@ imports the sandbox"): the sandbox's app start-up sets `Dispatcher.delivery_faul
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from openqualify.server.event_hub.outbox import Claimed, Outcome
@@ -17,7 +17,10 @@ class Injection(Protocol):
 
 
 class DeliveryFaults(Protocol):
-    """Asked before each attempt, outside the sending slots: any delay is waited out here."""
+    """Told of each claim's deliveries before their sends start (`preload`: one read for the batch), then asked
+    before each attempt, outside the sending slots: any delay is waited out in `prepare`."""
+
+    async def preload(self, claimed: Sequence[Claimed]) -> None: ...
 
     async def prepare(self, claimed: Claimed) -> Injection: ...
 
@@ -28,6 +31,9 @@ class _NoInjection:
 
 
 class _NoDeliveryFaults:
+    async def preload(self, claimed: Sequence[Claimed]) -> None:
+        return None
+
     async def prepare(self, claimed: Claimed) -> Injection:
         return NO_INJECTION
 

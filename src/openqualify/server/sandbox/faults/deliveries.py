@@ -233,7 +233,13 @@ _RULES = (
     .where(SandboxFaultRule.org_id == bindparam("org_id"))
     .order_by(SandboxFaultRule.created_at, SandboxFaultRule.id)
 )
+_RULES_OF = (
+    select(SandboxFaultRule.org_id, SandboxFaultRule.id, SandboxFaultRule.rule)
+    .where(SandboxFaultRule.org_id.in_(bindparam("org_ids", expanding=True)))
+    .order_by(SandboxFaultRule.created_at, SandboxFaultRule.id)
+)
 _POSITION = select(HubEvent.position).where(HubEvent.id == bindparam("event_id"))
+PRELOADED_MAX = 10_000  # deliveries whose rules were read with their claim and not yet asked for
 
 
 class SandboxDeliveryFaults:
@@ -241,6 +247,27 @@ class SandboxDeliveryFaults:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # Delivery id -> its organisation's rules, read once for the claim that leased it (`preload`): a claim's
+        # sends start together, and a read each took a pooled connection each (new ones past the pool's size).
+        self._preloaded: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+
+    async def preload(self, claimed: Sequence[Claimed]) -> None:
+        sending = [c for c in claimed if c.endpoint_id is not None and c.endpoint_enabled]
+        if not sending:
+            return
+        intent = write_intent.set(False)  # a plain read: on SQLite no write lock for it
+        try:
+            async with self.engine.connect() as connection:
+                rows = (await connection.execute(_RULES_OF, {"org_ids": sorted({c.org_id for c in sending})})).all()
+        finally:
+            write_intent.reset(intent)
+        by_org: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        for row in rows:
+            by_org.setdefault(row.org_id, []).append((row.id, row.rule))
+        if len(self._preloaded) > PRELOADED_MAX:  # sends that never asked (a shutdown): forget them
+            self._preloaded.clear()
+        for item in sending:
+            self._preloaded[item.delivery_id] = by_org.get(item.org_id, [])
 
     async def prepare(self, claimed: Claimed) -> Injection:
         if claimed.endpoint_id is None or not claimed.endpoint_enabled:
@@ -260,13 +287,16 @@ class SandboxDeliveryFaults:
 
     async def _decide(self, claimed: Claimed) -> DeliveryFault | None:
         number = claimed.attempt_count + 1
-        intent = write_intent.set(False)  # a plain read: on SQLite no write lock for it
-        try:
-            async with self.engine.connect() as connection:
-                rows = (await connection.execute(_RULES, {"org_id": claimed.org_id})).all()
-        finally:
-            write_intent.reset(intent)
-        matching = [(row.id, row.rule) for row in rows if matches(row.rule, claimed.event_type, claimed.url, number)]
+        rules = self._preloaded.pop(claimed.delivery_id, None)
+        if rules is None:  # not read with its claim
+            intent = write_intent.set(False)  # a plain read: on SQLite no write lock for it
+            try:
+                async with self.engine.connect() as connection:
+                    rows = (await connection.execute(_RULES, {"org_id": claimed.org_id})).all()
+            finally:
+                write_intent.reset(intent)
+            rules = [(row.id, row.rule) for row in rows]
+        matching = [(id_, rule) for id_, rule in rules if matches(rule, claimed.event_type, claimed.url, number)]
         if not matching:
             return None
         intent = write_intent.set(True)
