@@ -28,11 +28,19 @@ _OPEN = "d.status IN ('pending', 'retrying')"
 _LEASE_FREE = "(d.lease_expires_at IS NULL OR d.lease_expires_at < :now)"
 _ON = "(s.enabled OR e.test)"
 _JOINS = (
-    "FROM event_hub_deliveries d "
     "JOIN organisations o ON o.id = d.org_id "
     "JOIN event_hub_settings s ON s.org_id = d.org_id "
     "JOIN event_hub_events e ON e.id = d.event_id "
 )
+
+
+def _open_deliveries(dialect: str) -> str:
+    """The deliveries to look at: on SQLite through the open ones' partial index, named, since its planner
+    otherwise walked every delivery of each organisation (the kept history: 0.5 ms a claim at 3,000 delivered,
+    growing with them); PostgreSQL's planner picks the partial index from its statistics."""
+    if dialect == "postgresql":
+        return "FROM event_hub_deliveries d "
+    return "FROM event_hub_deliveries d INDEXED BY ix_event_hub_deliveries_open "
 
 
 def _dialect(session: AsyncSession) -> str:
@@ -63,14 +71,14 @@ _TIMES = (bindparam("now", type_=UTCDateTime()), bindparam("until", type_=UTCDat
 
 @cache
 def _any_due(dialect: str) -> Any:
-    return text(f"SELECT d.id {_JOINS}{_where(dialect)}LIMIT 1").bindparams(_TIMES[0])
+    return text(f"SELECT d.id {_open_deliveries(dialect)}{_JOINS}{_where(dialect)}LIMIT 1").bindparams(_TIMES[0])
 
 
 @cache
 def _claim(dialect: str) -> Any:
     if dialect == "postgresql":
         sql = (
-            f"WITH due AS (SELECT d.id {_JOINS}{_where(dialect)}"
+            f"WITH due AS (SELECT d.id {_open_deliveries(dialect)}{_JOINS}{_where(dialect)}"
             "ORDER BY d.next_attempt_at LIMIT :limit FOR UPDATE OF d SKIP LOCKED) "
             "UPDATE event_hub_deliveries SET lease_owner = :owner, lease_expires_at = :until "
             "FROM due WHERE event_hub_deliveries.id = due.id RETURNING event_hub_deliveries.id"
@@ -78,7 +86,8 @@ def _claim(dialect: str) -> Any:
     else:
         sql = (
             "UPDATE event_hub_deliveries SET lease_owner = :owner, lease_expires_at = :until "
-            f"WHERE id IN (SELECT d.id {_JOINS}{_where(dialect)}ORDER BY d.next_attempt_at LIMIT :limit) "
+            f"WHERE id IN (SELECT d.id {_open_deliveries(dialect)}{_JOINS}{_where(dialect)}"
+            "ORDER BY d.next_attempt_at LIMIT :limit) "
             "RETURNING id"
         )
     return text(sql).bindparams(*_TIMES)
@@ -306,16 +315,18 @@ async def record(
 
 # Over the open deliveries only (the partial index `ix_event_hub_deliveries_open`), those that would be sent when
 # due: not those of an organisation whose hub is off (they wait on purpose, E6). Wall clock (`stored_at`).
-_OLDEST_OPEN = text(
-    "SELECT MIN(e.stored_at) AS oldest FROM event_hub_deliveries d "
-    "JOIN event_hub_settings s ON s.org_id = d.org_id JOIN event_hub_events e ON e.id = d.event_id "
-    f"WHERE {_OPEN} AND {_ON}"
-).columns(oldest=UTCDateTime())
+@cache
+def _oldest_open(dialect: str) -> Any:
+    return text(
+        f"SELECT MIN(e.stored_at) AS oldest {_open_deliveries(dialect)}"
+        "JOIN event_hub_settings s ON s.org_id = d.org_id JOIN event_hub_events e ON e.id = d.event_id "
+        f"WHERE {_OPEN} AND {_ON}"
+    ).columns(oldest=UTCDateTime())
 
 
 async def oldest_undelivered(session: AsyncSession) -> datetime | None:
     """When the oldest event still waiting for a delivery was raised (None: nothing waits)."""
-    return (await session.execute(_OLDEST_OPEN)).scalar()
+    return (await session.execute(_oldest_open(_dialect(session)))).scalar()
 
 
 # --- retention ---------------------------------------------------------------------------------------------
