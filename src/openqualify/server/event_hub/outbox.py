@@ -221,8 +221,9 @@ _INSERT_ATTEMPT = text(
     "duration_ms, response_body) VALUES (:id, :org_id, :delivery_id, :attempted_at, :url, :status_code, :error, "
     ":duration_ms, :response_body)"
 ).bindparams(bindparam("attempted_at", type_=UTCDateTime()))
-_ENDPOINT_OK = text(
-    "UPDATE event_hub_endpoints SET consecutive_failures = 0, failing_since = NULL WHERE id = :endpoint_id"
+_ENDPOINT_OK = text(  # only when it was failing: a healthy endpoint's row is not rewritten by every batch
+    "UPDATE event_hub_endpoints SET consecutive_failures = 0, failing_since = NULL WHERE id = :endpoint_id "
+    "AND (consecutive_failures <> 0 OR failing_since IS NOT NULL)"
 )
 _ENDPOINT_FAILED = text(
     "UPDATE event_hub_endpoints SET consecutive_failures = :base + :failures, "
