@@ -61,7 +61,10 @@ def _time(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-@dataclass
+# No generated repr: it would spell out every row, and Python 3.11's asyncio.run builds the repr of its main task's
+# result twice on the way out (restoring its SIGINT handler, `signal.getsignal` makes a message naming the handler,
+# which names the task): 4 s of a medium mirror's CPU when the Mirror was that result.
+@dataclass(repr=False)
 class Mirror:
     fetcher: Fetcher
     only: frozenset[str] = frozenset(AREAS)
