@@ -107,6 +107,28 @@ def test_5xx_backs_off_and_gives_up_after_the_last_attempt(store: AnswerStore) -
     assert store.get("/offerings") is None  # a failure is not an answer: a rerun reads it again
 
 
+def test_a_stalled_answer_times_out_and_is_read_again(store: AnswerStore) -> None:
+    calls = 0
+
+    async def handler(_request: web.Request) -> web.Response:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            await asyncio.sleep(2)  # nothing comes for longer than the read timeout
+        return web.json_response([])
+
+    async def work(url: str) -> Any:
+        reader = fetcher(url, store, waits, timeout=0.2)
+        try:
+            return await reader.get("/offerings")
+        finally:
+            await reader.close()
+
+    waits: list[float] = []
+    assert asyncio.run(Source(handler).run(work)) == []
+    assert calls == 2 and len(waits) == 1 and 0.25 <= waits[0] <= 0.5
+
+
 def test_another_4xx_stops_at_once_and_404_is_an_answer(store: AnswerStore) -> None:
     async def handler(request: web.Request) -> web.Response:
         if request.path.endswith("/gone"):

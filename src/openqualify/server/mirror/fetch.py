@@ -127,7 +127,9 @@ class Fetcher:
                 connector=aiohttp.TCPConnector(limit=self._concurrency, limit_per_host=0),
                 headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json",
                          "User-Agent": "openqualify-mirror"},
-                timeout=aiohttp.ClientTimeout(total=self._timeout, connect=10.0),
+                # As httpx had it: a connection within 10 s, then at most `timeout` between bytes, however long the
+                # whole answer takes.
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=10.0, sock_read=self._timeout),
                 trust_env=False,  # the environment's proxy is `self._proxy`
                 cookie_jar=aiohttp.DummyCookieJar(),
             )  # fmt: skip
