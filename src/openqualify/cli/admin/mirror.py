@@ -4,15 +4,47 @@ organisation with the same ids (docs/mirror.md). Its token is the last line prin
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import time
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from openqualify.cli.admin._common import database_url, fail, masked, note, require_server, upgrade_or_fail
 from openqualify.cli.admin._database import DbOption
+
+T = TypeVar("T")
+
+
+def _run(main: Coroutine[Any, Any, T]) -> T:
+    """On uvloop where it is installed (the server's `uvicorn[standard]` brings it, except on Windows): a read
+    costs the mirror a fifth less CPU (docs/benchmarks.md, "Mirror")."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    return uvloop.run(main)
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Python's cyclic garbage collector off while the mirror runs (docs/decisions.md T29). The mirror builds a
+    heap of millions of objects that live to the end (answers, rows, checked rows), and each of the collector's
+    full passes walks all of them: a third of the mapping's and writing's CPU on a medium organisation. What it
+    would have freed is a few objects per read (asyncio's and aiohttp's reference cycles): reference counting
+    frees everything else as before."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.freeze()  # what the run made is left to the end of the process: no last pass over it (1.3 s)
+            gc.enable()
 
 
 def mirror(
@@ -55,7 +87,7 @@ def mirror(
     note(f"Reading {source}" + (f" (resuming: {resumed} answers kept)" if resumed else ""))
     upgrade_or_fail(url)
     started = time.perf_counter()
-    with Progress(
+    with _no_cyclic_gc(), Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         transient=True, disable=None,
     ) as progress:  # fmt: skip
@@ -81,13 +113,13 @@ def mirror(
             return found
 
         try:
-            found = asyncio.run(run())
+            found = _run(run())
         except MirrorReadError as error:
             fail(f"{error} (rerun the same command to resume)")
         progress.update(task, description="writing")
         name = org or f"{found.org_name or 'Mirror'} (mirror)"
         try:
-            org_id, new_token, counts = asyncio.run(write(url, name, document(found)))
+            org_id, new_token, counts = _run(write(url, name, document(found)))
         except Exception as error:  # an id taken by another organisation, a schema problem: say which
             fail(f"could not write the organisation: {str(error).splitlines()[0]}")
     seconds = time.perf_counter() - started

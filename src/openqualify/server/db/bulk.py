@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Dialect, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openqualify.server.db.base import Base
+from openqualify.server.db.base import Base, UTCDateTime
 from openqualify.server.db.statistics import note_rows_written
 from openqualify.server.kit.chunks import CHUNK, chunks, pause
 
@@ -34,26 +36,58 @@ async def insert_table_rows(session: AsyncSession, table: Table, rows: Sequence[
         return
     connection = await session.connection()
     names = list(rows[0])
-    processors = _processors(connection.dialect, table, names)
+    values = _values(connection.dialect, table, names)
     quoted = ", ".join(connection.dialect.identifier_preparer.quote(name) for name in names)
     table_name = connection.dialect.identifier_preparer.format_table(table)
     command = f"INSERT INTO {table_name} ({quoted}) VALUES ({', '.join('?' * len(names))})"
     for part in chunks(rows, CHUNK):
-        values = [tuple(p(row[n]) if p is not None else row[n] for n, p in processors) for row in part]
-        await connection.exec_driver_sql(command, values)
+        await connection.exec_driver_sql(command, [values(row) for row in part])
         await pause()
 
 
-def _processors(dialect: Dialect, table: Table, names: list[str]) -> list[tuple[str, Any]]:
-    """Each column's own bind processing (naive UTC datetimes, JSON documents), as an INSERT would apply it."""
-    return [(name, table.c[name].type._cached_bind_processor(dialect)) for name in names]
+def _sqlite_utc_text(value: datetime | None) -> str | None:
+    """`UTCDateTime`'s bind processing on SQLite in one step, the same text (naive UTC, `YYYY-MM-DD HH:MM:SS.ffffff`)
+    at half the cost: a medium mirror binds 1.3 million date-times."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.isoformat(" ", "microseconds")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:-6]  # without "+00:00"
+
+
+def _processor(dialect: Dialect, table: Table, name: str) -> Callable[[Any], Any] | None:
+    kind = table.c[name].type
+    if dialect.name == "sqlite" and isinstance(kind, UTCDateTime):
+        return _sqlite_utc_text
+    return kind._cached_bind_processor(dialect)
+
+
+def _values(dialect: Dialect, table: Table, names: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A row's values in the order of `names`, each through its column's own bind processing (naive UTC
+    datetimes, JSON documents) as an INSERT would apply it; the values of columns without any are taken as they
+    are, all at once (`itemgetter`)."""
+    converting = [(i, p) for i, name in enumerate(names) if (p := _processor(dialect, table, name)) is not None]
+    only = names[0]
+    get: Callable[[dict[str, Any]], tuple[Any, ...]] = (
+        itemgetter(*names) if len(names) > 1 else lambda row: (row[only],)
+    )
+
+    def values(row: dict[str, Any]) -> tuple[Any, ...]:
+        found = list(get(row))
+        for i, process in converting:
+            found[i] = process(found[i])
+        return tuple(found)  # what SQLAlchemy's `exec_driver_sql` takes
+
+    return values
 
 
 async def _copy(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     connection = await session.connection()
     dialect = connection.dialect
     names = list(rows[0])
-    processors = [p for _, p in _processors(dialect, table, names)]
+    values = _values(dialect, table, names)
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
     raw = await connection.get_raw_connection()
     driver = raw.driver_connection
@@ -62,7 +96,5 @@ async def _copy(session: AsyncSession, table: Table, rows: Sequence[dict[str, An
     async with driver.cursor() as cursor, cursor.copy(command) as copy:
         for part in chunks(rows, CHUNK):
             for row in part:
-                await copy.write_row(
-                    [p(row[n]) if p is not None else row[n] for n, p in zip(names, processors, strict=True)]
-                )
+                await copy.write_row(values(row))
             await pause()

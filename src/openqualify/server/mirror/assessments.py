@@ -16,6 +16,7 @@ from openqualify.server.mirror.ids import ordered_id
 
 if TYPE_CHECKING:
     from openqualify.server.mirror.build import Mirror
+    from openqualify.server.mirror.work import Build
 
 HISTORY = ("id", "mark", "feedback", "markerId", "createdAt")  # a mark's history entry as stored
 
@@ -29,7 +30,7 @@ def _count(value: Any) -> int:
     return int(value) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else 0
 
 
-async def read_assessments(m: Mirror, offering_id: str) -> None:
+async def read_assessments(m: Mirror, offering_id: str) -> Build:
     get = m.fetcher.get
     base = f"/offerings/{offering_id}"
     shown = await get(f"{base}/assessments") or []
@@ -83,7 +84,7 @@ async def read_assessments(m: Mirror, offering_id: str) -> None:
         for n, seen in enumerate(quizzes):
             _quiz(m, offering_id, n, seen)
 
-    m.later.append(build)
+    return build
 
 
 def _assessment(m: Mirror, offering: dict[str, Any], position: int, seen: dict[str, Any]) -> None:

@@ -61,7 +61,10 @@ def _time(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-@dataclass
+# No generated repr: it would spell out every row, and Python 3.11's asyncio.run builds the repr of its main task's
+# result twice on the way out (restoring its SIGINT handler, `signal.getsignal` makes a message naming the handler,
+# which names the task): 4 s of a medium mirror's CPU when the Mirror was that result.
+@dataclass(repr=False)
 class Mirror:
     fetcher: Fetcher
     only: frozenset[str] = frozenset(AREAS)
@@ -75,7 +78,7 @@ class Mirror:
     permissions: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)  # resolved once users are known
     latest: set[str] = field(default_factory=set)  # the content ids GET /courses lists: each course's latest version
     mentioned: set[str] = field(default_factory=set)  # e-mails learners' work names: their users are read too
-    later: list[work.Build] = field(default_factory=list)  # rows built once every user's id is known
+    later: list[work.Build] = field(default_factory=list)  # rows built once every user's id is known, in walk order
     _learners: dict[str, list[str]] = field(default_factory=dict)
 
     def learners(self, offering_id: str) -> list[str]:
@@ -177,16 +180,18 @@ class Mirror:
             await self.gather(self._groups(o["id"]) for o in offerings)
         if "work" in self.only:
             step("learners' work")
-            await self.gather(read(self, o["id"]) for o in offerings for read in WORK)
+            self.later += await self.gather(read(self, o["id"]) for o in offerings for read in WORK)
             channels = [(row["offering_id"], row["id"]) for row in self.rows("channels").values()]
-            await self.gather(work.read_posts(self, offering_id, channel_id) for offering_id, channel_id in channels)
+            self.later += await self.gather(
+                work.read_posts(self, offering_id, channel_id) for offering_id, channel_id in channels
+            )
         if "badges" in self.only:
             step("badges")
             await self.gather(self._badges(o["id"]) for o in offerings)
             badged = set(self.rows("offering_badges"))
             learners = {self.rows("users")[m["user_id"]]["email"] for m in self.rows("memberships").values()
                         if m["offering_id"] in badged}  # fmt: skip
-            await self.gather(work.read_awards(self, email) for email in sorted(learners))
+            self.later += await self.gather(work.read_awards(self, email) for email in sorted(learners))
         if "users" in self.only:
             step("users")
             emails = {row["email"] for row in self.rows("users").values()} | self.mentioned

@@ -15,9 +15,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from urllib.request import getproxies, proxy_bypass
 
-import httpx
+import aiohttp
 import orjson
+from yarl import URL
 
 MAX_ATTEMPTS = 6
 RETRY_AFTER_CAP_S = 60.0
@@ -62,8 +64,8 @@ class AnswerStore:
         self._db.close()
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
+def _retry_after(headers: Any) -> float | None:
+    value = headers.get("Retry-After")
     if value is None:
         return None
     try:
@@ -72,8 +74,27 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
+def _env_proxy(base_url: str) -> str | None:
+    """The proxy the environment names for the source (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`), as httpx used
+    it; looked up once: aiohttp's `trust_env` looks it up again for every request, on a thread."""
+    url = URL(base_url)
+    if not url.host or proxy_bypass(url.host):
+        return None
+    return getproxies().get(url.scheme)
+
+
+def _backoff(attempt: int) -> float:
+    return BACKOFF_BASE_S * 2.0**attempt * (0.5 + random.random() / 2)
+
+
 class Fetcher:
-    """GETs against `base_url` (ending in /v1) with the organisation's token, at most `concurrency` at a time."""
+    """GETs against `base_url` (ending in /v1) with the organisation's token, at most `concurrency` at a time.
+
+    One aiohttp session whose pool keeps at most `concurrency` keep-alive connections, and a semaphore of as many
+    slots around each attempt (the bound on reads in flight; a read waiting to retry holds none). aiohttp rather
+    than httpx (docs/decisions.md T28, as the Event hub's deliveries, E22): a read cost about 1 ms of the mirror's
+    CPU with httpx, a quarter of that with aiohttp, and on a shared machine the mirror's CPU is its speed.
+    """
 
     def __init__(
         self,
@@ -88,36 +109,42 @@ class Fetcher:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.store = store
-        # One keep-alive HTTP/1.1 client per slot, handed out through a queue (the queue is the bound on reads in
-        # flight): a shared pool of `concurrency` connections spent its time in the pool's own bookkeeping (600
-        # user reads: 58 req/s with one pool of 16 connections, 112-151 req/s with 16 one-connection clients).
-        self._clients = [
-            httpx.AsyncClient(
-                headers={"Authorization": f"Bearer {token}", "Accept": "application/json",
-                         "User-Agent": "openqualify-mirror"},
-                timeout=httpx.Timeout(timeout, connect=10.0),
-                limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-            )
-            for _ in range(concurrency)
-        ]  # fmt: skip
-        self._slots: asyncio.Queue[httpx.AsyncClient] = asyncio.Queue()
-        for client in self._clients:
-            self._slots.put_nowait(client)
+        self._token = token
+        self._concurrency = concurrency
+        self._timeout = timeout
+        self._session: aiohttp.ClientSession | None = None
+        self._proxy = _env_proxy(self.base_url)
+        self._slots = asyncio.Semaphore(concurrency)
         self._on_read = on_read or (lambda _cached: None)
         self._sleep = sleep
         self.requests = 0  # sent over the network (retries included)
         self.retries = 0
 
+    def _client(self) -> aiohttp.ClientSession:
+        """The session, made on first use (inside the running event loop)."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._concurrency, limit_per_host=0),
+                headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json",
+                         "User-Agent": "openqualify-mirror"},
+                # As httpx had it: a connection within 10 s, then at most `timeout` between bytes, however long the
+                # whole answer takes.
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=10.0, sock_read=self._timeout),
+                trust_env=False,  # the environment's proxy is `self._proxy`
+                cookie_jar=aiohttp.DummyCookieJar(),
+            )  # fmt: skip
+        return self._session
+
     async def close(self) -> None:
-        for client in self._clients:
-            await client.aclose()
+        if self._session is not None:
+            await self._session.close()
 
     async def get(self, path: str, params: dict[str, Any] | None = None, tolerate: frozenset[int] = frozenset()) -> Any:
         """The decoded answer; None for a 404 (the thing is gone or not visible) or a status in `tolerate`."""
         key = path + ("?" + urlencode(sorted(params.items())) if params else "")
         cached = self.store.get(key)
         if cached is None:
-            status, body = await self._read(path, params, tolerate)
+            status, body = await self._read(key, tolerate)
             self.store.put(key, status, body)
             self._on_read(False)
         else:
@@ -125,26 +152,28 @@ class Fetcher:
             self._on_read(True)
         return None if status == 404 or status in tolerate else orjson.loads(body)
 
-    async def _read(self, path: str, params: dict[str, Any] | None, tolerate: frozenset[int]) -> tuple[int, bytes]:
+    async def _read(self, key: str, tolerate: frozenset[int]) -> tuple[int, bytes]:
+        url = URL(self.base_url + key, encoded=True)  # paths are quoted by the caller, the query by `get`
+        failure = ""
         for attempt in range(MAX_ATTEMPTS):
-            http = await self._slots.get()
-            try:
+            async with self._slots:
                 self.requests += 1
                 try:
-                    response = await http.get(self.base_url + path, params=params)
-                except httpx.TransportError as error:
-                    failure: str = f"{type(error).__name__}: {error}"
-                    wait = BACKOFF_BASE_S * 2**attempt * (0.5 + random.random() / 2)
+                    async with self._client().get(url, allow_redirects=False, proxy=self._proxy) as response:
+                        status = response.status
+                        body = await response.read()
+                        retry_after = _retry_after(response.headers)
+                except (aiohttp.ClientError, TimeoutError) as error:
+                    failure = f"{type(error).__name__}: {error}"
+                    wait = _backoff(attempt)
                 else:
-                    if response.status_code < 400 or response.status_code == 404 or response.status_code in tolerate:
-                        return response.status_code, response.content
-                    failure = f"{response.status_code} {response.text[:300]}"
-                    if response.status_code not in RETRIED_STATUSES:
-                        raise MirrorReadError(f"GET {path}: {failure}")
-                    wait = _retry_after(response) or BACKOFF_BASE_S * 2**attempt * (0.5 + random.random() / 2)
-            finally:
-                self._slots.put_nowait(http)
+                    if status < 400 or status == 404 or status in tolerate:
+                        return status, body
+                    failure = f"{status} {body[:300].decode(errors='replace')}"
+                    if status not in RETRIED_STATUSES:
+                        raise MirrorReadError(f"GET {key}: {failure}")
+                    wait = retry_after or _backoff(attempt)
             if attempt + 1 < MAX_ATTEMPTS:
                 self.retries += 1
                 await self._sleep(wait)  # outside the slot: a waiting read holds none
-        raise MirrorReadError(f"GET {path}: gave up after {MAX_ATTEMPTS} attempts ({failure})")
+        raise MirrorReadError(f"GET {key}: gave up after {MAX_ATTEMPTS} attempts ({failure})")

@@ -2,9 +2,10 @@
 posts, comments and replies, shared notes, page reactions, open-response activities and their responses, the
 offering's badge and its awards.
 
-Reads come first (`read_*`, during the walk, naming the e-mails they saw so that their users are read too); rows
-are built once every user's id is known (`build_*`, queued on the mirror). What the API never shows is made up
-deterministically (`made_id`, times that keep the listed order) and listed in `build.MADE_UP`.
+Reads come first (`read_*`, during the walk, naming the e-mails they saw so that their users are read too); each
+answers the build of its rows, run once every user's id is known (queued on the mirror in the order of the walk,
+whatever order the reads came back in: a run gives the same rows as any other). What the API never shows is made
+up deterministically (`made_id`, times that keep the listed order) and listed in `build.MADE_UP`.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ Build = Callable[[], None]
 
 
 # -- pulses --------------------------------------------------------------------------------------------------
-async def read_pulses(m: Mirror, offering_id: str) -> None:
+async def read_pulses(m: Mirror, offering_id: str) -> Build:
     get = m.fetcher.get
     answered = await get(f"/offerings/{offering_id}/analytics/pulses") or []
     responses = await get(f"/offerings/{offering_id}/analytics/pulses/responses") or [] if answered else []
@@ -61,7 +62,7 @@ async def read_pulses(m: Mirror, offering_id: str) -> None:
                 "user_id": user_id, "response_time": seen["responseTime"], "answer": answer,
             }  # fmt: skip
 
-    m.later.append(build)
+    return build
 
 
 # -- channel posts, comments and replies ---------------------------------------------------------------------
@@ -76,7 +77,7 @@ def _moderation(m: Mirror, seen: dict[str, Any]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-async def read_posts(m: Mirror, offering_id: str, channel_id: str) -> None:
+async def read_posts(m: Mirror, offering_id: str, channel_id: str) -> Build:
     get = m.fetcher.get
     base = f"/offerings/{offering_id}/analytics/channels/{channel_id}"
     posts = await get(f"{base}/posts") or []
@@ -107,7 +108,7 @@ async def read_posts(m: Mirror, offering_id: str, channel_id: str) -> None:
                 "created_at": seen["createdAt"], **_moderation(m, seen),
             }  # fmt: skip
 
-    m.later.append(build)
+    return build
 
 
 # -- pages: shared notes and reactions -----------------------------------------------------------------------
@@ -123,7 +124,7 @@ def _page(m: Mirror, offering_id: str, page_id: str) -> None:
         }  # fmt: skip
 
 
-async def read_pages(m: Mirror, offering_id: str) -> None:
+async def read_pages(m: Mirror, offering_id: str) -> Build:
     get = m.fetcher.get
     reactions = await get(f"/offerings/{offering_id}/analytics/unit-reactions") or []
     notes = await get(f"/offerings/{offering_id}/analytics/social-notes") or []
@@ -161,11 +162,11 @@ async def read_pages(m: Mirror, offering_id: str) -> None:
                 "content": seen.get("social-note-content") or "", "created_at": offering["created_at"],
             }  # fmt: skip
 
-    m.later.append(build)
+    return build
 
 
 # -- open-response activities --------------------------------------------------------------------------------
-async def read_activities(m: Mirror, offering_id: str) -> None:
+async def read_activities(m: Mirror, offering_id: str) -> Build:
     get = m.fetcher.get
     activities = await get(f"/offerings/{offering_id}/activities/openresponse") or []
     responses = await get(f"/offerings/{offering_id}/analytics/activities/responses") or [] if activities else []
@@ -202,7 +203,7 @@ async def read_activities(m: Mirror, offering_id: str) -> None:
                 "created_at": later(offering["created_at"], n),
             }  # fmt: skip
 
-    m.later.append(build)
+    return build
 
 
 # -- badges and awards ---------------------------------------------------------------------------------------
@@ -218,7 +219,7 @@ def badge_row(m: Mirror, offering_id: str, badge: dict[str, Any]) -> None:
     }  # fmt: skip
 
 
-async def read_awards(m: Mirror, email: str) -> None:
+async def read_awards(m: Mirror, email: str) -> Build:
     """A user's awarded badges (read for the learners of offerings that have a badge)."""
     awards = await m.fetcher.get(f"/users/{quote(email, safe='@')}/badges") or []
 
@@ -232,4 +233,4 @@ async def read_awards(m: Mirror, email: str) -> None:
                 "id": award_id, "offering_id": seen["offeringId"], "user_id": user_id, "awarded_at": seen["awardedAt"],
             }  # fmt: skip
 
-    m.later.append(build)
+    return build
