@@ -26,6 +26,7 @@ from sqlalchemy import Table, bindparam, event, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from openqualify.server.db.bulk import insert_table_rows
 from openqualify.server.db.models import Organisation
 from openqualify.server.event_hub.catalogue import BY_TYPE, anonymised
 from openqualify.server.event_hub.models import HubDelivery, HubEndpoint, HubEvent, HubEventSetting, HubSettings
@@ -203,14 +204,15 @@ async def stage(
         )
     if not events:
         return events
-    if session.get_bind().dialect.name == "postgresql":
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql:
         session.info[STAGED_KEY] = staged  # numbered at commit (_number_staged_events)
     else:
         # SQLite: numbered now. The counter's update takes the database's write lock, which the transaction then
         # holds until it ends, so positions are taken in commit order; the events go in with their positions.
-        last = (
-            await session.execute(_RAISE_COUNTER_SQLITE, {"staged": len(events), "org_id": state.org_id})
-        ).scalar_one()
+        connection = await session.connection()
+        counter = await connection.exec_driver_sql(_RAISE_COUNTER_SQLITE, (len(events), state.org_id))
+        last = counter.scalar_one()
         for offset, row in enumerate(events, start=last - len(events) + 1):
             row["position"] = offset
         session.info[WAKE_KEY] = True
@@ -218,19 +220,25 @@ async def stage(
     raised[event_type] += len(events)
     for start in range(0, len(events), CHUNK):
         chunk = events[start : start + CHUNK]
-        await session.execute(_INSERT_EVENTS, chunk)
-        if targets:
-            deliveries = [new_delivery(state.org_id, e["id"], t, now) for e in chunk for t in targets]
-            await session.execute(_INSERT_DELIVERIES, deliveries)
-        if len(events) > CHUNK:
-            await pause()
+        deliveries = [new_delivery(state.org_id, e["id"], t, now) for e in chunk for t in targets]
+        if postgresql:
+            await session.execute(_INSERT_EVENTS, chunk)
+            if deliveries:
+                await session.execute(_INSERT_DELIVERIES, deliveries)
+            if len(events) > CHUNK:
+                await pause()
+        else:  # the driver's executemany of plain tuples (db.bulk): a raising write's statements cost it less
+            await insert_table_rows(session, _EVENTS, chunk)
+            await insert_table_rows(session, _DELIVERIES, deliveries)
     return events
 
 
 # Core inserts of the tables (the rows carry their organisation): the ORM's bulk insert of dictionaries costs
 # more per write than the two statements themselves.
-_INSERT_EVENTS = insert(cast(Table, HubEvent.__table__))
-_INSERT_DELIVERIES = insert(cast(Table, HubDelivery.__table__))
+_EVENTS = cast(Table, HubEvent.__table__)
+_DELIVERIES = cast(Table, HubDelivery.__table__)
+_INSERT_EVENTS = insert(_EVENTS)
+_INSERT_DELIVERIES = insert(_DELIVERIES)
 
 
 def new_delivery(org_id: str, event_id_: str, target: Target, now: Any) -> dict[str, Any]:
@@ -263,9 +271,8 @@ _NUMBER_POSTGRESQL = text(
     "UPDATE event_hub_events SET position = counter.last_position - :staged + event_hub_events.seq FROM counter "
     "WHERE event_hub_events.org_id = :org_id AND event_hub_events.position IS NULL"
 )
-_RAISE_COUNTER_SQLITE = text(
-    "UPDATE event_hub_settings SET last_position = last_position + :staged WHERE org_id = :org_id "
-    "RETURNING last_position"
+_RAISE_COUNTER_SQLITE = (  # the driver's own statement (qmark): staged, org_id
+    "UPDATE event_hub_settings SET last_position = last_position + ? WHERE org_id = ? RETURNING last_position"
 )
 
 
