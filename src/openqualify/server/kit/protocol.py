@@ -106,7 +106,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if self.cycle is not None:
             # An answer that ends the connection (the client said `Connection: close`, HTTP/1.0) waits for the
             # body too: closing with unread data makes the kernel reset the connection, and the answer is lost.
-            self.cycle.transport = _CloseAfterBody(self.transport, self)  # type: ignore[assignment]
+            self.cycle.transport = _CycleTransport(self.transport, self, self.cycle)  # type: ignore[assignment]
 
     def on_body(self, body: bytes) -> None:
         if self.transport.is_closing():
@@ -200,15 +200,56 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
 
 
-class _CloseAfterBody:
-    """The transport as a request's cycle sees it: `close()` waits for the rest of the request's body."""
+class _CycleTransport:
+    """The transport as a request's cycle sees it.
 
-    def __init__(self, transport: asyncio.Transport, protocol: GuardedHttpToolsProtocol) -> None:
+    - `close()` waits for the rest of the request's body (an answer that ends the connection);
+    - an answer of known length leaves in one write: its head is held until its body's first bytes and goes out
+      with them, in one system call instead of two (uvicorn writes the head as the answer starts; on a small
+      answer that second `send` was a tenth of a request's cost). The bytes the client receives are the same. A
+      head with no body to follow (HEAD, length 0, chunked) is written as it comes; `close()` writes a head still
+      held before it closes.
+    """
+
+    __slots__ = ("_cycle", "_head_seen", "_held", "_protocol", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, protocol: GuardedHttpToolsProtocol, cycle: Any) -> None:
         self._transport = transport
         self._protocol = protocol
+        self._cycle = cycle
+        self._held: bytes | None = None
+        self._head_seen = False  # the answer's head has been written (or is held)
+
+    def write(self, data: bytes) -> None:
+        held = self._held
+        if held is not None:  # the body's first bytes: out with the head, in one system call
+            self._held = None
+            self._transport.writelines((held, data))
+            return
+        if not self._head_seen and self._cycle.response_started:  # the answer's head (a 100 Continue comes before)
+            self._head_seen = True
+            cycle = self._cycle
+            if cycle.chunked_encoding is False and cycle.expected_content_length and cycle.scope["method"] != "HEAD":
+                self._held = data  # its body follows at once (a response of known length sends it next)
+                return
+        self._transport.write(data)
 
     def close(self) -> None:
+        self._flush()
         self._protocol.close_after_body()
+
+    def abort(self) -> None:
+        self._held = None
+        self._transport.abort()
+
+    def is_closing(self) -> bool:
+        return self._transport.is_closing()
+
+    def _flush(self) -> None:
+        held = self._held
+        if held is not None:
+            self._held = None
+            self._transport.write(held)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._transport, name)
