@@ -29,6 +29,7 @@ from openqualify.server.db.statistics import analyze_if_never, stop_background
 from openqualify.server.db.urls import is_sqlite
 from openqualify.server.event_hub.runtime import start_event_hub
 from openqualify.server.health.router import router as health_router
+from openqualify.server.kit import route_index
 from openqualify.server.kit.auth import PrincipalCache
 from openqualify.server.kit.jsonbody import BodyLimits
 from openqualify.server.kit.listcache import ListCache
@@ -163,10 +164,10 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
     app.state.body_limits = BodyLimits.for_bulk_cap(settings.max_bulk_items)
     app.state.body_limits_by_path = {"/_sandbox/import": BodyLimits(max_items=None, max_values=None)}
     install_error_handlers(app)
-    app.include_router(health_router)
     # Routes are added flat, in order (not as included sub-routers), so that `app.routes` lists every
-    # operation with its full path and matching follows the order of `routes.API_ROUTERS`.
-    routers = API_ROUTERS + (SANDBOX_ROUTERS if settings.sandbox_enabled else [])
+    # operation with its full path, matching follows the order of `routes.API_ROUTERS`, and the route index
+    # (kit.route_index) sees every route's template.
+    routers = [health_router] + API_ROUTERS + (SANDBOX_ROUTERS if settings.sandbox_enabled else [])
     for router in routers:
         app.router.routes.extend(router.routes)
     _mount_offline_docs(app)
@@ -174,6 +175,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
     install_console(app, settings)
     declare_bearer_auth(app)
     document(app)  # the reference's words: summaries, descriptions, parameters (server/reference/)
+    route_index.install(app.router)  # a request tries the routes its path can match, not all (kit.route_index)
     # Added innermost first. A request meets the URL fix-ups, the size caps, the rate limit, authentication (so
     # a bad token answers before its body is read), then the replay, which keeps the body it reads, and, right
     # above the router, the layer that names the matched route for the metrics and the trace.
