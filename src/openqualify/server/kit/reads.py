@@ -32,6 +32,10 @@ from sqlalchemy import BindParameter, Executable, Row, and_, bindparam, event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.elements import ColumnElement
+from starlette._utils import is_async_callable
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from openqualify.server.db.compiled import CompiledReader
 from openqualify.server.db.engine import write_intent
@@ -353,3 +357,50 @@ def read_handler(
             await context.close()
 
     return handle
+
+
+def read_route_app(handle: Callable[[Request], Awaitable[Response]]) -> ASGIApp:
+    """A read route's ASGI application: what FastAPI's `request_response` does for a route, less what a read
+    route never uses (the two exit stacks of dependencies with `yield`, a `send` wrapper that only tracks whether
+    the answer started, which a `Response` does first).
+
+    Failures are answered as Starlette's `wrap_app_handling_exceptions` answers them: the application's handler for
+    the exception (its status code's first, for an `HTTPException`), else it goes on; one raised once the answer
+    started goes on as the `RuntimeError` Starlette raises.
+    """
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
+        try:
+            response = await handle(request)
+        except Exception as exc:
+            handler = _exception_handler(scope, exc)
+            if handler is None:
+                raise
+            if is_async_callable(handler):
+                answer = await handler(request, exc)
+            else:
+                answer = await run_in_threadpool(handler, request, exc)
+            if answer is not None:
+                await answer(scope, receive, send)
+            exc.__traceback__ = None  # as Starlette: a reused exception does not grow its traceback
+            return
+        try:
+            await response(scope, receive, send)
+        except Exception as exc:  # a Response sends its start first: the answer has started
+            if _exception_handler(scope, exc) is None:
+                raise
+            raise RuntimeError("Caught handled exception, but response already started.") from exc
+
+    return app
+
+
+def _exception_handler(scope: Scope, exc: Exception) -> Callable[..., Any] | None:
+    """The application's handler for `exc` (`ExceptionMiddleware` puts them in the scope), as Starlette finds it."""
+    exception_handlers, status_handlers = scope.get("starlette.exception_handlers", ({}, {}))
+    if isinstance(exc, HTTPException) and (handler := status_handlers.get(exc.status_code)) is not None:
+        return handler  # type: ignore[no-any-return]
+    for cls in type(exc).__mro__:
+        if cls in exception_handlers:
+            return exception_handlers[cls]  # type: ignore[no-any-return]
+    return None
