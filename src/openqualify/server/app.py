@@ -36,12 +36,11 @@ from openqualify.server.kit.listcache import ListCache
 from openqualify.server.kit.reads import read_sessionmaker
 from openqualify.server.middleware.access_log import AccessLogMiddleware
 from openqualify.server.middleware.authenticate_first import AuthenticateFirstMiddleware
-from openqualify.server.middleware.empty_query_values import EmptyQueryValuesMiddleware
-from openqualify.server.middleware.encoded_slash import EncodedSlashMiddleware
-from openqualify.server.middleware.errors import UnexpectedErrorMiddleware, install_error_handlers
+from openqualify.server.middleware.errors import install_error_handlers
 from openqualify.server.middleware.rate_limit import RateLimiter, RateLimitMiddleware, build_counter
 from openqualify.server.middleware.replay import ReplayOnConflictMiddleware
-from openqualify.server.middleware.request_caps import RequestCapsMiddleware
+from openqualify.server.middleware.request_caps import RequestCaps
+from openqualify.server.middleware.request_head import RequestHeadMiddleware
 from openqualify.server.middleware.security_headers import ApiSecurityHeadersMiddleware, docs_headers
 from openqualify.server.observability import hub as hub_metrics
 from openqualify.server.observability import metrics
@@ -189,15 +188,13 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
         AuthenticateFirstMiddleware, prefixes=authenticated, cache=app.state.principal_cache, run_first=_first_row
     )
     app.add_middleware(RateLimitMiddleware, limiter=lambda: app.state.rate_limiter)
-    app.add_middleware(
-        RequestCapsMiddleware,
+    # The URL fix-ups and caps, and the last resort for failures (a 500 that keeps the connection): one layer.
+    caps = RequestCaps(
         max_body_bytes=settings.max_body_bytes,
         max_url_bytes=settings.max_url_bytes,
         body_limit_overrides={"/_sandbox/import": settings.max_import_body_bytes},
     )
-    app.add_middleware(EncodedSlashMiddleware)
-    app.add_middleware(EmptyQueryValuesMiddleware)
-    app.add_middleware(UnexpectedErrorMiddleware)  # a 500 keeps the connection (it answers, without raising)
+    app.add_middleware(RequestHeadMiddleware, caps=caps)
     if settings.sandbox_enabled:  # injected faults (docs/sandbox.md): inside the journal and the access log
         app.add_middleware(FaultMiddleware)
     # Outermost: the journal and the access log see the final answer (after replays), CORS answers preflights.
@@ -205,8 +202,8 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
         app.add_middleware(JournalMiddleware, store=app.state.journal)
     if settings.access_log_enabled:
         app.add_middleware(AccessLogMiddleware)
-    app.add_middleware(ApiSecurityHeadersMiddleware)
-    if settings.cors_origins:
+    if settings.cors_origins:  # the API's security headers inside CORS (its preflights keep their own headers)
+        app.add_middleware(ApiSecurityHeadersMiddleware)
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
@@ -216,12 +213,16 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
                 "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "X-Request-Id",
             ],
         )
-    # Outermost but the transport capture (CORS included): every answer has its request id; GET /metrics is
-    # answered here.
+    # Outermost but the transport capture (CORS included): every answer has its request id (and, without CORS,
+    # the API's security headers, in the same pass); GET /metrics is answered here.
     listener = settings.metrics_listener
     endpoint = MetricsEndpoint(listener[1] if listener else None) if settings.metrics_enabled else None
     app.add_middleware(
-        ObservabilityMiddleware, count=settings.metrics_enabled, endpoint=endpoint, traced=tracing is not None
+        ObservabilityMiddleware,
+        count=settings.metrics_enabled,
+        endpoint=endpoint,
+        traced=tracing is not None,
+        api_headers=not settings.cors_origins,
     )
     if settings.sandbox_enabled:
         app.add_middleware(TransportCapture)  # the very first layer: `drop` faults close the connection
