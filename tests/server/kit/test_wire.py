@@ -32,3 +32,18 @@ def test_wire_time_equals_format_datetime(sync_engine: Engine, instant: datetime
         text = session.execute(select(wire_time(column)).where(Organisation.id == org_id)).scalar_one()
         session.rollback()
     assert text == format_datetime(instant)
+
+
+def test_json_bytes_are_what_starlettes_response_makes_of_them() -> None:
+    """`JSONBytes` builds a plain 200 itself (a read's answer): the same body and headers as Starlette's own
+    `Response` would give; any other answer is Starlette's."""
+    from starlette.responses import Response
+
+    from openqualify.server.kit.json_rows import JSONBytes, dumps
+
+    content = {"id": "o-1", "start": INSTANTS[1], "tags": ["a", "é"], "n": 3}
+    for status, headers in ((200, None), (201, None), (204, None), (200, {"X-Extra": "1"})):
+        made = JSONBytes(content, status_code=status, headers=headers)
+        starlettes = Response(dumps(content), status_code=status, headers=headers, media_type="application/json")
+        assert (made.status_code, made.body, made.raw_headers) == (status, starlettes.body, starlettes.raw_headers)
+        assert made.background is None

@@ -136,13 +136,12 @@ def read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 class ReadContext:
     """What a read route gets: the principal, the request, and `Reads` of statements scoped to the principal."""
 
-    __slots__ = ("_connection", "_engine", "_reader", "_session", "_sessionmaker", "principal", "request")
+    __slots__ = ("_connection", "_reader", "_session", "_state", "principal", "request")
 
     def __init__(self, request: Request) -> None:
         self.request = request
-        self._engine: AsyncEngine = request.app.state.read_engine
-        self._reader: CompiledReader = request.app.state.reader
-        self._sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.read_sessionmaker
+        self._state = request.app.state  # the read engine and the sessionmaker are looked up when needed
+        self._reader: CompiledReader = self._state.reader
         self._connection: AsyncConnection | None = None
         self._session: AsyncSession | None = None
         self.principal: Principal
@@ -152,7 +151,8 @@ class ReadContext:
         the services' repositories."""
         if self._session is None:
             write_intent.set(False)
-            self._session = self._sessionmaker()
+            sessionmaker: async_sessionmaker[AsyncSession] = self._state.read_sessionmaker
+            self._session = sessionmaker()
             bind_org(self._session.sync_session, self.principal.org_id)
         return self._session
 
@@ -173,7 +173,8 @@ class ReadContext:
             return await self._reader.rows(query, params)
         if self._connection is None:
             write_intent.set(False)  # a read: on SQLite no write lock, no BEGIN at all
-            self._connection = await self._engine.connect()
+            engine: AsyncEngine = self._state.read_engine
+            self._connection = await engine.connect()
         return (await self._connection.execute(statement, params)).all()
 
     async def _first_unscoped(self, statement: Executable, params: dict[str, Any]) -> Any:
@@ -197,7 +198,8 @@ async def open_context(request: Request) -> ReadContext:
             context._first_unscoped, request.headers.get("authorization"), request.app.state.principal_cache
         )
         request.scope.setdefault("state", {})["org_id"] = context.principal.org_id
-        refuse_nul(request.path_params, request.query_params.multi_items())
+        # (no query string, no query values: its parser is not needed)
+        refuse_nul(request.path_params, request.query_params.multi_items() if request.scope["query_string"] else ())
     except BaseException:
         await context.close()
         raise
@@ -349,8 +351,7 @@ def read_handler(
             await context.close()
             raise
         try:
-            cache: ListCache = request.app.state.list_cache
-            if cached and cache.enabled:
+            if cached and (cache := request.app.state.list_cache).enabled:
                 return await _through_cache(cache, context, request, lambda: answer(context, arguments))
             return await answer(context, arguments)
         finally:
