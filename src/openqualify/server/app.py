@@ -38,6 +38,7 @@ from openqualify.server.middleware.access_log import AccessLogMiddleware
 from openqualify.server.middleware.authenticate_first import AuthenticateFirstMiddleware
 from openqualify.server.middleware.errors import install_error_handlers
 from openqualify.server.middleware.rate_limit import RateLimiter, RateLimitMiddleware, build_counter
+from openqualify.server.middleware.read_lane import ReadLaneMiddleware
 from openqualify.server.middleware.replay import ReplayOnConflictMiddleware
 from openqualify.server.middleware.request_caps import RequestCaps
 from openqualify.server.middleware.request_head import RequestHeadMiddleware
@@ -177,7 +178,9 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
     route_index.install(app.router)  # a request tries the routes its path can match, not all (kit.route_index)
     # Added innermost first. A request meets the URL fix-ups, the size caps, the rate limit, authentication (so
     # a bad token answers before its body is read), then the replay, which keeps the body it reads, and, right
-    # above the router, the layer that names the matched route for the metrics and the trace.
+    # above the router, the layer that names the matched route for the metrics and the trace, and the read lane
+    # (a read route's request runs its route from there: middleware.read_lane).
+    app.add_middleware(ReadLaneMiddleware)
     if settings.metrics_enabled or tracing is not None:
         app.add_middleware(RouteRecorderMiddleware)
     app.add_middleware(ReplayOnConflictMiddleware)

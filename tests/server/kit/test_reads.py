@@ -234,8 +234,9 @@ def test_read_routes_validate_their_parameters_as_any_route(api: Api) -> None:
 
 
 def test_read_routes_answer_failures_as_any_route(database_url: str, api: Api) -> None:
-    """A read route runs without FastAPI's `request_response` (`kit.reads.read_route_app`): its failures are
-    answered by the application's handlers all the same, and one no handler knows is a 500 on a kept connection."""
+    """A read route runs without FastAPI's `request_response` (`kit.reads.read_route_app`), from the read lane
+    (`middleware.read_lane`): its failures are answered by the application's handlers all the same, and one no
+    handler knows is a 500."""
     from fastapi.testclient import TestClient
     from starlette.exceptions import HTTPException
 
@@ -263,6 +264,8 @@ def test_read_routes_answer_failures_as_any_route(database_url: str, api: Api) -
     with TestClient(app, raise_server_exceptions=False) as client:
         assert client.get("/test-only/fails/fine", headers=auth).json() == {"how": "fine"}
         assert "fastapi_function_astack" not in seen["scope"]  # not FastAPI's request_response
+        assert "fastapi_middleware_astack" not in seen["scope"]  # nor its exit-stack layer (middleware.read_lane)
+        assert client.head("/test-only/fails/fine", headers=auth).status_code == 405  # as before: GET only
         response = client.get("/test-only/fails/missing", headers=auth)
         assert (response.status_code, response.json()) == (404, {"name": "ObjectNotFoundError",
                                                                "details": "Thing not found"})

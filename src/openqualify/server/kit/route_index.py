@@ -156,18 +156,27 @@ class IndexedRouter:
             index = self.index = RouteIndex(watched, watched.version)
         return index
 
+    def full_match(self, scope: Scope) -> tuple[Any, Scope] | None:
+        """The route that matches an HTTP request in full and its child scope, as the router's scan would find
+        it; None when the index cannot say (the scan decides)."""
+        if "fastapi.telemetry" in scope:
+            return None
+        candidates = self.current_index().candidates(_route_path(scope))
+        if candidates is not None:
+            for route in candidates:
+                match, child_scope = route.matches(scope)
+                if match is Match.FULL:
+                    return route, child_scope
+        return None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and "fastapi.telemetry" not in scope:
-            candidates = self.current_index().candidates(_route_path(scope))
-            if candidates is not None:
-                for route in candidates:
-                    match, child_scope = route.matches(scope)
-                    if match is Match.FULL:
-                        if "router" not in scope:
-                            scope["router"] = self.router
-                        scope.update(child_scope)
-                        await route.handle(scope, receive, send)
-                        return
+        if scope["type"] == "http" and (found := self.full_match(scope)) is not None:
+            route, child_scope = found
+            if "router" not in scope:
+                scope["router"] = self.router
+            scope.update(child_scope)
+            await route.handle(scope, receive, send)
+            return
         await self.scan(scope, receive, send)
 
 

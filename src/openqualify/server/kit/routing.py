@@ -109,6 +109,11 @@ class ApiRoute(APIRoute):
         if self._read_handler is not None:  # a read route: without FastAPI's request_response (kit.reads)
             self.app = read_route_app(self._read_handler)
 
+    @property
+    def is_read(self) -> bool:
+        """A route of the read path (`router.read`): its `app` is `kit.reads.read_route_app`."""
+        return self._read_handler is not None
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         if getattr(self.endpoint, READ_ROUTE, False):
             # Checked here, as the route is registered: a signature the read path cannot serve is refused at once.
