@@ -49,9 +49,13 @@ class RecordingTransport(asyncio.Transport):
         pass
 
 
-async def _connection(app: App) -> tuple[GuardedHttpToolsProtocol, RecordingTransport]:
+async def _connection(
+    app: App, head_timeout: float | None = None
+) -> tuple[GuardedHttpToolsProtocol, RecordingTransport]:
     config = Config(app=app, lifespan="off", log_level="warning")
     protocol = GuardedHttpToolsProtocol(config=config, server_state=ServerState(), app_state={})
+    if head_timeout is not None:
+        protocol.head_timeout = head_timeout
     transport = RecordingTransport()
     protocol.connection_made(transport)
     return protocol, transport
@@ -162,3 +166,51 @@ async def test_continue_is_written_when_the_body_is_asked_for() -> None:
     protocol.data_received(b"ok")
     await _settle(lambda: len(transport.writes) == 2)
     assert transport.writes[1].endswith(b"\r\n\r\nok")
+
+
+@synchronously
+async def test_every_request_head_has_its_time_and_an_idle_connection_keeps_its_own() -> None:
+    protocol, transport = await _connection(_fixed(b"abc"), head_timeout=0.2)
+
+    def sent() -> bytes:
+        return b"".join(transport.writes)
+
+    protocol.data_received(GET)
+    await _settle(lambda: sent().count(b"HTTP/1.1 200 OK") == 1)
+    await asyncio.sleep(0.5)  # idle between requests: the keep-alive's business (5 s), not the head's
+    assert not transport.closed
+    protocol.data_received(GET)
+    await _settle(lambda: sent().count(b"HTTP/1.1 200 OK") == 2)
+    protocol.data_received(b"GET /x HTTP/1.1\r\nHost:")  # a third head, never finished
+    await asyncio.sleep(0.1)
+    assert not transport.closed
+    await _settle(lambda: transport.closed)
+    assert sent().endswith(b"}") and b"HTTP/1.1 408 " in sent()
+
+
+@synchronously
+async def test_a_silent_connection_is_closed_once_its_time_is_up() -> None:
+    _, transport = await _connection(_fixed(b"abc"), head_timeout=0.1)
+    await _settle(lambda: transport.closed)
+    assert transport.writes == []
+
+
+@synchronously
+async def test_a_busy_connection_arms_its_head_timer_once() -> None:
+    """One timer per connection, not one armed and cancelled per request (what it used to cost)."""
+    protocol, transport = await _connection(_fixed(b"abc"))
+    armed: list[str] = []
+    call_later = protocol.loop.call_later
+
+    def counting(delay: float, callback: Any, *args: Any) -> Any:
+        armed.append(getattr(callback, "__name__", ""))
+        return call_later(delay, callback, *args)
+
+    protocol.loop.call_later = counting  # type: ignore[method-assign]
+    try:
+        for n in range(1, 51):
+            protocol.data_received(GET)
+            await _settle(lambda n=n: len(transport.writes) == n)  # type: ignore[misc]
+    finally:
+        del protocol.loop.call_later
+    assert [name for name in armed if "head" in name] == []

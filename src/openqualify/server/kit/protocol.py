@@ -45,6 +45,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         self._began_in_this_read = False
         self._head_timer: asyncio.TimerHandle | None = None
+        self._head_deadline: float | None = None  # (loop time) by which the pending head must be complete
         self._body_complete = True  # the current request's body has arrived whole
         self._discarded = 0
         self._linger_timer: asyncio.TimerHandle | None = None
@@ -82,7 +83,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._began_in_this_read = True
         self._body_complete = False
         self._discarded = 0
-        if self._head_timer is None:
+        if self._head_deadline is None:
             self._arm_head_timer()
 
     def on_url(self, url: bytes) -> None:
@@ -97,7 +98,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         self._in_head = False
-        self._cancel_head_timer()
+        self._head_deadline = None  # (its timer, if still armed, finds nothing to do: `_head_timer_fired`)
         size = HEAD_OVERHEAD + len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
         if size > self.max_head_bytes:
             self._refuse_head(431, f"request headers should NOT be larger than {self.max_head_bytes} bytes")
@@ -152,13 +153,25 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     # Helpers
     def _arm_head_timer(self) -> None:
-        self._cancel_head_timer()
-        self._head_timer = self.loop.call_later(self.head_timeout, self._head_timed_out)
+        """A head is due within `head_timeout` from now. The connection's timer is armed once and kept: a timer
+        armed and cancelled for every request cost more than the request's own routing. When it fires it looks at
+        the deadline of the head pending then: none, nothing to do; later, it waits for it."""
+        self._head_deadline = self.loop.time() + self.head_timeout
+        if self._head_timer is None:
+            self._head_timer = self.loop.call_later(self.head_timeout, self._head_timer_fired)
+
+    def _head_timer_fired(self) -> None:
+        self._head_timer = None
+        deadline = self._head_deadline
+        if deadline is None or self.transport.is_closing():
+            return  # no head pending (the last one was complete in time)
+        if (left := deadline - self.loop.time()) > 0:
+            self._head_timer = self.loop.call_later(left, self._head_timer_fired)
+            return
+        self._head_timed_out()
 
     def _head_timed_out(self) -> None:
-        self._head_timer = None
-        if self.transport.is_closing():
-            return
+        self._head_deadline = None
         if self._in_head:
             self._refuse_head(408, f"request headers should arrive within {self.head_timeout:g} seconds")
         elif self.cycle is None or self.cycle.response_complete:
@@ -185,6 +198,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.close()
 
     def _cancel_head_timer(self) -> None:
+        self._head_deadline = None
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None
