@@ -38,11 +38,11 @@ class RequestCaps:
             await send_error(send, 400, "SchemaValidationError", details)
             return None
         limit = self.overrides.get(scope["path"], self.max_body_bytes)
-        declared = _content_length(scope)
+        declared, chunked = _body_headers(scope)
         if declared is not None and declared > limit:
             await _too_large(send, limit)
             return None
-        if declared is not None or not _is_chunked(scope):  # the HTTP server holds the client to its length
+        if declared is not None or not chunked:  # the HTTP server holds the client to its length
             return receive
         try:
             body = await read_body(receive, limit)
@@ -60,15 +60,18 @@ async def _too_large(send: Send, limit: int) -> None:
     await send_error(send, 413, "SchemaValidationError", details)
 
 
-def _content_length(scope: Scope) -> int | None:
+def _body_headers(scope: Scope) -> tuple[int | None, bool]:
+    """The first `Content-Length` (None if absent or not a number) and whether a `Transfer-Encoding` is sent, in one
+    pass over the headers."""
+    length: int | None = None
+    seen_length = chunked = False
     for name, value in scope["headers"]:
-        if name == b"content-length":
+        if name == b"content-length" and not seen_length:
+            seen_length = True
             try:
-                return int(value)
+                length = int(value)
             except ValueError:
-                return None
-    return None
-
-
-def _is_chunked(scope: Scope) -> bool:
-    return any(name == b"transfer-encoding" for name, _ in scope["headers"])
+                length = None
+        elif name == b"transfer-encoding":
+            chunked = True
+    return length, chunked
