@@ -135,3 +135,17 @@ def test_routes_added_later_are_found(database_url: str) -> None:
 
         app.router.routes.extend(router.routes)
         assert client.get("/test-only/late").status_code == 401  # found: its token is checked
+
+
+def test_the_shapes_kept_are_bounded() -> None:
+    """A client chooses its paths: the shapes whose candidates are kept are few and short, whatever it sends."""
+    from openqualify.server.kit import route_index
+
+    index = RouteIndex(_app(Mode.PRODUCTION).router.routes, 0)
+    for length in range(1, 300):  # as long as a URL may be: found, never kept
+        assert index.candidates("/x" * length) is not None
+    for n in range(50):
+        index.candidates(f"/v1/offerings/o-{n}" + "/x" * (n % 3))
+    kept = index._candidates
+    assert len(kept) <= route_index.MAX_SHAPES
+    assert max(len(shape) for shape in kept) <= index._longest

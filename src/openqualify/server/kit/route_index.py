@@ -18,7 +18,8 @@ keeps Starlette's semantics exactly, since it only leaves out routes that cannot
 
 A Route subclass must match by its template, as Starlette's, FastAPI's and `kit.routing.ApiRoute` do. The
 candidates of a path's shape (its segments, each either a fixed text some route has or "other") are worked out
-once and kept, up to `MAX_SHAPES` shapes; the index is rebuilt when the router's list of routes changes.
+once and kept, up to `MAX_SHAPES` shapes no longer than the longest template; the index is rebuilt when the
+router's list of routes changes.
 """
 
 from __future__ import annotations
@@ -91,6 +92,8 @@ class RouteIndex:
             for text in template.segments
             if text is not None
         )
+        # Shapes longer than every template are not kept (a client could send many, each as long as its URL cap)
+        self._longest = max((len(template.segments) for template in self._templates if template), default=0)
         self._candidates: dict[tuple[str, ...], list[Any]] = {}
 
     def candidates(self, path: str) -> list[Any] | None:
@@ -102,7 +105,7 @@ class RouteIndex:
         found = self._candidates.get(shape)
         if found is None:
             found = self._build(shape)
-            if len(self._candidates) < MAX_SHAPES:
+            if len(self._candidates) < MAX_SHAPES and len(shape) <= self._longest:
                 self._candidates[shape] = found
         return found
 
