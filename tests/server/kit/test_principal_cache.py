@@ -66,7 +66,8 @@ def test_clock_change_reaches_cached_principal(database_url: str, sync_engine: E
 
 def test_a_headers_token_hash_is_remembered_within_a_bound() -> None:
     """Authentication remembers the hash of each Authorization header it parsed (every spelling of a token gives
-    the same hash); a flood of distinct headers never holds more than `MAX_HASHES`."""
+    the same hash); a flood of distinct headers never holds more than `MAX_HASHES` of at most `MAX_HASHED_HEADER`
+    characters."""
     import asyncio
 
     import pytest
@@ -90,6 +91,9 @@ def test_a_headers_token_hash_is_remembered_within_a_bound() -> None:
     assert looked_up == [auth.hash_token("tok-1")] * 3  # remembered hashes are still looked up, never trusted
     asyncio.run(attempt(None))
     assert None not in auth._HASHES
+    long = "Bearer " + "x" * 10_000
+    asyncio.run(attempt(long))
+    assert long not in auth._HASHES  # (so the bound holds in bytes too)
 
     async def flood() -> None:
         for n in range(auth.MAX_HASHES + 10):

@@ -106,6 +106,7 @@ def mark_org_changed(session: AsyncSession) -> None:
 # Authorization header -> its token's hash, for the headers seen lately (the hash is the same every time: a header
 # repeated on every request of a client costs a dictionary look-up instead of parsing and SHA-256).
 MAX_HASHES = 4096
+MAX_HASHED_HEADER = 256  # characters: a real header is `Bearer ` and a few dozen; longer ones are not kept
 _HASHES: dict[str, str] = {}
 
 # The principal `AuthenticateFirstMiddleware` found for the request being served, with the header it came from.
@@ -129,7 +130,7 @@ async def authenticate(first: FetchFirst, header: str | None, cache: PrincipalCa
     token_hash = _HASHES.get(header) if header is not None else None
     if token_hash is None:
         token_hash = hash_token(token_from_header(header))
-        if header is not None:
+        if header is not None and len(header) <= MAX_HASHED_HEADER:
             if len(_HASHES) >= MAX_HASHES:  # bounded: a flood of made-up tokens forgets them all
                 _HASHES.clear()
             _HASHES[header] = token_hash
