@@ -29,18 +29,19 @@ from openqualify.server.db.statistics import analyze_if_never, stop_background
 from openqualify.server.db.urls import is_sqlite
 from openqualify.server.event_hub.runtime import start_event_hub
 from openqualify.server.health.router import router as health_router
+from openqualify.server.kit import route_index
 from openqualify.server.kit.auth import PrincipalCache
 from openqualify.server.kit.jsonbody import BodyLimits
 from openqualify.server.kit.listcache import ListCache
 from openqualify.server.kit.reads import read_sessionmaker
 from openqualify.server.middleware.access_log import AccessLogMiddleware
 from openqualify.server.middleware.authenticate_first import AuthenticateFirstMiddleware
-from openqualify.server.middleware.empty_query_values import EmptyQueryValuesMiddleware
-from openqualify.server.middleware.encoded_slash import EncodedSlashMiddleware
-from openqualify.server.middleware.errors import UnexpectedErrorMiddleware, install_error_handlers
+from openqualify.server.middleware.errors import install_error_handlers
 from openqualify.server.middleware.rate_limit import RateLimiter, RateLimitMiddleware, build_counter
+from openqualify.server.middleware.read_lane import ReadLaneMiddleware
 from openqualify.server.middleware.replay import ReplayOnConflictMiddleware
-from openqualify.server.middleware.request_caps import RequestCapsMiddleware
+from openqualify.server.middleware.request_caps import RequestCaps
+from openqualify.server.middleware.request_head import RequestHeadMiddleware
 from openqualify.server.middleware.security_headers import ApiSecurityHeadersMiddleware, docs_headers
 from openqualify.server.observability import hub as hub_metrics
 from openqualify.server.observability import metrics
@@ -163,10 +164,10 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
     app.state.body_limits = BodyLimits.for_bulk_cap(settings.max_bulk_items)
     app.state.body_limits_by_path = {"/_sandbox/import": BodyLimits(max_items=None, max_values=None)}
     install_error_handlers(app)
-    app.include_router(health_router)
     # Routes are added flat, in order (not as included sub-routers), so that `app.routes` lists every
-    # operation with its full path and matching follows the order of `routes.API_ROUTERS`.
-    routers = API_ROUTERS + (SANDBOX_ROUTERS if settings.sandbox_enabled else [])
+    # operation with its full path, matching follows the order of `routes.API_ROUTERS`, and the route index
+    # (kit.route_index) sees every route's template.
+    routers = [health_router] + API_ROUTERS + (SANDBOX_ROUTERS if settings.sandbox_enabled else [])
     for router in routers:
         app.router.routes.extend(router.routes)
     _mount_offline_docs(app)
@@ -174,9 +175,12 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
     install_console(app, settings)
     declare_bearer_auth(app)
     document(app)  # the reference's words: summaries, descriptions, parameters (server/reference/)
+    route_index.install(app.router)  # a request tries the routes its path can match, not all (kit.route_index)
     # Added innermost first. A request meets the URL fix-ups, the size caps, the rate limit, authentication (so
     # a bad token answers before its body is read), then the replay, which keeps the body it reads, and, right
-    # above the router, the layer that names the matched route for the metrics and the trace.
+    # above the router, the layer that names the matched route for the metrics and the trace, and the read lane
+    # (a read route's request runs its route from there: middleware.read_lane).
+    app.add_middleware(ReadLaneMiddleware)
     if settings.metrics_enabled or tracing is not None:
         app.add_middleware(RouteRecorderMiddleware)
     app.add_middleware(ReplayOnConflictMiddleware)
@@ -187,15 +191,13 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
         AuthenticateFirstMiddleware, prefixes=authenticated, cache=app.state.principal_cache, run_first=_first_row
     )
     app.add_middleware(RateLimitMiddleware, limiter=lambda: app.state.rate_limiter)
-    app.add_middleware(
-        RequestCapsMiddleware,
+    # The URL fix-ups and caps, and the last resort for failures (a 500 that keeps the connection): one layer.
+    caps = RequestCaps(
         max_body_bytes=settings.max_body_bytes,
         max_url_bytes=settings.max_url_bytes,
         body_limit_overrides={"/_sandbox/import": settings.max_import_body_bytes},
     )
-    app.add_middleware(EncodedSlashMiddleware)
-    app.add_middleware(EmptyQueryValuesMiddleware)
-    app.add_middleware(UnexpectedErrorMiddleware)  # a 500 keeps the connection (it answers, without raising)
+    app.add_middleware(RequestHeadMiddleware, caps=caps)
     if settings.sandbox_enabled:  # injected faults (docs/sandbox.md): inside the journal and the access log
         app.add_middleware(FaultMiddleware)
     # Outermost: the journal and the access log see the final answer (after replays), CORS answers preflights.
@@ -203,8 +205,8 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
         app.add_middleware(JournalMiddleware, store=app.state.journal)
     if settings.access_log_enabled:
         app.add_middleware(AccessLogMiddleware)
-    app.add_middleware(ApiSecurityHeadersMiddleware)
-    if settings.cors_origins:
+    if settings.cors_origins:  # the API's security headers inside CORS (its preflights keep their own headers)
+        app.add_middleware(ApiSecurityHeadersMiddleware)
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
@@ -214,12 +216,16 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
                 "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "X-Request-Id",
             ],
         )
-    # Outermost but the transport capture (CORS included): every answer has its request id; GET /metrics is
-    # answered here.
+    # Outermost but the transport capture (CORS included): every answer has its request id (and, without CORS,
+    # the API's security headers, in the same pass); GET /metrics is answered here.
     listener = settings.metrics_listener
     endpoint = MetricsEndpoint(listener[1] if listener else None) if settings.metrics_enabled else None
     app.add_middleware(
-        ObservabilityMiddleware, count=settings.metrics_enabled, endpoint=endpoint, traced=tracing is not None
+        ObservabilityMiddleware,
+        count=settings.metrics_enabled,
+        endpoint=endpoint,
+        traced=tracing is not None,
+        api_headers=not settings.cors_origins,
     )
     if settings.sandbox_enabled:
         app.add_middleware(TransportCapture)  # the very first layer: `drop` faults close the connection

@@ -62,3 +62,43 @@ def test_clock_change_reaches_cached_principal(database_url: str, sync_engine: E
         moved = client.put("/_sandbox/clock", json={"now": "2040-06-01T00:00:00Z"}, headers=headers)
         assert moved.status_code == 200, moved.text
         assert [o["id"] for o in client.get("/v1/offerings/current", headers=headers).json()] == [offering["id"]]
+
+
+def test_a_headers_token_hash_is_remembered_within_a_bound() -> None:
+    """Authentication remembers the hash of each Authorization header it parsed (every spelling of a token gives
+    the same hash); a flood of distinct headers never holds more than `MAX_HASHES` of at most `MAX_HASHED_HEADER`
+    characters."""
+    import asyncio
+
+    import pytest
+
+    from openqualify.server.kit import auth
+    from openqualify.server.kit.errors import NotAuthorizedError
+
+    looked_up: list[str] = []
+
+    async def first(_statement: object, params: dict[str, str]) -> None:
+        looked_up.append(params["token_hash"])
+        return None  # no such token
+
+    async def attempt(header: str | None) -> None:
+        with pytest.raises(NotAuthorizedError):
+            await auth.authenticate(first, header)
+
+    for header in ("Bearer tok-1", "bearer  tok-1 ", "tok-1"):
+        asyncio.run(attempt(header))
+        assert auth._HASHES[header] == auth.hash_token("tok-1")
+    assert looked_up == [auth.hash_token("tok-1")] * 3  # remembered hashes are still looked up, never trusted
+    asyncio.run(attempt(None))
+    assert None not in auth._HASHES
+    long = "Bearer " + "x" * 10_000
+    asyncio.run(attempt(long))
+    assert long not in auth._HASHES  # (so the bound holds in bytes too)
+
+    async def flood() -> None:
+        for n in range(auth.MAX_HASHES + 10):
+            with pytest.raises(NotAuthorizedError):
+                await auth.authenticate(first, f"Bearer made-up-{n}")
+
+    asyncio.run(flood())
+    assert 0 < len(auth._HASHES) <= auth.MAX_HASHES

@@ -231,3 +231,48 @@ def test_read_routes_validate_their_parameters_as_any_route(api: Api) -> None:
             "name": "SchemaValidationError", "details": 'userEmail not-an-email should match format "email".'
         }, path
     assert api.patch("/users/not-an-email", json={}).json() == api.get("/users/not-an-email").json()
+
+
+def test_read_routes_answer_failures_as_any_route(database_url: str, api: Api) -> None:
+    """A read route runs without FastAPI's `request_response` (`kit.reads.read_route_app`), from the read lane
+    (`middleware.read_lane`): its failures are answered by the application's handlers all the same, and one no
+    handler knows is a 500."""
+    from fastapi.testclient import TestClient
+    from starlette.exceptions import HTTPException
+
+    from openqualify.server.app import create_app
+    from openqualify.server.config import Settings
+    from openqualify.server.kit.errors import ObjectNotFoundError
+
+    seen: dict[str, Any] = {}
+    router = api_router(tags=["Test"], prefix="/test-only")
+
+    @router.read("/fails/{how}", model=dict[str, str])
+    async def fails(ctx: ReadContextDep, how: str, n: Annotated[int | None, Query()] = None) -> dict[str, str]:
+        seen["scope"] = set(ctx.request.scope)
+        if how == "missing":
+            raise ObjectNotFoundError("Thing not found")
+        if how == "http":
+            raise HTTPException(status_code=409, detail="taken")
+        if how == "bug":
+            raise RuntimeError("a bug")
+        return {"how": how}
+
+    app = create_app(Settings(database_url=database_url))
+    app.router.routes.extend(router.routes)
+    auth = {"Authorization": f"Bearer {api.token}"}
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get("/test-only/fails/fine", headers=auth).json() == {"how": "fine"}
+        assert "fastapi_function_astack" not in seen["scope"]  # not FastAPI's request_response
+        assert "fastapi_middleware_astack" not in seen["scope"]  # nor its exit-stack layer (middleware.read_lane)
+        assert client.head("/test-only/fails/fine", headers=auth).status_code == 405  # as before: GET only
+        response = client.get("/test-only/fails/missing", headers=auth)
+        assert (response.status_code, response.json()) == (404, {"name": "ObjectNotFoundError",
+                                                               "details": "Thing not found"})
+        response = client.get("/test-only/fails/http", headers=auth)
+        assert (response.status_code, response.json()) == (409, {"name": "SchemaValidationError", "details": "taken"})
+        response = client.get("/test-only/fails/fine?n=two", headers=auth)
+        assert (response.status_code, error_name(response)) == (400, "SchemaValidationError")
+        response = client.get("/test-only/fails/bug", headers=auth)
+        assert (response.status_code, error_name(response)) == (500, "ServerError")
+        assert client.get("/test-only/fails/x", headers={}).status_code == 401

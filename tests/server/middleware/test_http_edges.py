@@ -83,3 +83,50 @@ def test_links_of_the_api_follow_the_bound_address_not_the_host_header(database_
         headers = {"Authorization": f"Bearer {api.token}", "Host": "evil.example"}
         body = client.get("/v1/", headers=headers).json()
     assert all(url.startswith("http://127.0.0.1:8123/v1/") for url in body.values())  # the server's address
+
+
+def test_every_api_answer_has_the_security_headers_once_with_or_without_cors(database_url: str, api: Api) -> None:
+    """Without CORS the request-id layer adds them, with CORS a layer inside CORS: the same headers on every kind of
+    answer (the app's, the request layer's refusals, a 500), once each; CORS's preflight answer keeps its own."""
+    auth = {"Authorization": f"Bearer {api.token}"}
+    preflight = {"Origin": "http://app.example", "Access-Control-Request-Method": "GET"}
+    for cors in ([], ["http://app.example"]):
+        app = create_app(Settings(database_url=database_url, max_body_bytes=2000, max_url_bytes=500,
+                                  cors_origins=cors))
+
+        async def fails() -> None:
+            raise RuntimeError("a bug")
+
+        app.add_api_route("/v1/test-only/failure", fails)
+        with TestClient(app, raise_server_exceptions=False) as client:
+            answers = [
+                (client.get("/v1/org", headers=auth), 200),
+                (client.get("/v1/offerings?q=" + "x" * 600, headers=auth), 400),
+                (client.get("/v1/org"), 401),
+                (client.get("/v1/no/such/route", headers=auth), 404),
+                (client.delete("/v1/org", headers=auth), 405),
+                (client.post("/v1/users", headers=auth, json={"email": "x" * 3000}), 413),
+                (client.get("/v1/test-only/failure", headers=auth), 500),
+                (client.get("/_sandbox/clock", headers=auth), 200),
+            ]
+            for response, status in answers:
+                assert response.status_code == status, (cors, response.url, response.text)
+                assert response.headers.get_list("x-content-type-options") == ["nosniff"], (cors, response.url)
+                assert response.headers.get_list("cache-control") == ["no-store"], (cors, response.url)
+                assert list(response.headers)[-1] == "x-request-id"  # the id last, as it always was
+            health = client.get("/health")
+            assert "x-content-type-options" not in health.headers and "cache-control" not in health.headers
+            if cors:
+                answered = client.options("/v1/org", headers=preflight)
+                assert answered.status_code == 200 and "x-content-type-options" not in answered.headers
+
+
+def test_the_url_cap_counts_the_query_without_its_empty_values(database_url: str, api: Api) -> None:
+    """The request layer's steps keep their order: empty values are dropped, then the URL is held to its cap."""
+    app = create_app(Settings(database_url=database_url, max_url_bytes=200))
+    auth = {"Authorization": f"Bearer {api.token}"}
+    empty = "&".join(f"blank{n}=" for n in range(40))  # 320 bytes, all of them empty values
+    with TestClient(app) as client:
+        assert client.get(f"/v1/org?{empty}", headers=auth).status_code == 200
+        refused = client.get(f"/v1/org?{empty.replace('=', '=x')}", headers=auth)
+        assert (refused.status_code, error_name(refused)) == (400, "SchemaValidationError")

@@ -190,3 +190,24 @@ def test_the_journal_keeps_each_requests_id(make_client: ClientFactory, org: tup
         ("/v1/offerings/absent", second.headers["x-request-id"]),
         ("/v1/org", first.headers["x-request-id"]),
     ]
+
+
+def test_new_ids_are_random_and_a_forked_child_draws_its_own() -> None:
+    """New ids come from the operating system's random bytes, drawn a few kilobytes at a time: never repeated,
+    and a forked worker does not hand out the ids its parent would give next."""
+    import os
+
+    from openqualify.server.observability.requestid import new_request_id
+
+    ids = [new_request_id() for _ in range(1000)]  # past one draw of random bytes
+    assert len(set(ids)) == 1000 and all(NEW_ID.fullmatch(rid) for rid in ids)
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child)
+        os.write(write_end, new_request_id().encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    childs = os.read(read_end, 64).decode()
+    os.close(read_end)
+    os.close(write_end)
+    assert NEW_ID.fullmatch(childs) and childs != new_request_id()

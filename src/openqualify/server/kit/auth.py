@@ -103,6 +103,12 @@ def mark_org_changed(session: AsyncSession) -> None:
     session.info[ORG_CHANGED] = True
 
 
+# Authorization header -> its token's hash, for the headers seen lately (the hash is the same every time: a header
+# repeated on every request of a client costs a dictionary look-up instead of parsing and SHA-256).
+MAX_HASHES = 4096
+MAX_HASHED_HEADER = 256  # characters: a real header is `Bearer ` and a few dozen; longer ones are not kept
+_HASHES: dict[str, str] = {}
+
 # The principal `AuthenticateFirstMiddleware` found for the request being served, with the header it came from.
 REQUEST_PRINCIPAL: ContextVar[tuple[str | None, Principal] | None] = ContextVar("request_principal", default=None)
 
@@ -121,7 +127,13 @@ async def authenticate(first: FetchFirst, header: str | None, cache: PrincipalCa
     else the cached one, else the token's row, fetched by `first` (each path runs statements its own way)."""
     if (principal := _already_authenticated(header)) is not None:
         return principal
-    token_hash = hash_token(token_from_header(header))
+    token_hash = _HASHES.get(header) if header is not None else None
+    if token_hash is None:
+        token_hash = hash_token(token_from_header(header))
+        if header is not None and len(header) <= MAX_HASHED_HEADER:
+            if len(_HASHES) >= MAX_HASHES:  # bounded: a flood of made-up tokens forgets them all
+                _HASHES.clear()
+            _HASHES[header] = token_hash
     if cache is not None and (cached := cache.get(token_hash)) is not None:
         return cached
     principal = await lookup(first, token_hash)

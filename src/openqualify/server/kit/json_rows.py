@@ -40,8 +40,23 @@ def dumps(content: Any) -> bytes:
 class JSONBytes(Response):
     media_type = "application/json"
 
+    def __init__(
+        self, content: Any, status_code: int = 200, headers: Mapping[str, str] | None = None, **kwargs: Any
+    ) -> None:
+        if status_code != 200 or headers is not None or kwargs:
+            super().__init__(content, status_code, headers, **kwargs)
+            return
+        # What Starlette's `Response.__init__` makes of a plain 200 (its body, length and type), made directly.
+        self.status_code = status_code
+        self.background = None
+        self.body = body = dumps(content)
+        self.raw_headers = [(b"content-length", str(len(body)).encode("latin-1")), _JSON_TYPE]
+
     def render(self, content: Any) -> bytes:
         return dumps(content)
+
+
+_JSON_TYPE = (b"content-type", b"application/json")
 
 
 def present(fields: Mapping[str, Any]) -> dict[str, Any]:

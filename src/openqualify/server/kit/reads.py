@@ -32,6 +32,10 @@ from sqlalchemy import BindParameter, Executable, Row, and_, bindparam, event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.elements import ColumnElement
+from starlette._utils import is_async_callable
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from openqualify.server.db.compiled import CompiledReader
 from openqualify.server.db.engine import write_intent
@@ -132,13 +136,12 @@ def read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 class ReadContext:
     """What a read route gets: the principal, the request, and `Reads` of statements scoped to the principal."""
 
-    __slots__ = ("_connection", "_engine", "_reader", "_session", "_sessionmaker", "principal", "request")
+    __slots__ = ("_connection", "_reader", "_session", "_state", "principal", "request")
 
     def __init__(self, request: Request) -> None:
         self.request = request
-        self._engine: AsyncEngine = request.app.state.read_engine
-        self._reader: CompiledReader = request.app.state.reader
-        self._sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.read_sessionmaker
+        self._state = request.app.state  # the read engine and the sessionmaker are looked up when needed
+        self._reader: CompiledReader = self._state.reader
         self._connection: AsyncConnection | None = None
         self._session: AsyncSession | None = None
         self.principal: Principal
@@ -148,7 +151,8 @@ class ReadContext:
         the services' repositories."""
         if self._session is None:
             write_intent.set(False)
-            self._session = self._sessionmaker()
+            sessionmaker: async_sessionmaker[AsyncSession] = self._state.read_sessionmaker
+            self._session = sessionmaker()
             bind_org(self._session.sync_session, self.principal.org_id)
         return self._session
 
@@ -169,7 +173,8 @@ class ReadContext:
             return await self._reader.rows(query, params)
         if self._connection is None:
             write_intent.set(False)  # a read: on SQLite no write lock, no BEGIN at all
-            self._connection = await self._engine.connect()
+            engine: AsyncEngine = self._state.read_engine
+            self._connection = await engine.connect()
         return (await self._connection.execute(statement, params)).all()
 
     async def _first_unscoped(self, statement: Executable, params: dict[str, Any]) -> Any:
@@ -193,7 +198,8 @@ async def open_context(request: Request) -> ReadContext:
             context._first_unscoped, request.headers.get("authorization"), request.app.state.principal_cache
         )
         request.scope.setdefault("state", {})["org_id"] = context.principal.org_id
-        refuse_nul(request.path_params, request.query_params.multi_items())
+        # (no query string, no query values: its parser is not needed)
+        refuse_nul(request.path_params, request.query_params.multi_items() if request.scope["query_string"] else ())
     except BaseException:
         await context.close()
         raise
@@ -345,11 +351,57 @@ def read_handler(
             await context.close()
             raise
         try:
-            cache: ListCache = request.app.state.list_cache
-            if cached and cache.enabled:
+            if cached and (cache := request.app.state.list_cache).enabled:
                 return await _through_cache(cache, context, request, lambda: answer(context, arguments))
             return await answer(context, arguments)
         finally:
             await context.close()
 
     return handle
+
+
+def read_route_app(handle: Callable[[Request], Awaitable[Response]]) -> ASGIApp:
+    """A read route's ASGI application: what FastAPI's `request_response` does for a route, less what a read
+    route never uses (the two exit stacks of dependencies with `yield`, a `send` wrapper that only tracks whether
+    the answer started, which a `Response` does first).
+
+    Failures are answered as Starlette's `wrap_app_handling_exceptions` answers them: the application's handler for
+    the exception (its status code's first, for an `HTTPException`), else it goes on; one raised once the answer
+    started goes on as the `RuntimeError` Starlette raises.
+    """
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
+        try:
+            response = await handle(request)
+        except Exception as exc:
+            handler = _exception_handler(scope, exc)
+            if handler is None:
+                raise
+            if is_async_callable(handler):
+                answer = await handler(request, exc)
+            else:
+                answer = await run_in_threadpool(handler, request, exc)
+            if answer is not None:
+                await answer(scope, receive, send)
+            exc.__traceback__ = None  # as Starlette: a reused exception does not grow its traceback
+            return
+        try:
+            await response(scope, receive, send)
+        except Exception as exc:  # a Response sends its start first: the answer has started
+            if _exception_handler(scope, exc) is None:
+                raise
+            raise RuntimeError("Caught handled exception, but response already started.") from exc
+
+    return app
+
+
+def _exception_handler(scope: Scope, exc: Exception) -> Callable[..., Any] | None:
+    """The application's handler for `exc` (`ExceptionMiddleware` puts them in the scope), as Starlette finds it."""
+    exception_handlers, status_handlers = scope.get("starlette.exception_handlers", ({}, {}))
+    if isinstance(exc, HTTPException) and (handler := status_handlers.get(exc.status_code)) is not None:
+        return handler  # type: ignore[no-any-return]
+    for cls in type(exc).__mro__:
+        if cls in exception_handlers:
+            return exception_handlers[cls]  # type: ignore[no-any-return]
+    return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import email.message
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -16,7 +16,7 @@ from starlette.types import Scope
 from openqualify.server.kit.deps import PrincipalDep
 from openqualify.server.kit.jsonbody import fail_fast_validator, parse_json
 from openqualify.server.kit.listcache import cached_list
-from openqualify.server.kit.reads import READ_ROUTE, ReadParams, read_handler, read_route
+from openqualify.server.kit.reads import READ_ROUTE, ReadParams, read_handler, read_route, read_route_app
 from openqualify.server.kit.validation import refuse_nul
 
 # An encoded slash of the raw path (`BUS%2F101`), kept inside its segment by `middleware.encoded_slash`.
@@ -99,17 +99,27 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 class ApiRoute(APIRoute):
     """Absent values are omitted, never sent as null: the contract's schemas do not allow null."""
 
+    _read_handler: Callable[[Request], Awaitable[Response]] | None = None  # a read route's (get_route_handler)
+
     def __init__(self, path: str, endpoint: Any, **kwargs: Any) -> None:
         kwargs["response_model_exclude_none"] = True
         super().__init__(path, endpoint, **kwargs)
         for field in self.dependant.body_params:
             validate_first_error_only(field)
+        if self._read_handler is not None:  # a read route: without FastAPI's request_response (kit.reads)
+            self.app = read_route_app(self._read_handler)
+
+    @property
+    def is_read(self) -> bool:
+        """A route of the read path (`router.read`): its `app` is `kit.reads.read_route_app`."""
+        return self._read_handler is not None
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         if getattr(self.endpoint, READ_ROUTE, False):
             # Checked here, as the route is registered: a signature the read path cannot serve is refused at once.
             params = ReadParams.of(self.dependant, self.endpoint, ignored={authenticated_and_clean})
-            return read_handler(self.endpoint, self.response_model, params)  # type: ignore[return-value]
+            self._read_handler = read_handler(self.endpoint, self.response_model, params)
+            return self._read_handler  # type: ignore[return-value]
         handler = super().get_route_handler()
         takes_json = bool(self.dependant.body_params)
 

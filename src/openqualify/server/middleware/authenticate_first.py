@@ -30,8 +30,11 @@ class AuthenticateFirstMiddleware:
         if scope["type"] != "http" or scope["method"] == "OPTIONS" or not scope["path"].startswith(self.prefixes):
             await self.app(scope, receive, send)
             return
-        raw = next((value for name, value in scope["headers"] if name == b"authorization"), None)
-        header = None if raw is None else raw.decode("latin-1")
+        header = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                header = value.decode("latin-1")
+                break
 
         async def first(statement: Executable, params: dict[str, Any]) -> Any:
             return await self.run_first(scope, statement, params)

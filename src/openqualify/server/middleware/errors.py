@@ -1,8 +1,9 @@
 """Exception handlers: every failure leaves as the contract's flat `{"name", "details"}` body.
 
-Unexpected exceptions are answered by `UnexpectedErrorMiddleware` rather than by an exception handler for
-`Exception`: Starlette sends that handler's answer and then raises the exception again, and uvicorn closes the
-connection of a request that raised, so every 500 used to drop the client's keep-alive connection (issue 19.11).
+Unexpected exceptions are answered by `answer_unexpected` (from `middleware.request_head`) rather than by an
+exception handler for `Exception`: Starlette sends that handler's answer and then raises the exception again, and
+uvicorn closes the connection of a request that raised, so every 500 used to drop the client's keep-alive
+connection (issue 19.11).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope, Send
 
 from openqualify.server.db.faults import is_connection_lost, is_lock_timeout, is_statement_timeout
 from openqualify.server.kit.errors import (
@@ -76,44 +77,24 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-    """Last resort, for a failure outside `UnexpectedErrorMiddleware` (Starlette then closes the connection)."""
+    """Last resort, for a failure outside `middleware.request_head` (Starlette then closes the connection)."""
     if is_lock_timeout(exc):  # e.g. a pooled connection not free in time, before the unit of work began
         return _render(ServerBusyError())
     logger.exception("unhandled error", exc_info=exc)
     return JSONResponse({"name": "ServerError", "details": SERVER_ERROR_DETAILS}, status_code=500)
 
 
-class UnexpectedErrorMiddleware:
-    """An exception the handlers did not turn into an answer becomes 500 `ServerError` (503 for a lock timeout),
-    logged with its trace, and the connection stays open for the client's next request. Once a response has
-    started, the exception goes on: the half-sent answer can only end with the connection."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception as exc:
-            if started:
-                raise
-            known = _database_fault(scope, exc)
-            if known is not None:
-                await send_error(send, known.status_code, known.name, known.details, known.headers)
-                return
-            logger.exception("unhandled error", exc_info=exc)
-            await send_error(send, 500, "ServerError", SERVER_ERROR_DETAILS)
+async def answer_unexpected(scope: Scope, exc: Exception, send: Send) -> None:
+    """An exception the handlers did not turn into an answer, raised before the answer started: 500 `ServerError`
+    (503 for a lock timeout or a lost database), logged with its trace, answered without raising, so that the
+    client's connection stays open for its next request (`middleware.request_head` calls it for every request;
+    once a response has started, the exception goes on: the half-sent answer can only end with the connection)."""
+    known = _database_fault(scope, exc)
+    if known is not None:
+        await send_error(send, known.status_code, known.name, known.details, known.headers)
+        return
+    logger.exception("unhandled error", exc_info=exc)
+    await send_error(send, 500, "ServerError", SERVER_ERROR_DETAILS)
 
 
 def _database_fault(scope: Scope, exc: Exception) -> ApiError | None:

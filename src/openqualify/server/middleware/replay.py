@@ -67,12 +67,11 @@ class ReplayOnConflictMiddleware:
         body = b"" if reads else await read_body(receive)
         if body is None:  # the client went away before its request arrived whole: nothing to run
             return
-        started = False
+        answer = _Answer()
 
         async def tracking_send(message: Message) -> None:
-            nonlocal started
             if message["type"] == "http.response.start":
-                started = True
+                answer.started = True
             await send(message)
 
         conflicts = 0
@@ -80,14 +79,14 @@ class ReplayOnConflictMiddleware:
         delay = FIRST_RECONNECT_DELAY
         while True:
             try:
-                if reads:
-                    await _until_the_client_leaves(self.app, scope, receive, tracking_send, self.reads)
+                if reads:  # (its own `send` wrapper tracks the answer)
+                    await _until_the_client_leaves(self.app, scope, receive, send, self.reads, answer)
                 else:
                     await self.app(scope, replay_body(body, receive), tracking_send)
                 return
             except UnitOfWorkConflict as conflict:
                 conflicts += 1
-                if started or conflicts == self.max_attempts:
+                if answer.started or conflicts == self.max_attempts:
                     raise (conflict.__cause__ or conflict) from None
                 logger.info("unit of work lost a race, running it again (attempt %d)", conflicts + 1)
                 await asyncio.sleep(random.uniform(0, 0.005 * conflicts))  # let the winner commit first
@@ -95,7 +94,7 @@ class ReplayOnConflictMiddleware:
                 if is_damaged_file(error):
                     scope["app"].state.database_damaged = _first_line(error)  # /ready says so from now on
                     raise
-                if started:
+                if answer.started:
                     raise
                 if is_statement_timeout(error):
                     await _answer(send, StatementTimeoutError(scope["app"].state.settings.statement_timeout_ms))
@@ -109,6 +108,15 @@ class ReplayOnConflictMiddleware:
                 logger.info("database connection lost, running the request again: %s", _first_line(error))
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, MAX_RECONNECT_DELAY)
+
+
+class _Answer:
+    """Whether a request's answer has started (then it is never run again)."""
+
+    __slots__ = ("started",)
+
+    def __init__(self) -> None:
+        self.started = False
 
 
 class ReadsInFlight:
@@ -140,7 +148,7 @@ class ReadsInFlight:
 
 
 async def _until_the_client_leaves(
-    app: ASGIApp, scope: Scope, receive: Receive, send: Send, in_flight: ReadsInFlight
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send, in_flight: ReadsInFlight, answer: _Answer
 ) -> None:
     """Run a read; if its client disconnects first, cancel it (decision F6).
 
@@ -156,22 +164,28 @@ async def _until_the_client_leaves(
     request_task = asyncio.current_task()
     assert request_task is not None
     running = True
-    started = answered = cancelled = False
-    client_left = asyncio.Event()
+    answered = cancelled = False
+    client_left: asyncio.Event | None = None  # made when someone waits for it (most reads end first)
+
+    def left() -> asyncio.Event:
+        nonlocal client_left
+        if client_left is None:
+            client_left = asyncio.Event()
+        return client_left
 
     async def watch() -> None:
         nonlocal cancelled
         while (await receive())["type"] != "http.disconnect":  # (also said once the answer is complete)
             pass
-        client_left.set()
+        left().set()
         if running and not answered:  # still working on an answer nobody waits for: stop where it waits now
             cancelled = True
             request_task.cancel()
 
     async def observed_send(message: Message) -> None:
-        nonlocal started, answered
+        nonlocal answered
         if message["type"] == "http.response.start":
-            started = True
+            answer.started = True
         elif message["type"] == "http.response.body" and not message.get("more_body", False):
             answered = True
         await send(message)
@@ -183,7 +197,7 @@ async def _until_the_client_leaves(
         if not body_given:
             body_given = True
             return {"type": "http.request", "body": b"", "more_body": False}
-        await client_left.wait()
+        await left().wait()
         return {"type": "http.disconnect"}
 
     watcher: asyncio.Task[None] | None = None
@@ -200,7 +214,7 @@ async def _until_the_client_leaves(
         if not cancelled or request_task.uncancel() > 0:  # not (only) our own cancellation
             raise
         logger.info("client went away: read cancelled (%s %s)", scope["method"], scope["path"])
-        if not started:
+        if not answer.started:
             await send({"type": "http.response.start", "status": CLIENT_CLOSED_REQUEST, "headers": []})
             await send({"type": "http.response.body", "body": b""})
     finally:

@@ -12,52 +12,46 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from openqualify.server.middleware.asgi import BodyTooLarge, read_body, replay_body, send_error
 from openqualify.server.observability import metrics
 
 
-class RequestCapsMiddleware:
+class RequestCaps:
+    """The caps of one application (`middleware.request_head` applies them to every HTTP request)."""
+
     def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        max_body_bytes: int,
-        max_url_bytes: int,
-        body_limit_overrides: Mapping[str, int] | None = None,
+        self, *, max_body_bytes: int, max_url_bytes: int, body_limit_overrides: Mapping[str, int] | None = None
     ) -> None:
-        self.app = app
         self.max_body_bytes = max_body_bytes
         self.max_url_bytes = max_url_bytes
         self.overrides = dict(body_limit_overrides or {})
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def admit(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
+        """The request's body channel if it is within the caps (a body sent without a length is read, up to the
+        cap, and replayed); None once it has been refused (answered) or its client went away."""
         url_bytes = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
         if url_bytes > self.max_url_bytes:
             details = f"request URL should NOT be longer than {self.max_url_bytes} bytes"
             metrics.request_refused("url_too_long")
             await send_error(send, 400, "SchemaValidationError", details)
-            return
+            return None
         limit = self.overrides.get(scope["path"], self.max_body_bytes)
-        declared = _content_length(scope)
+        declared, chunked = _body_headers(scope)
         if declared is not None and declared > limit:
             await _too_large(send, limit)
-            return
-        if declared is not None or not _is_chunked(scope):  # the HTTP server holds the client to its length
-            await self.app(scope, receive, send)
-            return
+            return None
+        if declared is not None or not chunked:  # the HTTP server holds the client to its length
+            return receive
         try:
             body = await read_body(receive, limit)
         except BodyTooLarge:
             await _too_large(send, limit)
-            return
+            return None
         if body is None:  # the client went away
-            return
-        await self.app(scope, replay_body(body, receive), send)
+            return None
+        return replay_body(body, receive)
 
 
 async def _too_large(send: Send, limit: int) -> None:
@@ -66,15 +60,18 @@ async def _too_large(send: Send, limit: int) -> None:
     await send_error(send, 413, "SchemaValidationError", details)
 
 
-def _content_length(scope: Scope) -> int | None:
+def _body_headers(scope: Scope) -> tuple[int | None, bool]:
+    """The first `Content-Length` (None if absent or not a number) and whether a `Transfer-Encoding` is sent, in one
+    pass over the headers."""
+    length: int | None = None
+    seen_length = chunked = False
     for name, value in scope["headers"]:
-        if name == b"content-length":
+        if name == b"content-length" and not seen_length:
+            seen_length = True
             try:
-                return int(value)
+                length = int(value)
             except ValueError:
-                return None
-    return None
-
-
-def _is_chunked(scope: Scope) -> bool:
-    return any(name == b"transfer-encoding" for name, _ in scope["headers"])
+                length = None
+        elif name == b"transfer-encoding":
+            chunked = True
+    return length, chunked

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -41,20 +42,32 @@ def docs_headers(html: str) -> dict[str, str]:
     }
 
 
+def is_api_path(path: str) -> bool:
+    return path.startswith(API_PREFIXES)
+
+
+def with_api_headers(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """An API answer's headers with those of `API_HEADERS` it does not set itself."""
+    headers = list(headers)
+    present = {name.lower() for name, _ in headers}
+    return headers + [(name, value) for name, value in API_HEADERS if name not in present]
+
+
 class ApiSecurityHeadersMiddleware:
+    """The API's headers, as a layer of its own: where CORS is on, inside it, so that its preflight answers stay
+    as CORS makes them. Without CORS the request-id layer adds them (`observability.middleware`)."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIXES):
+        if scope["type"] != "http" or not is_api_path(scope["path"]):
             await self.app(scope, receive, send)
             return
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(name, value) for name, value in API_HEADERS if name not in present]
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
+                message = {**message, "headers": with_api_headers(message.get("headers", []))}
             await send(message)
 
         await self.app(scope, receive, with_headers)

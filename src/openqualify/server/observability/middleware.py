@@ -25,6 +25,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openqualify.server.middleware.asgi import send_error
+from openqualify.server.middleware.security_headers import is_api_path, with_api_headers
 from openqualify.server.observability import metrics, tracing
 from openqualify.server.observability.exposition import scrape
 from openqualify.server.observability.requestid import HEADER, from_headers, new_request_id, request_id
@@ -108,13 +109,24 @@ class MetricsEndpoint:
 
 
 class ObservabilityMiddleware:
+    """`api_headers`: this layer also adds the API's security headers (`middleware.security_headers`) to the API's
+    answers, in the same pass as the request id; for an application without CORS, where that layer would come
+    right inside this one."""
+
     def __init__(
-        self, app: ASGIApp, *, count: bool, endpoint: MetricsEndpoint | None = None, traced: bool = False
+        self,
+        app: ASGIApp,
+        *,
+        count: bool,
+        endpoint: MetricsEndpoint | None = None,
+        traced: bool = False,
+        api_headers: bool = False,
     ) -> None:
         self.app = app
         self.count = count  # HTTP metrics on
         self.endpoint = endpoint
         self.traced = traced
+        self.api_headers = api_headers
         # (route, method, status class) -> its counter and histogram series, made once each (bounded: the routes)
         self._series: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
@@ -128,8 +140,9 @@ class ObservabilityMiddleware:
         rid = from_headers(scope["headers"]) or new_request_id()
         token = request_id.set(rid)
         id_header = (HEADER, rid.encode("ascii"))
+        api = self.api_headers and is_api_path(scope["path"])
         if not self.count and not self.traced:  # the request id alone
-            await self._with_id(scope, receive, send, id_header, token)
+            await self._with_id(scope, receive, send, id_header, token, api)
             return
         if "state" not in scope:
             scope["state"] = {}
@@ -149,7 +162,8 @@ class ObservabilityMiddleware:
             nonlocal status, route
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message = {**message, "headers": [*message.get("headers", ()), id_header]}
+                headers = message.get("headers", ())
+                message = {**message, "headers": [*(with_api_headers(headers) if api else headers), id_header]}
                 if count or span is not None:
                     routed = ROUTE_KEY in scope["state"]
                     route = route_of(scope)
@@ -170,10 +184,13 @@ class ObservabilityMiddleware:
                 if status or failed:  # else the client went away before any answer: nothing was answered
                     self._observe(route or route_of(scope), scope["method"], status or 500, started)
 
-    async def _with_id(self, scope: Scope, receive: Receive, send: Send, id_header: Any, token: Any) -> None:
+    async def _with_id(
+        self, scope: Scope, receive: Receive, send: Send, id_header: Any, token: Any, api: bool
+    ) -> None:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", ()), id_header]}
+                headers = message.get("headers", ())
+                message = {**message, "headers": [*(with_api_headers(headers) if api else headers), id_header]}
             await send(message)
 
         try:
