@@ -228,11 +228,6 @@ def _joined(error: str | None, note: str) -> str:
 
 # --- the hook the dispatcher calls ---------------------------------------------------------------------------
 
-_RULES = (
-    select(SandboxFaultRule.id, SandboxFaultRule.rule)
-    .where(SandboxFaultRule.org_id == bindparam("org_id"))
-    .order_by(SandboxFaultRule.created_at, SandboxFaultRule.id)
-)
 _RULES_OF = (
     select(SandboxFaultRule.org_id, SandboxFaultRule.id, SandboxFaultRule.rule)
     .where(SandboxFaultRule.org_id.in_(bindparam("org_ids", expanding=True)))
@@ -255,19 +250,24 @@ class SandboxDeliveryFaults:
         sending = [c for c in claimed if c.endpoint_id is not None and c.endpoint_enabled]
         if not sending:
             return
+        by_org = await self._rules_of({c.org_id for c in sending})
+        if len(self._preloaded) > PRELOADED_MAX:  # sends that never asked (a shutdown): forget them
+            self._preloaded.clear()
+        for item in sending:
+            self._preloaded[item.delivery_id] = by_org.get(item.org_id, [])
+
+    async def _rules_of(self, org_ids: set[str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+        """The organisations' delivery rules (id, rule) in creation order, in one read."""
         intent = write_intent.set(False)  # a plain read: on SQLite no write lock for it
         try:
             async with self.engine.connect() as connection:
-                rows = (await connection.execute(_RULES_OF, {"org_ids": sorted({c.org_id for c in sending})})).all()
+                rows = (await connection.execute(_RULES_OF, {"org_ids": sorted(org_ids)})).all()
         finally:
             write_intent.reset(intent)
         by_org: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         for row in rows:
             by_org.setdefault(row.org_id, []).append((row.id, row.rule))
-        if len(self._preloaded) > PRELOADED_MAX:  # sends that never asked (a shutdown): forget them
-            self._preloaded.clear()
-        for item in sending:
-            self._preloaded[item.delivery_id] = by_org.get(item.org_id, [])
+        return by_org
 
     async def prepare(self, claimed: Claimed) -> Injection:
         if claimed.endpoint_id is None or not claimed.endpoint_enabled:
@@ -289,13 +289,7 @@ class SandboxDeliveryFaults:
         number = claimed.attempt_count + 1
         rules = self._preloaded.pop(claimed.delivery_id, None)
         if rules is None:  # not read with its claim
-            intent = write_intent.set(False)  # a plain read: on SQLite no write lock for it
-            try:
-                async with self.engine.connect() as connection:
-                    rows = (await connection.execute(_RULES, {"org_id": claimed.org_id})).all()
-            finally:
-                write_intent.reset(intent)
-            rules = [(row.id, row.rule) for row in rows]
+            rules = (await self._rules_of({claimed.org_id})).get(claimed.org_id, [])
         matching = [(id_, rule) for id_, rule in rules if matches(rule, claimed.event_type, claimed.url, number)]
         if not matching:
             return None
