@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from openqualify.server.db import models  # noqa: F401  (the tables)
 from openqualify.server.db.base import Base
-from openqualify.server.db.bulk import _values
+from openqualify.server.db.bulk import row_values
 from openqualify.server.db.types import UTCDateTime
 
 INSTANTS = [
@@ -41,7 +41,7 @@ def test_values_are_bound_as_sqlalchemy_binds_them(dialect: Any) -> None:
         }  # fmt: skip
         names = list(row)
         expected = tuple(own[n](row[n]) if own[n] is not None else row[n] for n in names)
-        assert _plain(_values(dialect, table, names)(row)) == _plain(expected), instant
+        assert _plain(row_values(dialect, table, names)(row)) == _plain(expected), instant
 
 
 def test_one_column() -> None:
@@ -49,4 +49,4 @@ def test_one_column() -> None:
     instant = datetime(2024, 1, 8, 9, 0, tzinfo=UTC)
     processor = UTCDateTime()._cached_bind_processor(sqlite.dialect())
     assert processor is not None
-    assert _values(sqlite.dialect(), table, ["created_at"])({"created_at": instant}) == (processor(instant),)
+    assert row_values(sqlite.dialect(), table, ["created_at"])({"created_at": instant}) == (processor(instant),)

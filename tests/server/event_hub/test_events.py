@@ -6,14 +6,16 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
 from openqualify.server.event_hub.catalogue import EVENT_TYPES
 from openqualify.server.event_hub.emit import WAKE_KEY
+from openqualify.server.kit.chunks import CHUNK
 from openqualify.server.kit.tenancy import ORG_KEY
 from tests.fixtures.api import Api
 from tests.fixtures.event_hub import configure, feed, hub
+from tests.fixtures.factories import make_course
 
 LEARNER = {"email": "lea@example.com", "firstName": "Lea", "lastName": "Rner", "personId": "P-42"}
 MARKER = {"email": "mark@example.com", "firstName": "Mark", "lastName": "Er"}
@@ -252,3 +254,29 @@ def test_another_organisation_sees_nothing_of_the_first(api: Api, other_api: Api
     [event] = feed(api)
     assert hub(other_api).post(f"/events/{event['id']}/redeliver").status_code == 404
     assert hub(other_api).get("/deliveries", params={"eventId": event["id"]}).json()["deliveries"] == []
+
+
+def test_a_bulk_add_larger_than_a_chunk_raises_every_event_numbered_in_order(api: Api, sync_engine: Engine) -> None:
+    """A bulk operation's events are written a chunk at a time before its commit (on PostgreSQL unnumbered) and
+    the rest by the commit: every item's events, at dense positions in the request's order, each with its
+    delivery."""
+    configure(api, defaultEndpoints=[{"url": "http://127.0.0.1:9/hook", "enabled": True, "headers": {}}])
+    offering = _offering(api, make_course(api)["contentId"], "Big intake")
+    count = CHUNK + 7  # user.created chunk, rest; offering.user_added: rest + chunk, rest
+    people = [{"email": f"bulk{n:04}@example.com", "firstName": "B", "lastName": str(n)} for n in range(count)]
+    _ok(api.post(f"/offerings/{offering['id']}/users", json=people), 201)
+    emails = [p["email"] for p in people]
+    raised = [e for e in feed(api) if e["type"] != "offering.created"]
+    assert [(e["type"], e["data"]["user"]["email"]) for e in raised] == [
+        *(("user.created", email) for email in emails),
+        *(("offering.user_added", email) for email in emails),
+    ]
+    with sync_engine.connect() as connection:
+        positions = connection.execute(
+            text("SELECT position FROM event_hub_events WHERE org_id = :org ORDER BY position"), {"org": api.org_id}
+        ).scalars().all()
+        delivered_to = connection.execute(
+            text("SELECT count(DISTINCT event_id) FROM event_hub_deliveries WHERE org_id = :org"), {"org": api.org_id}
+        ).scalar_one()
+    assert positions == list(range(1, 2 * count + 2))  # the offering's event first
+    assert delivered_to == 2 * count + 1

@@ -36,7 +36,7 @@ async def insert_table_rows(session: AsyncSession, table: Table, rows: Sequence[
         return
     connection = await session.connection()
     names = list(rows[0])
-    values = _values(connection.dialect, table, names)
+    values = row_values(connection.dialect, table, names)
     quoted = ", ".join(connection.dialect.identifier_preparer.quote(name) for name in names)
     table_name = connection.dialect.identifier_preparer.format_table(table)
     command = f"INSERT INTO {table_name} ({quoted}) VALUES ({', '.join('?' * len(names))})"
@@ -64,7 +64,7 @@ def _processor(dialect: Dialect, table: Table, name: str) -> Callable[[Any], Any
     return kind._cached_bind_processor(dialect)
 
 
-def _values(dialect: Dialect, table: Table, names: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+def row_values(dialect: Dialect, table: Table, names: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
     """A row's values in the order of `names`, each through its column's own bind processing (naive UTC
     datetimes, JSON documents) as an INSERT would apply it; the values of columns without any are taken as they
     are, all at once (`itemgetter`)."""
@@ -87,7 +87,7 @@ async def _copy(session: AsyncSession, table: Table, rows: Sequence[dict[str, An
     connection = await session.connection()
     dialect = connection.dialect
     names = list(rows[0])
-    values = _values(dialect, table, names)
+    values = row_values(dialect, table, names)
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
     raw = await connection.get_raw_connection()
     driver = raw.driver_connection

@@ -255,6 +255,14 @@ class _InlineConnection:
     def cursor(self) -> _InlineCursor:
         return _InlineCursor(self._live().cursor(), self)
 
+    def write_cursor(self) -> sqlite3.Cursor:
+        """sqlite3's own cursor, for statements of the write transaction this connection holds (they never wait:
+        the lock is ours), under the statement budget; without SQLAlchemy's execution machinery around each."""
+        if not self.in_transaction:
+            raise sqlite3.ProgrammingError("write_cursor outside a write transaction")
+        self.budget.start()
+        return self._live().cursor()
+
     @property
     def isolation_level(self) -> str | None:
         return self._live().isolation_level
@@ -336,3 +344,12 @@ class InlineSQLiteDialect(SQLiteDialect_aiosqlite):
 dialect = InlineSQLiteDialect
 
 registry.register("sqlite.inline", "openqualify.server.db.sqlite_inline", "InlineSQLiteDialect")
+
+
+def write_cursor(driver_connection: Any) -> sqlite3.Cursor:
+    """`_InlineConnection.write_cursor` of a pooled connection's driver connection (`db.urls.async_url` gives every
+    SQLite URL this dialect)."""
+    if not isinstance(driver_connection, _InlineConnection):
+        raise TypeError(f"not an inline SQLite connection: {type(driver_connection).__name__}")
+    return driver_connection.write_cursor()
+

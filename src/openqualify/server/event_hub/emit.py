@@ -1,17 +1,18 @@
-"""Raising events: staged in the unit of work's session, numbered at its commit.
+"""Raising events: staged in the unit of work's session, written and numbered at its commit.
 
-`emit(session, type, data)` writes the event (and one delivery per endpoint that receives it) into the request's
-transaction, so a rolled-back request raises nothing and an acknowledged change always has its event: the outbox
-pattern. The hub's settings are read once per unit of work (`hub_state`, with the organisation's clock); when the
-hub is off or the type is turned off nothing is written.
+`emit(session, type, data)` stages the event (and one delivery per endpoint that receives it) in the request's
+transaction, which writes them as its last statements, so a rolled-back request raises nothing and an
+acknowledged change always has its event: the outbox pattern. The hub's settings are read once per unit of work
+(`hub_state`, with the organisation's clock); when the hub is off or the type is turned off nothing is staged.
 
-The feed's order is commit order. On PostgreSQL events are inserted without a position; just before the
-transaction commits (`before_commit`, after `kit.deps` raised the organisation's data version) the organisation's
-counter row in `event_hub_settings` is raised by the number of events staged, which locks that row until the
-commit, and the staged events take the positions below it. So an organisation's committing writers pass that
-point one at a time and in the order they commit: a reader following the cursor never sees a later position
-before an earlier one becomes visible. On SQLite, with one writer at a time, the counter is raised when the
-events are staged (that update takes the write lock until the commit) and the events are inserted numbered.
+The feed's order is commit order. Just before the transaction commits (`before_commit`, after `kit.deps` raised
+the organisation's data version) the organisation's counter row in `event_hub_settings` is raised by the number
+of events staged and the events go in numbered below it, with their deliveries: on PostgreSQL in one statement,
+whose row lock on the counter is held until the commit, so an organisation's committing writers pass that point
+one at a time and in the order they commit (a reader following the cursor never sees a later position before an
+earlier one becomes visible); on SQLite, with one writer at a time holding the database's write lock to its end,
+through sqlite3's own cursor. A bulk operation writes each chunk as it is staged, to keep the event loop free
+(on PostgreSQL unnumbered, numbered by the commit's last statement).
 """
 
 from __future__ import annotations
@@ -20,21 +21,25 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, event, insert, select, text
+import orjson
+from sqlalchemy import Connection, Table, bindparam, event, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from openqualify.server.db.bulk import insert_table_rows
+from openqualify.server.db.bulk import row_values
 from openqualify.server.db.models import Organisation
+from openqualify.server.db.sqlite_inline import write_cursor
+from openqualify.server.db.statistics import note_rows_written
 from openqualify.server.event_hub.catalogue import BY_TYPE, anonymised
 from openqualify.server.event_hub.models import HubDelivery, HubEndpoint, HubEvent, HubEventSetting, HubSettings
 from openqualify.server.kit.auth import ORG_CHANGED
 from openqualify.server.kit.chunks import CHUNK, pause
 from openqualify.server.kit.clock import OrgClock, system_now
 from openqualify.server.kit.ids import push_id
-from openqualify.server.kit.tenancy import ORG_KEY, bound_org
+from openqualify.server.kit.tenancy import bound_org
 from openqualify.server.observability import hub as hub_metrics
 
 STATE_KEY = "event_hub.state"
@@ -175,62 +180,75 @@ async def emit_many(session: AsyncSession, event_type: str, items: Iterable[dict
         await stage(session, state, event_type, items)
 
 
+@dataclass(slots=True)
+class Staged:
+    """A transaction's events and deliveries not written yet, and how many events it raised (their `seq`)."""
+
+    org_id: str
+    events: list[dict[str, Any]] = field(default_factory=list)
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
+    count: int = 0
+    unnumbered: int = 0  # PostgreSQL: written before the commit, numbered by it
+
+
 async def stage(
     session: AsyncSession, state: HubState, event_type: str, items: Iterable[dict[str, Any]], *, test: bool = False
 ) -> list[dict[str, Any]]:
-    """Insert the events and their deliveries (positions come at commit); returns the event rows."""
+    """Stage the events and their deliveries in the transaction; returns the event rows.
+
+    They are written by the commit (`_write_at_commit`: one statement on PostgreSQL, three of the driver's own on
+    SQLite, however many types the transaction raised), or before it once a chunk's worth is staged (a bulk
+    operation's) or when the transaction reads them back (`write_staged`)."""
     now = state.clock.now()
     stored = system_now()
     anonymous = state.anonymous(event_type)
     targets = state.targets(event_type)
-    staged = int(session.info.get(STAGED_KEY, 0))
+    staged: Staged = session.info.setdefault(STAGED_KEY, Staged(state.org_id))
     events: list[dict[str, Any]] = []
     for data in items:
-        staged += 1
-        events.append(
-            {
-                "id": event_id(),
-                "org_id": state.org_id,
-                "type": event_type,
-                "occurred_at": now,
-                "stored_at": stored,
-                "test": test,
-                "data": anonymised(data) if anonymous else data,
-                "position": None,
-                "seq": staged,
-                "relayed_at": None,
-                "relay_lease_until": None,
-            }
-        )
-    if not events:
-        return events
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    if postgresql:
-        session.info[STAGED_KEY] = staged  # numbered at commit (_number_staged_events)
-    else:
-        # SQLite: numbered now. The counter's update takes the database's write lock, which the transaction then
-        # holds until it ends, so positions are taken in commit order; the events go in with their positions.
-        connection = await session.connection()
-        counter = await connection.exec_driver_sql(_RAISE_COUNTER_SQLITE, (len(events), state.org_id))
-        last = counter.scalar_one()
-        for offset, row in enumerate(events, start=last - len(events) + 1):
-            row["position"] = offset
-        session.info[WAKE_KEY] = True
-    raised: Counter[str] = session.info.setdefault(RAISED_KEY, Counter())
-    raised[event_type] += len(events)
-    for start in range(0, len(events), CHUNK):
-        chunk = events[start : start + CHUNK]
-        deliveries = [new_delivery(state.org_id, e["id"], t, now) for e in chunk for t in targets]
-        if postgresql:
-            await session.execute(_INSERT_EVENTS, chunk)
-            if deliveries:
-                await session.execute(_INSERT_DELIVERIES, deliveries)
-            if len(events) > CHUNK:
-                await pause()
-        else:  # the driver's executemany of plain tuples (db.bulk): a raising write's statements cost it less
-            await insert_table_rows(session, _EVENTS, chunk)
-            await insert_table_rows(session, _DELIVERIES, deliveries)
+        staged.count += 1
+        row: dict[str, Any] = {
+            "id": event_id(),
+            "org_id": state.org_id,
+            "type": event_type,
+            "occurred_at": now,
+            "stored_at": stored,
+            "test": test,
+            "data": anonymised(data) if anonymous else data,
+            "position": None,
+            "seq": staged.count,
+            "relayed_at": None,
+            "relay_lease_until": None,
+        }
+        events.append(row)
+        staged.events.append(row)
+        staged.deliveries.extend(new_delivery(state.org_id, row["id"], target, now) for target in targets)
+        if len(staged.events) >= CHUNK:
+            await write_staged(session)
+            await pause()
+    if events:
+        raised: Counter[str] = session.info.setdefault(RAISED_KEY, Counter())
+        raised[event_type] += len(events)
+        note_rows_written(session, _EVENTS.name, len(events))
+        note_rows_written(session, _DELIVERIES.name, len(events) * len(targets))
     return events
+
+
+async def write_staged(session: AsyncSession) -> None:
+    """Write what the transaction has staged so far (numbered on SQLite; on PostgreSQL the commit numbers it)."""
+    staged: Staged | None = session.info.get(STAGED_KEY)
+    if staged is None or not staged.events:
+        return
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        await connection.execute(_INSERT_EVENTS, staged.events)
+        if staged.deliveries:
+            await connection.execute(_INSERT_DELIVERIES, staged.deliveries)
+        staged.unnumbered += len(staged.events)
+    else:
+        assert connection.sync_connection is not None, "an open connection"
+        _write_sqlite(connection.sync_connection, staged)
+    staged.events, staged.deliveries = [], []
 
 
 # Core inserts of the tables (the rows carry their organisation): the ORM's bulk insert of dictionaries costs
@@ -260,11 +278,29 @@ def new_delivery(org_id: str, event_id_: str, target: Target, now: Any) -> dict[
     }
 
 
-# --- commit: positions, then a wake-up for the dispatchers ------------------------------------------------
+# --- commit: written and numbered, then a wake-up for the dispatchers ---------------------------------------
 
 
-# Built once (a write that raises events runs them): building ORM statements per commit cost more than running
-# them.
+# PostgreSQL, built once. The counter's row lock, taken by the transaction's last statement, is held to the
+# commit: an organisation's committing writers pass it one at a time, in commit order.
+_EVENT_COLUMNS = ("id", "type", "occurred_at", "stored_at", "test", "data", "seq")
+_DELIVERY_COLUMNS = ("id", "event_id", "endpoint_id", "endpoint_url", "next_attempt_at")
+_WRITE_POSTGRESQL = text(
+    "WITH counter AS (UPDATE event_hub_settings SET last_position = last_position + :staged "
+    "WHERE org_id = :org_id RETURNING last_position), "
+    "events AS (INSERT INTO event_hub_events (id, org_id, type, occurred_at, stored_at, test, data, position, seq) "
+    "SELECT e.id, :org_id, e.type, e.occurred_at, e.stored_at, e.test, CAST(e.data AS json), "
+    "counter.last_position - :staged + e.seq, e.seq FROM counter, unnest(CAST(:e_id AS text[]), "
+    "CAST(:e_type AS text[]), CAST(:e_occurred_at AS timestamp[]), CAST(:e_stored_at AS timestamp[]), "
+    "CAST(:e_test AS boolean[]), CAST(:e_data AS text[]), CAST(:e_seq AS integer[])) "
+    "AS e(id, type, occurred_at, stored_at, test, data, seq) RETURNING id) "
+    "INSERT INTO event_hub_deliveries (id, org_id, event_id, endpoint_id, endpoint_url, status, attempt_count, "
+    "next_attempt_at, created_at) "
+    f"SELECT d.id, :org_id, d.event_id, d.endpoint_id, d.endpoint_url, '{PENDING}', 0, d.next_attempt_at, "
+    "d.next_attempt_at FROM unnest(CAST(:d_id AS text[]), CAST(:d_event_id AS text[]), "
+    "CAST(:d_endpoint_id AS text[]), CAST(:d_endpoint_url AS text[]), CAST(:d_next_attempt_at AS timestamp[])) "
+    "AS d(id, event_id, endpoint_id, endpoint_url, next_attempt_at) JOIN events ON events.id = d.event_id"
+)
 _NUMBER_POSTGRESQL = text(
     "WITH counter AS (UPDATE event_hub_settings SET last_position = last_position + :staged "
     "WHERE org_id = :org_id RETURNING last_position) "
@@ -276,15 +312,80 @@ _RAISE_COUNTER_SQLITE = (  # the driver's own statement (qmark): staged, org_id
 )
 
 
-@event.listens_for(Session, "before_commit")
-def _number_staged_events(session: Session) -> None:
-    """PostgreSQL: the staged events take their positions as the transaction's last statement (SQLite numbers them
-    as they are staged)."""
-    staged = session.info.pop(STAGED_KEY, 0)
-    if not staged:
+def _naive_utc(value: datetime) -> datetime:
+    """`UTCDateTime`'s stored form."""
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
+
+
+def _write_postgresql(connection: Connection, staged: Staged) -> None:
+    """The staged rows, numbered, in one statement with the counter's raise (or, after rows written before the
+    commit, those rows and then the numbering of them all)."""
+    if staged.unnumbered:
+        if staged.events:
+            connection.execute(_INSERT_EVENTS, staged.events)
+        if staged.deliveries:
+            connection.execute(_INSERT_DELIVERIES, staged.deliveries)
+        connection.execute(_NUMBER_POSTGRESQL, {"staged": staged.count, "org_id": staged.org_id})
         return
-    # Runs inside the AsyncSession's commit (a greenlet), so this synchronous execute is the async driver's.
-    session.execute(_NUMBER_POSTGRESQL, {"staged": staged, "org_id": session.info[ORG_KEY]})
+    events, deliveries = staged.events, staged.deliveries
+    parameters: dict[str, Any] = {"staged": staged.count, "org_id": staged.org_id}
+    for name in _EVENT_COLUMNS:
+        parameters[f"e_{name}"] = [row[name] for row in events]
+    parameters["e_occurred_at"] = [_naive_utc(at) for at in parameters["e_occurred_at"]]
+    parameters["e_stored_at"] = [_naive_utc(at) for at in parameters["e_stored_at"]]
+    parameters["e_data"] = [orjson.dumps(data).decode() for data in parameters["e_data"]]
+    for name in _DELIVERY_COLUMNS:
+        parameters[f"d_{name}"] = [row[name] for row in deliveries]
+    parameters["d_next_attempt_at"] = [_naive_utc(at) for at in parameters["d_next_attempt_at"]]
+    connection.execute(_WRITE_POSTGRESQL, parameters)
+
+
+def _write_sqlite(connection: Connection, staged: Staged) -> None:
+    """The staged rows numbered from the counter, through sqlite3's own cursor: the transaction holds the
+    database's write lock from its first statement to its end, so positions are taken in commit order."""
+    cursor = write_cursor(connection.connection.driver_connection)
+    try:
+        [(last,)] = cursor.execute(_RAISE_COUNTER_SQLITE, (len(staged.events), staged.org_id)).fetchall()
+        for position, row in enumerate(staged.events, start=last - len(staged.events) + 1):
+            row["position"] = position
+        for table, rows in ((_EVENTS, staged.events), (_DELIVERIES, staged.deliveries)):
+            if rows:
+                command, values = _sqlite_insert(connection, table, list(rows[0]))
+                cursor.executemany(command, [values(row) for row in rows])
+    finally:
+        cursor.close()
+
+
+_SQLITE_COMMANDS: dict[tuple[str, tuple[str, ...]], tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]]]] = {}
+
+
+def _sqlite_insert(
+    connection: Connection, table: Table, names: list[str]
+) -> tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]]]:
+    """The INSERT of these columns and a row's values bound as SQLAlchemy would bind them (built once)."""
+    key = (table.name, tuple(names))
+    found = _SQLITE_COMMANDS.get(key)
+    if found is None:
+        quote = connection.dialect.identifier_preparer.quote
+        command = f"INSERT INTO {table.name} ({', '.join(map(quote, names))}) VALUES ({', '.join('?' * len(names))})"
+        found = _SQLITE_COMMANDS[key] = (command, row_values(connection.dialect, table, names))
+    return found
+
+
+@event.listens_for(Session, "before_commit")
+def _write_at_commit(session: Session) -> None:
+    """The transaction's staged events and deliveries, written and numbered as its last statements."""
+    staged: Staged | None = session.info.pop(STAGED_KEY, None)
+    if staged is None or staged.count == 0:
+        return
+    # Runs inside the AsyncSession's commit (a greenlet), so these synchronous executes are the async driver's.
+    # The ORM's changes go first (the counter's row, endpoints the deliveries name may be among them).
+    session.flush()
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        _write_postgresql(connection, staged)
+    elif staged.events:
+        _write_sqlite(connection, staged)
     session.info[WAKE_KEY] = True
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openqualify.server.db.models import (
@@ -65,8 +65,12 @@ def _changes(entity: Any, names: Mapping[str, str]) -> list[str]:
     return changed_fields(changed, names)
 
 
+# What the course block needs, not the whole course (built once).
+_COURSE = select(Course.id, Course.name, Course.tags).where(Course.id == bindparam("course_id"))
+
+
 async def _course(session: AsyncSession, offering: Offering) -> dict[str, Any]:
-    course = await session.get(Course, offering.course_id)
+    course = (await session.execute(_COURSE, {"course_id": offering.course_id})).one_or_none()
     return course_block(course, offering.content_id)
 
 
@@ -147,14 +151,18 @@ def _membership(is_facilitator: bool, is_marker: bool, is_readonly: bool) -> dic
 
 
 async def members_added(
-    session: AsyncSession, offering: Offering, members: Sequence[tuple[str, bool, bool, bool]]
+    session: AsyncSession,
+    offering: Offering,
+    members: Sequence[tuple[str, bool, bool, bool]],
+    known: Sequence[Mapping[str, Any]] = (),
 ) -> None:
-    """`(user id, isFacilitator, isMarker, isReadonly)` of each new member, in the request's order."""
+    """`(user id, isFacilitator, isMarker, isReadonly)` of each new member, in the request's order; `known`: column
+    values of some of those users (accounts the request opened), which are not read again."""
     state = await wants(session, "offering.user_added")
     if state is None or not members:
         return
-    users: dict[str, User] = {}
-    for ids in chunks([m[0] for m in members], IN_CHUNK):
+    users: dict[str, Any] = {row["id"]: row for row in known}
+    for ids in chunks([m[0] for m in members if m[0] not in users], IN_CHUNK):
         found = await session.execute(select(User).where(User.id.in_(ids)))
         users.update((u.id, u) for u in found.scalars())
         await pause()

@@ -21,6 +21,7 @@ from openqualify.server.event_hub.emit import (
     load_routing,
     new_delivery,
     stage,
+    write_staged,
 )
 from openqualify.server.event_hub.errors import (
     CursorExpiredError,
@@ -402,6 +403,7 @@ async def send_test(session: AsyncSession, principal: Principal, event_type: str
         await load_routing(session, state)
     [row] = await stage(session, state, event_type, [kind.sample], test=True)
     await session.flush()
+    await write_staged(session)  # read back below
     repo = HubRepository(session)
     deliveries = await repo.deliveries_of_event(row["id"])
     return {

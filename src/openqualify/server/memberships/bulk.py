@@ -197,7 +197,7 @@ async def add_members(
         await channels_cascade.on_learners_added(session, offering.id, learner_ids)
     await hub.users_created(session, new_users)
     roles = [(a.user.id, a.item.isFacilitator, a.item.isMarker, a.item.isReadonly) for a in accepted]
-    await hub.members_added(session, offering, roles)
+    await hub.members_added(session, offering, roles, known=new_users)
 
     results: list[AddResult] = []
     for index, outcome in enumerate(outcomes):
