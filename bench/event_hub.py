@@ -159,10 +159,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7, help="the draw of each pair's order")
     parser.add_argument("--bulk", type=int, default=10_000)
+    parser.add_argument("--no-dispatcher", action="store_true",
+                        help="the server delivers nothing (what raising events costs the write alone); no burst")
     args = parser.parse_args()
     db = args.db or f"sqlite:///{tempfile.mkdtemp(prefix='oq-hub-bench-')}/bench.db"
     backend = "sqlite" if db.startswith("sqlite") else "postgresql"
     env = {**os.environ, "OPENQUALIFY_LOG_ACCESS": "false"}
+    if args.no_dispatcher:
+        env["OPENQUALIFY_EVENT_HUB_DISPATCHER"] = "false"
     subprocess.run([*CLI, "db", "upgrade", "--db", db], check=True, env=env, capture_output=True)
     off_token = f"bench-off-{uuid.uuid4().hex}"
     subprocess.run([*CLI, "org", "create", f"Hub off {uuid.uuid4().hex[:8]}", "--db", db, "--token", off_token],
@@ -223,6 +227,8 @@ def main() -> None:
                 results[kind] = ratios({label: summary(values) for label, values in times.items()})
                 results[kind]["rounds"] = rounds
 
+            if args.no_dispatcher:
+                return _report(results, backend, args.workers, load_before)
             # Let the deliveries of part 1 finish (user.created for each request, offering.user_added too for each
             # add, and the set-up's own events): until the receiver has them all and nothing came for a second.
             expected_before = 4 * args.requests * args.rounds
@@ -274,12 +280,16 @@ def main() -> None:
     finally:
         stop(process)
         receiver.close()
+    _report(results, backend, args.workers, load_before)
+
+
+def _report(results: dict[str, Any], backend: str, workers: int, load_before: tuple[float, float, float]) -> None:
     results["load_before"] = load_before
     results["database"] = backend
-    suffix = f"-{args.workers}w" if args.workers > 1 else ""
+    suffix = (f"-{workers}w" if workers > 1 else "") + ("" if "bulk" in results else "-no-dispatcher")
     out = ROOT / "bench" / "results" / f"event-hub-{backend}{suffix}.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"| {backend}, {args.workers} worker(s) | hub off median / p99 | hub on median / p99 | on/off |")
+    print(f"| {backend}, {workers} worker(s) | hub off median / p99 | hub on median / p99 | on/off |")
     print("|---|---|---|---|")
     for kind, label in (("users", "POST /v1/users"), ("member", "POST /v1/offerings/{id}/users (1 learner)"),
                         ("users_alone", f"POST /v1/users, blocks of {BLOCK} per side")):
@@ -287,7 +297,10 @@ def main() -> None:
         each = ", ".join(f"{one['median_ms_ratio']} / {one['p99_ms_ratio']}" for one in r["rounds"])
         print(f"| {label} | {r['off']['median_ms']} / {r['off']['p99_ms']} ms | {r['on']['median_ms']} / "
               f"{r['on']['p99_ms']} ms | {r['median_ms_ratio']} / {r['p99_ms_ratio']} (rounds: {each}) |")
-    bulk = results["bulk"]
+    bulk = results.get("bulk")
+    if bulk is None:
+        print(f"written to {out.relative_to(ROOT)}")
+        return
     print(f"\nbulk add of {bulk['events']}: answered in {bulk['request_s']} s, {bulk['received']} events delivered "
           f"{bulk['all_delivered_s']} s after the request started ({bulk['server_cpu_s']} s of the server's CPU), "
           f"{bulk['duplicates']} duplicates; "
