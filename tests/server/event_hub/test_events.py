@@ -6,11 +6,12 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
 from openqualify.server.event_hub.catalogue import EVENT_TYPES
-from openqualify.server.event_hub.emit import WAKE_KEY
+from openqualify.server.event_hub.emit import WAKE_KEY, OutboxWriteError, Staged, _check_written
 from openqualify.server.kit.chunks import CHUNK
 from openqualify.server.kit.tenancy import ORG_KEY
 from tests.fixtures.api import Api
@@ -280,3 +281,35 @@ def test_a_bulk_add_larger_than_a_chunk_raises_every_event_numbered_in_order(api
         ).scalar_one()
     assert positions == list(range(1, 2 * count + 2))  # the offering's event first
     assert delivered_to == 2 * count + 1
+
+
+def test_the_outbox_rides_on_the_units_last_statement(api: Api) -> None:
+    """The hub adds no statement of SQLAlchemy's to a raising write: on PostgreSQL the events and deliveries go in
+    with the data version's bump (one statement), on SQLite through sqlite3's own cursor."""
+    configure(api, defaultEndpoints=[{"url": "http://127.0.0.1:9/hook", "enabled": True, "headers": {}}])
+    outbox: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "INSERT INTO event_hub_events" in statement:
+            outbox.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        _ok(api.post("/users", json={"email": "one@example.com"}), 201)
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    if api.http.app.state.engine.dialect.name == "postgresql":  # type: ignore[attr-defined]
+        [statement] = outbox
+        assert "org_data_versions" in statement
+    else:
+        assert outbox == []
+    [created] = feed(api)
+    assert created["type"] == "user.created"
+    assert len(hub(api).get("/deliveries", params={"eventId": created["id"]}).json()["deliveries"]) == 1
+
+
+def test_rows_the_outbox_did_not_write_fail_the_unit_of_work() -> None:
+    staged = Staged("org", events=[{"id": "evt_1"}], deliveries=[{"id": "dlv_1"}], count=1)
+    _check_written(staged, (1, 1))
+    with pytest.raises(OutboxWriteError, match="wrote 0 of 1 events"):
+        _check_written(staged, (0, 0))

@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, cast
 
 import orjson
@@ -39,6 +40,7 @@ from openqualify.server.kit.auth import ORG_CHANGED
 from openqualify.server.kit.chunks import CHUNK, pause
 from openqualify.server.kit.clock import OrgClock, system_now
 from openqualify.server.kit.ids import push_id
+from openqualify.server.kit.listcache import Rider, ride_on_bump
 from openqualify.server.kit.tenancy import bound_org
 from openqualify.server.observability import hub as hub_metrics
 
@@ -283,24 +285,25 @@ def new_delivery(org_id: str, event_id_: str, target: Target, now: Any) -> dict[
 
 # PostgreSQL, built once. The counter's row lock, taken by the transaction's last statement, is held to the
 # commit: an organisation's committing writers pass it one at a time, in commit order.
-_EVENT_COLUMNS = ("id", "type", "occurred_at", "stored_at", "test", "data", "seq")
-_DELIVERY_COLUMNS = ("id", "event_id", "endpoint_id", "endpoint_url", "next_attempt_at")
-_WRITE_POSTGRESQL = text(
-    "WITH counter AS (UPDATE event_hub_settings SET last_position = last_position + :staged "
-    "WHERE org_id = :org_id RETURNING last_position), "
+# The rows come as two JSON documents (`json_to_recordset`): psycopg's adaptation of a dozen Python lists to
+# arrays cost the write more than PostgreSQL's parsing of one text each.
+_OUTBOX_CTES = (
+    "counter AS (UPDATE event_hub_settings SET last_position = last_position + :staged "
+    "WHERE org_id = :hub_org RETURNING last_position), "
     "events AS (INSERT INTO event_hub_events (id, org_id, type, occurred_at, stored_at, test, data, position, seq) "
-    "SELECT e.id, :org_id, e.type, e.occurred_at, e.stored_at, e.test, CAST(e.data AS json), "
-    "counter.last_position - :staged + e.seq, e.seq FROM counter, unnest(CAST(:e_id AS text[]), "
-    "CAST(:e_type AS text[]), CAST(:e_occurred_at AS timestamp[]), CAST(:e_stored_at AS timestamp[]), "
-    "CAST(:e_test AS boolean[]), CAST(:e_data AS text[]), CAST(:e_seq AS integer[])) "
-    "AS e(id, type, occurred_at, stored_at, test, data, seq) RETURNING id) "
-    "INSERT INTO event_hub_deliveries (id, org_id, event_id, endpoint_id, endpoint_url, status, attempt_count, "
-    "next_attempt_at, created_at) "
-    f"SELECT d.id, :org_id, d.event_id, d.endpoint_id, d.endpoint_url, '{PENDING}', 0, d.next_attempt_at, "
-    "d.next_attempt_at FROM unnest(CAST(:d_id AS text[]), CAST(:d_event_id AS text[]), "
-    "CAST(:d_endpoint_id AS text[]), CAST(:d_endpoint_url AS text[]), CAST(:d_next_attempt_at AS timestamp[])) "
-    "AS d(id, event_id, endpoint_id, endpoint_url, next_attempt_at) JOIN events ON events.id = d.event_id"
+    "SELECT e.id, :hub_org, e.type, e.occurred_at, e.stored_at, e.test, e.data, "
+    "counter.last_position - :staged + e.seq, e.seq FROM counter, json_to_recordset(CAST(:events AS json)) "
+    "AS e(id text, type text, occurred_at timestamp, stored_at timestamp, test boolean, data json, seq integer) "
+    "RETURNING id), "
+    "deliveries AS (INSERT INTO event_hub_deliveries (id, org_id, event_id, endpoint_id, endpoint_url, status, "
+    "attempt_count, next_attempt_at, created_at) "
+    f"SELECT d.id, :hub_org, d.event_id, d.endpoint_id, d.endpoint_url, '{PENDING}', 0, d.next_attempt_at, "
+    "d.next_attempt_at FROM json_to_recordset(CAST(:deliveries AS json)) "
+    "AS d(id text, event_id text, endpoint_id text, endpoint_url text, next_attempt_at timestamp) "
+    "JOIN events ON events.id = d.event_id RETURNING id)"
 )
+_OUTBOX_WRITTEN = "(SELECT count(*) FROM events), (SELECT count(*) FROM deliveries)"
+_WRITE_POSTGRESQL = text(f"WITH {_OUTBOX_CTES} SELECT {_OUTBOX_WRITTEN}")
 _NUMBER_POSTGRESQL = text(
     "WITH counter AS (UPDATE event_hub_settings SET last_position = last_position + :staged "
     "WHERE org_id = :org_id RETURNING last_position) "
@@ -327,17 +330,67 @@ def _write_postgresql(connection: Connection, staged: Staged) -> None:
             connection.execute(_INSERT_DELIVERIES, staged.deliveries)
         connection.execute(_NUMBER_POSTGRESQL, {"staged": staged.count, "org_id": staged.org_id})
         return
-    events, deliveries = staged.events, staged.deliveries
-    parameters: dict[str, Any] = {"staged": staged.count, "org_id": staged.org_id}
-    for name in _EVENT_COLUMNS:
-        parameters[f"e_{name}"] = [row[name] for row in events]
-    parameters["e_occurred_at"] = [_naive_utc(at) for at in parameters["e_occurred_at"]]
-    parameters["e_stored_at"] = [_naive_utc(at) for at in parameters["e_stored_at"]]
-    parameters["e_data"] = [orjson.dumps(data).decode() for data in parameters["e_data"]]
-    for name in _DELIVERY_COLUMNS:
-        parameters[f"d_{name}"] = [row[name] for row in deliveries]
-    parameters["d_next_attempt_at"] = [_naive_utc(at) for at in parameters["d_next_attempt_at"]]
-    connection.execute(_WRITE_POSTGRESQL, parameters)
+    _check_written(staged, connection.execute(_WRITE_POSTGRESQL, _outbox_params(staged)).one())
+
+
+def _outbox_params(staged: Staged) -> dict[str, Any]:
+    """`_OUTBOX_CTES`' parameters: the staged rows as JSON (date-times naive UTC, as `UTCDateTime` stores them)."""
+    events = [
+        {
+            "id": row["id"],
+            "type": row["type"],
+            "occurred_at": _naive_utc(row["occurred_at"]),
+            "stored_at": _naive_utc(row["stored_at"]),
+            "test": row["test"],
+            "data": row["data"],
+            "seq": row["seq"],
+        }
+        for row in staged.events
+    ]
+    deliveries = [
+        {
+            "id": row["id"],
+            "event_id": row["event_id"],
+            "endpoint_id": row["endpoint_id"],
+            "endpoint_url": row["endpoint_url"],
+            "next_attempt_at": _naive_utc(row["next_attempt_at"]),
+        }
+        for row in staged.deliveries
+    ]
+    return {
+        "staged": staged.count,
+        "hub_org": staged.org_id,
+        "events": orjson.dumps(events).decode(),
+        "deliveries": orjson.dumps(deliveries).decode(),
+    }
+
+
+class OutboxWriteError(RuntimeError):
+    """The outbox's statement wrote fewer rows than were staged (the organisation's counter row was missing): the
+    unit of work fails rather than commit a change without its events."""
+
+
+def _check_written(staged: Staged, written: Any) -> None:
+    events, deliveries = written
+    if (events, deliveries) != (len(staged.events), len(staged.deliveries)):
+        raise OutboxWriteError(
+            f"the outbox wrote {events} of {len(staged.events)} events and {deliveries} of "
+            f"{len(staged.deliveries)} deliveries"
+        )
+
+
+def _ride_on_the_bump(session: Session) -> Rider | None:
+    """PostgreSQL, a unit of work's end: the staged rows go in with the data version's bump, its last statement
+    (`kit.listcache`), instead of a statement of their own at the commit."""
+    staged: Staged | None = session.info.get(STAGED_KEY)
+    if staged is None or not staged.events or staged.unnumbered:
+        return None  # nothing, or rows written before: the commit numbers them (`_write_at_commit`)
+    del session.info[STAGED_KEY]
+    session.info[WAKE_KEY] = True
+    return Rider(_OUTBOX_CTES, _outbox_params(staged), _OUTBOX_WRITTEN, partial(_check_written, staged))
+
+
+ride_on_bump(_ride_on_the_bump)
 
 
 def _write_sqlite(connection: Connection, staged: Staged) -> None:
@@ -345,7 +398,10 @@ def _write_sqlite(connection: Connection, staged: Staged) -> None:
     database's write lock from its first statement to its end, so positions are taken in commit order."""
     cursor = write_cursor(connection.connection.driver_connection)
     try:
-        [(last,)] = cursor.execute(_RAISE_COUNTER_SQLITE, (len(staged.events), staged.org_id)).fetchall()
+        counter = cursor.execute(_RAISE_COUNTER_SQLITE, (len(staged.events), staged.org_id)).fetchall()
+        if not counter:
+            raise OutboxWriteError(f"no event counter for the organisation: {len(staged.events)} events not written")
+        [(last,)] = counter
         for position, row in enumerate(staged.events, start=last - len(staged.events) + 1):
             row["position"] = position
         for table, rows in ((_EVENTS, staged.events), (_DELIVERIES, staged.deliveries)):

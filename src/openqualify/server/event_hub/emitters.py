@@ -77,7 +77,20 @@ _COURSE = registered(
 )
 
 
+COURSES_KEY = "event_hub.courses"
+
+
+def course_known(session: AsyncSession, course: Any) -> None:
+    """A course's `id`, `name` and `tags` the unit of work read anyway: its events' course blocks do not read
+    them again."""
+    if course is not None and course.id is not None:
+        session.info.setdefault(COURSES_KEY, {})[course.id] = course
+
+
 async def _course(session: AsyncSession, offering: Offering) -> dict[str, Any]:
+    known = session.info.get(COURSES_KEY)
+    if known is not None and (course := known.get(offering.course_id)) is not None:
+        return course_block(course, offering.content_id)
     connection = await session.connection()
     found = await connection.execute(_COURSE, {TENANT_PARAM: offering.org_id, "course_id": offering.course_id})
     return course_block(found.one_or_none(), offering.content_id)

@@ -16,10 +16,13 @@ bounded in bytes (`OPENQUALIFY_LIST_CACHE_MB`, 0 turns it off), least recently u
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from openqualify.server.db.models import OrgDataVersion
 from openqualify.server.kit.clock import system_now
@@ -43,9 +46,52 @@ _BUMP = text(
 ).bindparams(bindparam("org_id"), bindparam("stamp"))
 
 
+@dataclass(frozen=True, slots=True)
+class Rider:
+    """Statements another layer needs as a unit of work's last, run on PostgreSQL as common table expressions of
+    the bump's own statement (one round trip instead of two): `ctes` (`name AS (...), ...`, which may not use
+    `bump` as a name), their parameters, the select list of the statement's one row over them, and what to do
+    with that row (check it; raise to fail the unit of work)."""
+
+    ctes: str
+    params: dict[str, Any]
+    result: str
+    check: Callable[[Any], None]
+
+
+# The one layer that rides on the bump (the Event hub's outbox), given the session; None when it has nothing to add.
+_riders: list[Callable[[Session], Rider | None]] = []
+
+
+def ride_on_bump(rider: Callable[[Session], Rider | None]) -> None:
+    """Register a rider (at import; at most one)."""
+    assert not _riders, "one rider only"
+    _riders.append(rider)
+
+
+_BUMP_CTE = (
+    "bump AS (INSERT INTO org_data_versions (organisation_id, version) VALUES (:org_id, :stamp) "
+    "ON CONFLICT (organisation_id) DO UPDATE SET version = CASE "
+    "WHEN org_data_versions.version + 1 > :stamp THEN org_data_versions.version + 1 ELSE :stamp END)"
+)
+_RIDDEN: dict[str, Any] = {}  # the statements with a rider, built once per rider text
+
+
 async def bump_data_version(session: AsyncSession, org_id: str) -> None:
-    """Raise the organisation's data version: the last statement of every write's unit of work."""
-    await session.execute(_BUMP, {"org_id": org_id, "stamp": int(system_now().timestamp() * 1_000_000)})
+    """Raise the organisation's data version: the last statement of every write's unit of work (with a rider's
+    statements on PostgreSQL)."""
+    params = {"org_id": org_id, "stamp": int(system_now().timestamp() * 1_000_000)}
+    if _riders and session.get_bind().dialect.name == "postgresql":
+        await session.flush()  # the ORM's pending changes go first, as they would at the commit
+        rider = _riders[0](session.sync_session)
+        if rider is not None:
+            key = rider.ctes + rider.result
+            statement = _RIDDEN.get(key)
+            if statement is None:
+                statement = _RIDDEN[key] = text(f"WITH {_BUMP_CTE}, {rider.ctes} SELECT {rider.result}")
+            rider.check((await session.execute(statement, {**rider.params, **params})).one())
+            return
+    await session.execute(_BUMP, params)
 
 
 def cached_list(endpoint: Any) -> Any:

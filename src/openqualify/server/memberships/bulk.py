@@ -29,7 +29,7 @@ from openqualify.server.kit.jsonbody import first_error_validator
 from openqualify.server.kit.validation import describe
 from openqualify.server.memberships import schemas
 from openqualify.server.memberships.repository import MembershipRepository
-from openqualify.server.offerings.lookup import get_offering
+from openqualify.server.offerings.lookup import get_offering_with_course
 from openqualify.server.users.repository import Account, UserRepository, email_key
 from openqualify.server.users.schemas import InviteOut, ProfileRequestOut, UserMetadataOut
 from openqualify.server.users.service import NewUser, invite_url, new_user_values, suspended_error
@@ -121,7 +121,8 @@ async def add_members(
     valid = [p for p in parsed if isinstance(p, schemas.OfferingUserIn)]
     if not valid:  # a request that is all bad input is a schema error, reported before any lookup
         raise next(p for p in parsed if isinstance(p, ApiError))
-    offering = await get_offering(session, offering_id)
+    offering, course = await get_offering_with_course(session, offering_id)
+    hub.course_known(session, course)  # the events' course block
     now = principal.now()
     users_repo = UserRepository(session)
     repo = MembershipRepository(session)

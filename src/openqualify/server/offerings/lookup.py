@@ -30,3 +30,8 @@ async def get_offering_row(ctx: ReadContext, offering_id: str) -> AnyRow:
 async def get_offering(session: AsyncSession, offering_id: str) -> Offering:
     """The offering, or 404 (`found_in_offering`)."""
     return found_in_offering(await OfferingRepository(session).find(offering_id), offering_id)
+
+
+async def get_offering_with_course(session: AsyncSession, offering_id: str) -> tuple[Offering, AnyRow]:
+    """The offering and its course's `id`, `name` and `tags` (one statement), or 404."""
+    return found_in_offering(await OfferingRepository(session).find_with_course(offering_id), offering_id)

@@ -108,6 +108,11 @@ class OfferingRepository(Repository):
         """The offering as an entity (by its key: from the session's identity map when loaded already)."""
         return await self.by_key(Offering, offering_id)
 
+    async def find_with_course(self, offering_id: str) -> tuple[Offering, AnyRow] | None:
+        """The offering (as `find`) and its course's `id`, `name` and `tags`, in one statement."""
+        row = (await self.session.execute(_WITH_COURSE_BLOCK, {"offering_id": offering_id})).first()
+        return None if row is None else (row[0], row)
+
     async def find_for_change(self, offering_id: str) -> Offering | None:
         """The offering, locked until the unit of work ends (F1): two PATCHes of one offering check their dates
         and badge against each other's result, one after the other."""
@@ -232,3 +237,11 @@ async def read_offering_with_course(ctx: Reads, offering_id: str) -> AnyRow | No
     """The offering's row with its course's `tasks_enabled` and `course_cover` (`GET /offerings/{offeringId}`,
     the console's offering page)."""
     return await ctx.first(_OFFERING_BY_ID, offering_id=offering_id)
+
+
+# `find_with_course`: the offering entity and its course's columns that an event's course block names.
+_WITH_COURSE_BLOCK = (
+    select(Offering, Course.id, Course.name, Course.tags)
+    .outerjoin(Course, Course.id == Offering.course_id)
+    .where(Offering.id == bindparam("offering_id"))
+)
