@@ -2,6 +2,7 @@
 """Event hub benchmark (issue 20): what raising events costs a write, and how fast a burst is delivered.
 
 Usage: .venv/bin/python bench/event_hub.py [--db URL] [--workers 1] [--requests 1000] [--rounds 3] [--bulk 10000]
+       [--no-dispatcher | --dispatcher-process POLL_SECONDS]
 Starts `openqualify serve --demo` on a fresh database (a temporary SQLite file by default) and a webhook receiver
 in a process of its own (a threaded HTTP server on loopback, answering 200 and counting `webhook-id`s). Two
 organisations do the same work, request by request in pairs (each pair's order drawn, seeded): one with the hub on
@@ -161,11 +162,14 @@ def main() -> None:
     parser.add_argument("--bulk", type=int, default=10_000)
     parser.add_argument("--no-dispatcher", action="store_true",
                         help="the server delivers nothing (what raising events costs the write alone); no burst")
+    parser.add_argument("--dispatcher-process", type=float, metavar="POLL_SECONDS",
+                        help="the API server does not deliver: a second server on the same database, which takes no "
+                        "requests, does, looking for work every POLL_SECONDS (deployment.md, a delivery process)")
     args = parser.parse_args()
     db = args.db or f"sqlite:///{tempfile.mkdtemp(prefix='oq-hub-bench-')}/bench.db"
     backend = "sqlite" if db.startswith("sqlite") else "postgresql"
     env = {**os.environ, "OPENQUALIFY_LOG_ACCESS": "false"}
-    if args.no_dispatcher:
+    if args.no_dispatcher or args.dispatcher_process:
         env["OPENQUALIFY_EVENT_HUB_DISPATCHER"] = "false"
     subprocess.run([*CLI, "db", "upgrade", "--db", db], check=True, env=env, capture_output=True)
     off_token = f"bench-off-{uuid.uuid4().hex}"
@@ -175,6 +179,11 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     process = start([*CLI, "serve", "--demo", "--token", TOKEN, "--db", db, "--port", str(port),
                      "--workers", str(args.workers)], env)
+    delivering = None
+    if args.dispatcher_process:
+        delivery_env = {**env, "OPENQUALIFY_EVENT_HUB_DISPATCHER": "true",
+                        "OPENQUALIFY_EVENT_HUB_POLL_SECONDS": str(args.dispatcher_process)}
+        delivering = start([*CLI, "serve", "--db", db, "--port", str(free_port())], delivery_env)
     receiver = Receiver()
     on = {"Authorization": f"Bearer {TOKEN}"}
     off = {"Authorization": f"Bearer {off_token}"}
@@ -190,7 +199,10 @@ def main() -> None:
             off_offering = offering(client, base, "Hub off")
             client.headers.pop("Authorization")
 
-            results: dict[str, Any] = {"workers": args.workers, "requests": args.requests, "rounds": args.rounds}
+            results: dict[str, Any] = {"workers": args.workers, "requests": args.requests, "rounds": args.rounds,
+                                       "dispatcher": "off" if args.no_dispatcher else
+                                       f"own process, polling every {args.dispatcher_process} s"
+                                       if args.dispatcher_process else "in the API worker"}
             # Each pair's order is drawn (seeded), so that neither side always follows the other: the delivery of
             # an event raised by an "on" request runs while the next request is served, whichever it is.
             order = random.Random(args.seed)
@@ -279,6 +291,8 @@ def main() -> None:
             }
     finally:
         stop(process)
+        if delivering is not None:
+            stop(delivering)
         receiver.close()
     _report(results, backend, args.workers, load_before)
 
@@ -286,10 +300,14 @@ def main() -> None:
 def _report(results: dict[str, Any], backend: str, workers: int, load_before: tuple[float, float, float]) -> None:
     results["load_before"] = load_before
     results["database"] = backend
-    suffix = (f"-{workers}w" if workers > 1 else "") + ("" if "bulk" in results else "-no-dispatcher")
+    suffix = (f"-{workers}w" if workers > 1 else "") + (
+        "-no-dispatcher" if results["dispatcher"] == "off" else "-dispatcher-process"
+        if results["dispatcher"].startswith("own") else ""
+    )
     out = ROOT / "bench" / "results" / f"event-hub-{backend}{suffix}.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"| {backend}, {workers} worker(s) | hub off median / p99 | hub on median / p99 | on/off |")
+    print(f"| {backend}, {workers} worker(s), dispatcher {results['dispatcher']} | hub off median / p99 "
+          "| hub on median / p99 | on/off |")
     print("|---|---|---|---|")
     for kind, label in (("users", "POST /v1/users"), ("member", "POST /v1/offerings/{id}/users (1 learner)"),
                         ("users_alone", f"POST /v1/users, blocks of {BLOCK} per side")):

@@ -183,6 +183,14 @@ def serve(
             "127.0.0.1:9464).", show_default="on in the sandbox, off in production", **_env("METRICS"),
         ),
     ] = None,
+    deliveries: Annotated[
+        str,
+        typer.Option(
+            help="Where the Event hub's webhooks are sent from: worker (each worker, beside its requests) or "
+            "process (a process of its own: the requests do not share a loop with deliveries).",
+            **_env("DELIVERIES"),
+        ),
+    ] = "worker",
 ) -> None:
     """Migrate the database, optionally add the demo organisation, and serve the API.
 
@@ -190,6 +198,8 @@ def serve(
     (limits, rate limiting, CORS) is in docs/deployment.md.
     """
     require_server()
+    if deliveries not in ("worker", "process"):
+        fail(f"--deliveries must be worker or process, not {deliveries!r}")
     _prepare_given_metrics_directory()  # before anything imports prometheus-client
     url = database_url(db)
     if token_file is not None:
@@ -230,7 +240,8 @@ def serve(
         sockets.append(bind(metrics_host, listener[1]))
     upgrade_or_fail(url)
     lines = [
-        f"OpenQualify {__version__} · {settings.mode.value} mode · {workers} worker{'s' if workers > 1 else ''}",
+        f"OpenQualify {__version__} · {settings.mode.value} mode · {workers} worker{'s' if workers > 1 else ''}"
+        + (" · webhooks from a process of their own" if deliveries == "process" else ""),
         f"Database: {masked(url)}",
         f"API: http://{host}:{port}/v1   docs: http://{host}:{port}/docs",
         f"Console: http://{host}:{port}/console  (sign in with an organisation's token)",
@@ -254,10 +265,15 @@ def serve(
         forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
     )
     server = uvicorn.Server(config)
+    own_process = deliveries == "process"
     try:
-        if workers > 1:
-            with _multiprocess_metrics(settings.metrics_enabled) as directory, _shared_write_positions(settings):
-                _workers_class()(config, sockets=sockets, metrics_directory=directory).run()
+        if workers > 1 or own_process:  # a supervisor: the workers' processes, and the deliverer's
+            with (
+                _multiprocess_metrics(settings.metrics_enabled) as directory,
+                _shared_write_positions(settings),
+                _delivery_process(own_process) as deliverer,
+            ):
+                _workers_class()(config, sockets=sockets, metrics_directory=directory, deliverer=deliverer).run()
         else:
             server.run(sockets=sockets)
     except KeyboardInterrupt:
@@ -265,7 +281,7 @@ def serve(
     finally:
         for each in sockets:
             each.close()
-    if not server.started and workers == 1:
+    if not server.started and workers == 1 and not own_process:
         sys.exit(1)  # the application failed to start (uvicorn logged why)
 
 
@@ -347,6 +363,56 @@ def _shared_write_positions(settings: object) -> Iterator[None]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
+class _Deliverer:
+    """The Event hub's delivery process (`server.deliveries`): started before the workers, started again if it
+    dies, stopped with them."""
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        self._context = multiprocessing.get_context("spawn")
+        self.process: multiprocessing.process.BaseProcess | None = None
+
+    def start(self) -> None:
+        from openqualify.server.deliveries import main
+
+        self.process = self._context.Process(target=main, name="openqualify-deliveries", daemon=True)
+        self.process.start()
+
+    def keep_alive(self) -> None:
+        if self.process is not None and not self.process.is_alive():
+            note(f"the delivery process exited ({self.process.exitcode}): starting another")
+            self.start()
+
+    def terminate(self) -> None:
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
+
+    def join(self, timeout: float = 15.0) -> None:
+        if self.process is None:
+            return
+        self.process.join(timeout)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+@contextmanager
+def _delivery_process(wanted: bool) -> Iterator[_Deliverer | None]:
+    """With `--deliveries process`: the workers deliver nothing and wake the deliverer through a Unix socket of a
+    temporary directory (`server.event_hub.wake`), removed at exit."""
+    if not wanted:
+        yield None
+        return
+    directory = tempfile.mkdtemp(prefix="openqualify-hub-")
+    os.environ["OPENQUALIFY_EVENT_HUB_WAKE_SOCKET"] = os.path.join(directory, "wake")
+    os.environ["OPENQUALIFY_EVENT_HUB_DISPATCHER"] = "false"  # the workers' (the deliverer delivers whatever it says)
+    try:
+        yield _Deliverer()
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def _workers_class() -> type:
     from uvicorn.supervisors import Multiprocess
 
@@ -354,9 +420,12 @@ def _workers_class() -> type:
         """uvicorn's supervisor, which also forgets a worker's live gauges once the worker has exited (killed,
         crashed or replaced): its in-flight requests and pool connections are no longer anyone's."""
 
-        def __init__(self, *args: object, metrics_directory: str | None, **kwargs: object) -> None:
+        def __init__(
+            self, *args: object, metrics_directory: str | None, deliverer: _Deliverer | None, **kwargs: object
+        ) -> None:
             super().__init__(*args, **kwargs)  # type: ignore[arg-type]
             self.metrics_directory = metrics_directory
+            self.deliverer = deliverer
             self._known: set[int] = set()
 
         def _forget_exited(self) -> None:
@@ -370,12 +439,21 @@ def _workers_class() -> type:
             self._known = alive
 
         def init_processes(self) -> None:
+            if self.deliverer is not None:
+                self.deliverer.start()
             super().init_processes()
             self._forget_exited()
 
         def keep_subprocess_alive(self) -> None:
             super().keep_subprocess_alive()
+            if self.deliverer is not None and not self.should_exit.is_set():
+                self.deliverer.keep_alive()
             self._forget_exited()
+
+        def terminate_all(self) -> None:
+            super().terminate_all()
+            if self.deliverer is not None:
+                self.deliverer.terminate()
 
         def restart_all(self) -> None:
             super().restart_all()
@@ -383,6 +461,8 @@ def _workers_class() -> type:
 
         def join_all(self) -> None:
             super().join_all()
+            if self.deliverer is not None:
+                self.deliverer.join()
             self.processes = []
             self._forget_exited()
 

@@ -25,6 +25,9 @@ class HubConfig(BaseSettings):
     event_hub_concurrency: int = Field(default=16, ge=1, le=1000)
     # Whether this worker delivers at all (a deployment may keep API-only workers).
     event_hub_dispatcher: bool = True
+    # A Unix socket path: a delivering worker listens there, and workers that do not deliver wake it after a commit
+    # that raised events (event_hub.wake; one host). `serve --deliveries process` sets it.
+    event_hub_wake_socket: str | None = None
     # NATS JetStream: every event is also published to `openqualify.<orgId>.<type>` when set.
     events_nats_url: str | None = None
     # Create this JetStream stream (subjects `openqualify.>`) when it does not exist; empty: the operator's job.

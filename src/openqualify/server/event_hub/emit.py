@@ -473,9 +473,20 @@ def register_waker(key: int, loop: asyncio.AbstractEventLoop, wake: Callable[[],
 
 def unregister_waker(key: int) -> None:
     _WAKERS.pop(key, None)
+    _OTHER_PROCESSES.pop(key, None)
+
+
+# Dispatchers of other processes, woken by a message (`event_hub.wake`): an application whose worker does not deliver.
+_OTHER_PROCESSES: dict[int, Callable[[], None]] = {}
+
+
+def register_other_process(key: int, send: Callable[[], None]) -> None:
+    _OTHER_PROCESSES[key] = send
 
 
 def wake_dispatchers() -> None:
     for loop, wake in list(_WAKERS.values()):
         if not loop.is_closed():
             loop.call_soon_threadsafe(wake)
+    for send in list(_OTHER_PROCESSES.values()):
+        send()

@@ -21,8 +21,9 @@ from openqualify.server.db.engine import write_intent
 from openqualify.server.event_hub import outbox
 from openqualify.server.event_hub.config import HubConfig
 from openqualify.server.event_hub.dispatcher import Dispatcher
-from openqualify.server.event_hub.emit import register_waker, unregister_waker
+from openqualify.server.event_hub.emit import register_other_process, register_waker, unregister_waker
 from openqualify.server.event_hub.relay import NatsRelay
+from openqualify.server.event_hub.wake import WakeListener, WakeSender
 from openqualify.server.kit.clock import system_now
 from openqualify.server.kit.tenancy import unscoped
 from openqualify.server.observability import exposition, metrics
@@ -54,6 +55,8 @@ class EventHubRuntime:
         self.relay = NatsRelay(config, sessionmaker) if config.events_nats_url else None
         self.tasks: list[asyncio.Task[Any]] = []
         self._claims: asyncio.Task[Any] | None = None
+        self._wake_listener: WakeListener | None = None
+        self._wake_sender: WakeSender | None = None
 
     def _spawn(self, work: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         task = asyncio.create_task(work, name=f"event-hub-{name}", context=hub_metrics.background_context())
@@ -87,9 +90,18 @@ class EventHubRuntime:
             if self.relay is not None:
                 self._spawn(self.relay.run(), "nats-relay")
             register_waker(id(self), asyncio.get_running_loop(), self.wake)
+            if self.config.event_hub_wake_socket:  # woken by the workers that do not deliver
+                self._wake_listener = WakeListener(self.config.event_hub_wake_socket, self.wake)
+                self._wake_listener.start(asyncio.get_running_loop())
+        elif self.config.event_hub_wake_socket:
+            self._wake_sender = WakeSender(self.config.event_hub_wake_socket)
+            register_other_process(id(self), self._wake_sender.send)
 
     async def stop(self) -> None:
         unregister_waker(id(self))
+        for wake_socket in (self._wake_listener, self._wake_sender):
+            if wake_socket is not None:
+                wake_socket.close()
         if metrics.enabled():  # the gauge no longer reads this application's database: back to "no hub here"
             exposition.unregister_scrape_gauge(hub_metrics.OLDEST_UNDELIVERED)
             hub_metrics.enable()
