@@ -2,7 +2,7 @@
 """Event hub benchmark (issue 20): what raising events costs a write, and how fast a burst is delivered.
 
 Usage: .venv/bin/python bench/event_hub.py [--db URL] [--workers 1] [--requests 1000] [--rounds 3] [--bulk 10000]
-       [--no-dispatcher | --dispatcher-process POLL_SECONDS]
+       [--no-dispatcher | --deliveries process]
 Starts `openqualify serve --demo` on a fresh database (a temporary SQLite file by default) and a webhook receiver
 in a process of its own (a threaded HTTP server on loopback, answering 200 and counting `webhook-id`s). Two
 organisations do the same work, request by request in pairs (each pair's order drawn, seeded): one with the hub on
@@ -162,14 +162,13 @@ def main() -> None:
     parser.add_argument("--bulk", type=int, default=10_000)
     parser.add_argument("--no-dispatcher", action="store_true",
                         help="the server delivers nothing (what raising events costs the write alone); no burst")
-    parser.add_argument("--dispatcher-process", type=float, metavar="POLL_SECONDS",
-                        help="the API server does not deliver: a second server on the same database, which takes no "
-                        "requests, does, looking for work every POLL_SECONDS (deployment.md, a delivery process)")
+    parser.add_argument("--deliveries", choices=("worker", "process"), default="worker",
+                        help="serve --deliveries: from the worker (default) or from a process of its own")
     args = parser.parse_args()
     db = args.db or f"sqlite:///{tempfile.mkdtemp(prefix='oq-hub-bench-')}/bench.db"
     backend = "sqlite" if db.startswith("sqlite") else "postgresql"
     env = {**os.environ, "OPENQUALIFY_LOG_ACCESS": "false"}
-    if args.no_dispatcher or args.dispatcher_process:
+    if args.no_dispatcher:
         env["OPENQUALIFY_EVENT_HUB_DISPATCHER"] = "false"
     subprocess.run([*CLI, "db", "upgrade", "--db", db], check=True, env=env, capture_output=True)
     off_token = f"bench-off-{uuid.uuid4().hex}"
@@ -178,12 +177,7 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = start([*CLI, "serve", "--demo", "--token", TOKEN, "--db", db, "--port", str(port),
-                     "--workers", str(args.workers)], env)
-    delivering = None
-    if args.dispatcher_process:
-        delivery_env = {**env, "OPENQUALIFY_EVENT_HUB_DISPATCHER": "true",
-                        "OPENQUALIFY_EVENT_HUB_POLL_SECONDS": str(args.dispatcher_process)}
-        delivering = start([*CLI, "serve", "--db", db, "--port", str(free_port())], delivery_env)
+                     "--workers", str(args.workers), "--deliveries", args.deliveries], env)
     receiver = Receiver()
     on = {"Authorization": f"Bearer {TOKEN}"}
     off = {"Authorization": f"Bearer {off_token}"}
@@ -201,8 +195,7 @@ def main() -> None:
 
             results: dict[str, Any] = {"workers": args.workers, "requests": args.requests, "rounds": args.rounds,
                                        "dispatcher": "off" if args.no_dispatcher else
-                                       f"own process, polling every {args.dispatcher_process} s"
-                                       if args.dispatcher_process else "in the API worker"}
+                                       "own process" if args.deliveries == "process" else "in the API worker"}
             # Each pair's order is drawn (seeded), so that neither side always follows the other: the delivery of
             # an event raised by an "on" request runs while the next request is served, whichever it is.
             order = random.Random(args.seed)
@@ -291,8 +284,6 @@ def main() -> None:
             }
     finally:
         stop(process)
-        if delivering is not None:
-            stop(delivering)
         receiver.close()
     _report(results, backend, args.workers, load_before)
 
@@ -301,7 +292,7 @@ def _report(results: dict[str, Any], backend: str, workers: int, load_before: tu
     results["load_before"] = load_before
     results["database"] = backend
     suffix = (f"-{workers}w" if workers > 1 else "") + (
-        "-no-dispatcher" if results["dispatcher"] == "off" else "-dispatcher-process"
+        "-no-dispatcher" if results["dispatcher"] == "off" else "-deliveries-process"
         if results["dispatcher"].startswith("own") else ""
     )
     out = ROOT / "bench" / "results" / f"event-hub-{backend}{suffix}.json"

@@ -198,8 +198,9 @@ async def stage(
 ) -> list[dict[str, Any]]:
     """Stage the events and their deliveries in the transaction; returns the event rows.
 
-    They are written by the commit (`_write_at_commit`: one statement on PostgreSQL, three of the driver's own on
-    SQLite, however many types the transaction raised), or before it once a chunk's worth is staged (a bulk
+    They are written at the transaction's end, however many types it raised: on PostgreSQL within the data
+    version's bump (`_ride_on_the_bump`) or else by one statement at the commit, on SQLite by three of the
+    driver's own at the commit (`_write_at_commit`); or before, once a chunk's worth is staged (a bulk
     operation's) or when the transaction reads them back (`write_staged`)."""
     now = state.clock.now()
     stored = system_now()
