@@ -109,7 +109,7 @@ class OfferingRepository(Repository):
         return await self.by_key(Offering, offering_id)
 
     async def find_with_course(self, offering_id: str) -> tuple[Offering, AnyRow] | None:
-        """The offering (as `find`) and its course's `id`, `name` and `tags`, in one statement."""
+        """The offering entity and its course's `id`, `name` and `tags`, in one statement."""
         row = (await self.session.execute(_WITH_COURSE_BLOCK, {"offering_id": offering_id})).first()
         return None if row is None else (row[0], row)
 
