@@ -148,6 +148,10 @@ def test_a_committed_row_reaches_the_standby_within_milliseconds(built: Topology
     with psycopg.connect(built.primary_url, autocommit=True) as primary, \
             psycopg.connect(built.standby_url, autocommit=True) as standby:  # fmt: skip
         primary.execute("CREATE TABLE IF NOT EXISTS lag_probe (n int)")
+        deadline = time.perf_counter() + 5.0
+        while standby.execute("SELECT to_regclass('lag_probe')").fetchone() == (None,):  # the table replays first
+            assert time.perf_counter() < deadline, "the probe's table not on the standby within 5 s"
+            time.sleep(0.005)
         for n in range(200):
             primary.execute("INSERT INTO lag_probe VALUES (%s)", (n,))
             committed = time.perf_counter()
