@@ -73,7 +73,7 @@ def test_webhooks_leave_from_their_own_process(
 
         os.kill(first, signal.SIGKILL)  # the supervisor starts another, which takes over
         _wait(lambda: len(_deliverers(server)) == 2, "a new delivery process")
-        second = _deliverers(server)[1]
+        assert _deliverers(server)[1] != first
         _user(org, "again@example.com")
         assert len(receiver.wait_for(2, "user.created", timeout=WAIT)) == 2
         _wait(lambda: _statuses(org) == ["delivered", "delivered"], "both deliveries recorded")
@@ -89,13 +89,15 @@ def test_webhooks_leave_from_their_own_process(
             "again@example.com",
         ]
     finally:
-        if stop == "SIGTERM":
-            server.stop()
-        else:  # the server's own process only: its deliverer ends with it (the parent-death signal)
-            os.kill(server.process.pid, signal.SIGKILL)
-            server.process.wait(timeout=30)
-    _wait(lambda: not _alive(second), "the delivery process to end with the server")
-    if stop == "SIGKILL":
-        server.kill()  # the rest of the process group (uvicorn's worker outlives a killed supervisor)
+        deliverers = _deliverers(server)
+        try:
+            if stop == "SIGTERM":
+                server.stop()
+            else:  # the server's own process only: its deliverer ends with it (the parent-death signal)
+                os.kill(server.process.pid, signal.SIGKILL)
+                server.process.wait(timeout=30)
+            _wait(lambda: not any(_alive(pid) for pid in deliverers), "the delivery process to end with the server")
+        finally:
+            server.kill()  # the rest of the process group (uvicorn's worker outlives a killed supervisor)
     with pytest.raises(httpx.TransportError):
         httpx.get(f"{server.base_url}/ready", timeout=2)
