@@ -434,6 +434,9 @@ def _workers_class() -> type:
             from prometheus_client import multiprocess
 
             alive = {process.pid for process in self.processes if process.pid is not None}
+            delivering = self.deliverer.process if self.deliverer is not None else None
+            if delivering is not None and delivering.pid is not None and delivering.is_alive():
+                alive.add(delivering.pid)  # the deliverer's live gauges are forgotten as a worker's
             for pid in self._known - alive:
                 multiprocess.mark_process_dead(pid, self.metrics_directory)
             self._known = alive
