@@ -35,14 +35,27 @@ async def insert_table_rows(session: AsyncSession, table: Table, rows: Sequence[
         await _copy(session, table, rows)
         return
     connection = await session.connection()
-    names = list(rows[0])
-    values = row_values(connection.dialect, table, names)
-    quoted = ", ".join(connection.dialect.identifier_preparer.quote(name) for name in names)
-    table_name = connection.dialect.identifier_preparer.format_table(table)
-    command = f"INSERT INTO {table_name} ({quoted}) VALUES ({', '.join('?' * len(names))})"
+    command, values = sqlite_insert(connection.dialect, table, list(rows[0]))
     for part in chunks(rows, CHUNK):
         await connection.exec_driver_sql(command, [values(row) for row in part])
         await pause()
+
+
+RowValues = Callable[[dict[str, Any]], tuple[Any, ...]]
+_SQLITE_INSERTS: dict[tuple[str, tuple[str, ...]], tuple[str, RowValues]] = {}
+
+
+def sqlite_insert(dialect: Dialect, table: Table, names: list[str]) -> tuple[str, RowValues]:
+    """SQLite: the driver's INSERT of these columns (qmark) and a row's values as `row_values` binds them, built
+    once per table and columns."""
+    key = (table.name, tuple(names))
+    found = _SQLITE_INSERTS.get(key)
+    if found is None:
+        quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
+        table_name = dialect.identifier_preparer.format_table(table)
+        command = f"INSERT INTO {table_name} ({quoted}) VALUES ({', '.join('?' * len(names))})"
+        found = _SQLITE_INSERTS[key] = (command, row_values(dialect, table, names))
+    return found
 
 
 def _sqlite_utc_text(value: datetime | None) -> str | None:

@@ -19,6 +19,11 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def naive_utc(value: datetime) -> datetime:
+    """How `UTCDateTime` stores a date-time: naive UTC (a naive value is taken to be UTC already)."""
+    return _utc(value).replace(tzinfo=None)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Stored as naive UTC on both databases; always read back as an aware UTC datetime."""
 
@@ -28,7 +33,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return _utc(value).replace(tzinfo=None)
+        return naive_utc(value)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:

@@ -21,7 +21,6 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import partial
 from typing import Any, cast
 
@@ -30,10 +29,11 @@ from sqlalchemy import Connection, Table, bindparam, event, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from openqualify.server.db.bulk import row_values
+from openqualify.server.db.bulk import sqlite_insert
 from openqualify.server.db.models import Organisation
 from openqualify.server.db.sqlite_inline import write_cursor
 from openqualify.server.db.statistics import note_rows_written
+from openqualify.server.db.types import naive_utc
 from openqualify.server.event_hub.catalogue import BY_TYPE, anonymised
 from openqualify.server.event_hub.models import HubDelivery, HubEndpoint, HubEvent, HubEventSetting, HubSettings
 from openqualify.server.kit.auth import ORG_CHANGED
@@ -316,11 +316,6 @@ _RAISE_COUNTER_SQLITE = (  # the driver's own statement (qmark): staged, org_id
 )
 
 
-def _naive_utc(value: datetime) -> datetime:
-    """`UTCDateTime`'s stored form."""
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
-
-
 def _write_postgresql(connection: Connection, staged: Staged) -> None:
     """The staged rows, numbered, in one statement with the counter's raise (or, after rows written before the
     commit, those rows and then the numbering of them all)."""
@@ -340,8 +335,8 @@ def _outbox_params(staged: Staged) -> dict[str, Any]:
         {
             "id": row["id"],
             "type": row["type"],
-            "occurred_at": _naive_utc(row["occurred_at"]),
-            "stored_at": _naive_utc(row["stored_at"]),
+            "occurred_at": naive_utc(row["occurred_at"]),
+            "stored_at": naive_utc(row["stored_at"]),
             "test": row["test"],
             "data": row["data"],
             "seq": row["seq"],
@@ -354,7 +349,7 @@ def _outbox_params(staged: Staged) -> dict[str, Any]:
             "event_id": row["event_id"],
             "endpoint_id": row["endpoint_id"],
             "endpoint_url": row["endpoint_url"],
-            "next_attempt_at": _naive_utc(row["next_attempt_at"]),
+            "next_attempt_at": naive_utc(row["next_attempt_at"]),
         }
         for row in staged.deliveries
     ]
@@ -407,26 +402,10 @@ def _write_sqlite(connection: Connection, staged: Staged) -> None:
             row["position"] = position
         for table, rows in ((_EVENTS, staged.events), (_DELIVERIES, staged.deliveries)):
             if rows:
-                command, values = _sqlite_insert(connection, table, list(rows[0]))
+                command, values = sqlite_insert(connection.dialect, table, list(rows[0]))
                 cursor.executemany(command, [values(row) for row in rows])
     finally:
         cursor.close()
-
-
-_SQLITE_COMMANDS: dict[tuple[str, tuple[str, ...]], tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]]]] = {}
-
-
-def _sqlite_insert(
-    connection: Connection, table: Table, names: list[str]
-) -> tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]]]:
-    """The INSERT of these columns and a row's values bound as SQLAlchemy would bind them (built once)."""
-    key = (table.name, tuple(names))
-    found = _SQLITE_COMMANDS.get(key)
-    if found is None:
-        quote = connection.dialect.identifier_preparer.quote
-        command = f"INSERT INTO {table.name} ({', '.join(map(quote, names))}) VALUES ({', '.join('?' * len(names))})"
-        found = _SQLITE_COMMANDS[key] = (command, row_values(connection.dialect, table, names))
-    return found
 
 
 @event.listens_for(Session, "before_commit")

@@ -58,9 +58,7 @@ class WakeListener:
         for _ in range(MAX_DRAIN):
             try:
                 self._socket.recv(16)
-            except BlockingIOError:
-                break
-            except OSError:
+            except OSError:  # nothing more to read (BlockingIOError), or the socket is gone
                 break
         self._wake()
 

@@ -82,9 +82,9 @@ async def bump_data_version(session: AsyncSession, org_id: str) -> None:
     statements on PostgreSQL)."""
     params = {"org_id": org_id, "stamp": int(system_now().timestamp() * 1_000_000)}
     if _riders and session.get_bind().dialect.name == "postgresql":
-        await session.flush()  # the ORM's pending changes go first, as they would at the commit
         rider = _riders[0](session.sync_session)
         if rider is not None:
+            await session.flush()  # the ORM's pending changes go first, as they would at the commit
             key = rider.ctes + rider.result
             statement = _RIDDEN.get(key)
             if statement is None:
