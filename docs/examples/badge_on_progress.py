@@ -75,10 +75,14 @@ class Automation:
         except IQualifyError as error:
             with self.lock:
                 self.seen.discard(event.id)
-            print(f"{event.type} {event.id}: failed ({error}), the hub will deliver it again", flush=True)
+            self.report(f"{event.type} {event.id}: failed ({error}), the hub will deliver it again")
             return 503
-        print(f"{event.type} {event.id}: {outcome}", flush=True)
+        self.report(f"{event.type} {event.id}: {outcome}")
         return 200
+
+    def report(self, line: str) -> None:
+        with self.lock:  # deliveries arrive concurrently: one whole line at a time
+            print(line, flush=True)
 
     def serve(self, port: int = 0) -> ThreadingHTTPServer:
         """Receive on 127.0.0.1:`port` in a background thread; `server.server_address` says where."""
